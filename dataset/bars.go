@@ -1,0 +1,102 @@
+package dataset
+
+import (
+	"fmt"
+	"math/rand/v2"
+)
+
+// maxBars bounds the bars per orientation, so that the support (2^H + 2^W
+// images) stays enumerable.
+const maxBars = 20
+
+// Bars is the bars distribution of Hinton et al. (1995): pick vertical
+// with probability PVertical, else horizontal; switch each of the bars of
+// that orientation on independently with probability POn; the image is
+// the OR of the active bars. Pixels are row-major, Height rows of Width.
+type Bars struct {
+	Height, Width int
+	PVertical     float64
+	POn           float64
+}
+
+// NewBars returns the paper's bars distribution on a height×width grid:
+// vertical with probability 2/3, each bar on with probability 0.2.
+func NewBars(height, width int) Bars {
+	return Bars{Height: height, Width: width, PVertical: 2.0 / 3, POn: 0.2}
+}
+
+// Dim returns Height·Width.
+func (b Bars) Dim() int { return b.Height * b.Width }
+
+// Shape returns Height, Width.
+func (b Bars) Shape() (int, int) { return b.Height, b.Width }
+
+func (b Bars) String() string { return fmt.Sprintf("bars:%dx%d", b.Height, b.Width) }
+
+// Sample writes one image into dst. It draws one uniform for the
+// orientation, then one per bar of that orientation.
+func (b Bars) Sample(dst []uint8, rng *rand.Rand) {
+	if len(dst) != b.Dim() {
+		panic(fmt.Sprintf("dataset: Bars.Sample into %d pixels, want %d", len(dst), b.Dim()))
+	}
+	clear(dst)
+	vertical := rng.Float64() < b.PVertical
+	n := b.Height
+	if vertical {
+		n = b.Width
+	}
+	for k := range n {
+		if rng.Float64() < b.POn {
+			b.draw(dst, vertical, k)
+		}
+	}
+}
+
+// draw switches on bar k: column k if vertical, else row k.
+func (b Bars) draw(dst []uint8, vertical bool, k int) {
+	if vertical {
+		for r := range b.Height {
+			dst[r*b.Width+k] = 1
+		}
+		return
+	}
+	for c := range b.Width {
+		dst[k*b.Width+c] = 1
+	}
+}
+
+// Support enumerates the 2^Width vertical and 2^Height horizontal bar
+// sets, merging the images they share (the blank and, when both
+// orientations have bars, the all-on image). The blank comes first; the
+// order is fixed.
+func (b Bars) Support() ([][]uint8, []float64) {
+	var (
+		patterns [][]uint8
+		probs    []float64
+		index    = map[string]int{}
+	)
+	add := func(vertical bool, n int, pOrient float64) {
+		for set := 0; set < 1<<n; set++ {
+			x := make([]uint8, b.Dim())
+			p := pOrient
+			for k := range n {
+				if set&(1<<k) != 0 {
+					b.draw(x, vertical, k)
+					p *= b.POn
+				} else {
+					p *= 1 - b.POn
+				}
+			}
+			if i, ok := index[string(x)]; ok {
+				probs[i] += p
+				continue
+			}
+			index[string(x)] = len(patterns)
+			patterns = append(patterns, x)
+			probs = append(probs, p)
+		}
+	}
+	add(true, b.Width, b.PVertical)
+	add(false, b.Height, 1-b.PVertical)
+	return patterns, probs
+}

@@ -1,0 +1,64 @@
+package dataset
+
+import (
+	"fmt"
+	"math/rand/v2"
+	"strconv"
+	"strings"
+)
+
+// Set is a distribution over binary patterns of a fixed size.
+type Set interface {
+	// Dim is the number of binary units in a pattern.
+	Dim() int
+	// Shape is the height and width in which a pattern is drawn
+	// (Height·Width = Dim).
+	Shape() (height, width int)
+	// Sample writes one pattern into dst, drawing only from rng.
+	Sample(dst []uint8, rng *rand.Rand)
+	// Support returns every pattern of nonzero probability, once each,
+	// and its probability. The probabilities sum to 1.
+	Support() (patterns [][]uint8, probs []float64)
+	// String names the set as Parse reads it.
+	String() string
+}
+
+// Parse returns the data set named by spec: "bars" (4×4) or "bars:HxW".
+func Parse(spec string) (Set, error) {
+	name, arg, _ := strings.Cut(spec, ":")
+	switch name {
+	case "bars":
+		h, w := 4, 4
+		if arg != "" {
+			hs, ws, ok := strings.Cut(arg, "x")
+			var err1, err2 error
+			h, err1 = strconv.Atoi(hs)
+			w, err2 = strconv.Atoi(ws)
+			if !ok || err1 != nil || err2 != nil {
+				return nil, fmt.Errorf("data set %q: want bars:HEIGHTxWIDTH, e.g. bars:4x4", spec)
+			}
+		}
+		if h < 1 || w < 1 || h > maxBars || w > maxBars {
+			return nil, fmt.Errorf("data set %q: bars need 1 to %d rows and columns", spec, maxBars)
+		}
+		return NewBars(h, w), nil
+	}
+	return nil, fmt.Errorf("unknown data set %q (known: bars, bars:HxW)", spec)
+}
+
+// Marginal returns the probability that each unit is on under the
+// distribution given by patterns and probs.
+func Marginal(patterns [][]uint8, probs []float64) []float64 {
+	if len(patterns) == 0 {
+		return nil
+	}
+	m := make([]float64, len(patterns[0]))
+	for k, x := range patterns {
+		for i, on := range x {
+			if on != 0 {
+				m[i] += probs[k]
+			}
+		}
+	}
+	return m
+}

@@ -1,0 +1,334 @@
+package exact
+
+import (
+	"fmt"
+	"math"
+	"math/bits"
+
+	"helmholtz"
+)
+
+// MaxBits bounds the enumeration: no step may visit more than 2^MaxBits
+// configurations.
+const MaxBits = 24
+
+// Result is an exact evaluation of a model against a data distribution.
+type Result struct {
+	KL      float64 // KL[p_data || p_model], bits
+	NLL     float64 // −E_data log2 p_model(v), bits
+	Entropy float64 // H(p_data), bits
+}
+
+// Evaluator computes exact log-probabilities of a fixed set of patterns
+// under machines of fixed sizes. It reuses its buffers, so it is not safe
+// for concurrent use; make one per goroutine.
+type Evaluator struct {
+	sizes    []int
+	patterns [][]uint8
+	probs    []float64
+	entropy  float64
+
+	prior [][]float64 // prior[l][x] = log p(x_l = x), l ≥ 1
+	logp  []float64   // log p(v) per pattern
+	a     []float64   // logits of a layer
+	dot   []float64   // per pattern: v_k · (logit of v)
+	proj  []float64   // proj[k*n1+j] = v_k · W[0][j,:]
+	mx    []float64   // running max of each pattern's log-sum-exp
+	sum   []float64   // running sum, relative to mx
+	d     []float64   // per pattern: the current term, relative to mx
+	tmp   []float64   // scratch of the largest layer's size
+}
+
+// Check reports whether a machine with these layer sizes can be evaluated
+// exactly, and if not, why.
+func Check(sizes []int) error {
+	if len(sizes) < 2 {
+		return fmt.Errorf("exact: need at least 2 layers, got %v", sizes)
+	}
+	if sizes[1] > MaxBits {
+		return fmt.Errorf("exact: layer sizes %v need 2^%d configurations of the first hidden layer; the limit is 2^%d", sizes, sizes[1], MaxBits)
+	}
+	top := len(sizes) - 1
+	if sizes[top] > MaxBits {
+		return fmt.Errorf("exact: layer sizes %v need 2^%d configurations of the top layer; the limit is 2^%d", sizes, sizes[top], MaxBits)
+	}
+	for l := 1; l < top; l++ {
+		if n := sizes[l] + sizes[l+1]; n > MaxBits {
+			return fmt.Errorf("exact: layer sizes %v need 2^%d configurations of layers %d and %d; the limit is 2^%d", sizes, n, l, l+1, MaxBits)
+		}
+	}
+	return nil
+}
+
+// NewEvaluator returns an evaluator of the given patterns, with
+// probabilities probs (they are only used by Eval), for machines with the
+// given layer sizes.
+func NewEvaluator(sizes []int, patterns [][]uint8, probs []float64) (*Evaluator, error) {
+	if err := Check(sizes); err != nil {
+		return nil, err
+	}
+	for k, x := range patterns {
+		if len(x) != sizes[0] {
+			return nil, fmt.Errorf("exact: pattern %d has %d units, the machine has %d visible units", k, len(x), sizes[0])
+		}
+	}
+	if probs != nil && len(probs) != len(patterns) {
+		return nil, fmt.Errorf("exact: %d probabilities for %d patterns", len(probs), len(patterns))
+	}
+	e := &Evaluator{
+		sizes:    append([]int(nil), sizes...),
+		patterns: patterns,
+		probs:    probs,
+		entropy:  Entropy(probs),
+		prior:    make([][]float64, len(sizes)),
+		logp:     make([]float64, len(patterns)),
+		a:        make([]float64, maxOf(sizes)),
+		tmp:      make([]float64, maxOf(sizes)),
+		d:        make([]float64, len(patterns)),
+		dot:      make([]float64, len(patterns)),
+		proj:     make([]float64, len(patterns)*sizes[1]),
+		mx:       make([]float64, max(len(patterns), 1<<maxOf(sizes[1:]))),
+		sum:      make([]float64, max(len(patterns), 1<<maxOf(sizes[1:]))),
+	}
+	for l := 1; l < len(sizes); l++ {
+		e.prior[l] = make([]float64, 1<<sizes[l])
+	}
+	return e, nil
+}
+
+// Eval returns the exact KL, NLL and data entropy of m.
+func (e *Evaluator) Eval(m *helmholtz.Machine) Result {
+	lp := e.LogProbs(m)
+	var nll float64
+	for k, p := range e.probs {
+		if p > 0 {
+			nll -= p * lp[k]
+		}
+	}
+	nll /= math.Ln2
+	return Result{KL: nll - e.entropy, NLL: nll, Entropy: e.entropy}
+}
+
+// LogProbs returns log p_model(v), natural log, for each pattern. The
+// returned slice is reused by the next call.
+func (e *Evaluator) LogProbs(m *helmholtz.Machine) []float64 {
+	if !sameSizes(m.Sizes, e.sizes) {
+		panic(fmt.Sprintf("exact: machine sizes %v, evaluator sizes %v", m.Sizes, e.sizes))
+	}
+	e.priors(m)
+	e.visible(m)
+	return e.logp
+}
+
+// priors fills e.prior[l] with log p(x_l) for every latent layer.
+func (e *Evaluator) priors(m *helmholtz.Machine) {
+	top := len(e.sizes) - 1
+	// Top layer: independent units with logits B[top].
+	e.layerGiven(e.prior[top], m.B[top], 0, false)
+	for l := top - 1; l >= 1; l-- {
+		n, nu := e.sizes[l], e.sizes[l+1]
+		dst := e.prior[l]
+		mx, sum := e.mx[:len(dst)], e.sum[:len(dst)]
+		for i := range mx {
+			mx[i], sum[i] = math.Inf(-1), 0
+		}
+		a := e.a[:n]
+		for u := range 1 << nu {
+			copy(a, m.B[l])
+			for j := range nu {
+				if u&(1<<j) != 0 {
+					addTo(a, m.W[l][j*n:(j+1)*n])
+				}
+			}
+			// dst[x] = log p(x | u); then accumulate log p(u) + dst[x].
+			e.layerGiven(dst, a, e.prior[l+1][u], true)
+		}
+		for x := range dst {
+			dst[x] = mx[x] + math.Log(sum[x])
+		}
+	}
+}
+
+// layerGiven computes, for every configuration x of a layer of
+// independent units with logits a, the value c + log p(x) = c + x·a − Σ
+// softplus(a). With acc false it stores the values in dst; with acc true
+// it adds their exponentials into the running log-sum-exps e.mx, e.sum.
+func (e *Evaluator) layerGiven(dst, a []float64, c float64, acc bool) {
+	s := c - softplusSum(a, e.tmp)
+	for x := range dst {
+		v := s + dotOf(x, a)
+		if acc {
+			logAdd(&e.mx[x], &e.sum[x], v)
+		} else {
+			dst[x] = v
+		}
+	}
+}
+
+// dotOf returns Σ_{j ∈ x} a[j].
+func dotOf(x int, a []float64) float64 {
+	var t float64
+	for x != 0 {
+		j := bits.TrailingZeros(uint(x))
+		t += a[j]
+		x &= x - 1
+	}
+	return t
+}
+
+// visible fills e.logp with log p(v) = logsumexp over x_1 of
+// log p(x_1) + log p(v | x_1), walking x_1 in Gray-code order so that each
+// step changes the visible logits by one row of W[0].
+func (e *Evaluator) visible(m *helmholtz.Machine) {
+	nv, n1 := e.sizes[0], e.sizes[1]
+	w := m.W[0]
+	for k, v := range e.patterns {
+		for j := range n1 {
+			var s float64
+			row := w[j*nv : (j+1)*nv]
+			for i, on := range v {
+				if on != 0 {
+					s += row[i]
+				}
+			}
+			e.proj[k*n1+j] = s
+		}
+	}
+	K := len(e.patterns)
+	mx, sum := e.mx[:K], e.sum[:K]
+	for k := range mx {
+		mx[k], sum[k] = math.Inf(-1), 0
+	}
+	a := e.a[:nv]
+	prior := e.prior[1]
+	for i := range 1 << n1 {
+		h := i ^ (i >> 1)
+		if i%resync == 0 {
+			// Recompute from scratch now and then so that rounding
+			// errors of the incremental updates cannot build up.
+			copy(a, m.B[0])
+			for j := range n1 {
+				if h&(1<<j) != 0 {
+					addTo(a, w[j*nv:(j+1)*nv])
+				}
+			}
+			for k, v := range e.patterns {
+				var s float64
+				for i, on := range v {
+					if on != 0 {
+						s += a[i]
+					}
+				}
+				e.dot[k] = s
+			}
+		} else {
+			j := bits.TrailingZeros(uint(i))
+			row := w[j*nv : (j+1)*nv]
+			if h&(1<<j) != 0 {
+				addTo(a, row)
+				for k := range K {
+					e.dot[k] += e.proj[k*n1+j]
+				}
+			} else {
+				subFrom(a, row)
+				for k := range K {
+					e.dot[k] -= e.proj[k*n1+j]
+				}
+			}
+		}
+		c := prior[h] - softplusSum(a, e.tmp)
+		d := e.d[:K]
+		for k, dk := range e.dot[:K] {
+			d[k] = c + dk - mx[k]
+			if d[k] > 0 { // a new maximum: rare after the first few h
+				logAdd(&mx[k], &sum[k], c+dk)
+				d[k] = math.Inf(-1)
+			}
+		}
+		expNegAll(d)
+		for k, t := range d {
+			sum[k] += t
+		}
+	}
+	for k := range K {
+		e.logp[k] = mx[k] + math.Log(sum[k])
+	}
+}
+
+// resync is how often (in configurations) the Gray-code walk recomputes
+// its running sums exactly.
+const resync = 256
+
+// logAdd adds exp(v) into the running log-sum-exp exp(*mx)·*sum.
+func logAdd(mx, sum *float64, v float64) {
+	if d := v - *mx; d <= 0 {
+		*sum += expNeg(d)
+	} else {
+		*sum = *sum*expNeg(-d) + 1
+		*mx = v
+	}
+}
+
+// softplusSum returns Σ_i log(1+exp(a_i)) with a single logarithm:
+// Σ max(a_i, 0) + log Π (1 + exp(−|a_i|)). The product lies in [1, 2^n].
+// buf is scratch of length ≥ len(a).
+func softplusSum(a, buf []float64) float64 {
+	buf = buf[:len(a)]
+	s := 0.0
+	for i, x := range a {
+		s += max(x, 0)
+		buf[i] = -math.Abs(x)
+	}
+	expNegAll(buf)
+	p := 1.0
+	for _, t := range buf {
+		p *= 1 + t
+	}
+	return s + math.Log(p)
+}
+
+// Entropy returns the entropy in bits of a distribution given by its
+// probabilities.
+func Entropy(probs []float64) float64 {
+	var h float64
+	for _, p := range probs {
+		if p > 0 {
+			h -= p * math.Log2(p)
+		}
+	}
+	return h
+}
+
+func addTo(dst, src []float64) {
+	src = src[:len(dst)]
+	for i, s := range src {
+		dst[i] += s
+	}
+}
+
+func subFrom(dst, src []float64) {
+	src = src[:len(dst)]
+	for i, s := range src {
+		dst[i] -= s
+	}
+}
+
+func maxOf(s []int) int {
+	m := 0
+	for _, v := range s {
+		m = max(m, v)
+	}
+	return m
+}
+
+func sameSizes(a, b []int) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for i := range a {
+		if a[i] != b[i] {
+			return false
+		}
+	}
+	return true
+}

@@ -1,0 +1,157 @@
+package exact
+
+import (
+	"math"
+	"math/rand/v2"
+	"testing"
+
+	"helmholtz"
+	"helmholtz/dataset"
+)
+
+// randomMachine returns a machine with N(0, scale²) weights and biases.
+func randomMachine(sizes []int, scale float64, seed uint64) *helmholtz.Machine {
+	rng := rand.New(rand.NewPCG(seed, 7))
+	m := helmholtz.New(sizes)
+	m.Init(rng, scale)
+	for _, b := range m.B {
+		for i := range b {
+			b[i] = scale * rng.NormFloat64()
+		}
+	}
+	return m
+}
+
+// bitsOf returns the n-bit binary pattern of the integer x, unit i = bit i.
+func bitsOf(x, n int) []uint8 {
+	v := make([]uint8, n)
+	for i := range n {
+		v[i] = uint8(x >> i & 1)
+	}
+	return v
+}
+
+// bruteLogProb sums p(v, x_1, ..., x_top) over every latent configuration
+// of every layer at once, with LogJoint: an oracle independent of the
+// evaluator's chain and Gray-code walk.
+func bruteLogProb(m *helmholtz.Machine, v []uint8) float64 {
+	latent := 0
+	for _, n := range m.Sizes[1:] {
+		latent += n
+	}
+	var terms []float64
+	for c := range 1 << latent {
+		x := [][]uint8{v}
+		shift := 0
+		for _, n := range m.Sizes[1:] {
+			x = append(x, bitsOf(c>>shift, n))
+			shift += n
+		}
+		terms = append(terms, m.LogJoint(x))
+	}
+	mx := math.Inf(-1)
+	for _, t := range terms {
+		mx = max(mx, t)
+	}
+	var s float64
+	for _, t := range terms {
+		s += math.Exp(t - mx)
+	}
+	return mx + math.Log(s)
+}
+
+func TestLogProbsAgainstBruteForce(t *testing.T) {
+	for _, sizes := range [][]int{{4, 2, 1}, {5, 3, 2, 2}, {3, 4}, {6, 2, 3}} {
+		for _, scale := range []float64{0.5, 3, 20} {
+			m := randomMachine(sizes, scale, uint64(scale*10))
+			var pats [][]uint8
+			for x := range 1 << sizes[0] {
+				pats = append(pats, bitsOf(x, sizes[0]))
+			}
+			e, err := NewEvaluator(sizes, pats, nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			got := e.LogProbs(m)
+			for k, v := range pats {
+				want := bruteLogProb(m, v)
+				if math.Abs(got[k]-want) > 1e-10*max(1, math.Abs(want)) {
+					t.Errorf("sizes %v scale %v pattern %v: log p = %.12f, brute force %.12f", sizes, scale, v, got[k], want)
+				}
+			}
+		}
+	}
+}
+
+// TestNormalised checks Σ_v p(v) = 1 over all 2^16 images of a 16-8-1 net.
+func TestNormalised(t *testing.T) {
+	for _, scale := range []float64{0.1, 2} {
+		m := randomMachine([]int{16, 8, 1}, scale, 11)
+		pats := make([][]uint8, 1<<16)
+		for x := range pats {
+			pats[x] = bitsOf(x, 16)
+		}
+		e, err := NewEvaluator(m.Sizes, pats, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var sum float64
+		for _, lp := range e.LogProbs(m) {
+			sum += math.Exp(lp)
+		}
+		if math.Abs(sum-1) > 1e-9 {
+			t.Errorf("scale %v: Σ p(v) = %.15f, want 1 within 1e-9", scale, sum)
+		}
+	}
+}
+
+func TestEvalBars(t *testing.T) {
+	images, probs := dataset.NewBars(4, 4).Support()
+	e, err := NewEvaluator([]int{16, 8, 1}, images, probs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// A zero machine gives every image probability 2^-16: NLL = 16 bits.
+	r := e.Eval(helmholtz.New([]int{16, 8, 1}))
+	if math.Abs(r.NLL-16) > 1e-12 || math.Abs(r.Entropy-3.428405) > 5e-7 || math.Abs(r.KL-(16-r.Entropy)) > 1e-12 {
+		t.Errorf("zero machine: %+v, want NLL 16, H 3.428405, KL = NLL − H", r)
+	}
+	// The stub's random init (weights N(0, 0.1²), b_v = logit 0.2) starts
+	// near 8.15 bits (DEVELOPERS.md).
+	m := helmholtz.New([]int{16, 8, 1})
+	m.Init(rand.New(rand.NewPCG(2, 0)), 0.1)
+	m.SetVisibleBias(dataset.Marginal(images, probs))
+	if r := e.Eval(m); math.Abs(r.KL-8.15) > 0.1 {
+		t.Errorf("random init KL = %.3f bits, want about 8.15", r.KL)
+	}
+}
+
+func TestCheck(t *testing.T) {
+	for _, c := range []struct {
+		sizes []int
+		ok    bool
+	}{
+		{[]int{16, 8, 1}, true}, {[]int{32, 16, 4}, true}, {[]int{16, 23, 1}, true}, {[]int{16, 24, 1}, false},
+		{[]int{16, 25, 1}, false}, {[]int{16, 8, 20, 5}, false}, {[]int{16, 8, 25}, false},
+		{[]int{16}, false},
+	} {
+		if err := Check(c.sizes); (err == nil) != c.ok {
+			t.Errorf("Check(%v) = %v, want ok=%v", c.sizes, err, c.ok)
+		}
+	}
+}
+
+func BenchmarkExactKL(b *testing.B) {
+	images, probs := dataset.NewBars(4, 4).Support()
+	m := helmholtz.New([]int{16, 8, 1})
+	m.Init(rand.New(rand.NewPCG(2, 0)), 0.1)
+	m.SetVisibleBias(dataset.Marginal(images, probs))
+	e, err := NewEvaluator(m.Sizes, images, probs)
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.ReportAllocs()
+	for b.Loop() {
+		e.Eval(m)
+	}
+}

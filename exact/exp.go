@@ -1,0 +1,53 @@
+package exact
+
+import "math"
+
+// expNegAll replaces each x ≤ 0 in xs by e^x, within 2 ulp of math.Exp
+// and about three times faster; the enumeration spends most of its time in
+// exponentials. It uses the table method (as in musl's exp):
+// x = (k·N + j)·ln2/N + r with |r| ≤ ln2/2N, e^x = 2^k · 2^(j/N) · e^r,
+// N = 2048 and a cubic for e^r − 1, whose truncation error
+// (r⁴/24 < 4e-17) is below half an ulp. Arguments below −708, and NaN,
+// give 0 (callers check finiteness). Working on a slice keeps the loop
+// free of call overhead.
+func expNegAll(xs []float64) {
+	for i, x := range xs {
+		if !(x >= -708) {
+			xs[i] = 0
+			continue
+		}
+		// Round x·N/ln2 to the nearest integer n by adding 1.5·2^52,
+		// which leaves n in the low bits of the mantissa.
+		t := x*(expN/math.Ln2) + 0x1.8p52
+		n := int(int32(math.Float64bits(t)))
+		fn := t - 0x1.8p52
+		r := (x - fn*ln2HiN) - fn*ln2LoN
+		q := r * (1 + r*(0.5+r*(1.0/6))) // e^r − 1
+		s := expTab[n&(expN-1)]
+		scale := math.Float64frombits(uint64(n>>expBits+1023) << 52) // 2^⌊n/N⌋
+		xs[i] = (s + s*q) * scale
+	}
+}
+
+const (
+	expBits = 11
+	expN    = 1 << expBits
+	// ln2/N split in two (fdlibm's split) so that fn·ln2HiN is exact.
+	ln2HiN = 6.93147180369123816490e-01 / expN
+	ln2LoN = 1.90821492927058770002e-10 / expN
+)
+
+// expTab[j] = 2^(j/N).
+var expTab = func() (t [expN]float64) {
+	for j := range t {
+		t[j] = math.Exp2(float64(j) / expN)
+	}
+	return t
+}()
+
+// expNeg returns e^x for one x ≤ 0, as expNegAll does.
+func expNeg(x float64) float64 {
+	b := [1]float64{x}
+	expNegAll(b[:])
+	return b[0]
+}

@@ -1,0 +1,3 @@
+module helmholtz
+
+go 1.26.8

@@ -1,0 +1,229 @@
+package helmholtz
+
+import (
+	"fmt"
+	"math/rand/v2"
+)
+
+// Data is a distribution over binary patterns that wake-sleep can learn.
+// Sample writes one pattern into dst (0 or 1 per unit) using only rng.
+type Data interface {
+	Sample(dst []uint8, rng *rand.Rand)
+}
+
+// WakeSleep trains a Machine by the wake-sleep algorithm. It holds the
+// workspace of a step, so a step allocates nothing. The rates may be
+// changed between steps (schedules do).
+type WakeSleep struct {
+	M       *Machine
+	GenRate float64 // ε of the wake (generative) delta rule
+	RecRate float64 // ε of the sleep (recognition) delta rule
+	Batch   int     // patterns per update; updates are averaged over the batch
+
+	v   []uint8     // the data pattern of the wake phase
+	x   [][]float64 // state of each layer, 0 or 1
+	act [][]int32   // indices of the active units of each layer
+	buf []float64   // logits and deltas of one layer
+
+	// Sums of the deltas over a batch (Batch > 1 only), shaped like the
+	// parameters they update.
+	gB, gW, gC, gR [][]float64
+}
+
+// NewWakeSleep returns a trainer for m with generative rate genRate,
+// recognition rate recRate and batch size batch ≥ 1.
+func NewWakeSleep(m *Machine, genRate, recRate float64, batch int) *WakeSleep {
+	if batch < 1 {
+		panic(fmt.Sprintf("helmholtz: batch size %d < 1", batch))
+	}
+	L := len(m.Sizes)
+	ws := &WakeSleep{
+		M: m, GenRate: genRate, RecRate: recRate, Batch: batch,
+		v:   make([]uint8, m.Sizes[0]),
+		x:   make([][]float64, L),
+		act: make([][]int32, L),
+		buf: make([]float64, maxSize(m.Sizes)),
+	}
+	for l, n := range m.Sizes {
+		ws.x[l] = make([]float64, n)
+		ws.act[l] = make([]int32, 0, n)
+	}
+	if batch > 1 {
+		z := New(m.Sizes)
+		ws.gB, ws.gW, ws.gC, ws.gR = z.B, z.W, z.C, z.R
+	}
+	return ws
+}
+
+// Step performs one wake-sleep iteration: a wake update on Batch patterns
+// drawn from data, then a sleep update on Batch fantasies. All randomness
+// comes from rng, in a fixed order.
+func (ws *WakeSleep) Step(data Data, rng *rand.Rand) {
+	m := ws.M
+	if ws.Batch == 1 {
+		// Online: deltas go straight into the parameters. This equals the
+		// batch path with Batch = 1 bit for bit (0 + δ = δ and ε·δ/1 = ε·δ).
+		ws.wake(data, rng, ws.GenRate, m.B, m.W)
+		ws.sleep(rng, ws.RecRate, m.C, m.R)
+		return
+	}
+	zero(ws.gB, ws.gW)
+	for range ws.Batch {
+		ws.wake(data, rng, 1, ws.gB, ws.gW)
+	}
+	scaleAdd(m.B, m.W, ws.gB, ws.gW, ws.GenRate/float64(ws.Batch))
+	zero(ws.gC, ws.gR)
+	for range ws.Batch {
+		ws.sleep(rng, 1, ws.gC, ws.gR)
+	}
+	scaleAdd(m.C, m.R, ws.gC, ws.gR, ws.RecRate/float64(ws.Batch))
+}
+
+// wake draws a pattern, samples the hidden layers bottom-up through the
+// recognition net and adds eps·(x_l − σ(generative logit of x_l)) to the
+// generative biases b and weights w.
+func (ws *WakeSleep) wake(data Data, rng *rand.Rand, eps float64, b, w [][]float64) {
+	m := ws.M
+	top := len(m.Sizes) - 1
+	data.Sample(ws.v, rng)
+	ws.act[0] = ws.act[0][:0]
+	for i, on := range ws.v {
+		ws.x[0][i] = float64(on)
+		if on != 0 {
+			ws.act[0] = append(ws.act[0], int32(i))
+		}
+	}
+	for l := range top {
+		p := ws.logits(m.C[l+1], m.R[l], ws.act[l])
+		ws.sample(l+1, p, rng)
+	}
+	ws.learnGen(eps, b, w)
+}
+
+// learnGen adds eps·(x_l − σ(generative logit of x_l)) for the current
+// state to the generative biases b and weights w.
+func (ws *WakeSleep) learnGen(eps float64, b, w [][]float64) {
+	m := ws.M
+	top := len(m.Sizes) - 1
+	// Layer l's logit depends only on B[l] and W[l],
+	// which only layer l's update changes, so updating in place (b == M.B)
+	// layer by layer is the same as computing every delta first.
+	for j, bj := range m.B[top] {
+		b[top][j] += eps * (ws.x[top][j] - sigmoid(bj))
+	}
+	for l := top - 1; l >= 0; l-- {
+		d := ws.logits(m.B[l], m.W[l], ws.act[l+1])
+		for i, a := range d {
+			d[i] = eps * (ws.x[l][i] - sigmoid(a))
+		}
+		addRows(b[l], w[l], d, ws.act[l+1])
+	}
+}
+
+// sleep draws a fantasy top-down from the generative net and adds
+// eps·(x_{l+1} − σ(recognition logit of x_{l+1})) to the recognition biases
+// c and weights r.
+func (ws *WakeSleep) sleep(rng *rand.Rand, eps float64, c, r [][]float64) {
+	m := ws.M
+	top := len(m.Sizes) - 1
+	ws.sample(top, m.B[top], rng)
+	for l := top - 1; l >= 0; l-- {
+		p := ws.logits(m.B[l], m.W[l], ws.act[l+1])
+		ws.sample(l, p, rng)
+	}
+	ws.learnRec(eps, c, r)
+}
+
+// learnRec adds eps·(x_{l+1} − σ(recognition logit of x_{l+1})) for the
+// current state to the recognition biases c and weights r.
+func (ws *WakeSleep) learnRec(eps float64, c, r [][]float64) {
+	m := ws.M
+	for l := range len(m.Sizes) - 1 {
+		d := ws.logits(m.C[l+1], m.R[l], ws.act[l])
+		for j, a := range d {
+			d[j] = eps * (ws.x[l+1][j] - sigmoid(a))
+		}
+		addRows(c[l+1], r[l], d, ws.act[l])
+	}
+}
+
+// logits returns bias + Σ_{i∈active} rows[i,:] in ws.buf.
+func (ws *WakeSleep) logits(bias, rows []float64, active []int32) []float64 {
+	n := len(bias)
+	d := ws.buf[:n]
+	copy(d, bias)
+	for _, i := range active {
+		row := rows[int(i)*n : int(i)*n+n]
+		for k, v := range row {
+			d[k] += v
+		}
+	}
+	return d
+}
+
+// sample sets layer l to independent Bernoulli draws with logits a. Each
+// uint64 from rng gives two 32-bit uniforms, so a layer of n units costs
+// ⌈n/2⌉ draws.
+func (ws *WakeSleep) sample(l int, a []float64, rng *rand.Rand) {
+	x := ws.x[l]
+	act := ws.act[l][:len(x)]
+	n := 0
+	var r uint64
+	for i := range a {
+		if i&1 == 0 {
+			r = rng.Uint64()
+		} else {
+			r <<= 32
+		}
+		u := float64(r>>32) * 0x1p-32
+		// Branch-free: the outcome is a coin flip the predictor cannot learn.
+		on := b2f(u < sigmoid(a[i]))
+		x[i] = on
+		act[n] = int32(i)
+		n += int(on)
+	}
+	ws.act[l] = act[:n]
+}
+
+func b2f(b bool) float64 {
+	if b {
+		return 1
+	}
+	return 0
+}
+
+// addRows adds d to bias and to the rows of w that belong to active units.
+func addRows(bias, w, d []float64, active []int32) {
+	n := len(d)
+	for k, v := range d {
+		bias[k] += v
+	}
+	for _, i := range active {
+		row := w[int(i)*n : int(i)*n+n]
+		for k, v := range d {
+			row[k] += v
+		}
+	}
+}
+
+func zero(groups ...[][]float64) {
+	for _, g := range groups {
+		for _, p := range g {
+			clear(p)
+		}
+	}
+}
+
+// scaleAdd adds s·gb to b and s·gw to w.
+func scaleAdd(b, w, gb, gw [][]float64, s float64) {
+	for l := range b {
+		for i, g := range gb[l] {
+			b[l][i] += s * g
+		}
+	}
+	for l := range w {
+		for i, g := range gw[l] {
+			w[l][i] += s * g
+		}
+	}
+}
