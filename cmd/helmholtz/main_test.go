@@ -1,0 +1,180 @@
+package main
+
+import (
+	"bytes"
+	"errors"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"codeberg.org/sbinet/npyio/npz"
+)
+
+var binary string
+
+func TestMain(m *testing.M) {
+	dir, err := os.MkdirTemp("", "helmholtz-cli")
+	if err != nil {
+		panic(err)
+	}
+	binary = filepath.Join(dir, "helmholtz")
+	if out, err := exec.Command("go", "build", "-o", binary, ".").CombinedOutput(); err != nil {
+		panic(string(out))
+	}
+	code := m.Run()
+	os.RemoveAll(dir)
+	os.Exit(code)
+}
+
+// cli runs the binary in dir and returns stdout, stderr and the exit code.
+func cli(t *testing.T, dir string, args ...string) (string, string, int) {
+	t.Helper()
+	cmd := exec.Command(binary, args...)
+	cmd.Dir = dir
+	var out, errb bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, &errb
+	err := cmd.Run()
+	code := 0
+	var ee *exec.ExitError
+	if errors.As(err, &ee) {
+		code = ee.ExitCode()
+	} else if err != nil {
+		t.Fatal(err)
+	}
+	return out.String(), errb.String(), code
+}
+
+// files lists the regular files under dir.
+func files(dir string) []string {
+	var fs []string
+	filepath.WalkDir(dir, func(p string, d os.DirEntry, err error) error {
+		if err == nil && !d.IsDir() {
+			fs = append(fs, p)
+		}
+		return nil
+	})
+	return fs
+}
+
+func TestBadInput(t *testing.T) {
+	dir := t.TempDir()
+	// A good model to corrupt.
+	if _, stderr, code := cli(t, dir, "train", "--n-steps", "2000", "--out", "good", "--quiet"); code != 0 {
+		t.Fatalf("training a small model failed: %s", stderr)
+	}
+	good, err := os.ReadFile(filepath.Join(dir, "good", "model.npz"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	write := func(name string, data []byte) string {
+		if err := os.WriteFile(filepath.Join(dir, name), data, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return name
+	}
+	npzFile := func(name string, arrays map[string]any) string {
+		if err := npz.Write(filepath.Join(dir, name), arrays); err != nil {
+			t.Fatal(err)
+		}
+		return name
+	}
+	truncated := write("truncated.npz", good[:len(good)/2])
+	notNpz := write("not.npz", []byte("hello, not a zip\n"))
+	onlyBias := npzFile("onlybias.npz", map[string]any{"b_v": make([]float64, 16), "b_top": []float64{0}})
+	wrongShape := npzFile("shape.npz", map[string]any{
+		"b_v": make([]float64, 16), "b_h": make([]float64, 8), "b_top": []float64{0},
+		"W_hv": make([]float64, 128), "W_th": make([]float64, 8),
+		"c_h": make([]float64, 8), "c_top": []float64{0},
+		"R_vh": make([]float64, 128), "R_ht": make([]float64, 8),
+	})
+	os.Mkdir(filepath.Join(dir, "empty"), 0o755)
+
+	for _, args := range [][]string{
+		{"train", "--n-steps", "0"},
+		{"train", "--n-steps", "-5"},
+		{"train", "--lr", "0"},
+		{"train", "--lr", "-0.1"},
+		{"train", "--lr", "NaN"},
+		{"train", "--lr", "Inf"},
+		{"train", "--batch-size", "0"},
+		{"train", "--snapshot-every", "-1"},
+		{"train", "--eval-every", "0"},
+		{"train", "--layers", "16,x,1"},
+		{"train", "--layers", "15,8,1"},
+		{"train", "--n-hidden", "40"},
+		{"train", "--data", "shifter"},
+		{"train", "--bogus"},
+		{"train", "stray"},
+		{"frobnicate"},
+		{"train", "--n-steps", "100", "--out", "/etc/passwd/run"},
+		{"train", "--resume", "empty"},
+		{"train", "--resume", "missing"},
+		{"train", "--resume", "good", "--lr", "0.2"},
+		{"eval"},
+		{"eval", "--model", "missing.npz"},
+		{"eval", "--model", truncated},
+		{"eval", "--model", notNpz},
+		{"eval", "--model", onlyBias},
+		{"eval", "--model", wrongShape},
+		{"eval", "--model", "good/model.npz", "--data", "bars:5x5"},
+	} {
+		t.Run(strings.Join(args, " "), func(t *testing.T) {
+			out := filepath.Join(t.TempDir(), "out")
+			if args[0] == "train" && !strings.Contains(strings.Join(args, " "), "--out") {
+				args = append(args, "--out", out)
+			}
+			_, stderr, code := cli(t, dir, args...)
+			if code == 0 {
+				t.Fatal("exit status 0")
+			}
+			lines := strings.Split(strings.TrimRight(stderr, "\n"), "\n")
+			if len(lines) != 1 || lines[0] == "" || strings.Contains(stderr, "panic") || strings.Contains(stderr, "goroutine") {
+				t.Fatalf("want one line on stderr, got:\n%s", stderr)
+			}
+			if fs := files(out); len(fs) > 0 {
+				t.Fatalf("failed run left files: %v", fs)
+			}
+		})
+	}
+}
+
+func TestTrainEvalResume(t *testing.T) {
+	dir := t.TempDir()
+	stdout, stderr, code := cli(t, dir, "train", "--n-steps", "20000", "--snapshot-every", "5000", "--eval-every", "1000", "--out", "run")
+	if code != 0 {
+		t.Fatalf("train: %s", stderr)
+	}
+	for _, want := range []string{"initial KL: 8.1", "| Final KL[p_data ‖ p_model] |", "| Total samples | 20,000 wake + 20,000 sleep |"} {
+		if !strings.Contains(stdout, want) {
+			t.Errorf("train output lacks %q:\n%s", want, stdout)
+		}
+	}
+	for _, f := range []string{"model.npz", "history.csv", "config.json", "results.md", "snapshots/step_000000000.npz", "snapshots/step_000020000.npz"} {
+		if _, err := os.Stat(filepath.Join(dir, "run", f)); err != nil {
+			t.Error(err)
+		}
+	}
+	evalOut, stderr, code := cli(t, dir, "eval", "--model", "run/model.npz")
+	if code != 0 || !strings.Contains(evalOut, "KL ") {
+		t.Fatalf("eval: %d %s %s", code, evalOut, stderr)
+	}
+	// The KL that eval prints matches the training table to 3 decimals.
+	kl := strings.Fields(strings.SplitN(evalOut[strings.Index(evalOut, "KL "):], "\n", 2)[0])[1]
+	if !strings.Contains(stdout, "| Final KL[p_data ‖ p_model] | "+kl[:5]) {
+		t.Errorf("eval KL %s does not match the training table", kl)
+	}
+	// Extending the run by resuming equals training longer from scratch.
+	if _, stderr, code := cli(t, dir, "train", "--resume", "run", "--n-steps", "30000", "--quiet"); code != 0 {
+		t.Fatalf("resume: %s", stderr)
+	}
+	if _, stderr, code := cli(t, dir, "train", "--n-steps", "30000", "--snapshot-every", "5000", "--eval-every", "1000", "--out", "long", "--quiet"); code != 0 {
+		t.Fatalf("train long: %s", stderr)
+	}
+	a, _ := os.ReadFile(filepath.Join(dir, "run", "model.npz"))
+	b, _ := os.ReadFile(filepath.Join(dir, "long", "model.npz"))
+	if !bytes.Equal(a, b) {
+		t.Error("resumed-and-extended model differs from the model trained in one go")
+	}
+}

@@ -1,0 +1,179 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"syscall"
+	"time"
+
+	"github.com/schollz/progressbar/v3"
+
+	"helmholtz/train"
+)
+
+// configFlags registers the flags of a Config on fs, with cfg's values as
+// defaults, and returns a function that finishes cfg after parsing.
+func configFlags(fs *flag.FlagSet, cfg *train.Config) func() {
+	fs.StringVar(&cfg.Data, "data", cfg.Data, "data set: bars or bars:HxW")
+	fs.Uint64Var(&cfg.Seed, "seed", cfg.Seed, "random seed (fixes everything)")
+	fs.IntVar(&cfg.Steps, "n-steps", cfg.Steps, "wake-sleep iterations")
+	fs.Float64Var(&cfg.LR, "lr", cfg.LR, "learning rate of both phases")
+	fs.Float64Var(&cfg.GenLR, "gen-lr", 0, "generative (wake) rate; 0 = --lr")
+	fs.Float64Var(&cfg.RecLR, "rec-lr", 0, "recognition (sleep) rate; 0 = --lr")
+	fs.IntVar(&cfg.Batch, "batch-size", cfg.Batch, "patterns per update (1 = online)")
+	fs.Float64Var(&cfg.InitScale, "init-scale", cfg.InitScale, "initial weights ~ N(0, scale²)")
+	fs.BoolVar(&cfg.MarginalBias, "marginal-bias", cfg.MarginalBias, "start b_v at the logit of the data's pixel marginal")
+	fs.IntVar(&cfg.EvalEvery, "eval-every", cfg.EvalEvery, "steps between exact evaluations")
+	layers := intList(cfg.Layers)
+	fs.Var(&layers, "layers", "layer sizes, visible first")
+	nHidden := fs.Int("n-hidden", 0, "hidden units: shorthand for --layers VISIBLE,N,1")
+	return func() {
+		cfg.Layers = layers
+		if *nHidden != 0 {
+			cfg.Layers = []int{cfg.Layers[0], *nHidden, 1}
+		}
+	}
+}
+
+func runTrain(args []string) error {
+	cfg := train.Default()
+	fs := newFlags("train", "[flags]")
+	finish := configFlags(fs, &cfg)
+	fs.IntVar(&cfg.SnapshotEvery, "snapshot-every", cfg.SnapshotEvery, "steps between snapshots (0 = none)")
+	out := fs.String("out", "runs/train", "output directory")
+	resume := fs.String("resume", "", "continue the run in this directory from its latest snapshot")
+	quiet := fs.Bool("quiet", false, "print only the results table")
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	finish()
+	if *nHiddenSet(fs) && cfg.Layers[1] <= 0 {
+		return fmt.Errorf("--n-hidden must be positive")
+	}
+
+	var (
+		r   *train.Run
+		err error
+		dir = *out
+	)
+	if *resume != "" {
+		dir = *resume
+		if r, err = resumeRun(fs, dir, cfg.Steps); err != nil {
+			return err
+		}
+	} else if r, err = train.New(cfg); err != nil {
+		return err
+	}
+
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	show := newProgress(r.Config.Steps, *quiet)
+	err = r.Train(ctx, dir, show.point)
+	show.done()
+	if errors.Is(err, train.ErrInterrupted) {
+		return exitError{130, fmt.Errorf("interrupted at step %d; state saved in %s; continue with: helmholtz train --resume %s",
+			r.Step, filepath.Join(dir, "checkpoint.npz"), dir)}
+	}
+	if err != nil {
+		return err
+	}
+	table := r.Results()
+	if err := train.WriteFile(filepath.Join(dir, "results.md"), writeString(table)); err != nil {
+		return err
+	}
+	fmt.Print(table)
+	return nil
+}
+
+// resumeRun reopens the run in dir. Only --n-steps may be given with
+// --resume (to extend a run); the rest comes from the snapshot.
+func resumeRun(fs *flag.FlagSet, dir string, steps int) (*train.Run, error) {
+	var bad string
+	fs.Visit(func(f *flag.Flag) {
+		switch f.Name {
+		case "resume", "n-steps", "quiet":
+		default:
+			bad = f.Name
+		}
+	})
+	if bad != "" {
+		return nil, fmt.Errorf("--%s cannot be changed when resuming; only --n-steps can", bad)
+	}
+	r, err := train.Resume(dir)
+	if err != nil {
+		return nil, err
+	}
+	if isSet(fs, "n-steps") {
+		if steps < r.Step {
+			return nil, fmt.Errorf("--n-steps %d is before the saved step %d", steps, r.Step)
+		}
+		r.Config.Steps = steps
+	}
+	return r, nil
+}
+
+func nHiddenSet(fs *flag.FlagSet) *bool {
+	b := isSet(fs, "n-hidden")
+	return &b
+}
+
+func isSet(fs *flag.FlagSet, name string) bool {
+	set := false
+	fs.Visit(func(f *flag.Flag) { set = set || f.Name == name })
+	return set
+}
+
+// progress shows training progress on stderr: a bar on a terminal, plain
+// lines (about ten per run) otherwise.
+type progress struct {
+	steps     int
+	quiet     bool
+	bar       *progressbar.ProgressBar
+	start     time.Time
+	nextPrint int
+}
+
+func newProgress(steps int, quiet bool) *progress {
+	p := &progress{steps: steps, quiet: quiet, start: time.Now()}
+	if fi, err := os.Stderr.Stat(); err == nil && fi.Mode()&os.ModeCharDevice != 0 && !quiet {
+		p.bar = progressbar.NewOptions(steps,
+			progressbar.OptionSetWriter(os.Stderr),
+			progressbar.OptionSetWidth(30),
+			progressbar.OptionThrottle(100*time.Millisecond),
+			progressbar.OptionShowIts(),
+			progressbar.OptionSetItsString("steps"),
+		)
+	}
+	return p
+}
+
+func (p *progress) point(pt train.Point) {
+	if p.quiet {
+		return
+	}
+	if pt.Step == 0 {
+		fmt.Printf("initial KL: %.3f bits, NLL: %.3f bits\n", pt.KL, pt.NLL)
+	}
+	if p.bar != nil {
+		p.bar.Describe(fmt.Sprintf("KL %.3f NLL %.3f", pt.KL, pt.NLL))
+		p.bar.Set(pt.Step)
+		return
+	}
+	if pt.Step >= p.nextPrint || pt.Step == p.steps {
+		fmt.Fprintf(os.Stderr, "step %9d  samples %10d  KL %.4f bits  NLL %.4f bits  %6.2fs\n",
+			pt.Step, pt.Samples, pt.KL, pt.NLL, time.Since(p.start).Seconds())
+		p.nextPrint = pt.Step + max(p.steps/10, 1)
+	}
+}
+
+func (p *progress) done() {
+	if p.bar != nil {
+		p.bar.Finish()
+		fmt.Fprintln(os.Stderr)
+	}
+}

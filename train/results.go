@@ -1,0 +1,93 @@
+package train
+
+import (
+	"fmt"
+	"strings"
+	"time"
+
+	"helmholtz"
+)
+
+// WallClockRow starts the one row of Results that differs between two
+// runs of the same Config.
+const WallClockRow = "| Wall-clock time |"
+
+// Results returns the seed's results table, in Markdown, for a finished
+// run. Every row but the wall-clock time is determined by the Config.
+func (r *Run) Results() string {
+	cfg := r.Config
+	first, last := r.History[0], r.History[len(r.History)-1]
+	gen, rec := cfg.Rates()
+	rate := fmt.Sprintf("%g (constant, both phases)", gen)
+	if gen != rec {
+		rate = fmt.Sprintf("%g generative (wake), %g recognition (sleep), constant", gen, rec)
+	}
+	batch := fmt.Sprint(cfg.Batch)
+	if cfg.Batch == 1 {
+		batch += " (online)"
+	}
+	bias := "0"
+	if cfg.MarginalBias {
+		bias = fmt.Sprintf("logit of pixel marginal (≈ %.2f)", mean(r.initialVisibleBias()))
+	}
+	perStep := r.Elapsed / time.Duration(max(r.Step, 1))
+	var b strings.Builder
+	row := func(k, v string) { fmt.Fprintf(&b, "| %s | %s |\n", k, v) }
+	row("Metric", "Value")
+	b.WriteString("|---|---|\n")
+	row("Seed", fmt.Sprint(cfg.Seed))
+	row("Data", cfg.Data)
+	row("Architecture", archString(cfg.Layers)+", sigmoid belief net")
+	row("Wake-sleep iterations", commas(r.Step)+" (each = 1 wake update + 1 sleep update)")
+	row("Total samples", commas(r.Step*cfg.Batch)+" wake + "+commas(r.Step*cfg.Batch)+" sleep")
+	row("Batch size", batch)
+	row("Learning rate", rate)
+	row("Init scale", fmt.Sprint(cfg.InitScale))
+	row("Visible-bias init", bias)
+	row("Final KL[p_data ‖ p_model]", fmt.Sprintf("%.3f bits", last.KL))
+	row("Final NLL of p_data under model", fmt.Sprintf("%.3f bits", last.NLL))
+	row("Entropy H(p_data)", fmt.Sprintf("%.3f bits (target NLL floor)", r.Entropy))
+	row("Initial KL (random init)", fmt.Sprintf("%.2f bits", first.KL))
+	fmt.Fprintf(&b, "%s %.2f s (%.0f ns per step, with %d exact evaluations) |\n",
+		WallClockRow, r.Elapsed.Seconds(), float64(perStep.Nanoseconds()), len(r.History))
+	return b.String()
+}
+
+// initialVisibleBias returns b_v as New sets it.
+func (r *Run) initialVisibleBias() []float64 {
+	m := helmholtz.New(r.Config.Layers)
+	m.SetVisibleBias(marginal(r.Data))
+	return m.B[0]
+}
+
+func archString(sizes []int) string {
+	var parts []string
+	for i, n := range sizes {
+		name := "hidden"
+		switch i {
+		case 0:
+			name = "visible"
+		case len(sizes) - 1:
+			name = "top"
+		}
+		parts = append(parts, fmt.Sprintf("%d %s", n, name))
+	}
+	return strings.Join(parts, " — ")
+}
+
+// commas formats n with thousands separators.
+func commas(n int) string {
+	s := fmt.Sprint(n)
+	for i := len(s) - 3; i > 0; i -= 3 {
+		s = s[:i] + "," + s[i:]
+	}
+	return s
+}
+
+func mean(xs []float64) float64 {
+	var s float64
+	for _, x := range xs {
+		s += x
+	}
+	return s / float64(len(xs))
+}
