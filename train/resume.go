@@ -89,4 +89,3 @@ func latest(dir string) (string, error) {
 }
 
 var errNoSnapshot = errors.New("no snapshot or checkpoint to resume from (was it trained with --snapshot-every 0?)")
-
