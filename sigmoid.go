@@ -42,11 +42,15 @@ var sigCoef = func() (t [sigN + 1][4]float64) {
 // to σ(−sigLimit) ≈ 1e-13; the training loop detects non-finite weights
 // separately.
 func sigmoid(x float64) float64 {
-	u := (x + sigLimit) * sigScale
+	u := x*sigScale + sigLimit*sigScale
+	// Branches, not min/max: they are almost always predicted, so they
+	// add no latency, where min and max must order NaNs.
 	if !(u > 0) {
 		u = 0
 	}
-	u = min(u, float64(sigN))
+	if u > float64(sigN) {
+		u = float64(sigN)
+	}
 	i := int(u)
 	s := u - float64(i)
 	c := &sigCoef[i]

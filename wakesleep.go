@@ -24,6 +24,7 @@ type WakeSleep struct {
 	x   [][]float64 // state of each layer, 0 or 1
 	act [][]int32   // indices of the active units of each layer
 	buf []float64   // logits and deltas of one layer
+	rnd []uint64    // random words for one layer
 
 	// Sums of the deltas over a batch (Batch > 1 only), shaped like the
 	// parameters they update.
@@ -43,6 +44,7 @@ func NewWakeSleep(m *Machine, genRate, recRate float64, batch int) *WakeSleep {
 		x:   make([][]float64, L),
 		act: make([][]int32, L),
 		buf: make([]float64, maxSize(m.Sizes)),
+		rnd: make([]uint64, (maxSize(m.Sizes)+1)/2),
 	}
 	for l, n := range m.Sizes {
 		ws.x[l] = make([]float64, n)
@@ -86,13 +88,14 @@ func (ws *WakeSleep) wake(data Data, rng *rand.Rand, eps float64, b, w [][]float
 	m := ws.M
 	top := len(m.Sizes) - 1
 	data.Sample(ws.v, rng)
-	ws.act[0] = ws.act[0][:0]
+	x, act, n := ws.x[0][:len(ws.v)], ws.act[0][:len(ws.v)], 0
 	for i, on := range ws.v {
-		ws.x[0][i] = float64(on)
-		if on != 0 {
-			ws.act[0] = append(ws.act[0], int32(i))
-		}
+		on &= 1
+		x[i] = float64(on)
+		act[n] = int32(i) // branch-free, as in sample
+		n += int(on)
 	}
+	ws.act[0] = act[:n]
 	for l := range top {
 		p := ws.logits(m.C[l+1], m.R[l], ws.act[l])
 		ws.sample(l+1, p, rng)
@@ -165,31 +168,26 @@ func (ws *WakeSleep) logits(bias, rows []float64, active []int32) []float64 {
 // uint64 from rng gives two 32-bit uniforms, so a layer of n units costs
 // ⌈n/2⌉ draws.
 func (ws *WakeSleep) sample(l int, a []float64, rng *rand.Rand) {
-	x := ws.x[l]
-	act := ws.act[l][:len(x)]
+	// Draw first, then compute: a call inside the loop below would force
+	// its registers to be saved and reloaded around every draw.
+	r := ws.rnd[:(len(a)+1)/2]
+	for i := range r {
+		r[i] = rng.Uint64()
+	}
+	x := ws.x[l][:len(a)]
+	act := ws.act[l][:len(a)]
 	n := 0
-	var r uint64
-	for i := range a {
-		if i&1 == 0 {
-			r = rng.Uint64()
-		} else {
-			r <<= 32
-		}
-		u := float64(r>>32) * 0x1p-32
-		// Branch-free: the outcome is a coin flip the predictor cannot learn.
-		on := b2f(u < sigmoid(a[i]))
-		x[i] = on
+	for i, ai := range a {
+		u := r[i/2] >> (32 * (1 - i&1)) & 0xffffffff // high half first
+		// On with probability σ(a_i): u < ⌊σ(a_i)·2^32⌋. The test is done in
+		// integer arithmetic, free of branches, because its outcome is a
+		// coin flip that a branch predictor cannot learn.
+		on := (u - uint64(sigmoid(ai)*0x1p32)) >> 63
+		x[i] = float64(on)
 		act[n] = int32(i)
 		n += int(on)
 	}
 	ws.act[l] = act[:n]
-}
-
-func b2f(b bool) float64 {
-	if b {
-		return 1
-	}
-	return 0
 }
 
 // addRows adds d to bias and to the rows of w that belong to active units.
