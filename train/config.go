@@ -38,7 +38,7 @@ func Default() Config {
 		Batch:         1,
 		InitScale:     0.1,
 		MarginalBias:  true,
-		EvalEvery:     10000,
+		EvalEvery:     2000,
 		SnapshotEvery: 50000,
 	}
 }

@@ -38,8 +38,8 @@ func (r *Run) Results() string {
 	row("Seed", fmt.Sprint(cfg.Seed))
 	row("Data", cfg.Data)
 	row("Architecture", archString(cfg.Layers)+", sigmoid belief net")
-	row("Wake-sleep iterations", commas(r.Step)+" (each = 1 wake update + 1 sleep update)")
-	row("Total samples", commas(r.Step*cfg.Batch)+" wake + "+commas(r.Step*cfg.Batch)+" sleep")
+	row("Wake-sleep iterations", Commas(r.Step)+" (each = 1 wake update + 1 sleep update)")
+	row("Total samples", Commas(r.Step*cfg.Batch)+" wake + "+Commas(r.Step*cfg.Batch)+" sleep")
 	row("Batch size", batch)
 	row("Learning rate", rate)
 	row("Init scale", fmt.Sprint(cfg.InitScale))
@@ -75,8 +75,8 @@ func archString(sizes []int) string {
 	return strings.Join(parts, " — ")
 }
 
-// commas formats n with thousands separators.
-func commas(n int) string {
+// Commas formats n with thousands separators: 2,000,000.
+func Commas(n int) string {
 	s := fmt.Sprint(n)
 	for i := len(s) - 3; i > 0; i -= 3 {
 		s = s[:i] + "," + s[i:]

@@ -4,8 +4,11 @@
 //
 // Usage:
 //
+//	helmholtz reproduce          the seed's canonical pipeline: train, figures, GIF, table
 //	helmholtz train [flags]      train a machine; write model, snapshots, history
 //	helmholtz eval --model FILE  exact KL and NLL of a saved model
+//	helmholtz plot --run DIR     figures of a run
+//	helmholtz gif --run DIR      animation of a run's snapshots
 //
 // Run "helmholtz COMMAND -h" for a command's flags.
 package main
@@ -27,8 +30,11 @@ type command struct {
 }
 
 var commands = []command{
+	{"reproduce", "the canonical run, its figures, animation and results table", runReproduce},
 	{"train", "train a machine by wake-sleep; write model, snapshots, history", runTrain},
 	{"eval", "print the exact KL and NLL of a saved model", runEval},
+	{"plot", "draw a run's figures: curves, fantasies, fields, codes, weights", runPlot},
+	{"gif", "animate a run's snapshots as a GIF", runGIF},
 }
 
 // exitError carries a specific exit status.

@@ -10,6 +10,8 @@ import (
 	"testing"
 
 	"codeberg.org/sbinet/npyio/npz"
+
+	"helmholtz/train"
 )
 
 var binary string
@@ -177,4 +179,45 @@ func TestTrainEvalResume(t *testing.T) {
 	if !bytes.Equal(a, b) {
 		t.Error("resumed-and-extended model differs from the model trained in one go")
 	}
+}
+
+// TestReproduceMatchesDocs runs the canonical pipeline and checks that the
+// committed docs are what it writes: the results table row for row (all
+// but the wall-clock time) and every figure and the GIF byte for byte.
+func TestReproduceMatchesDocs(t *testing.T) {
+	if testing.Short() {
+		t.Skip("trains the canonical 2,000,000-step run")
+	}
+	dir := t.TempDir()
+	if _, stderr, code := cli(t, dir, "reproduce", "--run", "run", "--out", "docs"); code != 0 {
+		t.Fatalf("reproduce: %s", stderr)
+	}
+	committed := filepath.Join("..", "..", "docs")
+	for _, name := range []string{"results.md", "bars.gif", "curves.png", "fantasies.png", "fields.png", "codes.png", "weights.png",
+		"curves.svg", "fantasies.svg", "fields.svg", "codes.svg", "weights.svg"} {
+		got, err := os.ReadFile(filepath.Join(dir, "docs", name))
+		if err != nil {
+			t.Fatal(err)
+		}
+		want, err := os.ReadFile(filepath.Join(committed, name))
+		if err != nil {
+			t.Fatalf("%v (regenerate docs with: go run ./cmd/helmholtz reproduce)", err)
+		}
+		if name == "results.md" {
+			got, want = dropWallClock(got), dropWallClock(want)
+		}
+		if !bytes.Equal(got, want) {
+			t.Errorf("docs/%s differs from what reproduce writes (regenerate with: go run ./cmd/helmholtz reproduce)", name)
+		}
+	}
+}
+
+func dropWallClock(table []byte) []byte {
+	var keep []string
+	for _, line := range strings.Split(string(table), "\n") {
+		if !strings.HasPrefix(line, train.WallClockRow) {
+			keep = append(keep, line)
+		}
+	}
+	return []byte(strings.Join(keep, "\n"))
 }

@@ -89,3 +89,39 @@ func latest(dir string) (string, error) {
 }
 
 var errNoSnapshot = errors.New("no snapshot or checkpoint to resume from (was it trained with --snapshot-every 0?)")
+
+// Saved is a finished run as read back from its directory.
+type Saved struct {
+	Dir       string
+	Model     State    // model.npz
+	History   []Point  // history.csv
+	Snapshots []string // snapshot files, in step order
+}
+
+// Open reads the finished run in dir: its model, history and the list of
+// its snapshots.
+func Open(dir string) (*Saved, error) {
+	model := filepath.Join(dir, "model.npz")
+	if _, err := os.Stat(model); err != nil {
+		return nil, fmt.Errorf("run %q holds no model.npz (train it first, or finish it with --resume)", dir)
+	}
+	s, err := ReadSnapshot(model)
+	if err != nil {
+		return nil, err
+	}
+	if s.Config == nil {
+		return nil, fmt.Errorf("run %q: model.npz has no config", dir)
+	}
+	f, err := os.Open(filepath.Join(dir, "history.csv"))
+	if err != nil {
+		return nil, fmt.Errorf("run %q: %w", dir, err)
+	}
+	defer f.Close()
+	h, err := ReadHistory(f)
+	if err != nil {
+		return nil, fmt.Errorf("run %q: %w", dir, err)
+	}
+	snaps, _ := filepath.Glob(filepath.Join(dir, "snapshots", "step_*.npz"))
+	slices.Sort(snaps) // zero-padded step numbers sort in step order
+	return &Saved{Dir: dir, Model: s, History: h, Snapshots: snaps}, nil
+}

@@ -1,0 +1,136 @@
+package figure
+
+import (
+	"fmt"
+	"image/color"
+	"math"
+
+	"gonum.org/v1/plot"
+	"gonum.org/v1/plot/plotter"
+	"gonum.org/v1/plot/vg"
+	"gonum.org/v1/plot/vg/draw"
+
+	"helmholtz/train"
+)
+
+// klFloor keeps KL values plottable on a log axis.
+const klFloor = 1e-3
+
+// Curves draws the exact KL[p_data || p_model] and NLL against samples
+// seen, both axes logarithmic so that the fast early drop and the long
+// plateau are both readable, with H(p_data), the lowest NLL any model can
+// reach, drawn as the NLL's floor. The initial (step 0) values are given
+// in the titles, since 0 samples has no place on a log axis.
+func Curves(history []train.Point, entropy float64) Figure {
+	kl := klPlot(history, 0)
+	nll := plot.New()
+	nll.Title.Text = fmt.Sprintf("NLL of p_data under the model (initial %.2f bits)", history[0].NLL)
+	nll.X.Label.Text = "samples seen"
+	nll.Y.Label.Text = "bits"
+	logX(nll)
+	var pts plotter.XYs
+	for _, p := range history {
+		if p.Samples > 0 {
+			pts = append(pts, plotter.XY{X: float64(p.Samples), Y: p.NLL})
+		}
+	}
+	nll.Add(plotter.NewGrid())
+	if len(pts) > 0 {
+		line, _ := plotter.NewLine(pts)
+		line.Color = colorBlue
+		floor, _ := plotter.NewLine(plotter.XYs{{X: pts[0].X, Y: entropy}, {X: pts[len(pts)-1].X, Y: entropy}})
+		floor.Dashes = []vg.Length{4, 3}
+		floor.Color = color.Gray{Y: 90}
+		nll.Add(line, floor)
+		nll.Legend.Add("NLL", line)
+		nll.Legend.Add(fmt.Sprintf("H(p_data) = %.3f", entropy), floor)
+		nll.Legend.Top = true
+	}
+	nll.Y.Min = math.Floor(entropy - 0.5)
+
+	plots := [][]*plot.Plot{{kl, nll}}
+	const w, h = 600, 230
+	return Figure{Width: w, Height: h, Draw: func(c draw.Canvas) {
+		tiles := draw.Tiles{Rows: 1, Cols: 2, PadX: 14, PadLeft: 4, PadRight: 8, PadTop: 4, PadBottom: 4}
+		canvases := plot.Align(plots, tiles, c)
+		kl.Draw(canvases[0][0])
+		nll.Draw(canvases[0][1])
+	}}
+}
+
+// klPlot returns the KL curve of history, log-log. With maxSamples > 0
+// the axes are fixed, x running to maxSamples (for the frames of an
+// animation, whose axes stay put while the curve grows).
+func klPlot(history []train.Point, maxSamples int) *plot.Plot {
+	p := plot.New()
+	p.Title.Text = "exact KL[p_data ‖ p_model]"
+	if len(history) > 0 {
+		p.Title.Text += fmt.Sprintf(" (initial %.2f bits)", history[0].KL)
+	}
+	p.X.Label.Text = "samples seen"
+	p.Y.Label.Text = "bits"
+	logX(p)
+	p.Y.Scale = plot.LogScale{}
+	p.Y.Tick.Marker = orTicks{
+		ticks{0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1, 2, 5, 10, 20},
+		ticks{0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 1, 1.2, 1.5, 2, 3, 4, 5},
+	}
+	var pts plotter.XYs
+	for _, pt := range history {
+		if pt.Samples > 0 {
+			pts = append(pts, plotter.XY{X: float64(pt.Samples), Y: max(pt.KL, klFloor)})
+		}
+	}
+	p.Add(plotter.NewGrid())
+	if len(pts) > 0 {
+		line, _ := plotter.NewLine(pts)
+		line.Color = colorRed
+		p.Add(line)
+	}
+	if maxSamples > 0 {
+		p.X.Min, p.X.Max = 1000, float64(maxSamples)
+		p.Y.Min, p.Y.Max = 0.05, 20
+	}
+	return p
+}
+
+// logX gives p a logarithmic x axis with ticks at powers of ten.
+func logX(p *plot.Plot) {
+	p.X.Scale = plot.LogScale{}
+	p.X.Tick.Marker = ticks{1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9}
+}
+
+// ticks labels fixed values that fall in the axis range, compactly:
+// 0.5, 1, 10k, 2M.
+type ticks []float64
+
+func (t ticks) Ticks(lo, hi float64) []plot.Tick {
+	var out []plot.Tick
+	for _, v := range t {
+		if v >= lo*(1-1e-9) && v <= hi*(1+1e-9) {
+			out = append(out, plot.Tick{Value: v, Label: compact(v)})
+		}
+	}
+	return out
+}
+
+// orTicks uses its first ticks if they put at least three labels on the
+// axis, else its second (finer) ones.
+type orTicks [2]ticks
+
+func (t orTicks) Ticks(lo, hi float64) []plot.Tick {
+	if ts := t[0].Ticks(lo, hi); len(ts) >= 3 {
+		return ts
+	}
+	return t[1].Ticks(lo, hi)
+}
+
+func compact(v float64) string {
+	switch {
+	case v >= 1e6:
+		return fmt.Sprintf("%gM", v/1e6)
+	case v >= 1e3:
+		return fmt.Sprintf("%gk", v/1e3)
+	}
+	return fmt.Sprintf("%g", v)
+}

@@ -1,0 +1,141 @@
+package figure
+
+import (
+	"bytes"
+	"context"
+	"flag"
+	"image/gif"
+	"math/rand/v2"
+	"os"
+	"path/filepath"
+	"testing"
+
+	"gonum.org/v1/plot/cmpimg"
+
+	"helmholtz"
+	"helmholtz/dataset"
+	"helmholtz/train"
+)
+
+var update = flag.Bool("update", false, "rewrite the golden images in testdata/")
+
+// machine returns a fixed 16-n1-1 machine with weights large enough for
+// every figure to show structure.
+func machine(n1 int) *helmholtz.Machine {
+	m := helmholtz.New([]int{16, n1, 1})
+	m.Init(rand.New(rand.NewPCG(42, 0)), 3)
+	for i := range m.B[0] {
+		m.B[0][i] = -2
+	}
+	return m
+}
+
+// golden compares the PNG rendering of f with testdata/name, or rewrites
+// it with -update. The fonts are gonum/plot's embedded ones, so the
+// pixels do not depend on the machine.
+func golden(t *testing.T, name string, f Figure) {
+	t.Helper()
+	var got bytes.Buffer
+	if err := f.WriteTo(&got, "png"); err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join("testdata", name)
+	if *update {
+		if err := os.WriteFile(path, got.Bytes(), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return
+	}
+	want, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatalf("%v (run go test ./figure -update to create it)", err)
+	}
+	ok, err := cmpimg.Equal("png", got.Bytes(), want)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !ok {
+		os.WriteFile(filepath.Join(t.TempDir(), name), got.Bytes(), 0o644)
+		t.Errorf("%s differs from its golden image (run with -update if the change is intended)", name)
+	}
+}
+
+func TestGoldenFantasies(t *testing.T) {
+	golden(t, "fantasies.png", Fantasies(machine(8), 4, 4, 64, 8, 2))
+}
+
+func TestGoldenHinton(t *testing.T) {
+	golden(t, "hinton.png", Hinton(machine(8)))
+}
+
+// TestSizes renders every figure for nets other than 16-8-1: the panel
+// counts follow the layer sizes, so a wider hidden layer makes wider
+// figures, and deeper nets render too.
+func TestSizes(t *testing.T) {
+	images, _ := dataset.NewBars(4, 4).Support()
+	width := map[int]float64{}
+	for _, sizes := range [][]int{{16, 8, 1}, {16, 12, 1}, {16, 6, 3, 2}, {16, 4}} {
+		m := helmholtz.New(sizes)
+		m.Init(rand.New(rand.NewPCG(1, 1)), 1)
+		for _, f := range []Figure{Fantasies(m, 4, 4, 16, 8, 1), Fields(m, 4, 4), Codes(m, images, 4, 4), Hinton(m)} {
+			var b bytes.Buffer
+			if err := f.WriteTo(&b, "png"); err != nil || b.Len() == 0 {
+				t.Fatalf("sizes %v: %v", sizes, err)
+			}
+			if err := f.WriteTo(&b, "svg"); err != nil {
+				t.Fatalf("sizes %v svg: %v", sizes, err)
+			}
+		}
+		if len(sizes) == 3 {
+			width[sizes[1]] = float64(Fields(m, 4, 4).Width)
+		}
+	}
+	if !(width[12] > width[8]*1.3) {
+		t.Errorf("fields of 12 hidden units are %.0fpt wide, of 8 units %.0fpt: want one panel per unit", width[12], width[8])
+	}
+}
+
+// TestRunFigures trains a short run and draws all its figures and its
+// animation: one frame per snapshot, a GIF that decodes.
+func TestRunFigures(t *testing.T) {
+	dir := t.TempDir()
+	cfg := train.Default()
+	cfg.Steps, cfg.SnapshotEvery, cfg.EvalEvery = 20000, 2000, 1000
+	r, err := train.New(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := r.Train(context.Background(), dir, nil); err != nil {
+		t.Fatal(err)
+	}
+	run, err := train.Open(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	paths, err := WriteAll(run, filepath.Join(dir, "fig"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(paths) != 2*len(Names) {
+		t.Errorf("wrote %d files, want %d", len(paths), 2*len(Names))
+	}
+	path := filepath.Join(dir, "bars.gif")
+	if err := WriteGIF(run, path, 8); err != nil {
+		t.Fatal(err)
+	}
+	f, err := os.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	g, err := gif.DecodeAll(f)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(g.Image) != len(run.Snapshots) || len(g.Image) != 11 {
+		t.Errorf("%d frames for %d snapshots, want 11", len(g.Image), len(run.Snapshots))
+	}
+	if g.Delay[0] != 13 {
+		t.Errorf("frame delay %d/100 s at 8 fps, want 13", g.Delay[0])
+	}
+}

@@ -1,0 +1,102 @@
+package figure
+
+import (
+	"fmt"
+	"image"
+	"image/color"
+	"image/color/palette"
+	"image/gif"
+	"io"
+
+	vgdraw "gonum.org/v1/plot/vg/draw"
+
+	"helmholtz"
+	"helmholtz/train"
+)
+
+// gifDPI is the resolution of animation frames.
+const gifDPI = 100
+
+// Animation writes an animated GIF of training, one frame per snapshot:
+// the hidden-unit fields, a row of fantasies (the same fantasy seed in
+// every frame) and the KL curve up to the snapshot's step, at fps frames
+// per second. history is the run's evaluation history; batch converts
+// steps to samples.
+func Animation(w io.Writer, snaps []train.State, history []train.Point, height, width, fps int, seed uint64) error {
+	if len(snaps) == 0 {
+		return fmt.Errorf("figure: no snapshots to animate")
+	}
+	if fps <= 0 || fps > 100 {
+		return fmt.Errorf("figure: fps must be in 1..100, got %d", fps)
+	}
+	maxSamples := 1
+	for _, p := range history {
+		maxSamples = max(maxSamples, p.Samples)
+	}
+	anim := &gif.GIF{}
+	cache := map[color.Color]uint8{}
+	delay := (100 + fps/2) / fps // in hundredths of a second
+	for _, s := range snaps {
+		var upto []train.Point
+		for _, p := range history {
+			if p.Step <= s.Step {
+				upto = append(upto, p)
+			}
+		}
+		img := frame(s.Machine, s.Step, upto, height, width, maxSamples, seed).Image(gifDPI)
+		anim.Image = append(anim.Image, paletted(img, cache))
+		anim.Delay = append(anim.Delay, delay)
+	}
+	anim.Delay[len(anim.Delay)-1] = 3 * delay // linger on the result
+	return gif.EncodeAll(w, anim)
+}
+
+// frame is one animation frame.
+func frame(m *helmholtz.Machine, step int, history []train.Point, height, width, maxSamples int, seed uint64) Figure {
+	f, _ := fields(m)
+	fieldPanels := make([]panel, len(f))
+	for j := range f {
+		fieldPanels[j] = panel{vals: f[j], cmap: ink}
+	}
+	cols := min(len(f), 12)
+	kl := "–"
+	if len(history) > 0 {
+		kl = fmt.Sprintf("%.3f bits", history[len(history)-1].KL)
+	}
+	g := grid{h: height, w: width, cols: cols, cell: 6, gap: 5, fontSize: 8,
+		heading: fmt.Sprintf("step %s   KL %s", train.Commas(step), kl)}
+	var fant []panel
+	for _, v := range dream(m, cols, seed) {
+		fant = append(fant, panel{vals: toFloats(v), cmap: ink})
+	}
+	gf := grid{h: height, w: width, cols: cols, cell: 6, gap: 5, fontSize: 8, heading: "fantasies"}
+	left := stack(gridFigure(g, fieldPanels), gridFigure(gf, fant))
+	curve := klPlot(history, maxSamples)
+	curve.Title.Text = "exact KL (bits)"
+	curve.Y.Label.Text = ""
+	right := Figure{Width: 230, Height: max(left.Height, 150), Draw: func(c vgdraw.Canvas) {
+		c.SetColor(color.White)
+		curve.Draw(vgdraw.Crop(c, 4, -4, 4, -4))
+	}}
+	return beside(left, right)
+}
+
+// paletted converts img to the Plan 9 palette, nearest colour per pixel.
+// A frame has few distinct colours, so the nearest-colour search, slow
+// over 256 entries, is cached across frames.
+func paletted(img image.Image, cache map[color.Color]uint8) *image.Paletted {
+	b := img.Bounds()
+	p := image.NewPaletted(b, palette.Plan9)
+	for y := b.Min.Y; y < b.Max.Y; y++ {
+		for x := b.Min.X; x < b.Max.X; x++ {
+			c := img.At(x, y)
+			i, ok := cache[c]
+			if !ok {
+				i = uint8(p.Palette.Index(c))
+				cache[c] = i
+			}
+			p.SetColorIndex(x, y, i)
+		}
+	}
+	return p
+}

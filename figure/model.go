@@ -1,0 +1,161 @@
+package figure
+
+import (
+	"fmt"
+	"math"
+	"math/rand/v2"
+	"sort"
+
+	"gonum.org/v1/plot/vg"
+	"gonum.org/v1/plot/vg/draw"
+
+	"helmholtz"
+)
+
+// fantasyStream is the second PCG seed word of the fantasies' generator,
+// which is separate from any training stream.
+const fantasyStream = 0x66616e7461737921 // "fantasy!"
+
+// Fantasies draws n patterns top-down from m's generative net (ancestral
+// sampling, seeded by seed) as a grid of height×width images, cols to a
+// row.
+func Fantasies(m *helmholtz.Machine, height, width, n, cols int, seed uint64) Figure {
+	panels := make([]panel, n)
+	for i, v := range dream(m, n, seed) {
+		panels[i] = panel{vals: toFloats(v), cmap: ink}
+	}
+	g := grid{h: height, w: width, cols: cols, cell: 6, gap: 5, fontSize: 9,
+		heading: fmt.Sprintf("%d fantasies: top → hidden → visible", n)}
+	return gridFigure(g, panels)
+}
+
+// dream returns n fantasies of m drawn with the seeded fantasy generator.
+func dream(m *helmholtz.Machine, n int, seed uint64) [][]uint8 {
+	rng := rand.New(rand.NewPCG(seed, fantasyStream))
+	x := make([][]uint8, len(m.Sizes))
+	for l, s := range m.Sizes {
+		x[l] = make([]uint8, s)
+	}
+	out := make([][]uint8, n)
+	for i := range out {
+		m.Dream(rng, x)
+		out[i] = append([]uint8(nil), x[0]...)
+	}
+	return out
+}
+
+// fields returns, for each unit j of the first hidden layer,
+// p(v | h_j = 1, other units of the layer off) and the baseline p(v | h = 0).
+func fields(m *helmholtz.Machine) (f [][]float64, base []float64) {
+	nv, n1 := m.Sizes[0], m.Sizes[1]
+	base = make([]float64, nv)
+	for i := range base {
+		base[i] = helmholtz.Sigmoid(m.B[0][i])
+	}
+	f = make([][]float64, n1)
+	for j := range f {
+		f[j] = make([]float64, nv)
+		for i := range f[j] {
+			f[j][i] = helmholtz.Sigmoid(m.B[0][i] + m.W[0][j*nv+i])
+		}
+	}
+	return f, base
+}
+
+// Fields draws the hidden-unit fields: top row p(v | h_j = 1, other h off)
+// for each unit j of the first hidden layer; bottom row the same minus the
+// all-off baseline (red adds pixels, blue removes them). When the layer
+// above has one unit, each panel is titled with the unit's coupling to it.
+func Fields(m *helmholtz.Machine, height, width int) Figure {
+	f, base := fields(m)
+	n1 := len(f)
+	var scale float64
+	diffs := make([][]float64, n1)
+	for j := range f {
+		diffs[j] = make([]float64, len(base))
+		for i := range base {
+			diffs[j][i] = f[j][i] - base[i]
+			scale = max(scale, math.Abs(diffs[j][i]))
+		}
+	}
+	top := make([]panel, n1)
+	bottom := make([]panel, n1)
+	for j := range f {
+		title := []string{fmt.Sprintf("h%d", j+1)}
+		if len(m.Sizes) > 2 && m.Sizes[2] == 1 {
+			title = append(title, fmt.Sprintf("%+.2f", m.W[1][j]))
+		}
+		top[j] = panel{vals: f[j], cmap: ink, title: title}
+		bottom[j] = panel{vals: diffs[j], cmap: diverging(scale)}
+	}
+	cols := min(n1, 12)
+	g := grid{h: height, w: width, cols: cols, cell: 7, gap: 6, fontSize: 8, titleLines: len(top[0].title),
+		heading: "p(v | h_j = 1, other h off)" + map[bool]string{true: "; titles: W_th coupling to the top unit", false: ""}[len(top[0].title) > 1]}
+	gb := grid{h: height, w: width, cols: cols, cell: 7, gap: 6, fontSize: 8,
+		heading: fmt.Sprintf("minus the all-off baseline (red adds, blue removes; full colour = ±%.2f)", scale)}
+	return stack(gridFigure(g, top), gridFigure(gb, bottom))
+}
+
+// Codes draws the recognition codes: for each pattern (drawn on top) the
+// recognition net's q(h_j = 1 | v) for every unit of the first hidden
+// layer as a heat map, and q(top = 1 | v) below it, the patterns sorted
+// by q(top = 1 | v). For nets with more than one hidden layer the higher
+// layers' values are mean-field summaries (see Machine.RecognitionMeans).
+func Codes(m *helmholtz.Machine, patterns [][]uint8, height, width int) Figure {
+	L := len(m.Sizes)
+	K := len(patterns)
+	means := make([][][]float64, K)
+	for k, v := range patterns {
+		means[k] = make([][]float64, L)
+		for l, n := range m.Sizes {
+			means[k][l] = make([]float64, n)
+		}
+		m.RecognitionMeans(v, means[k])
+	}
+	order := make([]int, K)
+	for k := range order {
+		order[k] = k
+	}
+	sort.SliceStable(order, func(a, b int) bool { return means[order[a]][L-1][0] < means[order[b]][L-1][0] })
+
+	const cell, font = 16, 8
+	n1 := m.Sizes[1]
+	img := vg.Length(cell - 2) // pattern thumbnails
+	labelW := vg.Length(34)
+	rows := n1 + 1 // hidden units, then the top unit
+	w := labelW + vg.Length(K)*cell + 2*margin
+	h := 2*margin + font*2 + img + 4 + vg.Length(rows)*cell + 6 + font*1.5
+	return Figure{Width: w, Height: h, Draw: func(c draw.Canvas) {
+		x0 := c.Min.X + margin + labelW
+		y := c.Max.Y - margin
+		title := textStyle(font * 1.15)
+		c.FillText(title, vg.Point{X: (c.Min.X + c.Max.X) / 2, Y: y - font*1.4},
+			"recognition q(h_j = 1 | v) on the data support, sorted by q(top = 1 | v)")
+		y -= font * 2
+		pixel := img / vg.Length(max(height, width))
+		for i, k := range order {
+			drawPattern(c, x0+vg.Length(i)*cell+(cell-pixel*vg.Length(width))/2, y, pixel,
+				toFloats(patterns[k]), height, width, ink)
+		}
+		y -= img + 4
+		lab := textStyle(font)
+		lab.XAlign = draw.XRight
+		for r := range rows {
+			name, l, j := fmt.Sprintf("h%d", r+1), 1, r
+			if r == n1 {
+				name, l, j = "top", L-1, 0
+			}
+			c.FillText(lab, vg.Point{X: x0 - 3, Y: y - vg.Length(r+1)*cell + 2}, name)
+			for i, k := range order {
+				c.SetColor(heat(means[k][l][j]))
+				c.Fill(rect(x0+vg.Length(i)*cell, y-vg.Length(r+1)*cell, cell, cell))
+			}
+		}
+		// A line between the hidden units and the top unit.
+		c.StrokeLine2(draw.LineStyle{Color: colorWhite, Width: 1.5},
+			x0, y-vg.Length(n1)*cell, x0+vg.Length(K)*cell, y-vg.Length(n1)*cell)
+		y -= vg.Length(rows)*cell + 6
+		c.FillText(textStyle(font), vg.Point{X: (c.Min.X + c.Max.X) / 2, Y: y - font*1.2},
+			"white = 0, dark blue = 1")
+	}}
+}
