@@ -1,7 +1,9 @@
 package train
 
 import (
+	"archive/zip"
 	"bytes"
+	"encoding/binary"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -11,6 +13,7 @@ import (
 	"path/filepath"
 	"slices"
 	"strconv"
+	"strings"
 
 	"codeberg.org/sbinet/npyio/npz"
 	"gonum.org/v1/gonum/mat"
@@ -95,15 +98,15 @@ func WriteSnapshot(path string, s State) error {
 			if p.rows > 0 {
 				v = mat.NewDense(p.rows, p.cols, p.data)
 			}
-			if err := z.Write(p.name, v); err != nil {
+			if err := z.Write(p.name+".npy", v); err != nil {
 				return err
 			}
 		}
-		if err := z.Write("step", int64(s.Step)); err != nil {
+		if err := z.Write("step.npy", int64(s.Step)); err != nil {
 			return err
 		}
 		if s.RNG != nil {
-			if err := z.Write("rng", s.RNG); err != nil {
+			if err := z.Write("rng.npy", s.RNG); err != nil {
 				return err
 			}
 		}
@@ -112,7 +115,7 @@ func WriteSnapshot(path string, s State) error {
 			if err != nil {
 				return err
 			}
-			if err := z.Write("config", js); err != nil {
+			if err := z.Write("config.npy", js); err != nil {
 				return err
 			}
 		}
@@ -137,14 +140,17 @@ func ReadSnapshot(path string) (s State, err error) {
 			err = wrap(fmt.Errorf("malformed npz: %v", p))
 		}
 	}()
+	if err := checkMembers(data); err != nil {
+		return s, wrap(err)
+	}
 	z, err := npz.NewReader(bytes.NewReader(data), int64(len(data)))
 	if err != nil {
-		return s, wrap(errors.New("not an npz file (a zip of .npy arrays)"))
+		return s, wrap(errNotNpz)
 	}
-	keys := z.Keys()
-	has := func(k string) bool { return slices.Contains(keys, k) }
+	a := newArchive(z)
+	has := a.has
 
-	sizes, err := readSizes(z, has)
+	sizes, err := readSizes(a)
 	if err != nil {
 		return s, wrap(err)
 	}
@@ -153,7 +159,7 @@ func ReadSnapshot(path string) (s State, err error) {
 		if !has(p.name) {
 			return s, wrap(fmt.Errorf("missing array %s", p.name))
 		}
-		shape := z.Header(p.name).Descr.Shape
+		shape := a.shape(p.name)
 		want := []int{p.cols}
 		if p.rows > 0 {
 			want = []int{p.rows, p.cols}
@@ -164,11 +170,11 @@ func ReadSnapshot(path string) (s State, err error) {
 		var v []float64
 		if p.rows > 0 {
 			var d mat.Dense
-			if err := z.Read(p.name, &d); err != nil {
+			if err := a.read(p.name, &d); err != nil {
 				return s, wrap(fmt.Errorf("array %s: %w", p.name, err))
 			}
 			v = d.RawMatrix().Data
-		} else if err := z.Read(p.name, &v); err != nil {
+		} else if err := a.read(p.name, &v); err != nil {
 			return s, wrap(fmt.Errorf("array %s: %w", p.name, err))
 		}
 		if len(v) != len(p.data) {
@@ -184,19 +190,19 @@ func ReadSnapshot(path string) (s State, err error) {
 	s.Machine = m
 	if has("step") {
 		var step int64
-		if err := z.Read("step", &step); err != nil {
+		if err := a.read("step", &step); err != nil {
 			return s, wrap(fmt.Errorf("array step: %w", err))
 		}
 		s.Step = int(step)
 	}
 	if has("rng") {
-		if err := z.Read("rng", &s.RNG); err != nil {
+		if err := a.read("rng", &s.RNG); err != nil {
 			return s, wrap(fmt.Errorf("array rng: %w", err))
 		}
 	}
 	if has("config") {
 		var js []uint8
-		if err := z.Read("config", &js); err != nil {
+		if err := a.read("config", &js); err != nil {
 			return s, wrap(fmt.Errorf("array config: %w", err))
 		}
 		var c Config
@@ -209,9 +215,10 @@ func ReadSnapshot(path string) (s State, err error) {
 }
 
 // readSizes infers the layer sizes from b_v, b_h... and b_top.
-func readSizes(z *npz.Reader, has func(string) bool) ([]int, error) {
+func readSizes(a archive) ([]int, error) {
+	has := a.has
 	size := func(name string) (int, error) {
-		shape := z.Header(name).Descr.Shape
+		shape := a.shape(name)
 		if len(shape) != 1 || shape[0] <= 0 {
 			return 0, fmt.Errorf("array %s has shape %v, want a non-empty vector", name, shape)
 		}
@@ -241,9 +248,77 @@ func readSizes(z *npz.Reader, has func(string) bool) ([]int, error) {
 			return nil, err
 		}
 		sizes[i] = s
+		if i > 0 && s*sizes[i-1] > maxMember/8 {
+			return nil, fmt.Errorf("layer sizes %v are implausibly large", sizes[:i+1])
+		}
 	}
 	return sizes, nil
 }
+
+var errNotNpz = errors.New("not an npz file (a zip of .npy arrays)")
+
+// maxMember bounds the size of one array in a model file; the largest net
+// that exact evaluation accepts has far smaller arrays.
+const maxMember = 64 << 20
+
+// checkMembers checks what the npy decoder trusts: that every member of
+// the zip is a .npy array of plausible size whose header fits inside it.
+// (A corrupt header length otherwise makes the decoder scan gigabytes.)
+func checkMembers(data []byte) error {
+	zr, err := zip.NewReader(bytes.NewReader(data), int64(len(data)))
+	if err != nil {
+		return errNotNpz
+	}
+	for _, f := range zr.File {
+		if f.UncompressedSize64 > maxMember {
+			return fmt.Errorf("array %s is implausibly large (%d bytes)", f.Name, f.UncompressedSize64)
+		}
+		rc, err := f.Open()
+		if err != nil {
+			return fmt.Errorf("array %s: %w", f.Name, err)
+		}
+		var head [12]byte
+		n, _ := io.ReadFull(rc, head[:])
+		rc.Close()
+		if n < 10 || string(head[:6]) != "\x93NUMPY" {
+			return fmt.Errorf("member %s is not a .npy array", f.Name)
+		}
+		var end uint64
+		switch head[6] {
+		case 1:
+			end = 10 + uint64(binary.LittleEndian.Uint16(head[8:10]))
+		case 2, 3:
+			end = 12 + uint64(binary.LittleEndian.Uint32(head[8:12]))
+		default:
+			return fmt.Errorf("array %s: unknown .npy version %d", f.Name, head[6])
+		}
+		if end > f.UncompressedSize64 {
+			return fmt.Errorf("array %s: header longer than the array", f.Name)
+		}
+	}
+	return nil
+}
+
+// archive looks arrays up by name in an npz file. numpy.savez names its
+// members NAME.npy; bare names are accepted too.
+type archive struct {
+	z     *npz.Reader
+	names map[string]string // array name → member name
+}
+
+func newArchive(z *npz.Reader) archive {
+	a := archive{z: z, names: map[string]string{}}
+	for _, k := range z.Keys() {
+		a.names[strings.TrimSuffix(k, ".npy")] = k
+	}
+	return a
+}
+
+func (a archive) has(name string) bool { _, ok := a.names[name]; return ok }
+
+func (a archive) shape(name string) []int { return a.z.Header(a.names[name]).Descr.Shape }
+
+func (a archive) read(name string, ptr any) error { return a.z.Read(a.names[name], ptr) }
 
 // WriteFile writes a file atomically: write(w) fills a temporary file in
 // the same directory, which is renamed to path only if everything

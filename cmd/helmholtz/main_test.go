@@ -3,6 +3,8 @@ package main
 import (
 	"bytes"
 	"errors"
+	"fmt"
+	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -220,4 +222,63 @@ func dropWallClock(table []byte) []byte {
 		}
 	}
 	return []byte(strings.Join(keep, "\n"))
+}
+
+// TestInterrupt sends SIGINT to a long training run: it must save a
+// checkpoint, exit with status 130 and say how to resume; resuming with a
+// shorter --n-steps than already done is refused, and resuming to a
+// later step finishes the run.
+func TestInterrupt(t *testing.T) {
+	dir := t.TempDir()
+	cmd := exec.Command(binary, "train", "--n-steps", "1000000000", "--out", "run", "--snapshot-every", "0")
+	cmd.Dir = dir
+	var errb bytes.Buffer
+	cmd.Stderr = &errb
+	stdout, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	// The initial KL line means training has started.
+	buf := make([]byte, 64)
+	if _, err := stdout.Read(buf); err != nil {
+		t.Fatal(err)
+	}
+	cmd.Process.Signal(os.Interrupt)
+	go io.Copy(io.Discard, stdout)
+	err = cmd.Wait()
+	var ee *exec.ExitError
+	if !errors.As(err, &ee) || ee.ExitCode() != 130 {
+		t.Fatalf("interrupted train: %v, want exit status 130; stderr:\n%s", err, errb.String())
+	}
+	if !strings.Contains(errb.String(), "--resume run") {
+		t.Errorf("stderr does not say how to resume:\n%s", errb.String())
+	}
+	if _, err := os.Stat(filepath.Join(dir, "run", "checkpoint.npz")); err != nil {
+		t.Fatal(err)
+	}
+	if _, _, code := cli(t, dir, "train", "--resume", "run", "--n-steps", "1"); code == 0 {
+		t.Error("resuming to a step before the checkpoint succeeded")
+	}
+	out, _, _ := cli(t, dir, "eval", "--model", "run/checkpoint.npz")
+	var step int
+	if i := strings.Index(out, "step "); i < 0 {
+		t.Fatalf("eval output lacks the step:\n%s", out)
+	} else {
+		fmt.Sscanf(out[i:], "step %d", &step)
+	}
+	if step <= 0 {
+		t.Fatalf("checkpoint at step %d", step)
+	}
+	if _, stderr, code := cli(t, dir, "train", "--resume", "run", "--n-steps", fmt.Sprint(step+10000), "--quiet"); code != 0 {
+		t.Fatalf("resume: %s", stderr)
+	}
+	if _, err := os.Stat(filepath.Join(dir, "run", "model.npz")); err != nil {
+		t.Error(err)
+	}
+	if _, err := os.Stat(filepath.Join(dir, "run", "checkpoint.npz")); !os.IsNotExist(err) {
+		t.Error("checkpoint.npz left after the resumed run finished")
+	}
 }
