@@ -33,6 +33,6 @@ func Example() {
 	}
 	fmt.Printf("after:  KL below 1.5 bits: %v\n", ev.Eval(m).KL < 1.5)
 	// Output:
-	// before: KL 8.15 bits
+	// before: KL 8.14 bits
 	// after:  KL below 1.5 bits: true
 }
