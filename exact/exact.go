@@ -37,6 +37,7 @@ type Evaluator struct {
 	sum   []float64   // running sum, relative to mx
 	d     []float64   // per pattern: the current term, relative to mx
 	tmp   []float64   // scratch of the largest layer's size
+	ones  []float64   // scratch of the largest layer's size
 }
 
 // Check reports whether a machine with these layer sizes can be evaluated
@@ -84,6 +85,7 @@ func NewEvaluator(sizes []int, patterns [][]uint8, probs []float64) (*Evaluator,
 		logp:     make([]float64, len(patterns)),
 		a:        make([]float64, maxOf(sizes)),
 		tmp:      make([]float64, maxOf(sizes)),
+		ones:     make([]float64, maxOf(sizes)),
 		d:        make([]float64, len(patterns)),
 		dot:      make([]float64, len(patterns)),
 		proj:     make([]float64, len(patterns)*sizes[1]),
@@ -154,7 +156,7 @@ func (e *Evaluator) priors(m *helmholtz.Machine) {
 // softplus(a). With acc false it stores the values in dst; with acc true
 // it adds their exponentials into the running log-sum-exps e.mx, e.sum.
 func (e *Evaluator) layerGiven(dst, a []float64, c float64, acc bool) {
-	s := c - softplusSum(a, e.tmp)
+	s := c - softplusSum(a, e.tmp, e.ones)
 	for x := range dst {
 		v := s + dotOf(x, a)
 		if acc {
@@ -184,14 +186,7 @@ func (e *Evaluator) visible(m *helmholtz.Machine) {
 	w := m.W[0]
 	for k, v := range e.patterns {
 		for j := range n1 {
-			var s float64
-			row := w[j*nv : (j+1)*nv]
-			for i, on := range v {
-				if on != 0 {
-					s += row[i]
-				}
-			}
-			e.proj[k*n1+j] = s
+			e.proj[k*n1+j] = dotOn(v, w[j*nv:(j+1)*nv])
 		}
 	}
 	K := len(e.patterns)
@@ -213,46 +208,51 @@ func (e *Evaluator) visible(m *helmholtz.Machine) {
 				}
 			}
 			for k, v := range e.patterns {
-				var s float64
-				for i, on := range v {
-					if on != 0 {
-						s += a[i]
-					}
-				}
-				e.dot[k] = s
+				e.dot[k] = dotOn(v, a)
 			}
 		} else {
 			j := bits.TrailingZeros(uint(i))
-			row := w[j*nv : (j+1)*nv]
+			sign := -1.0
 			if h&(1<<j) != 0 {
-				addTo(a, row)
-				for k := range K {
-					e.dot[k] += e.proj[k*n1+j]
-				}
-			} else {
-				subFrom(a, row)
-				for k := range K {
-					e.dot[k] -= e.proj[k*n1+j]
-				}
+				sign = 1
+			}
+			addScaled(a, w[j*nv:(j+1)*nv], sign)
+			for k := range K {
+				e.dot[k] += sign * e.proj[k*n1+j]
 			}
 		}
-		c := prior[h] - softplusSum(a, e.tmp)
+		// log p(h) + log p(v_k | h) = c + dot_k − log P with
+		// P = Π(1 + exp(−|a_i|)) ∈ [1, 2^nv]. The running maximum is kept
+		// of c + dot_k, which exceeds the term by log P ≤ nv·ln 2, and each
+		// term is added as exp(c + dot_k − mx)/P: one division instead of a
+		// logarithm per h.
+		pos, p := softplusParts(a, e.tmp, e.ones)
+		c, inv := prior[h]-pos, 1/p
 		d := e.d[:K]
 		for k, dk := range e.dot[:K] {
 			d[k] = c + dk - mx[k]
 			if d[k] > 0 { // a new maximum: rare after the first few h
-				logAdd(&mx[k], &sum[k], c+dk)
-				d[k] = math.Inf(-1)
+				sum[k] *= expNeg(-d[k])
+				mx[k] = c + dk
+				d[k] = 0
 			}
 		}
-		expNegAll(d)
-		for k, t := range d {
-			sum[k] += t
-		}
+		expNegAdd(sum, d, inv)
 	}
 	for k := range K {
 		e.logp[k] = mx[k] + math.Log(sum[k])
 	}
+}
+
+// dotOn returns Σ_{i: v_i = 1} a_i.
+func dotOn(v []uint8, a []float64) float64 {
+	var s float64
+	for i, on := range v {
+		if on != 0 {
+			s += a[i]
+		}
+	}
+	return s
 }
 
 // resync is how often (in configurations) the Gray-code walk recomputes
@@ -269,22 +269,29 @@ func logAdd(mx, sum *float64, v float64) {
 	}
 }
 
-// softplusSum returns Σ_i log(1+exp(a_i)) with a single logarithm:
-// Σ max(a_i, 0) + log Π (1 + exp(−|a_i|)). The product lies in [1, 2^n].
-// buf is scratch of length ≥ len(a).
-func softplusSum(a, buf []float64) float64 {
-	buf = buf[:len(a)]
-	s := 0.0
+// softplusSum returns Σ_i log(1+exp(a_i)) with a single logarithm.
+// neg and ones are scratch of length ≥ len(a).
+func softplusSum(a, neg, ones []float64) float64 {
+	pos, p := softplusParts(a, neg, ones)
+	return pos + math.Log(p)
+}
+
+// softplusParts splits Σ_i log(1+exp(a_i)) into pos + log p with
+// pos = Σ max(a_i, 0) and p = Π (1 + exp(−|a_i|)) ∈ [1, 2^n].
+func softplusParts(a, neg, ones []float64) (pos, p float64) {
+	neg, ones = neg[:len(a)], ones[:len(a)]
 	for i, x := range a {
-		s += max(x, 0)
-		buf[i] = -math.Abs(x)
+		if x > 0 { // not max(x, 0): the builtin must order NaNs, which costs
+			pos += x
+		}
+		neg[i], ones[i] = -math.Abs(x), 1
 	}
-	expNegAll(buf)
-	p := 1.0
-	for _, t := range buf {
-		p *= 1 + t
+	expNegAdd(ones, neg, 1)
+	p = 1
+	for _, t := range ones {
+		p *= t
 	}
-	return s + math.Log(p)
+	return pos, p
 }
 
 // Entropy returns the entropy in bits of a distribution given by its
@@ -306,10 +313,12 @@ func addTo(dst, src []float64) {
 	}
 }
 
-func subFrom(dst, src []float64) {
+// addScaled adds sign·src to dst (sign is ±1, so the result is exact as
+// an add or a subtract).
+func addScaled(dst, src []float64, sign float64) {
 	src = src[:len(dst)]
 	for i, s := range src {
-		dst[i] -= s
+		dst[i] += sign * s
 	}
 }
 
