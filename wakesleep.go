@@ -19,6 +19,7 @@ type WakeSleep struct {
 	GenRate float64 // ε of the wake (generative) delta rule
 	RecRate float64 // ε of the sleep (recognition) delta rule
 	Batch   int     // patterns per update; updates are averaged over the batch
+	Options         // recipe options, all off in the zero value
 
 	v   []uint8     // the data pattern of the wake phase
 	x   [][]float64 // state of each layer, 0 or 1
@@ -67,8 +68,18 @@ func (ws *WakeSleep) Step(data Data, rng *rand.Rand) {
 		// batch path with Batch = 1 bit for bit (0 + δ = δ and ε·δ/1 = ε·δ).
 		ws.wake(data, rng, ws.GenRate, m.B, m.W)
 		ws.sleep(rng, ws.RecRate, m.C, m.R)
-		return
+	} else {
+		ws.batch(data, rng)
 	}
+	if ws.Options != (Options{}) {
+		ws.constrain()
+	}
+}
+
+// batch is Step for Batch > 1: deltas are summed over the batch, then
+// applied averaged.
+func (ws *WakeSleep) batch(data Data, rng *rand.Rand) {
+	m := ws.M
 	zero(ws.gB, ws.gW)
 	for range ws.Batch {
 		ws.wake(data, rng, 1, ws.gB, ws.gW)

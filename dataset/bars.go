@@ -100,3 +100,34 @@ func (b Bars) Support() ([][]uint8, []float64) {
 	add(false, b.Height, 1-b.PVertical)
 	return patterns, probs
 }
+
+// Bar is one bar of the distribution: a column (vertical) or a row.
+type Bar struct {
+	Vertical bool
+	Index    int
+	Pixels   []uint8 // the image of this bar alone
+}
+
+func (b Bar) String() string {
+	if b.Vertical {
+		return fmt.Sprintf("V%d", b.Index)
+	}
+	return fmt.Sprintf("H%d", b.Index)
+}
+
+// Bars returns the Width vertical bars, then the Height horizontal ones.
+func (b Bars) Bars() []Bar {
+	var out []Bar
+	for _, vertical := range []bool{true, false} {
+		n := b.Height
+		if vertical {
+			n = b.Width
+		}
+		for k := range n {
+			x := make([]uint8, b.Dim())
+			b.draw(x, vertical, k)
+			out = append(out, Bar{Vertical: vertical, Index: k, Pixels: x})
+		}
+	}
+	return out
+}

@@ -24,6 +24,16 @@ type Config struct {
 	MarginalBias  bool    `json:"marginal_bias"`  // b_v starts at the logit of the pixel marginal
 	EvalEvery     int     `json:"eval_every"`     // steps between exact evaluations
 	SnapshotEvery int     `json:"snapshot_every"` // steps between snapshots; 0: none
+
+	// Recipe options, all off by default (the seed's recipe). See recipe.go.
+	Schedule      string  `json:"schedule,omitempty"`         // "", "constant", "linear" or "inverse"
+	ScheduleEnd   float64 `json:"schedule_end,omitempty"`     // final rate as a fraction of the first
+	Decay         float64 `json:"decay,omitempty"`            // L2 weight decay per unit rate
+	NonNegative   bool    `json:"nonneg,omitempty"`           // generative weights into v stay ≥ 0
+	HiddenBias    float64 `json:"init_hidden_bias,omitempty"` // initial biases of the hidden layers
+	Restarts      int     `json:"restarts,omitempty"`         // candidates trained before choosing one
+	RestartSteps  int     `json:"restart_steps,omitempty"`    // steps each candidate trains
+	SelectSamples int     `json:"select_samples,omitempty"`   // data patterns that choose the best
 }
 
 // Default returns the seed's canonical recipe: the 16-8-1 net on 4×4 bars,
@@ -89,6 +99,9 @@ func (c Config) Validate() error {
 		if err := positive("rec-lr", c.RecLR); err != nil {
 			return err
 		}
+	}
+	if err := c.validateRecipe(); err != nil {
+		return err
 	}
 	if math.IsNaN(c.InitScale) || math.IsInf(c.InitScale, 0) || c.InitScale < 0 {
 		return fmt.Errorf("--init-scale must be a finite number ≥ 0, got %v", c.InitScale)

@@ -38,16 +38,23 @@ func (r *Run) Results() string {
 	row("Seed", fmt.Sprint(cfg.Seed))
 	row("Data", cfg.Data)
 	row("Architecture", archString(cfg.Layers)+", sigmoid belief net")
-	row("Wake-sleep iterations", Commas(r.Step)+" (each = 1 wake update + 1 sleep update)")
-	row("Total samples", Commas(r.Step*cfg.Batch)+" wake + "+Commas(r.Step*cfg.Batch)+" sleep")
+	row("Wake-sleep iterations", Commas(r.Step+cfg.offset())+" (each = 1 wake update + 1 sleep update)")
+	row("Total samples", Commas(cfg.samples(r.Step))+" wake + "+Commas(cfg.samples(r.Step))+" sleep")
 	row("Batch size", batch)
 	row("Learning rate", rate)
 	row("Init scale", fmt.Sprint(cfg.InitScale))
 	row("Visible-bias init", bias)
+	if opts := cfg.recipeFlags(); opts != "" {
+		row("Recipe options", "`"+opts+"`")
+	}
 	row("Final KL[p_data ‖ p_model]", fmt.Sprintf("%.3f bits", last.KL))
 	row("Final NLL of p_data under model", fmt.Sprintf("%.3f bits", last.NLL))
 	row("Entropy H(p_data)", fmt.Sprintf("%.3f bits (target NLL floor)", r.Entropy))
-	row("Initial KL (random init)", fmt.Sprintf("%.2f bits", first.KL))
+	initial := "Initial KL (random init)"
+	if cfg.Restarts > 1 {
+		initial = "KL of the chosen restart candidate"
+	}
+	row(initial, fmt.Sprintf("%.2f bits", first.KL))
 	fmt.Fprintf(&b, "%s %.2f s (%.0f ns per step, with %d exact evaluations) |\n",
 		WallClockRow, r.Elapsed.Seconds(), float64(perStep.Nanoseconds()), len(r.History))
 	return b.String()

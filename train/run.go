@@ -48,12 +48,25 @@ type Run struct {
 	data helmholtz.Data // Data as the interface Step takes, converted once
 }
 
-// New starts a run: it draws the initial weights from the run's stream.
+// New starts a run: it draws the initial weights from the run's stream,
+// and with Restarts > 1 trains the candidates and keeps the best.
 func New(cfg Config) (*Run, error) {
 	if err := cfg.Validate(); err != nil {
 		return nil, err
 	}
-	r, err := newRun(cfg, helmholtz.New(cfg.Layers), rand.NewPCG(cfg.Seed, stream))
+	if cfg.Restarts > 1 {
+		r, err := fresh(cfg, stream)
+		if err != nil {
+			return nil, err
+		}
+		return r, r.restart()
+	}
+	return fresh(cfg, stream)
+}
+
+// fresh returns a run at step 0 whose generator is PCG(seed, s).
+func fresh(cfg Config, s uint64) (*Run, error) {
+	r, err := newRun(cfg, helmholtz.New(cfg.Layers), rand.NewPCG(cfg.Seed, s))
 	if err != nil {
 		return nil, err
 	}
@@ -61,6 +74,7 @@ func New(cfg Config) (*Run, error) {
 	if cfg.MarginalBias {
 		r.Machine.SetVisibleBias(marginal(r.Data))
 	}
+	r.initHidden()
 	return r, nil
 }
 
@@ -82,13 +96,14 @@ func newRun(cfg Config, m *helmholtz.Machine, src *rand.PCG) (*Run, error) {
 		eval: ev, data: set,
 	}
 	r.ws = helmholtz.NewWakeSleep(m, gen, rec, cfg.Batch)
+	r.ws.Options = helmholtz.Options{Decay: cfg.Decay, NonNegative: cfg.NonNegative}
 	return r, nil
 }
 
 // Evaluate returns the exact KL and NLL of the machine now.
 func (r *Run) Evaluate() Point {
 	res := r.eval.Eval(r.Machine)
-	return Point{Step: r.Step, Samples: r.Step * r.Config.Batch, KL: res.KL, NLL: res.NLL}
+	return Point{Step: r.Step, Samples: r.Config.samples(r.Step), KL: res.KL, NLL: res.NLL}
 }
 
 // State returns the run's state for a snapshot. It shares the machine.
@@ -101,11 +116,20 @@ func (r *Run) State() State {
 	return State{Machine: r.Machine, Step: r.Step, RNG: rng, Config: &cfg}
 }
 
+// step performs one wake-sleep step.
+func (r *Run) step() {
+	if r.Config.scheduled() {
+		r.setRates()
+	}
+	r.ws.Step(r.data, r.rng)
+	r.Step++
+}
+
 // chunk is the number of steps between checks for interruption and for
 // non-finite weights.
 const chunk = 4096
 
-// Train advances the run to Config.Steps. It evaluates every EvalEvery
+// Train advances the run to Config.LastStep(). It evaluates every EvalEvery
 // steps (and at step 0 and the end), calling progress with each point
 // when progress is not nil. With dir not empty it writes the run's files
 // there (see the package documentation). When ctx is cancelled it saves a
@@ -125,15 +149,16 @@ func (r *Run) Train(ctx context.Context, dir string, progress func(Point)) error
 		}
 	}
 	saved := r.Machine.Clone()
-	for r.Step < cfg.Steps {
-		next := min(cfg.Steps, nextMultiple(r.Step, cfg.EvalEvery), r.Step+chunk)
+	end := cfg.LastStep()
+	for r.Step < end {
+		next := min(end, nextMultiple(r.Step, cfg.EvalEvery), r.Step+chunk)
 		if cfg.SnapshotEvery > 0 {
 			next = min(next, nextMultiple(r.Step, cfg.SnapshotEvery))
 		}
 		saved.CopyFrom(r.Machine)
 		savedSrc, savedStep := *r.src, r.Step
-		for ; r.Step < next; r.Step++ {
-			r.ws.Step(r.data, r.rng)
+		for r.Step < next {
+			r.step()
 		}
 		if !r.Machine.Finite() {
 			return r.diverged(saved, savedSrc, savedStep)
@@ -141,7 +166,7 @@ func (r *Run) Train(ctx context.Context, dir string, progress func(Point)) error
 		if err := r.observe(dir, progress); err != nil {
 			return err
 		}
-		if ctx.Err() != nil && r.Step < cfg.Steps {
+		if ctx.Err() != nil && r.Step < end {
 			if dir != "" {
 				if err := WriteSnapshot(filepath.Join(dir, "checkpoint.npz"), r.State()); err != nil {
 					return err
@@ -170,7 +195,7 @@ func (r *Run) Train(ctx context.Context, dir string, progress func(Point)) error
 // observe evaluates and snapshots when the schedule says so.
 func (r *Run) observe(dir string, progress func(Point)) error {
 	cfg := r.Config
-	if r.Step%cfg.EvalEvery == 0 || r.Step == cfg.Steps {
+	if r.Step%cfg.EvalEvery == 0 || r.Step == cfg.LastStep() || len(r.History) == 0 {
 		p := r.Evaluate()
 		r.History = append(r.History, p)
 		if progress != nil {
@@ -194,8 +219,7 @@ func (r *Run) diverged(saved *helmholtz.Machine, src rand.PCG, step int) error {
 	r.Machine.CopyFrom(saved)
 	*r.src = src
 	for r.Step = step; r.Step < end; {
-		r.ws.Step(r.data, r.rng)
-		r.Step++
+		r.step()
 		if !r.Machine.Finite() {
 			return fmt.Errorf("training diverged: non-finite weights after step %d (try a smaller --lr)", r.Step)
 		}

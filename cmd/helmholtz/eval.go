@@ -7,6 +7,7 @@ import (
 	"helmholtz/dataset"
 	"helmholtz/exact"
 	"helmholtz/train"
+	"helmholtz/units"
 )
 
 func runEval(args []string) error {
@@ -48,6 +49,9 @@ func runEval(args []string) error {
 	fmt.Printf("KL       %.6f bits\n", res.KL)
 	fmt.Printf("NLL      %.6f bits\n", res.NLL)
 	fmt.Printf("H(data)  %.6f bits\n", res.Entropy)
+	if bars, ok := set.(dataset.Bars); ok {
+		fmt.Printf("hidden units:\n%v", units.Diagnose(s.Machine, bars))
+	}
 	return nil
 }
 

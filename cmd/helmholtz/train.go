@@ -29,10 +29,26 @@ func configFlags(fs *flag.FlagSet, cfg *train.Config) func() {
 	fs.Float64Var(&cfg.InitScale, "init-scale", cfg.InitScale, "initial weights ~ N(0, scale²)")
 	fs.BoolVar(&cfg.MarginalBias, "marginal-bias", cfg.MarginalBias, "start b_v at the logit of the data's pixel marginal")
 	fs.IntVar(&cfg.EvalEvery, "eval-every", cfg.EvalEvery, "steps between exact evaluations")
+	fs.StringVar(&cfg.Schedule, "schedule", cfg.Schedule, "learning-rate schedule: constant, linear or inverse")
+	fs.Float64Var(&cfg.ScheduleEnd, "schedule-end", 0.1, "final rate of a schedule, as a fraction of --lr")
+	fs.Float64Var(&cfg.Decay, "decay", cfg.Decay, "L2 weight decay (per unit learning rate)")
+	fs.BoolVar(&cfg.NonNegative, "nonneg", cfg.NonNegative, "keep generative weights into the visible layer ≥ 0")
+	fs.Float64Var(&cfg.HiddenBias, "init-hidden-bias", cfg.HiddenBias, "initial biases of the hidden layers")
+	fs.IntVar(&cfg.Restarts, "restarts", cfg.Restarts, "train this many candidates, keep the most likely on sampled data")
+	fs.IntVar(&cfg.RestartSteps, "restart-steps", 100000, "steps each restart candidate trains")
+	fs.IntVar(&cfg.SelectSamples, "select-samples", 10000, "sampled data patterns that choose among restarts")
 	layers := intList(cfg.Layers)
 	fs.Var(&layers, "layers", "layer sizes, visible first")
 	nHidden := fs.Int("n-hidden", 0, "hidden units: shorthand for --layers VISIBLE,N,1")
 	return func() {
+		// Parameters of options that are off stay zero, so that the
+		// config says only what the run used.
+		if cfg.Schedule == "" || cfg.Schedule == "constant" {
+			cfg.Schedule, cfg.ScheduleEnd = "", 0
+		}
+		if cfg.Restarts <= 1 {
+			cfg.RestartSteps, cfg.SelectSamples = 0, 0
+		}
 		cfg.Layers = layers
 		if *nHidden != 0 {
 			cfg.Layers = []int{cfg.Layers[0], *nHidden, 1}
@@ -72,7 +88,7 @@ func runTrain(args []string) error {
 
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	show := newProgress(r.Config.Steps, *quiet)
+	show := newProgress(r.Config.LastStep(), *quiet)
 	err = r.Train(ctx, dir, show.point)
 	show.done()
 	if errors.Is(err, train.ErrInterrupted) {
