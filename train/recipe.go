@@ -6,7 +6,10 @@ import (
 	"math/rand/v2"
 	"strings"
 
+	"helmholtz"
+	"helmholtz/dataset"
 	"helmholtz/exact"
+	"helmholtz/units"
 )
 
 // Recipe options. Each keeps the algorithm wake-sleep: local delta rules,
@@ -26,6 +29,14 @@ import (
 //     choice never touches a training stream). The kept candidate goes on
 //     training; the steps of the discarded ones count towards Steps, so
 //     the total samples seen stay Steps·Batch.
+//   - Reinit > 0 checks the first hidden layer every Reinit steps and
+//     re-initialises each unit that does nothing useful: one the
+//     generative prior almost never (p < 0.01) or almost always
+//     (p > 0.99) switches on, or one whose pixel effects duplicate a
+//     lower unit's (all within 0.1).
+//     Its weights are drawn afresh as at the start (from the training
+//     stream) and its biases reset. The test reads the generative
+//     weights only (three-layer nets).
 
 const selectStream = stream ^ 0x73656c656374 // "select"
 
@@ -54,6 +65,12 @@ func (c Config) validateRecipe() error {
 		}
 	} else if c.Restarts < 0 {
 		return fmt.Errorf("--restarts must be ≥ 0, got %d", c.Restarts)
+	}
+	if c.Reinit < 0 {
+		return fmt.Errorf("--reinit must be ≥ 0, got %d", c.Reinit)
+	}
+	if c.Reinit > 0 && len(c.Layers) != 3 {
+		return fmt.Errorf("--reinit needs a net with one hidden layer and a top layer, got %v", c.Layers)
 	}
 	return nil
 }
@@ -112,22 +129,7 @@ func (r *Run) initHidden() {
 // RestartSteps.
 func (r *Run) restart() error {
 	cfg := r.Config
-	sel := rand.New(rand.NewPCG(cfg.Seed, selectStream))
-	counts := map[string]int{}
-	var pats [][]uint8
-	for range cfg.SelectSamples {
-		v := make([]uint8, r.Data.Dim())
-		r.Data.Sample(v, sel)
-		if counts[string(v)] == 0 {
-			pats = append(pats, v)
-		}
-		counts[string(v)]++
-	}
-	probs := make([]float64, len(pats))
-	for k, v := range pats {
-		probs[k] = float64(counts[string(v)]) / float64(cfg.SelectSamples)
-	}
-	ev, err := exact.NewEvaluator(cfg.Layers, pats, probs)
+	ev, err := selection(cfg, r.Data)
 	if err != nil {
 		return err
 	}
@@ -150,6 +152,28 @@ func (r *Run) restart() error {
 	return nil
 }
 
+// selection returns an evaluator of the cross-entropy of a machine on
+// SelectSamples patterns drawn from the data with the selection stream:
+// the likelihood a user can compute from training data alone.
+func selection(cfg Config, data dataset.Set) (*exact.Evaluator, error) {
+	sel := rand.New(rand.NewPCG(cfg.Seed, selectStream))
+	counts := map[string]int{}
+	var pats [][]uint8
+	for range cfg.SelectSamples {
+		v := make([]uint8, data.Dim())
+		data.Sample(v, sel)
+		if counts[string(v)] == 0 {
+			pats = append(pats, v)
+		}
+		counts[string(v)]++
+	}
+	probs := make([]float64, len(pats))
+	for k, v := range pats {
+		probs[k] = float64(counts[string(v)]) / float64(cfg.SelectSamples)
+	}
+	return exact.NewEvaluator(cfg.Layers, pats, probs)
+}
+
 // candidate returns restart candidate i: a fresh run whose stream is
 // the plain run's for i = 0.
 func candidate(cfg Config, i int) (*Run, error) {
@@ -158,9 +182,9 @@ func candidate(cfg Config, i int) (*Run, error) {
 	return fresh(c, stream+uint64(i))
 }
 
-// recipeFlags returns the command-line flags of the recipe options that
+// RecipeFlags returns the command-line flags of the recipe options that
 // differ from the defaults, or "".
-func (c Config) recipeFlags() string {
+func (c Config) RecipeFlags() string {
 	var f []string
 	add := func(name string, v any) { f = append(f, fmt.Sprintf("--%s %v", name, v)) }
 	if c.scheduled() {
@@ -176,10 +200,70 @@ func (c Config) recipeFlags() string {
 	if c.HiddenBias != 0 {
 		add("init-hidden-bias", c.HiddenBias)
 	}
+	if c.Reinit > 0 {
+		add("reinit", c.Reinit)
+	}
 	if c.Restarts > 1 {
 		add("restarts", c.Restarts)
 		add("restart-steps", c.RestartSteps)
 		add("select-samples", c.SelectSamples)
 	}
 	return strings.Join(f, " ")
+}
+
+// reinitIdle re-initialises the idle units of the first hidden layer
+// (see Reinit) and returns how many it re-initialised.
+func (r *Run) reinitIdle() int {
+	m, cfg := r.Machine, r.Config
+	nv, n1, nt := m.Sizes[0], m.Sizes[1], m.Sizes[2]
+	priors := units.Priors(m)
+	effects := make([][]float64, n1)
+	n := 0
+	for j := range n1 {
+		effects[j] = make([]float64, nv)
+		idle := priors[j] < 0.01 || priors[j] > 0.99
+		for i := range nv {
+			effects[j][i] = helmholtz.Sigmoid(m.B[0][i]+m.W[0][j*nv+i]) - helmholtz.Sigmoid(m.B[0][i])
+		}
+		for k := range j {
+			if !idle && sameEffect(effects[j], effects[k]) {
+				idle = true
+			}
+		}
+		if !idle {
+			continue
+		}
+		n++
+		s := cfg.InitScale
+		for i := range nv {
+			m.W[0][j*nv+i] = s * r.rng.NormFloat64()
+			m.R[0][i*n1+j] = s * r.rng.NormFloat64()
+		}
+		if cfg.NonNegative {
+			for i := range nv {
+				m.W[0][j*nv+i] = math.Abs(m.W[0][j*nv+i])
+			}
+		}
+		for k := range nt {
+			m.W[1][k*n1+j] = 0
+			m.R[1][j*nt+k] = 0
+		}
+		m.B[1][j], m.C[1][j] = cfg.HiddenBias, cfg.HiddenBias
+		effects[j] = nil // a fresh unit duplicates nothing
+	}
+	return n
+}
+
+// sameEffect reports whether two units change the same pixels the same
+// way: every pixel effect within 0.1 of the other's.
+func sameEffect(a, b []float64) bool {
+	if a == nil || b == nil {
+		return false
+	}
+	for i := range a {
+		if math.Abs(a[i]-b[i]) > 0.1 {
+			return false
+		}
+	}
+	return true
 }

@@ -44,7 +44,7 @@ func (r *Run) Results() string {
 	row("Learning rate", rate)
 	row("Init scale", fmt.Sprint(cfg.InitScale))
 	row("Visible-bias init", bias)
-	if opts := cfg.recipeFlags(); opts != "" {
+	if opts := cfg.RecipeFlags(); opts != "" {
 		row("Recipe options", "`"+opts+"`")
 	}
 	row("Final KL[p_data ‖ p_model]", fmt.Sprintf("%.3f bits", last.KL))

@@ -155,6 +155,9 @@ func (r *Run) Train(ctx context.Context, dir string, progress func(Point)) error
 		if cfg.SnapshotEvery > 0 {
 			next = min(next, nextMultiple(r.Step, cfg.SnapshotEvery))
 		}
+		if cfg.Reinit > 0 {
+			next = min(next, nextMultiple(r.Step, cfg.Reinit))
+		}
 		saved.CopyFrom(r.Machine)
 		savedSrc, savedStep := *r.src, r.Step
 		for r.Step < next {
@@ -162,6 +165,9 @@ func (r *Run) Train(ctx context.Context, dir string, progress func(Point)) error
 		}
 		if !r.Machine.Finite() {
 			return r.diverged(saved, savedSrc, savedStep)
+		}
+		if cfg.Reinit > 0 && r.Step%cfg.Reinit == 0 && r.Step < end {
+			r.reinitIdle()
 		}
 		if err := r.observe(dir, progress); err != nil {
 			return err

@@ -58,7 +58,7 @@ func Diagnose(m *helmholtz.Machine, b dataset.Bars) Report {
 		panic(fmt.Sprintf("units: machine has %d visible units, bars %d", nv, b.Dim()))
 	}
 	bars := b.Bars()
-	priors := hiddenPriors(m)
+	priors := Priors(m)
 	background := append([]float64(nil), m.B[0]...) // logits
 	for j, p := range priors {
 		if p > 0.99 {
@@ -156,9 +156,10 @@ func separates(us []Unit) (bool, int, int) {
 	return v != 0 && h != 0 && v != h, v, h
 }
 
-// hiddenPriors returns p(h_j = 1) for the first hidden layer under the
-// generative net, by enumerating the layer above when it is the top.
-func hiddenPriors(m *helmholtz.Machine) []float64 {
+// Priors returns p(h_j = 1) for the first hidden layer under the
+// generative net, by enumerating the layer above when it is the top (of
+// at most 20 units); otherwise NaN.
+func Priors(m *helmholtz.Machine) []float64 {
 	n1 := m.Sizes[1]
 	p := make([]float64, n1)
 	if len(m.Sizes) == 2 {

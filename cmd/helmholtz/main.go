@@ -9,6 +9,8 @@
 //	helmholtz eval --model FILE  exact KL and NLL of a saved model
 //	helmholtz plot --run DIR     figures of a run
 //	helmholtz gif --run DIR      animation of a run's snapshots
+//	helmholtz sweep [flags]      many seeds and recipes in parallel
+//	helmholtz summarize FILES    merge sweep shards into one report
 //
 // Run "helmholtz COMMAND -h" for a command's flags.
 package main
@@ -35,6 +37,8 @@ var commands = []command{
 	{"eval", "print the exact KL and NLL of a saved model", runEval},
 	{"plot", "draw a run's figures: curves, fantasies, fields, codes, weights", runPlot},
 	{"gif", "animate a run's snapshots as a GIF", runGIF},
+	{"sweep", "many seeds (and recipes) in parallel; KL distribution per recipe", runSweep},
+	{"summarize", "merge sweep results (e.g. shards) into one report", runSummarize},
 }
 
 // exitError carries a specific exit status.

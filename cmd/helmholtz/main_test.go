@@ -123,10 +123,29 @@ func TestBadInput(t *testing.T) {
 		{"eval", "--model", onlyBias},
 		{"eval", "--model", wrongShape},
 		{"eval", "--model", "good/model.npz", "--data", "bars:5x5"},
+		{"train", "--schedule", "cosine"},
+		{"train", "--restarts", "30", "--restart-steps", "100000"},
+		{"train", "--decay", "-1"},
+		{"sweep", "--seeds", "5-1"},
+		{"sweep", "--seeds", "a-b"},
+		{"sweep", "--shard", "3/2"},
+		{"sweep", "--shard", "x"},
+		{"sweep", "--recipes", "missing.txt"},
+		{"sweep", "--recipes", write("seeded.txt", []byte("a: --seed 3\n"))},
+		{"sweep", "--recipes", write("badflag.txt", []byte("a: --frob\n"))},
+		{"sweep", "--recipes", write("dup.txt", []byte("a: --lr 0.1\na: --lr 0.2\n"))},
+		{"sweep", "--seed", "3"},
+		{"sweep", "--workers", "0"},
+		{"sweep", "--lr", "-1"},
+		{"summarize"},
+		{"summarize", "missing.jsonl"},
+		{"plot", "--run", "empty"},
+		{"gif", "--run", "empty"},
+		{"gif", "--run", "good", "--fps", "0"},
 	} {
 		t.Run(strings.Join(args, " "), func(t *testing.T) {
 			out := filepath.Join(t.TempDir(), "out")
-			if args[0] == "train" && !strings.Contains(strings.Join(args, " "), "--out") {
+			if (args[0] == "train" || args[0] == "sweep") && !strings.Contains(strings.Join(args, " "), "--out") {
 				args = append(args, "--out", out)
 			}
 			_, stderr, code := cli(t, dir, args...)
@@ -280,5 +299,43 @@ func TestInterrupt(t *testing.T) {
 	}
 	if _, err := os.Stat(filepath.Join(dir, "run", "checkpoint.npz")); !os.IsNotExist(err) {
 		t.Error("checkpoint.npz left after the resumed run finished")
+	}
+}
+
+func TestSweep(t *testing.T) {
+	dir := t.TempDir()
+	recipes := filepath.Join(dir, "recipes.txt")
+	os.WriteFile(recipes, []byte("# two recipes\nstub:\nslow: --lr 0.05\n"), 0o644)
+	stdout, stderr, code := cli(t, dir, "sweep", "--seeds", "1-4", "--shard", "2/2", "--n-steps", "5000",
+		"--recipes", "recipes.txt", "--out", "sw", "--quiet")
+	if code != 0 {
+		t.Fatalf("sweep: %s", stderr)
+	}
+	if !strings.Contains(stdout, "| stub | 2 |") || !strings.Contains(stdout, "| slow | 2 |") {
+		t.Errorf("summary lacks a row of 2 runs per recipe:\n%s", stdout)
+	}
+	for _, f := range []string{"models/stub/seed_2.npz", "models/stub/seed_4.npz", "models/slow/seed_4.npz", "results.csv", "summary.md", "kl.png"} {
+		if _, err := os.Stat(filepath.Join(dir, "sw", f)); err != nil {
+			t.Error(err)
+		}
+	}
+	// Seed 4 of the stub recipe is the train run with the same flags.
+	if _, stderr, code := cli(t, dir, "train", "--seed", "4", "--n-steps", "5000", "--out", "t4", "--quiet"); code != 0 {
+		t.Fatal(stderr)
+	}
+	a, _, _ := cli(t, dir, "eval", "--model", "sw/models/stub/seed_4.npz")
+	b, _, _ := cli(t, dir, "eval", "--model", "t4/model.npz")
+	strip := func(s string) string { return s[strings.Index(s, "KL "):] }
+	if strip(a) != strip(b) {
+		t.Errorf("sweep seed 4 and train seed 4 differ:\n%s\n%s", a, b)
+	}
+	// Shard 1/2 completes the set; summarize merges the shards.
+	if _, stderr, code := cli(t, dir, "sweep", "--seeds", "1-4", "--shard", "1/2", "--n-steps", "5000",
+		"--recipes", "recipes.txt", "--out", "sw1", "--quiet"); code != 0 {
+		t.Fatal(stderr)
+	}
+	out, stderr, code := cli(t, dir, "summarize", "--out", "all", "sw/results.jsonl", "sw1/results.jsonl")
+	if code != 0 || !strings.Contains(out, "| stub | 4 |") {
+		t.Errorf("summarize: %s %s", out, stderr)
 	}
 }

@@ -37,6 +37,7 @@ func configFlags(fs *flag.FlagSet, cfg *train.Config) func() {
 	fs.IntVar(&cfg.Restarts, "restarts", cfg.Restarts, "train this many candidates, keep the most likely on sampled data")
 	fs.IntVar(&cfg.RestartSteps, "restart-steps", 100000, "steps each restart candidate trains")
 	fs.IntVar(&cfg.SelectSamples, "select-samples", 10000, "sampled data patterns that choose among restarts")
+	fs.IntVar(&cfg.Reinit, "reinit", cfg.Reinit, "every N steps re-initialise idle or duplicate hidden units (0 = never)")
 	layers := intList(cfg.Layers)
 	fs.Var(&layers, "layers", "layer sizes, visible first")
 	nHidden := fs.Int("n-hidden", 0, "hidden units: shorthand for --layers VISIBLE,N,1")

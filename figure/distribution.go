@@ -1,0 +1,54 @@
+package figure
+
+import (
+	"image/color"
+	"math/rand/v2"
+
+	"gonum.org/v1/plot"
+	"gonum.org/v1/plot/plotter"
+	"gonum.org/v1/plot/vg"
+	"gonum.org/v1/plot/vg/draw"
+)
+
+// Distribution draws, for each named group (a recipe), its values (final
+// KLs over seeds) as a box plot with every value as a dot beside it, on a
+// log axis, and a dashed line at target.
+func Distribution(names []string, values [][]float64, target float64) Figure {
+	p := plot.New()
+	p.Title.Text = "final KL[p_data ‖ p_model] over seeds, per recipe"
+	p.Y.Label.Text = "bits"
+	p.Y.Scale = plot.LogScale{}
+	p.Y.Tick.Marker = orTicks{
+		ticks{0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1, 2, 5, 10},
+		ticks{0.01, 0.02, 0.03, 0.05, 0.07, 0.1, 0.15, 0.2, 0.3, 0.5, 0.7, 1, 1.5, 2, 3},
+	}
+	p.Add(plotter.NewGrid())
+	jitter := rand.New(rand.NewPCG(1, 1)) // fixed: the figure is reproducible
+	for i, vs := range values {
+		clamped := make(plotter.Values, len(vs))
+		pts := make(plotter.XYs, len(vs))
+		for k, v := range vs {
+			clamped[k] = max(v, klFloor)
+			pts[k] = plotter.XY{X: float64(i) + 0.3 + 0.12*jitter.Float64(), Y: clamped[k]}
+		}
+		box, err := plotter.NewBoxPlot(vg.Points(18), float64(i), clamped)
+		if err == nil {
+			p.Add(box)
+		}
+		dots, err := plotter.NewScatter(pts)
+		if err == nil {
+			dots.GlyphStyle.Radius = vg.Points(1.3)
+			dots.GlyphStyle.Color = color.RGBA{R: 30, G: 60, B: 200, A: 160}
+			p.Add(dots)
+		}
+	}
+	line, _ := plotter.NewLine(plotter.XYs{{X: -0.5, Y: target}, {X: float64(len(values)) - 0.3, Y: target}})
+	line.Dashes = []vg.Length{4, 3}
+	line.Color = colorRed
+	p.Add(line)
+	p.Legend.Add("target", line)
+	p.Legend.Top = true
+	p.NominalX(names...)
+	w := vg.Length(120 + 70*len(names))
+	return Figure{Width: w, Height: 300, Draw: func(c draw.Canvas) { p.Draw(c) }}
+}

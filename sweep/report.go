@@ -1,0 +1,80 @@
+package sweep
+
+import (
+	"io"
+	"os"
+	"path/filepath"
+
+	"helmholtz/figure"
+	"helmholtz/train"
+)
+
+// Target is the paper's KL, drawn on the distribution plot.
+const Target = 0.10
+
+// WriteReport writes into dir: results.jsonl and results.csv (one row per
+// run), summary.md (one row per recipe) and kl.png and kl.svg (the KL
+// distribution of each recipe). flags maps each recipe to its flags.
+func WriteReport(dir string, results []Result, flags map[string]string) ([]Stats, error) {
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return nil, err
+	}
+	stats := Summarize(results, flags)
+	files := map[string]func(io.Writer) error{
+		"results.jsonl": func(w io.Writer) error { return WriteJSONL(w, results) },
+		"results.csv":   func(w io.Writer) error { return WriteCSV(w, results, checkpointSteps(results)) },
+		"summary.md":    func(w io.Writer) error { return Markdown(w, stats) },
+	}
+	for name, write := range files {
+		if err := train.WriteFile(filepath.Join(dir, name), write); err != nil {
+			return nil, err
+		}
+	}
+	var names []string
+	var kls [][]float64
+	for _, s := range stats {
+		names = append(names, s.Recipe)
+		var v []float64
+		for _, r := range results {
+			if r.Recipe == s.Recipe {
+				v = append(v, r.KL)
+			}
+		}
+		kls = append(kls, v)
+	}
+	fig := figure.Distribution(names, kls, Target)
+	for _, ext := range []string{".png", ".svg"} {
+		if err := figure.Save(filepath.Join(dir, "kl"+ext), fig); err != nil {
+			return nil, err
+		}
+	}
+	return stats, nil
+}
+
+// checkpointSteps picks up to ten evaluation steps shared by the runs,
+// evenly spread, for the CSV's KL-at-checkpoint columns.
+func checkpointSteps(results []Result) []int {
+	if len(results) == 0 {
+		return nil
+	}
+	count := map[int]int{}
+	for _, r := range results {
+		for _, p := range r.Checkpoints {
+			count[p.Step]++
+		}
+	}
+	var common []int
+	for _, p := range results[0].Checkpoints {
+		if count[p.Step] == len(results) && p.Step > 0 {
+			common = append(common, p.Step)
+		}
+	}
+	if len(common) <= 10 {
+		return common
+	}
+	var out []int
+	for i := 1; i <= 10; i++ {
+		out = append(out, common[i*len(common)/10-1])
+	}
+	return out
+}

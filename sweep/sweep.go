@@ -1,0 +1,200 @@
+// Package sweep runs many training runs in parallel (seeds × recipes) and
+// summarises the distribution of their final KL. Each run is exactly the
+// train.Run its Config makes, so a sweep's run equals the same
+// helmholtz train run bit for bit.
+package sweep
+
+import (
+	"context"
+	"fmt"
+	"path/filepath"
+	"sort"
+	"sync"
+	"time"
+
+	"helmholtz/dataset"
+	"helmholtz/train"
+	"helmholtz/units"
+)
+
+// Job is one run: a recipe's configuration with a seed.
+type Job struct {
+	Recipe string
+	Config train.Config
+}
+
+// Result is the outcome of one run.
+type Result struct {
+	Recipe      string        `json:"recipe"`
+	Seed        uint64        `json:"seed"`
+	Config      train.Config  `json:"config"`
+	KL          float64       `json:"kl_bits"`
+	NLL         float64       `json:"nll_bits"`
+	Checkpoints []train.Point `json:"checkpoints"` // every evaluation of the run
+	Units       Units         `json:"units"`
+	Seconds     float64       `json:"seconds"` // wall time of the run
+	Model       string        `json:"model,omitempty"`
+}
+
+// Units summarises the unit diagnosis of a bars run.
+type Units struct {
+	Bars         int  `json:"bars"`
+	Duplicates   int  `json:"duplicates"`
+	Dead         int  `json:"dead"`
+	AlwaysOn     int  `json:"always_on"`
+	Mixed        int  `json:"mixed"`
+	TopSeparates bool `json:"top_separates"`
+}
+
+// Run runs the jobs on workers goroutines and returns their results in
+// job order. With dir not empty each run's final model is written to
+// dir/models/RECIPE/seed_N.npz. done, if not nil, is called (from one
+// goroutine at a time) as each run finishes. When ctx is cancelled, runs
+// in progress stop and Run returns the results it has with ctx's error.
+func Run(ctx context.Context, jobs []Job, workers int, dir string, done func(Result)) ([]Result, error) {
+	results := make([]Result, len(jobs))
+	finished := make([]bool, len(jobs))
+	next := make(chan int)
+	var (
+		mu       sync.Mutex
+		firstErr error
+		wg       sync.WaitGroup
+	)
+	for range max(workers, 1) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range next {
+				res, err := runOne(ctx, jobs[i], dir)
+				mu.Lock()
+				if err != nil && firstErr == nil {
+					firstErr = err
+				}
+				if err == nil {
+					results[i], finished[i] = res, true
+					if done != nil {
+						done(res)
+					}
+				}
+				mu.Unlock()
+			}
+		}()
+	}
+	for i := range jobs {
+		if ctx.Err() != nil {
+			break
+		}
+		mu.Lock()
+		stop := firstErr != nil
+		mu.Unlock()
+		if stop {
+			break
+		}
+		next <- i
+	}
+	close(next)
+	wg.Wait()
+	var out []Result
+	for i, ok := range finished {
+		if ok {
+			out = append(out, results[i])
+		}
+	}
+	if firstErr == nil {
+		firstErr = ctx.Err()
+	}
+	return out, firstErr
+}
+
+func runOne(ctx context.Context, job Job, dir string) (Result, error) {
+	start := time.Now()
+	r, err := train.New(job.Config)
+	if err != nil {
+		return Result{}, err
+	}
+	if err := r.Train(ctx, "", nil); err != nil {
+		return Result{}, fmt.Errorf("recipe %s seed %d: %w", job.Recipe, job.Config.Seed, err)
+	}
+	last := r.History[len(r.History)-1]
+	res := Result{
+		Recipe: job.Recipe, Seed: job.Config.Seed, Config: job.Config,
+		KL: last.KL, NLL: last.NLL, Checkpoints: r.History,
+	}
+	if bars, ok := r.Data.(dataset.Bars); ok {
+		d := units.Diagnose(r.Machine, bars)
+		res.Units = Units{Bars: d.Bars, Duplicates: d.Duplicates, Dead: d.Dead, AlwaysOn: d.AlwaysOn,
+			Mixed: d.Mixed, TopSeparates: d.TopSeparates}
+	}
+	if dir != "" {
+		res.Model = filepath.Join("models", job.Recipe, fmt.Sprintf("seed_%d.npz", job.Config.Seed))
+		if err := mkdirFor(filepath.Join(dir, res.Model)); err != nil {
+			return Result{}, err
+		}
+		if err := train.WriteSnapshot(filepath.Join(dir, res.Model), r.State()); err != nil {
+			return Result{}, err
+		}
+	}
+	res.Seconds = time.Since(start).Seconds()
+	return res, nil
+}
+
+// Stats summarises one recipe's final KLs.
+type Stats struct {
+	Recipe                   string
+	Flags                    string
+	N                        int
+	Min, Q1, Median, Q3, Max float64
+	Below                    map[float64]int // runs with KL ≤ threshold
+	MeanBars                 float64
+	Separated                int // runs whose top unit separates orientations
+	Seconds                  float64
+}
+
+// Thresholds are the KL levels (bits) that Summarize counts runs below.
+var Thresholds = []float64{0.1, 0.25, 0.5}
+
+// Summarize returns the statistics of each recipe, in order of first
+// appearance.
+func Summarize(results []Result, flags map[string]string) []Stats {
+	var order []string
+	by := map[string][]Result{}
+	for _, r := range results {
+		if _, ok := by[r.Recipe]; !ok {
+			order = append(order, r.Recipe)
+		}
+		by[r.Recipe] = append(by[r.Recipe], r)
+	}
+	var out []Stats
+	for _, name := range order {
+		rs := by[name]
+		kl := make([]float64, len(rs))
+		s := Stats{Recipe: name, Flags: flags[name], N: len(rs), Below: map[float64]int{}}
+		for i, r := range rs {
+			kl[i] = r.KL
+			for _, t := range Thresholds {
+				if r.KL <= t {
+					s.Below[t]++
+				}
+			}
+			s.MeanBars += float64(r.Units.Bars) / float64(len(rs))
+			if r.Units.TopSeparates {
+				s.Separated++
+			}
+			s.Seconds += r.Seconds
+		}
+		sort.Float64s(kl)
+		s.Min, s.Q1, s.Median, s.Q3, s.Max = kl[0], quantile(kl, 0.25), quantile(kl, 0.5), quantile(kl, 0.75), kl[len(kl)-1]
+		out = append(out, s)
+	}
+	return out
+}
+
+// quantile returns the q-quantile of sorted xs by linear interpolation.
+func quantile(xs []float64, q float64) float64 {
+	p := q * float64(len(xs)-1)
+	i := int(p)
+	if i+1 >= len(xs) {
+		return xs[len(xs)-1]
+	}
+	return xs[i] + (p-float64(i))*(xs[i+1]-xs[i])
+}

@@ -1,0 +1,116 @@
+package sweep
+
+import (
+	"context"
+	"math"
+	"os"
+	"path/filepath"
+	"testing"
+
+	"helmholtz/train"
+)
+
+func jobs(seeds []uint64, steps int) []Job {
+	var js []Job
+	for _, s := range seeds {
+		c := train.Default()
+		c.Seed, c.Steps, c.EvalEvery, c.SnapshotEvery = s, steps, 5000, 0
+		js = append(js, Job{Recipe: "stub", Config: c})
+	}
+	return js
+}
+
+// TestRunEqualsTrain: a sweep's run is the train run of its config, bit
+// for bit, whatever the number of workers; results come back in job order.
+func TestRunEqualsTrain(t *testing.T) {
+	js := jobs([]uint64{3, 1, 2, 7}, 20000)
+	dir := t.TempDir()
+	par, err := Run(context.Background(), js, 2, dir, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ser, err := Run(context.Background(), js, 1, "", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, j := range js {
+		if par[i].Seed != j.Config.Seed || ser[i].Seed != j.Config.Seed {
+			t.Fatalf("result %d has seed %d/%d, want %d", i, par[i].Seed, ser[i].Seed, j.Config.Seed)
+		}
+		if par[i].KL != ser[i].KL {
+			t.Errorf("seed %d: KL %v with 2 workers, %v with 1", j.Config.Seed, par[i].KL, ser[i].KL)
+		}
+		r, err := train.New(j.Config)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := r.Train(context.Background(), "", nil); err != nil {
+			t.Fatal(err)
+		}
+		saved, err := train.ReadSnapshot(filepath.Join(dir, par[i].Model))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !saved.Machine.Equal(r.Machine) || r.History[len(r.History)-1].KL != par[i].KL {
+			t.Errorf("seed %d: sweep model differs from the train run", j.Config.Seed)
+		}
+	}
+}
+
+func TestCancel(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	res, err := Run(ctx, jobs([]uint64{1, 2, 3}, 1000), 2, "", nil)
+	if err == nil || len(res) == 3 {
+		t.Fatalf("cancelled sweep: %d results, error %v", len(res), err)
+	}
+}
+
+func TestSummarize(t *testing.T) {
+	var rs []Result
+	for i, kl := range []float64{0.5, 0.05, 0.3, 0.2, 1.0} {
+		rs = append(rs, Result{Recipe: "a", Seed: uint64(i), KL: kl, Units: Units{Bars: i}})
+	}
+	rs = append(rs, Result{Recipe: "b", KL: 2})
+	st := Summarize(rs, nil)
+	if len(st) != 2 || st[0].Recipe != "a" || st[1].N != 1 {
+		t.Fatalf("stats %+v", st)
+	}
+	a := st[0]
+	// Sorted: 0.05 0.2 0.3 0.5 1.0; quartiles by linear interpolation.
+	for _, c := range []struct{ got, want float64 }{
+		{a.Min, 0.05}, {a.Q1, 0.2}, {a.Median, 0.3}, {a.Q3, 0.5}, {a.Max, 1}, {a.MeanBars, 2},
+	} {
+		if math.Abs(c.got-c.want) > 1e-12 {
+			t.Errorf("got %v, want %v (%+v)", c.got, c.want, a)
+		}
+	}
+	if a.Below[0.1] != 1 || a.Below[0.25] != 2 || a.Below[0.5] != 4 {
+		t.Errorf("counts below thresholds %v", a.Below)
+	}
+}
+
+func TestReport(t *testing.T) {
+	res, err := Run(context.Background(), jobs([]uint64{1, 2}, 10000), 2, "", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	if _, err := WriteReport(dir, res, map[string]string{"stub": ""}); err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range []string{"results.jsonl", "results.csv", "summary.md", "kl.png", "kl.svg"} {
+		if _, err := os.Stat(filepath.Join(dir, f)); err != nil {
+			t.Error(err)
+		}
+	}
+	f, err := os.Open(filepath.Join(dir, "results.jsonl"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	back, err := ReadJSONL(f)
+	if err != nil || len(back) != 2 || back[1].KL != res[1].KL || len(back[1].Checkpoints) != len(res[1].Checkpoints) {
+		t.Errorf("results.jsonl does not round-trip: %v", err)
+	}
+}

@@ -1,0 +1,142 @@
+package train
+
+import (
+	"context"
+	"errors"
+	"math"
+	"slices"
+	"testing"
+)
+
+func TestRateScale(t *testing.T) {
+	for _, sched := range []string{"linear", "inverse"} {
+		c := Default()
+		c.Schedule, c.ScheduleEnd = sched, 0.1
+		if s := c.rateScale(0, 1000); s != 1 {
+			t.Errorf("%s: scale %v at step 0, want 1", sched, s)
+		}
+		if s := c.rateScale(1000, 1000); math.Abs(s-0.1) > 1e-12 {
+			t.Errorf("%s: scale %v at the end, want 0.1", sched, s)
+		}
+		if a, b := c.rateScale(300, 1000), c.rateScale(600, 1000); !(a > b) {
+			t.Errorf("%s: scale does not fall: %v then %v", sched, a, b)
+		}
+	}
+	if s := Default().rateScale(500, 1000); s != 1 {
+		t.Errorf("constant schedule: scale %v", s)
+	}
+}
+
+// TestRecipeRunsResume: every option together still gives a
+// deterministic run that resumes bit for bit from a snapshot.
+func TestRecipeRunsResume(t *testing.T) {
+	cfg := small(30000)
+	cfg.Schedule, cfg.ScheduleEnd = "inverse", 0.2
+	cfg.Decay, cfg.NonNegative, cfg.HiddenBias, cfg.Reinit = 1e-4, true, -2, 4000
+	cfg.Restarts, cfg.RestartSteps, cfg.SelectSamples = 3, 2000, 500
+	full := trained(t, cfg, t.TempDir())
+	for _, w := range full.Machine.W[0] {
+		if w < 0 {
+			t.Fatal("--nonneg run has a negative generative weight into v")
+		}
+	}
+	last := full.History[len(full.History)-1]
+	if last.Samples != cfg.Steps || full.Step != cfg.Steps-2*cfg.RestartSteps {
+		t.Errorf("run ended at step %d with %d samples; want step %d and %d samples",
+			full.Step, last.Samples, cfg.Steps-2*cfg.RestartSteps, cfg.Steps)
+	}
+	dir := t.TempDir()
+	r, err := New(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	err = r.Train(ctx, dir, func(p Point) {
+		if p.Step >= 15000 {
+			cancel()
+		}
+	})
+	if !errors.Is(err, ErrInterrupted) {
+		t.Fatal(err)
+	}
+	res, err := Resume(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := res.Train(context.Background(), dir, nil); err != nil {
+		t.Fatal(err)
+	}
+	if !res.Machine.Equal(full.Machine) || !slices.Equal(res.History, full.History) {
+		t.Fatal("resumed recipe run differs from the uninterrupted run")
+	}
+}
+
+// TestRestartsChooseByLikelihood: with one candidate the run is the plain
+// run; with several, the kept candidate is the one whose machine the
+// selection sample likes best, and the first candidate is the plain run.
+func TestRestartsChooseByLikelihood(t *testing.T) {
+	plain := small(8000)
+	plain.EvalEvery = 2000
+	one := plain
+	one.Restarts = 1
+	if !trained(t, plain, "").Machine.Equal(trained(t, one, "").Machine) {
+		t.Fatal("--restarts 1 differs from the plain run")
+	}
+	cfg := plain
+	cfg.Restarts, cfg.RestartSteps, cfg.SelectSamples = 4, 2000, 2000
+	r, err := New(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r.Step != cfg.RestartSteps {
+		t.Fatalf("after the restarts the run is at step %d, want %d", r.Step, cfg.RestartSteps)
+	}
+	ev, err := selection(cfg, r.Data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	nlls := map[float64]bool{}
+	best := math.Inf(1)
+	for i := range cfg.Restarts {
+		c, err := candidate(cfg, i)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for c.Step < cfg.RestartSteps {
+			c.step()
+		}
+		if i == 0 {
+			p := plain
+			p.Steps = cfg.RestartSteps
+			if !trained(t, p, "").Machine.Equal(c.Machine) {
+				t.Error("candidate 0 is not the plain run")
+			}
+		}
+		nll := ev.Eval(c.Machine).NLL
+		nlls[nll] = true
+		best = min(best, nll)
+	}
+	if len(nlls) != cfg.Restarts {
+		t.Errorf("candidates are not distinct: %v", nlls)
+	}
+	if got := ev.Eval(r.Machine).NLL; got != best {
+		t.Errorf("kept a candidate with sample NLL %v, the best has %v", got, best)
+	}
+}
+
+func TestValidateRecipe(t *testing.T) {
+	for name, mod := range map[string]func(*Config){
+		"schedule":     func(c *Config) { c.Schedule = "cosine" },
+		"schedule-end": func(c *Config) { c.Schedule, c.ScheduleEnd = "linear", 0 },
+		"decay":        func(c *Config) { c.Decay = -1 },
+		"restarts":     func(c *Config) { c.Restarts, c.RestartSteps, c.SelectSamples = 30, 100000, 10 },
+		"reinit deep":  func(c *Config) { c.Reinit, c.Layers = 100, []int{16, 8, 4, 1} },
+		"reinit":       func(c *Config) { c.Reinit = -5 },
+	} {
+		c := Default()
+		mod(&c)
+		if c.Validate() == nil {
+			t.Errorf("%s: invalid recipe accepted", name)
+		}
+	}
+}
