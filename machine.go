@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
+	"slices"
 )
 
 // Machine is a Helmholtz machine: a layered sigmoid belief net of binary
@@ -112,7 +113,7 @@ func (m *Machine) Clone() *Machine {
 
 // CopyFrom copies the parameters of src, which must have the same sizes.
 func (m *Machine) CopyFrom(src *Machine) {
-	if !sameSizes(m.Sizes, src.Sizes) {
+	if !slices.Equal(m.Sizes, src.Sizes) {
 		panic("helmholtz: CopyFrom with different sizes")
 	}
 	for l := range m.B {
@@ -128,7 +129,7 @@ func (m *Machine) CopyFrom(src *Machine) {
 // Equal reports whether m and o have the same sizes and bit-identical
 // parameters.
 func (m *Machine) Equal(o *Machine) bool {
-	if !sameSizes(m.Sizes, o.Sizes) {
+	if !slices.Equal(m.Sizes, o.Sizes) {
 		return false
 	}
 	eq := func(a, b [][]float64) bool {
@@ -153,18 +154,6 @@ func (m *Machine) Finite() bool {
 					return false
 				}
 			}
-		}
-	}
-	return true
-}
-
-func sameSizes(a, b []int) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for i := range a {
-		if a[i] != b[i] {
-			return false
 		}
 	}
 	return true

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 	"math/bits"
+	"slices"
 
 	"helmholtz"
 )
@@ -114,7 +115,7 @@ func (e *Evaluator) Eval(m *helmholtz.Machine) Result {
 // LogProbs returns log p_model(v), natural log, for each pattern. The
 // returned slice is reused by the next call.
 func (e *Evaluator) LogProbs(m *helmholtz.Machine) []float64 {
-	if !sameSizes(m.Sizes, e.sizes) {
+	if !slices.Equal(m.Sizes, e.sizes) {
 		panic(fmt.Sprintf("exact: machine sizes %v, evaluator sizes %v", m.Sizes, e.sizes))
 	}
 	e.priors(m)
@@ -328,16 +329,4 @@ func maxOf(s []int) int {
 		m = max(m, v)
 	}
 	return m
-}
-
-func sameSizes(a, b []int) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for i := range a {
-		if a[i] != b[i] {
-			return false
-		}
-	}
-	return true
 }

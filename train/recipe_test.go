@@ -2,7 +2,6 @@ package train
 
 import (
 	"context"
-	"errors"
 	"math"
 	"slices"
 	"testing"
@@ -46,19 +45,7 @@ func TestRecipeRunsResume(t *testing.T) {
 			full.Step, last.Samples, cfg.Steps-2*cfg.RestartSteps, cfg.Steps)
 	}
 	dir := t.TempDir()
-	r, err := New(cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
-	ctx, cancel := context.WithCancel(context.Background())
-	err = r.Train(ctx, dir, func(p Point) {
-		if p.Step >= 15000 {
-			cancel()
-		}
-	})
-	if !errors.Is(err, ErrInterrupted) {
-		t.Fatal(err)
-	}
+	interrupted(t, cfg, dir, 15000)
 	res, err := Resume(dir)
 	if err != nil {
 		t.Fatal(err)

@@ -74,19 +74,7 @@ func TestResume(t *testing.T) {
 	full := trained(t, cfg, t.TempDir())
 
 	dir := t.TempDir()
-	r, err := New(cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
-	ctx, cancel := context.WithCancel(context.Background())
-	err = r.Train(ctx, dir, func(p Point) {
-		if p.Step >= 12000 {
-			cancel()
-		}
-	})
-	if !errors.Is(err, ErrInterrupted) {
-		t.Fatalf("Train after cancel: %v, want ErrInterrupted", err)
-	}
+	r := interrupted(t, cfg, dir, 12000)
 	if r.Step >= cfg.Steps {
 		t.Fatalf("interrupted run reached step %d", r.Step)
 	}
@@ -131,6 +119,26 @@ func TestResume(t *testing.T) {
 	if !res2.Machine.Equal(full.Machine) {
 		t.Fatal("run resumed from a snapshot differs from the uninterrupted run")
 	}
+}
+
+// interrupted trains cfg into dir and cancels it once an evaluation
+// reaches step at, as Ctrl-C would.
+func interrupted(t *testing.T, cfg Config, dir string, at int) *Run {
+	t.Helper()
+	r, err := New(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	err = r.Train(ctx, dir, func(p Point) {
+		if p.Step >= at {
+			cancel()
+		}
+	})
+	if !errors.Is(err, ErrInterrupted) {
+		t.Fatalf("Train after cancel: %v, want ErrInterrupted", err)
+	}
+	return r
 }
 
 func TestResumeEmptyDir(t *testing.T) {
