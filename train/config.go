@@ -34,6 +34,7 @@ type Config struct {
 	Restarts      int     `json:"restarts,omitempty"`         // candidates trained before choosing one
 	RestartSteps  int     `json:"restart_steps,omitempty"`    // steps each candidate trains
 	SelectSamples int     `json:"select_samples,omitempty"`   // data patterns that choose the best
+	Halving       bool    `json:"halving,omitempty"`          // choose in rounds of successive halving
 	Reinit        int     `json:"reinit,omitempty"`           // steps between re-initialising idle units
 }
 

@@ -1,9 +1,11 @@
 package train
 
 import (
+	"cmp"
 	"fmt"
 	"math"
 	"math/rand/v2"
+	"slices"
 	"strings"
 
 	"helmholtz"
@@ -28,7 +30,10 @@ import (
 //     SelectSamples patterns drawn from the data (its own stream, so the
 //     choice never touches a training stream). The kept candidate goes on
 //     training; the steps of the discarded ones count towards Steps, so
-//     the total samples seen stay Steps·Batch.
+//     the total samples seen stay Steps·Batch. With Halving, the choice
+//     is made in rounds (successive halving): after each round the better
+//     half of the candidates trains on to twice the steps, until one is
+//     left, so promising candidates are judged later, on more training.
 //   - Reinit > 0 checks the first hidden layer every Reinit steps and
 //     re-initialises each unit that does nothing useful: one the
 //     generative prior almost never (p < 0.01) or almost always
@@ -60,8 +65,8 @@ func (c Config) validateRecipe() error {
 		if c.RestartSteps <= 0 || c.SelectSamples <= 0 {
 			return fmt.Errorf("--restarts needs positive --restart-steps and --select-samples")
 		}
-		if c.Steps <= (c.Restarts-1)*c.RestartSteps+c.RestartSteps-1 {
-			return fmt.Errorf("--n-steps %d leaves nothing after %d restarts of %d steps", c.Steps, c.Restarts, c.RestartSteps)
+		if total, _ := c.restartPlan(); c.Steps < total {
+			return fmt.Errorf("--n-steps %d is less than the restarts take (%d steps)", c.Steps, total)
 		}
 	} else if c.Restarts < 0 {
 		return fmt.Errorf("--restarts must be ≥ 0, got %d", c.Restarts)
@@ -80,7 +85,26 @@ func (c Config) offset() int {
 	if c.Restarts <= 1 {
 		return 0
 	}
-	return (c.Restarts - 1) * c.RestartSteps
+	total, winner := c.restartPlan()
+	return total - winner
+}
+
+// restartPlan returns the steps all restart candidates take together and
+// the step the kept one is at. Without halving, every candidate trains
+// RestartSteps. With halving, the better half (rounded up) of the
+// candidates goes on, to twice the steps, until one is left.
+func (c Config) restartPlan() (total, winner int) {
+	n, steps := c.Restarts, c.RestartSteps
+	total = n * steps
+	for c.Halving && n > 1 {
+		n = (n + 1) / 2
+		if n == 1 {
+			break
+		}
+		total += n * steps
+		steps *= 2
+	}
+	return total, steps
 }
 
 // LastStep is the step at which the run (the kept chain, with restarts)
@@ -125,27 +149,47 @@ func (r *Run) initHidden() {
 	}
 }
 
-// restart trains the candidates and leaves r as the best one at step
-// RestartSteps.
+// restart trains the candidates and leaves r as the best one.
 func (r *Run) restart() error {
 	cfg := r.Config
 	ev, err := selection(cfg, r.Data)
 	if err != nil {
 		return err
 	}
-	best, bestNLL := (*Run)(nil), math.Inf(1)
+	type scored struct {
+		run *Run
+		nll float64
+		i   int
+	}
+	var cands []scored
 	for i := range cfg.Restarts {
 		c, err := candidate(cfg, i)
 		if err != nil {
 			return err
 		}
-		for c.Step < cfg.RestartSteps {
-			c.step()
-		}
-		if nll := ev.Eval(c.Machine).NLL; nll < bestNLL {
-			best, bestNLL = c, nll
-		}
+		cands = append(cands, scored{run: c, i: i})
 	}
+	steps := cfg.RestartSteps
+	for {
+		for k := range cands {
+			c := cands[k].run
+			for c.Step < steps {
+				c.step()
+			}
+			cands[k].nll = ev.Eval(c.Machine).NLL
+		}
+		// Best first; ties go to the lower candidate number.
+		slices.SortStableFunc(cands, func(a, b scored) int { return cmp.Compare(a.nll, b.nll) })
+		if !cfg.Halving || len(cands) == 1 {
+			break
+		}
+		cands = cands[:(len(cands)+1)/2]
+		if len(cands) == 1 {
+			break
+		}
+		steps *= 2
+	}
+	best := cands[0].run
 	r.Machine.CopyFrom(best.Machine)
 	*r.src = *best.src
 	r.Step = best.Step
@@ -207,6 +251,9 @@ func (c Config) RecipeFlags() string {
 		add("restarts", c.Restarts)
 		add("restart-steps", c.RestartSteps)
 		add("select-samples", c.SelectSamples)
+		if c.Halving {
+			f = append(f, "--halving")
+		}
 	}
 	return strings.Join(f, " ")
 }

@@ -32,7 +32,7 @@ func TestRecipeRunsResume(t *testing.T) {
 	cfg := small(30000)
 	cfg.Schedule, cfg.ScheduleEnd = "inverse", 0.2
 	cfg.Decay, cfg.NonNegative, cfg.HiddenBias, cfg.Reinit = 1e-4, true, -2, 4000
-	cfg.Restarts, cfg.RestartSteps, cfg.SelectSamples = 3, 2000, 500
+	cfg.Restarts, cfg.RestartSteps, cfg.SelectSamples, cfg.Halving = 3, 2000, 500, true
 	full := trained(t, cfg, t.TempDir())
 	for _, w := range full.Machine.W[0] {
 		if w < 0 {
@@ -40,9 +40,11 @@ func TestRecipeRunsResume(t *testing.T) {
 		}
 	}
 	last := full.History[len(full.History)-1]
-	if last.Samples != cfg.Steps || full.Step != cfg.Steps-2*cfg.RestartSteps {
+	// Halving 3 candidates of 2000 steps: all 3 to 2000, the better 2
+	// to 4000, then one is kept at step 4000: 10000 steps, 6000 discarded.
+	if last.Samples != cfg.Steps || full.Step != cfg.Steps-6000 {
 		t.Errorf("run ended at step %d with %d samples; want step %d and %d samples",
-			full.Step, last.Samples, cfg.Steps-2*cfg.RestartSteps, cfg.Steps)
+			full.Step, last.Samples, cfg.Steps-6000, cfg.Steps)
 	}
 	dir := t.TempDir()
 	interrupted(t, cfg, dir, 15000)
@@ -108,6 +110,26 @@ func TestRestartsChooseByLikelihood(t *testing.T) {
 	}
 	if got := ev.Eval(r.Machine).NLL; got != best {
 		t.Errorf("kept a candidate with sample NLL %v, the best has %v", got, best)
+	}
+}
+
+func TestRestartPlan(t *testing.T) {
+	for _, c := range []struct {
+		n, steps      int
+		halving       bool
+		total, winner int
+	}{
+		{10, 50000, false, 500000, 50000},
+		{16, 25000, true, 40 * 25000, 8 * 25000}, // 16·S + 8·S + 4·2S + 2·4S
+		{3, 2000, true, 10000, 4000},
+		{1, 100, true, 100, 100},
+	} {
+		cfg := Default()
+		cfg.Restarts, cfg.RestartSteps, cfg.Halving = c.n, c.steps, c.halving
+		if total, winner := cfg.restartPlan(); total != c.total || winner != c.winner {
+			t.Errorf("%d candidates of %d steps, halving %v: plan %d steps, kept at %d; want %d, %d",
+				c.n, c.steps, c.halving, total, winner, c.total, c.winner)
+		}
 	}
 }
 

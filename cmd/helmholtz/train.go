@@ -37,6 +37,7 @@ func configFlags(fs *flag.FlagSet, cfg *train.Config) func() {
 	fs.IntVar(&cfg.Restarts, "restarts", cfg.Restarts, "train this many candidates, keep the most likely on sampled data")
 	fs.IntVar(&cfg.RestartSteps, "restart-steps", 100000, "steps each restart candidate trains")
 	fs.IntVar(&cfg.SelectSamples, "select-samples", 10000, "sampled data patterns that choose among restarts")
+	fs.BoolVar(&cfg.Halving, "halving", cfg.Halving, "choose among restarts by successive halving")
 	fs.IntVar(&cfg.Reinit, "reinit", cfg.Reinit, "every N steps re-initialise idle or duplicate hidden units (0 = never)")
 	layers := intList(cfg.Layers)
 	fs.Var(&layers, "layers", "layer sizes, visible first")
@@ -48,7 +49,7 @@ func configFlags(fs *flag.FlagSet, cfg *train.Config) func() {
 			cfg.Schedule, cfg.ScheduleEnd = "", 0
 		}
 		if cfg.Restarts <= 1 {
-			cfg.RestartSteps, cfg.SelectSamples = 0, 0
+			cfg.RestartSteps, cfg.SelectSamples, cfg.Halving = 0, 0, false
 		}
 		cfg.Layers = layers
 		if *nHidden != 0 {
