@@ -37,8 +37,9 @@ func Distribution(names []string, values [][]float64, target float64) Figure {
 		}
 		dots, err := plotter.NewScatter(pts)
 		if err == nil {
-			dots.GlyphStyle.Radius = vg.Points(1.3)
-			dots.GlyphStyle.Color = color.RGBA{R: 30, G: 60, B: 200, A: 160}
+			dots.GlyphStyle.Shape = draw.CircleGlyph{}
+			dots.GlyphStyle.Radius = vg.Points(1.4)
+			dots.GlyphStyle.Color = color.NRGBA{R: 30, G: 60, B: 200, A: 140}
 			p.Add(dots)
 		}
 	}
@@ -49,6 +50,7 @@ func Distribution(names []string, values [][]float64, target float64) Figure {
 	p.Legend.Add("target", line)
 	p.Legend.Top = true
 	p.NominalX(names...)
+	p.Y.Min = min(p.Y.Min, target/2)
 	w := vg.Length(120 + 70*len(names))
 	return Figure{Width: w, Height: 300, Draw: func(c draw.Canvas) { p.Draw(c) }}
 }

@@ -83,8 +83,8 @@ func Markdown(w io.Writer, stats []Stats) error {
 		head += fmt.Sprintf(" ≤ %g |", t)
 		sep += "---|"
 	}
-	head += " bar units (mean) | top separates | flags |"
-	sep += "---|---|---|"
+	head += " bar units (mean) | every bar | top separates | flags |"
+	sep += "---|---|---|---|"
 	fmt.Fprintln(w, head)
 	fmt.Fprintln(w, sep)
 	for _, s := range stats {
@@ -98,7 +98,7 @@ func Markdown(w io.Writer, stats []Stats) error {
 		} else {
 			flags = "`" + flags + "`"
 		}
-		row += fmt.Sprintf(" %.1f | %d | %s |", s.MeanBars, s.Separated, flags)
+		row += fmt.Sprintf(" %.1f | %d | %d | %s |", s.MeanBars, s.AllBars, s.Separated, flags)
 		if _, err := fmt.Fprintln(w, row); err != nil {
 			return err
 		}

@@ -146,6 +146,7 @@ type Stats struct {
 	Min, Q1, Median, Q3, Max float64
 	Below                    map[float64]int // runs with KL ≤ threshold
 	MeanBars                 float64
+	AllBars                  int // runs with a unit for every bar
 	Separated                int // runs whose top unit separates orientations
 	Seconds                  float64
 }
@@ -177,6 +178,9 @@ func Summarize(results []Result, flags map[string]string) []Stats {
 				}
 			}
 			s.MeanBars += float64(r.Units.Bars) / float64(len(rs))
+			if n := barCount(r.Config.Data); n > 0 && r.Units.Bars == n {
+				s.AllBars++
+			}
 			if r.Units.TopSeparates {
 				s.Separated++
 			}
@@ -197,4 +201,16 @@ func quantile(xs []float64, q float64) float64 {
 		return xs[len(xs)-1]
 	}
 	return xs[i] + (p-float64(i))*(xs[i+1]-xs[i])
+}
+
+// barCount returns the number of bars of a bars data set, else 0.
+func barCount(spec string) int {
+	set, err := dataset.Parse(spec)
+	if err != nil {
+		return 0
+	}
+	if b, ok := set.(dataset.Bars); ok {
+		return b.Height + b.Width
+	}
+	return 0
 }

@@ -69,7 +69,8 @@ func TestCancel(t *testing.T) {
 func TestSummarize(t *testing.T) {
 	var rs []Result
 	for i, kl := range []float64{0.5, 0.05, 0.3, 0.2, 1.0} {
-		rs = append(rs, Result{Recipe: "a", Seed: uint64(i), KL: kl, Units: Units{Bars: i}})
+		rs = append(rs, Result{Recipe: "a", Seed: uint64(i), KL: kl, Units: Units{Bars: 2 * i},
+			Config: train.Config{Data: "bars:4x4"}})
 	}
 	rs = append(rs, Result{Recipe: "b", KL: 2})
 	st := Summarize(rs, nil)
@@ -79,7 +80,7 @@ func TestSummarize(t *testing.T) {
 	a := st[0]
 	// Sorted: 0.05 0.2 0.3 0.5 1.0; quartiles by linear interpolation.
 	for _, c := range []struct{ got, want float64 }{
-		{a.Min, 0.05}, {a.Q1, 0.2}, {a.Median, 0.3}, {a.Q3, 0.5}, {a.Max, 1}, {a.MeanBars, 2},
+		{a.Min, 0.05}, {a.Q1, 0.2}, {a.Median, 0.3}, {a.Q3, 0.5}, {a.Max, 1}, {a.MeanBars, 4}, {float64(a.AllBars), 1},
 	} {
 		if math.Abs(c.got-c.want) > 1e-12 {
 			t.Errorf("got %v, want %v (%+v)", c.got, c.want, a)

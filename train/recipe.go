@@ -6,6 +6,7 @@ import (
 	"math"
 	"math/rand/v2"
 	"slices"
+	"strconv"
 	"strings"
 
 	"helmholtz"
@@ -230,7 +231,12 @@ func candidate(cfg Config, i int) (*Run, error) {
 // differ from the defaults, or "".
 func (c Config) RecipeFlags() string {
 	var f []string
-	add := func(name string, v any) { f = append(f, fmt.Sprintf("--%s %v", name, v)) }
+	add := func(name string, v any) {
+		if x, ok := v.(float64); ok {
+			v = strconv.FormatFloat(x, 'f', -1, 64) // 0.00001, not 1e-05
+		}
+		f = append(f, fmt.Sprintf("--%s %v", name, v))
+	}
 	if c.scheduled() {
 		add("schedule", c.Schedule)
 		add("schedule-end", c.ScheduleEnd)

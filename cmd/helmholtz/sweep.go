@@ -56,7 +56,7 @@ func runSweep(args []string) error {
 	flags := map[string]string{}
 	var jobs []sweep.Job
 	for _, rc := range named {
-		flags[rc.name] = rc.flags
+		flags[rc.name] = rc.cfg.RecipeFlags()
 		for _, s := range list {
 			c := rc.cfg
 			c.Seed = s
@@ -100,8 +100,8 @@ func runSweep(args []string) error {
 }
 
 type recipe struct {
-	name, flags string
-	cfg         train.Config
+	name string
+	cfg  train.Config
 }
 
 // readRecipes reads a recipe file: lines "NAME: FLAGS", # comments. Each
@@ -140,7 +140,7 @@ func readRecipes(path string, base train.Config) ([]recipe, error) {
 			return nil, fmt.Errorf("%s:%d: a recipe cannot set --seed", path, line)
 		}
 		finish()
-		out = append(out, recipe{name: name, flags: strings.Join(strings.Fields(flagText), " "), cfg: cfg})
+		out = append(out, recipe{name: name, cfg: cfg})
 	}
 	if err := sc.Err(); err != nil {
 		return nil, err
