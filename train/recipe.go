@@ -227,8 +227,9 @@ func candidate(cfg Config, i int) (*Run, error) {
 	return fresh(c, stream+uint64(i))
 }
 
-// RecipeFlags returns the command-line flags of the recipe options that
-// differ from the defaults, or "".
+// RecipeFlags returns the command-line flags that set how c trains where
+// it differs from Default (not the seed, the step count or the
+// evaluation and snapshot schedule), or "".
 func (c Config) RecipeFlags() string {
 	var f []string
 	add := func(name string, v any) {
@@ -236,6 +237,35 @@ func (c Config) RecipeFlags() string {
 			v = strconv.FormatFloat(x, 'f', -1, 64) // 0.00001, not 1e-05
 		}
 		f = append(f, fmt.Sprintf("--%s %v", name, v))
+	}
+	d := Default()
+	if c.Data != d.Data {
+		add("data", c.Data)
+	}
+	if !slices.Equal(c.Layers, d.Layers) {
+		layers := make([]string, len(c.Layers))
+		for i, n := range c.Layers {
+			layers[i] = strconv.Itoa(n)
+		}
+		add("layers", strings.Join(layers, ","))
+	}
+	if c.LR != d.LR {
+		add("lr", c.LR)
+	}
+	if c.GenLR != 0 {
+		add("gen-lr", c.GenLR)
+	}
+	if c.RecLR != 0 {
+		add("rec-lr", c.RecLR)
+	}
+	if c.Batch != d.Batch {
+		add("batch-size", c.Batch)
+	}
+	if c.InitScale != d.InitScale {
+		add("init-scale", c.InitScale)
+	}
+	if c.MarginalBias != d.MarginalBias {
+		f = append(f, fmt.Sprintf("--marginal-bias=%v", c.MarginalBias))
 	}
 	if c.scheduled() {
 		add("schedule", c.Schedule)

@@ -149,3 +149,16 @@ func TestValidateRecipe(t *testing.T) {
 		}
 	}
 }
+
+func TestRecipeFlags(t *testing.T) {
+	c := Default()
+	if f := c.RecipeFlags(); f != "" {
+		t.Errorf("default recipe flags %q, want none", f)
+	}
+	c.Seed, c.Steps, c.EvalEvery = 9, 5, 7 // not part of a recipe
+	c.RecLR, c.Decay, c.NonNegative, c.Layers = 0.2, 0.00001, true, []int{16, 12, 1}
+	want := "--layers 16,12,1 --rec-lr 0.2 --decay 0.00001 --nonneg"
+	if f := c.RecipeFlags(); f != want {
+		t.Errorf("recipe flags %q, want %q", f, want)
+	}
+}
