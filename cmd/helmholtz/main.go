@@ -16,13 +16,16 @@
 package main
 
 import (
+	"context"
 	"errors"
 	"flag"
 	"fmt"
 	"io"
 	"os"
+	"os/signal"
 	"strconv"
 	"strings"
+	"syscall"
 )
 
 // command is one subcommand: its flags are parsed from args by run.
@@ -116,6 +119,12 @@ func parse(fs *flag.FlagSet, args []string) error {
 		return fmt.Errorf("unexpected argument %q", fs.Arg(0))
 	}
 	return nil
+}
+
+// interruptible returns a context that Ctrl-C (or SIGTERM) cancels, so
+// that training saves its state and stops cleanly.
+func interruptible() (context.Context, context.CancelFunc) {
+	return signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 }
 
 // intList is a flag holding comma-separated integers, such as 16,8,1.

@@ -1,14 +1,11 @@
 package main
 
 import (
-	"context"
 	"errors"
 	"fmt"
 	"os"
-	"os/signal"
 	"path/filepath"
 	"reflect"
-	"syscall"
 	"time"
 
 	"helmholtz/figure"
@@ -79,7 +76,7 @@ func trainCanonical(cfg train.Config, dir string) error {
 	if err != nil {
 		return err
 	}
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	ctx, stop := interruptible()
 	defer stop()
 	fmt.Fprintf(os.Stderr, "training the canonical run into %s ...\n", dir)
 	if err := r.Train(ctx, dir, nil); err != nil {
