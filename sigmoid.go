@@ -54,5 +54,7 @@ func sigmoid(x float64) float64 {
 	i := int(u)
 	s := u - float64(i)
 	c := &sigCoef[i]
-	return c[0] + s*(c[1]+s*(c[2]+s*c[3]))
+	// Estrin's scheme: the two halves evaluate in parallel.
+	s2 := s * s
+	return (c[0] + s*c[1]) + s2*(c[2]+s*c[3])
 }

@@ -33,10 +33,13 @@ type Evaluator struct {
 	logp  []float64   // log p(v) per pattern
 	a     []float64   // logits of a layer
 	dot   []float64   // per pattern: v_k · (logit of v)
-	proj  []float64   // proj[k*n1+j] = v_k · W[0][j,:]
+	proj  []float64   // proj[j*K+k] = v_k · W[0][j,:]
 	mx    []float64   // running max of each pattern's log-sum-exp
 	sum   []float64   // running sum, relative to mx
 	d     []float64   // per pattern: the current term, relative to mx
+	ea    []float64   // exp of the visible logits (fast case)
+	expW  []float64   // e^W and e^−W of W[0], row by row (fast case)
+	slow  bool        // never take the fast case (tests compare the two)
 	tmp   []float64   // scratch of the largest layer's size
 	ones  []float64   // scratch of the largest layer's size
 }
@@ -88,6 +91,8 @@ func NewEvaluator(sizes []int, patterns [][]uint8, probs []float64) (*Evaluator,
 		tmp:      make([]float64, maxOf(sizes)),
 		ones:     make([]float64, maxOf(sizes)),
 		d:        make([]float64, len(patterns)),
+		ea:       make([]float64, sizes[0]),
+		expW:     make([]float64, 2*sizes[0]*sizes[1]),
 		dot:      make([]float64, len(patterns)),
 		proj:     make([]float64, len(patterns)*sizes[1]),
 		mx:       make([]float64, max(len(patterns), 1<<maxOf(sizes[1:]))),
@@ -155,28 +160,34 @@ func (e *Evaluator) priors(m *helmholtz.Machine) {
 // layerGiven computes, for every configuration x of a layer of
 // independent units with logits a, the value c + log p(x) = c + x·a − Σ
 // softplus(a). With acc false it stores the values in dst; with acc true
-// it adds their exponentials into the running log-sum-exps e.mx, e.sum.
+// it adds their exponentials into the running log-sum-exps e.mx, e.sum,
+// using dst as scratch.
 func (e *Evaluator) layerGiven(dst, a []float64, c float64, acc bool) {
-	s := c - softplusSum(a, e.tmp, e.ones)
-	for x := range dst {
-		v := s + dotOf(x, a)
-		if acc {
-			logAdd(&e.mx[x], &e.sum[x], v)
-		} else {
-			dst[x] = v
-		}
+	dst[0] = c - softplusSum(a, e.tmp, e.ones)
+	for x := 1; x < len(dst); x++ {
+		// x·a from x without its lowest set bit: one add per configuration.
+		dst[x] = dst[x&(x-1)] + a[bits.TrailingZeros(uint(x))]
+	}
+	if acc {
+		accumulate(dst, e.mx[:len(dst)], e.sum[:len(dst)], 1)
 	}
 }
 
-// dotOf returns Σ_{j ∈ x} a[j].
-func dotOf(x int, a []float64) float64 {
-	var t float64
-	for x != 0 {
-		j := bits.TrailingZeros(uint(x))
-		t += a[j]
-		x &= x - 1
+// accumulate adds scale·exp(v[i]) to the running log-sum-exp
+// exp(mx[i])·sum[i] for each i, overwriting v. The reference mx[i] moves
+// only when a term exceeds it by more than e^slack, so the sums stay far
+// from overflow and are rarely rescaled.
+func accumulate(v, mx, sum []float64, scale float64) {
+	for i, x := range v {
+		d := x - mx[i]
+		if d > slack {
+			sum[i] *= expOne(-d)
+			mx[i] = x
+			d = 0
+		}
+		v[i] = d
 	}
-	return t
+	expAdd(sum, v, scale)
 }
 
 // visible fills e.logp with log p(v) = logsumexp over x_1 of
@@ -185,17 +196,19 @@ func dotOf(x int, a []float64) float64 {
 func (e *Evaluator) visible(m *helmholtz.Machine) {
 	nv, n1 := e.sizes[0], e.sizes[1]
 	w := m.W[0]
+	K := len(e.patterns)
 	for k, v := range e.patterns {
 		for j := range n1 {
-			e.proj[k*n1+j] = dotOn(v, w[j*nv:(j+1)*nv])
+			e.proj[j*K+k] = dotOn(v, w[j*nv:(j+1)*nv])
 		}
 	}
-	K := len(e.patterns)
 	mx, sum := e.mx[:K], e.sum[:K]
 	for k := range mx {
 		mx[k], sum[k] = math.Inf(-1), 0
 	}
 	a := e.a[:nv]
+	ea := e.ea[:nv] // exp(a), in the fast case
+	fast := e.expFactors(m)
 	prior := e.prior[1]
 	for i := range 1 << n1 {
 		h := i ^ (i >> 1)
@@ -211,39 +224,88 @@ func (e *Evaluator) visible(m *helmholtz.Machine) {
 			for k, v := range e.patterns {
 				e.dot[k] = dotOn(v, a)
 			}
+			if fast {
+				clear(ea)
+				expAdd(ea, a, 1)
+			}
 		} else {
 			j := bits.TrailingZeros(uint(i))
-			sign := -1.0
+			sign, f := -1.0, e.expW[(2*j+1)*nv:(2*j+2)*nv]
 			if h&(1<<j) != 0 {
-				sign = 1
+				sign, f = 1, e.expW[2*j*nv:(2*j+1)*nv]
 			}
 			addScaled(a, w[j*nv:(j+1)*nv], sign)
-			for k := range K {
-				e.dot[k] += sign * e.proj[k*n1+j]
+			for k, pk := range e.proj[j*K : (j+1)*K] {
+				e.dot[k] += sign * pk
+			}
+			if fast {
+				for i, fi := range f {
+					ea[i] *= fi
+				}
 			}
 		}
-		// log p(h) + log p(v_k | h) = c + dot_k − log P with
-		// P = Π(1 + exp(−|a_i|)) ∈ [1, 2^nv]. The running maximum is kept
-		// of c + dot_k, which exceeds the term by log P ≤ nv·ln 2, and each
-		// term is added as exp(c + dot_k − mx)/P: one division instead of a
-		// logarithm per h.
-		pos, p := softplusParts(a, e.tmp, e.ones)
-		c, inv := prior[h]-pos, 1/p
+		// log p(h) + log p(v_k | h) = c + dot_k − log P, and the sums are
+		// kept of exp(c + dot_k)/P: one division instead of a logarithm
+		// per h. In the fast case c = log p(h) and P = Π(1 + e^a_i), with
+		// e^a_i updated by one multiplication per step (relative error
+		// below resync·2^-52); otherwise, or if P would overflow,
+		// c = log p(h) − Σ max(a_i, 0) and P = Π(1 + e^−|a_i|) ∈ [1, 2^nv].
+		c, p := prior[h], 1.0
+		if fast {
+			for _, x := range ea {
+				p *= 1 + x
+			}
+		}
+		if !fast || !(p < 1e300) {
+			var pos float64
+			pos, p = softplusParts(a, e.tmp, e.ones)
+			c = prior[h] - pos
+		}
 		d := e.d[:K]
 		for k, dk := range e.dot[:K] {
-			d[k] = c + dk - mx[k]
-			if d[k] > 0 { // a new maximum: rare after the first few h
-				sum[k] *= expNeg(-d[k])
-				mx[k] = c + dk
-				d[k] = 0
-			}
+			d[k] = c + dk
 		}
-		expNegAdd(sum, d, inv)
+		accumulate(d, mx, sum, 1/p)
 	}
 	for k := range K {
 		e.logp[k] = mx[k] + math.Log(sum[k])
 	}
 }
+
+// expFactors fills e.expW with e^W and e^−W for the rows of W[0] (row j:
+// e^W at 2j, e^−W at 2j+1) and reports whether the visible logits are
+// small enough for the fast case: |a_i| ≤ |b_i| + Σ_j |W_ji| < fastLimit
+// for every pixel, so that e^a_i and its updates stay far from overflow
+// and underflow.
+func (e *Evaluator) expFactors(m *helmholtz.Machine) bool {
+	if e.slow {
+		return false
+	}
+	nv, n1 := e.sizes[0], e.sizes[1]
+	for i := range nv {
+		bound := math.Abs(m.B[0][i])
+		for j := range n1 {
+			bound += math.Abs(m.W[0][j*nv+i])
+		}
+		if !(bound < fastLimit) {
+			return false
+		}
+	}
+	clear(e.expW)
+	neg := e.tmp[:nv]
+	for j := range n1 {
+		row := m.W[0][j*nv : (j+1)*nv]
+		expAdd(e.expW[2*j*nv:(2*j+1)*nv], row, 1)
+		for i, x := range row {
+			neg[i] = -x
+		}
+		expAdd(e.expW[(2*j+1)*nv:(2*j+2)*nv], neg, 1)
+	}
+	return true
+}
+
+// fastLimit bounds |a_i| in the fast case.
+const fastLimit = 600
 
 // dotOn returns Σ_{i: v_i = 1} a_i.
 func dotOn(v []uint8, a []float64) float64 {
@@ -256,19 +318,13 @@ func dotOn(v []uint8, a []float64) float64 {
 	return s
 }
 
+// slack bounds how far a term may exceed the running reference of its sum
+// before the reference moves: e^40 · 2^24 terms stays far from overflow.
+const slack = 40
+
 // resync is how often (in configurations) the Gray-code walk recomputes
 // its running sums exactly.
 const resync = 256
-
-// logAdd adds exp(v) into the running log-sum-exp exp(*mx)·*sum.
-func logAdd(mx, sum *float64, v float64) {
-	if d := v - *mx; d <= 0 {
-		*sum += expNeg(d)
-	} else {
-		*sum = *sum*expNeg(-d) + 1
-		*mx = v
-	}
-}
 
 // softplusSum returns Σ_i log(1+exp(a_i)) with a single logarithm.
 // neg and ones are scratch of length ≥ len(a).
@@ -287,7 +343,7 @@ func softplusParts(a, neg, ones []float64) (pos, p float64) {
 		}
 		neg[i], ones[i] = -math.Abs(x), 1
 	}
-	expNegAdd(ones, neg, 1)
+	expAdd(ones, neg, 1)
 	p = 1
 	for _, t := range ones {
 		p *= t

@@ -84,6 +84,28 @@ func TestLogProbsAgainstBruteForce(t *testing.T) {
 }
 
 // TestNormalised checks Σ_v p(v) = 1 over all 2^16 images of a 16-8-1 net.
+// TestFastCaseAgrees: the multiplicative update of e^a (taken when the
+// logits are bounded) and the direct exponentials give the same log p(v).
+func TestFastCaseAgrees(t *testing.T) {
+	images, probs := dataset.NewBars(4, 4).Support()
+	for _, scale := range []float64{0.1, 1, 4} {
+		m := randomMachine([]int{16, 8, 1}, scale, 5)
+		fast, _ := NewEvaluator(m.Sizes, images, probs)
+		slow, _ := NewEvaluator(m.Sizes, images, probs)
+		slow.slow = true
+		if !fast.expFactors(m) {
+			t.Fatalf("scale %v: fast case not taken", scale)
+		}
+		a := append([]float64(nil), fast.LogProbs(m)...)
+		b := slow.LogProbs(m)
+		for k := range a {
+			if math.Abs(a[k]-b[k]) > 1e-11*max(1, math.Abs(b[k])) {
+				t.Fatalf("scale %v pattern %d: fast %.15f, direct %.15f", scale, k, a[k], b[k])
+			}
+		}
+	}
+}
+
 func TestNormalised(t *testing.T) {
 	for _, scale := range []float64{0.1, 2} {
 		m := randomMachine([]int{16, 8, 1}, scale, 11)
@@ -146,6 +168,27 @@ func BenchmarkExactKL(b *testing.B) {
 	m := helmholtz.New([]int{16, 8, 1})
 	m.Init(rand.New(rand.NewPCG(2, 0)), 0.1)
 	m.SetVisibleBias(dataset.Marginal(images, probs))
+	benchmarkKL(b, m, images, probs)
+}
+
+// BenchmarkExactKLTrained evaluates a net after 200,000 wake-sleep steps,
+// as evaluations during training do (larger weights than at the start).
+func BenchmarkExactKLTrained(b *testing.B) {
+	bars := dataset.NewBars(4, 4)
+	images, probs := bars.Support()
+	rng := rand.New(rand.NewPCG(2, 0))
+	m := helmholtz.New([]int{16, 8, 1})
+	m.Init(rng, 0.1)
+	m.SetVisibleBias(dataset.Marginal(images, probs))
+	ws := helmholtz.NewWakeSleep(m, 0.1, 0.1, 1)
+	var data helmholtz.Data = bars
+	for range 200000 {
+		ws.Step(data, rng)
+	}
+	benchmarkKL(b, m, images, probs)
+}
+
+func benchmarkKL(b *testing.B, m *helmholtz.Machine, images [][]uint8, probs []float64) {
 	e, err := NewEvaluator(m.Sizes, images, probs)
 	if err != nil {
 		b.Fatal(err)

@@ -2,16 +2,15 @@ package exact
 
 import "math"
 
-// expNegAdd adds scale·e^x to dst[i] for each x = xs[i] ≤ 0. e^x is within
-// 2 ulp of math.Exp
-// and about three times faster; the enumeration spends most of its time in
+// expAdd adds scale·e^x to dst[i] for each x = xs[i] ≤ 700. e^x is
+// within 2 ulp of math.Exp and about three times faster; the enumeration spends most of its time in
 // exponentials. It uses the table method (as in musl's exp):
 // x = (k·N + j)·ln2/N + r with |r| ≤ ln2/2N, e^x = 2^k · 2^(j/N) · e^r,
 // N = 2048 and a cubic for e^r − 1, whose truncation error
 // (r⁴/24 < 4e-17) is below half an ulp. Arguments below −708, and NaN,
 // give 0 (callers check finiteness). Working on a slice keeps the loop
 // free of call overhead.
-func expNegAdd(dst, xs []float64, scale float64) {
+func expAdd(dst, xs []float64, scale float64) {
 	dst = dst[:len(xs)]
 	for i, x := range xs {
 		if !(x >= -708) {
@@ -46,9 +45,9 @@ var expTab = func() (t [expN]float64) {
 	return t
 }()
 
-// expNeg returns e^x for one x ≤ 0, as expNegAdd computes it.
-func expNeg(x float64) float64 {
+// expNeg returns e^x for one x ≤ 0, as expAdd computes it.
+func expOne(x float64) float64 {
 	var dst [1]float64
-	expNegAdd(dst[:], []float64{x}, 1)
+	expAdd(dst[:], []float64{x}, 1)
 	return dst[0]
 }
