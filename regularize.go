@@ -12,6 +12,14 @@ type Options struct {
 	// or above zero, so that a hidden unit can only switch pixels on: the
 	// bars are an OR of bars, and a unit that erases pixels cannot be a bar.
 	NonNegative bool
+	// CapHidden keeps every unit of the first hidden layer from being more
+	// likely on than σ(HiddenCap) under the generative net, whatever the
+	// layer above: its bias and its bias plus each single top-down weight
+	// stay at or below HiddenCap (exactly so when the layer above has one
+	// unit). A bar is on with probability 0.2, and a unit that is on most
+	// of the time only copies the layer above.
+	CapHidden bool
+	HiddenCap float64
 }
 
 // constrain applies the options after a step's updates.
@@ -25,6 +33,15 @@ func (ws *WakeSleep) constrain() {
 		w := m.W[0]
 		for i, v := range w {
 			w[i] = max(v, 0)
+		}
+	}
+	if ws.CapHidden && len(m.Sizes) > 2 {
+		b, w, n := m.B[1], m.W[1], m.Sizes[1]
+		for j := range b {
+			b[j] = min(b[j], ws.HiddenCap)
+			for k := range m.Sizes[2] {
+				w[k*n+j] = min(w[k*n+j], ws.HiddenCap-b[j])
+			}
 		}
 	}
 }

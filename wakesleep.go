@@ -126,10 +126,7 @@ func (ws *WakeSleep) learnGen(eps float64, b, w [][]float64) {
 		b[top][j] += eps * (ws.x[top][j] - sigmoid(bj))
 	}
 	for l := top - 1; l >= 0; l-- {
-		d := ws.logits(m.B[l], m.W[l], ws.act[l+1])
-		for i, a := range d {
-			d[i] = eps * (ws.x[l][i] - sigmoid(a))
-		}
+		d := ws.deltas(m.B[l], m.W[l], ws.act[l+1], ws.x[l], eps)
 		addRows(b[l], w[l], d, ws.act[l+1])
 	}
 }
@@ -153,10 +150,7 @@ func (ws *WakeSleep) sleep(rng *rand.Rand, eps float64, c, r [][]float64) {
 func (ws *WakeSleep) learnRec(eps float64, c, r [][]float64) {
 	m := ws.M
 	for l := range len(m.Sizes) - 1 {
-		d := ws.logits(m.C[l+1], m.R[l], ws.act[l])
-		for j, a := range d {
-			d[j] = eps * (ws.x[l+1][j] - sigmoid(a))
-		}
+		d := ws.deltas(m.C[l+1], m.R[l], ws.act[l], ws.x[l+1], eps)
 		addRows(c[l+1], r[l], d, ws.act[l])
 	}
 }
@@ -171,6 +165,17 @@ func (ws *WakeSleep) logits(bias, rows []float64, active []int32) []float64 {
 		for k, v := range row {
 			d[k] += v
 		}
+	}
+	return d
+}
+
+// deltas returns, in ws.buf, the delta rule eps·(x − σ(logit)) of a layer
+// in state x whose logits are bias + Σ_{i∈active} rows[i,:].
+func (ws *WakeSleep) deltas(bias, rows []float64, active []int32, x []float64, eps float64) []float64 {
+	d := ws.logits(bias, rows, active)
+	x = x[:len(d)]
+	for i, a := range d {
+		d[i] = eps * (x[i] - sigmoid(a))
 	}
 	return d
 }

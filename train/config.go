@@ -26,16 +26,17 @@ type Config struct {
 	SnapshotEvery int     `json:"snapshot_every"` // steps between snapshots; 0: none
 
 	// Recipe options, all off by default (the seed's recipe). See recipe.go.
-	Schedule      string  `json:"schedule,omitempty"`         // "", "constant", "linear" or "inverse"
-	ScheduleEnd   float64 `json:"schedule_end,omitempty"`     // final rate as a fraction of the first
-	Decay         float64 `json:"decay,omitempty"`            // L2 weight decay per unit rate
-	NonNegative   bool    `json:"nonneg,omitempty"`           // generative weights into v stay ≥ 0
-	HiddenBias    float64 `json:"init_hidden_bias,omitempty"` // initial biases of the hidden layers
-	Restarts      int     `json:"restarts,omitempty"`         // candidates trained before choosing one
-	RestartSteps  int     `json:"restart_steps,omitempty"`    // steps each candidate trains
-	SelectSamples int     `json:"select_samples,omitempty"`   // data patterns that choose the best
-	Halving       bool    `json:"halving,omitempty"`          // choose in rounds of successive halving
-	Reinit        int     `json:"reinit,omitempty"`           // steps between re-initialising idle units
+	Schedule      string   `json:"schedule,omitempty"`         // "", "constant", "linear" or "inverse"
+	ScheduleEnd   float64  `json:"schedule_end,omitempty"`     // final rate as a fraction of the first
+	Decay         float64  `json:"decay,omitempty"`            // L2 weight decay per unit rate
+	NonNegative   bool     `json:"nonneg,omitempty"`           // generative weights into v stay ≥ 0
+	HiddenCap     *float64 `json:"hidden_cap,omitempty"`       // cap on hidden units' prior logits
+	HiddenBias    float64  `json:"init_hidden_bias,omitempty"` // initial biases of the hidden layers
+	Restarts      int      `json:"restarts,omitempty"`         // candidates trained before choosing one
+	RestartSteps  int      `json:"restart_steps,omitempty"`    // steps each candidate trains
+	SelectSamples int      `json:"select_samples,omitempty"`   // data patterns that choose the best
+	Halving       bool     `json:"halving,omitempty"`          // choose in rounds of successive halving
+	Reinit        int      `json:"reinit,omitempty"`           // steps between re-initialising idle units
 }
 
 // Default returns the seed's canonical recipe: the 16-8-1 net on 4×4 bars,

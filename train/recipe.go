@@ -59,6 +59,12 @@ func (c Config) validateRecipe() error {
 	if math.IsNaN(c.Decay) || math.IsInf(c.Decay, 0) || c.Decay < 0 {
 		return fmt.Errorf("--decay must be a finite number ≥ 0, got %v", c.Decay)
 	}
+	if c.HiddenCap != nil && (math.IsNaN(*c.HiddenCap) || math.IsInf(*c.HiddenCap, 0)) {
+		return fmt.Errorf("--hidden-cap must be finite, got %v", *c.HiddenCap)
+	}
+	if c.HiddenCap != nil && len(c.Layers) < 3 {
+		return fmt.Errorf("--hidden-cap needs a layer above the first hidden layer")
+	}
 	if math.IsNaN(c.HiddenBias) || math.IsInf(c.HiddenBias, 0) {
 		return fmt.Errorf("--init-hidden-bias must be finite, got %v", c.HiddenBias)
 	}
@@ -276,6 +282,9 @@ func (c Config) RecipeFlags() string {
 	}
 	if c.NonNegative {
 		f = append(f, "--nonneg")
+	}
+	if c.HiddenCap != nil {
+		add("hidden-cap", *c.HiddenCap)
 	}
 	if c.HiddenBias != 0 {
 		add("init-hidden-bias", c.HiddenBias)

@@ -31,7 +31,8 @@ func TestRateScale(t *testing.T) {
 func TestRecipeRunsResume(t *testing.T) {
 	cfg := small(30000)
 	cfg.Schedule, cfg.ScheduleEnd = "inverse", 0.2
-	cfg.Decay, cfg.NonNegative, cfg.HiddenBias, cfg.Reinit = 1e-4, true, -2, 4000
+	cap := -1.0
+	cfg.Decay, cfg.NonNegative, cfg.HiddenBias, cfg.Reinit, cfg.HiddenCap = 1e-4, true, -2, 4000, &cap
 	cfg.Restarts, cfg.RestartSteps, cfg.SelectSamples, cfg.Halving = 3, 2000, 500, true
 	full := trained(t, cfg, t.TempDir())
 	for _, w := range full.Machine.W[0] {
@@ -141,6 +142,7 @@ func TestValidateRecipe(t *testing.T) {
 		"restarts":     func(c *Config) { c.Restarts, c.RestartSteps, c.SelectSamples = 30, 100000, 10 },
 		"reinit deep":  func(c *Config) { c.Reinit, c.Layers = 100, []int{16, 8, 4, 1} },
 		"reinit":       func(c *Config) { c.Reinit = -5 },
+		"cap 2 layers": func(c *Config) { x := 0.0; c.HiddenCap, c.Layers = &x, []int{16, 4} },
 	} {
 		c := Default()
 		mod(&c)
@@ -156,8 +158,9 @@ func TestRecipeFlags(t *testing.T) {
 		t.Errorf("default recipe flags %q, want none", f)
 	}
 	c.Seed, c.Steps, c.EvalEvery = 9, 5, 7 // not part of a recipe
-	c.RecLR, c.Decay, c.NonNegative, c.Layers = 0.2, 0.00001, true, []int{16, 12, 1}
-	want := "--layers 16,12,1 --rec-lr 0.2 --decay 0.00001 --nonneg"
+	cap := -1.0
+	c.RecLR, c.Decay, c.NonNegative, c.Layers, c.HiddenCap = 0.2, 0.00001, true, []int{16, 12, 1}, &cap
+	want := "--layers 16,12,1 --rec-lr 0.2 --decay 0.00001 --nonneg --hidden-cap -1"
 	if f := c.RecipeFlags(); f != want {
 		t.Errorf("recipe flags %q, want %q", f, want)
 	}

@@ -97,6 +97,9 @@ func newRun(cfg Config, m *helmholtz.Machine, src *rand.PCG) (*Run, error) {
 	}
 	r.ws = helmholtz.NewWakeSleep(m, gen, rec, cfg.Batch)
 	r.ws.Options = helmholtz.Options{Decay: cfg.Decay, NonNegative: cfg.NonNegative}
+	if cfg.HiddenCap != nil {
+		r.ws.CapHidden, r.ws.HiddenCap = true, *cfg.HiddenCap
+	}
 	return r, nil
 }
 

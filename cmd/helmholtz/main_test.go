@@ -126,6 +126,8 @@ func TestBadInput(t *testing.T) {
 		{"train", "--schedule", "cosine"},
 		{"train", "--restarts", "30", "--restart-steps", "100000"},
 		{"train", "--decay", "-1"},
+		{"train", "--hidden-cap", "x"},
+		{"train", "--hidden-cap", "NaN"},
 		{"sweep", "--seeds", "5-1"},
 		{"sweep", "--seeds", "a-b"},
 		{"sweep", "--shard", "3/2"},

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strconv"
 	"time"
 
 	"github.com/schollz/progressbar/v3"
@@ -30,6 +31,14 @@ func configFlags(fs *flag.FlagSet, cfg *train.Config) func() {
 	fs.Float64Var(&cfg.ScheduleEnd, "schedule-end", 0.1, "final rate of a schedule, as a fraction of --lr")
 	fs.Float64Var(&cfg.Decay, "decay", cfg.Decay, "L2 weight decay (per unit learning rate)")
 	fs.BoolVar(&cfg.NonNegative, "nonneg", cfg.NonNegative, "keep generative weights into the visible layer ≥ 0")
+	fs.Func("hidden-cap", "cap on each hidden unit's prior logit, e.g. 0: on at most half the time", func(v string) error {
+		x, err := strconv.ParseFloat(v, 64)
+		if err != nil {
+			return err
+		}
+		cfg.HiddenCap = &x
+		return nil
+	})
 	fs.Float64Var(&cfg.HiddenBias, "init-hidden-bias", cfg.HiddenBias, "initial biases of the hidden layers")
 	fs.IntVar(&cfg.Restarts, "restarts", cfg.Restarts, "train this many candidates, keep the most likely on sampled data")
 	fs.IntVar(&cfg.RestartSteps, "restart-steps", 100000, "steps each restart candidate trains")
