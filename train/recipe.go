@@ -41,8 +41,9 @@ import (
 //     (p > 0.99) switches on, one that changes no pixel's probability by
 //     more than 0.1, or one whose pixel effects duplicate a lower unit's
 //     (all within 0.1). The test reads the generative weights only. The
-//     unit is pointed at what the others leave unexplained in patterns
-//     drawn from the data (see reinitUnit). Three-layer nets only.
+//     unit is pointed at the smallest pattern, among some drawn from the
+//     data, that the others fail to explain (see reinitUnit). Three-layer
+//     nets only.
 
 const selectStream = stream ^ 0x73656c656374 // "select"
 
@@ -337,14 +338,16 @@ func (r *Run) reinitIdle() int {
 	return n
 }
 
-// reinitUnit points idle unit j at what the other units leave
-// unexplained. Of reinitDraws patterns drawn from the data (with the
-// training stream), it takes the one with the most unexplained pixels:
-// pixels that are on although the generative net, given the recognition
-// net's code for the pattern (q > 0.5, idle units off), predicts them off.
-// Unit j then draws exactly those pixels and the recognition net switches
-// it on when they are all on. With nothing unexplained it starts afresh
-// as at initialisation.
+// reinitUnit points idle unit j at a pattern the other units fail to
+// explain. Of reinitDraws patterns drawn from the data (with the training
+// stream), it takes, among those with an unexplained pixel — on although
+// the generative net, given the recognition net's code for the pattern
+// (q > 0.5, idle units off), predicts it off — the one with the fewest
+// pixels on (ties: the first). The smallest pattern that the net misses is
+// most likely one missing part alone, such as a single bar. Unit j then
+// draws exactly that pattern's pixels, and the recognition net switches it
+// on when they are all on. With nothing unexplained it starts afresh as at
+// initialisation.
 func (r *Run) reinitUnit(j int, idle []bool) {
 	m, cfg := r.Machine, r.Config
 	nv, n1, nt := m.Sizes[0], m.Sizes[1], m.Sizes[2]
@@ -354,23 +357,23 @@ func (r *Run) reinitUnit(j int, idle []bool) {
 	for range reinitDraws {
 		r.Data.Sample(v, r.rng)
 		m.RecognitionMeans(v, means)
-		var res []int
+		var on []int
+		missed := false
 		for i := range nv {
 			if v[i] == 0 {
 				continue
 			}
+			on = append(on, i)
 			a := m.B[0][i]
 			for k, q := range means[1] {
 				if q > 0.5 && !idle[k] {
 					a += m.W[0][k*nv+i]
 				}
 			}
-			if a < 0 {
-				res = append(res, i)
-			}
+			missed = missed || a < 0
 		}
-		if len(res) > len(best) {
-			best = res
+		if missed && (best == nil || len(on) < len(best)) {
+			best = on
 		}
 	}
 	for i := range nv {
