@@ -22,7 +22,7 @@ import (
 //   - Schedule "linear" lowers both rates linearly from their start to
 //     ScheduleEnd times it at the last step; "inverse" as 1/(1 + k·t),
 //     reaching the same end.
-//   - Decay and NonNegative are helmholtz.Options.
+//   - Decay, NonNegative and HiddenCap (not nil) are helmholtz.Options.
 //   - HiddenBias starts the generative and recognition biases of the
 //     hidden layers (not the top) there instead of at 0.
 //   - Restarts > 1 trains that many candidates (the first is the plain
