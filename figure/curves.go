@@ -94,10 +94,17 @@ func klPlot(history []train.Point, maxSamples int) *plot.Plot {
 	return p
 }
 
-// logX gives p a logarithmic x axis with ticks at powers of ten.
+// logX gives p a logarithmic x axis with ticks at powers of ten, or finer
+// ones when the range spans less than a decade (as after restarts).
 func logX(p *plot.Plot) {
 	p.X.Scale = plot.LogScale{}
-	p.X.Tick.Marker = ticks{1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9}
+	var fine ticks
+	for e := 1e2; e <= 1e9; e *= 10 {
+		for _, k := range []float64{1, 1.2, 1.4, 1.6, 1.8, 2, 2.5, 3, 4, 5, 6, 7, 8, 9} {
+			fine = append(fine, k*e)
+		}
+	}
+	p.X.Tick.Marker = orTicks{ticks{1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9}, fine}
 }
 
 // ticks labels fixed values that fall in the axis range, compactly:
@@ -114,12 +121,12 @@ func (t ticks) Ticks(lo, hi float64) []plot.Tick {
 	return out
 }
 
-// orTicks uses its first ticks if they put at least three labels on the
+// orTicks uses its first ticks if they put at least two labels on the
 // axis, else its second (finer) ones.
 type orTicks [2]ticks
 
 func (t orTicks) Ticks(lo, hi float64) []plot.Tick {
-	if ts := t[0].Ticks(lo, hi); len(ts) >= 3 {
+	if ts := t[0].Ticks(lo, hi); len(ts) >= 2 {
 		return ts
 	}
 	return t[1].Ticks(lo, hi)

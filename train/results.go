@@ -30,7 +30,7 @@ func (r *Run) Results() string {
 	if cfg.MarginalBias {
 		bias = fmt.Sprintf("logit of pixel marginal (≈ %.2f)", mean(r.initialVisibleBias()))
 	}
-	perStep := r.Elapsed / time.Duration(max(r.Step, 1))
+	perStep := r.Elapsed / time.Duration(max(r.Step+cfg.offset(), 1))
 	var b strings.Builder
 	row := func(k, v string) { fmt.Fprintf(&b, "| %s | %s |\n", k, v) }
 	row("Metric", "Value")

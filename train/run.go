@@ -39,7 +39,7 @@ type Run struct {
 	Step    int
 	History []Point
 	Entropy float64       // H(p_data), bits
-	Elapsed time.Duration // wall time spent in Train by this process
+	Elapsed time.Duration // wall time spent training (restarts included) by this process
 
 	src  *rand.PCG
 	rng  *rand.Rand
@@ -55,11 +55,14 @@ func New(cfg Config) (*Run, error) {
 		return nil, err
 	}
 	if cfg.Restarts > 1 {
+		start := time.Now()
 		r, err := fresh(cfg, stream)
 		if err != nil {
 			return nil, err
 		}
-		return r, r.restart()
+		err = r.restart()
+		r.Elapsed = time.Since(start)
+		return r, err
 	}
 	return fresh(cfg, stream)
 }
