@@ -7,9 +7,13 @@
 // log p(v) = logsumexp over x_1 of log p(x_1) + log p(v | x_1). The cost is
 // Σ_l 2^(n_l + n_{l+1}) over adjacent latent layers plus 2^n_1 per pattern,
 // not 2^(all latent units); a net is refused when any of these exceeds
-// 2^MaxBits. Every term is kept; exponentials come from a table method
-// within 2 ulp of math.Exp, so results are exact to double precision
-// (checked against brute force and against Σ_v p(v) = 1).
+// 2^MaxBits. Every term is kept. The first hidden layer is walked in
+// Gray-code order, so one weight row changes per configuration and the
+// visible logits (and, while they are bounded, their exponentials) are
+// updated by one add (multiply) per pixel, recomputed from scratch every
+// 256 configurations; exponentials come from a table method within 2 ulp
+// of math.Exp. Results agree with brute force to 1e-10 and Σ_v p(v) = 1
+// to 1e-9 (the tests).
 //
 // KL and NLL are reported in bits:
 //

@@ -9,6 +9,9 @@
 // parameters, the step, the generator's state and the Config, so a run
 // resumed from it continues bit for bit as if never interrupted.
 //
+// Recipe options (schedules, weight decay, constraints, restarts, unit
+// re-initialisation; recipe.go) are all off in Default, the seed's recipe.
+//
 // Layout of a run directory:
 //
 //	config.json            the Config
