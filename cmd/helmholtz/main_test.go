@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"image/gif"
 	"io"
 	"os"
 	"os/exec"
@@ -214,6 +215,17 @@ func TestReproduceMatchesDocs(t *testing.T) {
 	dir := t.TempDir()
 	if _, stderr, code := cli(t, dir, "reproduce", "--run", "run", "--out", "docs"); code != 0 {
 		t.Fatalf("reproduce: %s", stderr)
+	}
+	// The canonical GIF: one frame per snapshot (steps 0 to 2,000,000 every
+	// 50,000), under 2 MiB.
+	f, err := os.Open(filepath.Join(dir, "docs", "bars.gif"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	g, err := gif.DecodeAll(f)
+	f.Close()
+	if fi, _ := os.Stat(filepath.Join(dir, "docs", "bars.gif")); err != nil || len(g.Image) != 41 || fi.Size() >= 2<<20 {
+		t.Errorf("bars.gif: %v, want 41 frames under 2 MiB", err)
 	}
 	committed := filepath.Join("..", "..", "docs")
 	for _, name := range []string{"results.md", "bars.gif", "curves.png", "fantasies.png", "fields.png", "codes.png", "weights.png",
