@@ -1,8 +1,8 @@
 package helmholtz
 
-// Options that change the wake-sleep recipe without leaving it: each acts
-// on one weight at a time, after the delta rules of a step, and needs
-// nothing but the weight itself.
+// Options change the wake-sleep recipe without leaving it: each acts
+// after the delta rules of a step, on one unit's own parameters at a time,
+// and needs nothing but those parameters.
 type Options struct {
 	// Decay shrinks every weight (not bias) by the factor 1 − ε·Decay per
 	// step, ε being the rate of the weight's own phase: L2 weight decay, a
