@@ -109,6 +109,7 @@ func TestBadInput(t *testing.T) {
 		{"train", "--layers", "16,x,1"},
 		{"train", "--layers", "15,8,1"},
 		{"train", "--n-hidden", "40"},
+		{"train", "--n-hidden", "0"},
 		{"train", "--data", "shifter"},
 		{"train", "--bogus"},
 		{"train", "stray"},

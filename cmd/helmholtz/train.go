@@ -58,7 +58,7 @@ func configFlags(fs *flag.FlagSet, cfg *train.Config) func() {
 			cfg.RestartSteps, cfg.SelectSamples, cfg.Halving = 0, 0, false
 		}
 		cfg.Layers = layers
-		if *nHidden != 0 {
+		if isSet(fs, "n-hidden") { // Validate refuses sizes ≤ 0
 			cfg.Layers = []int{cfg.Layers[0], *nHidden, 1}
 		}
 	}
@@ -76,9 +76,6 @@ func runTrain(args []string) error {
 		return err
 	}
 	finish()
-	if *nHiddenSet(fs) && cfg.Layers[1] <= 0 {
-		return fmt.Errorf("--n-hidden must be positive")
-	}
 
 	var (
 		r   *train.Run
@@ -141,10 +138,6 @@ func resumeRun(fs *flag.FlagSet, dir string, steps int) (*train.Run, error) {
 	return r, nil
 }
 
-func nHiddenSet(fs *flag.FlagSet) *bool {
-	b := isSet(fs, "n-hidden")
-	return &b
-}
 
 func isSet(fs *flag.FlagSet, name string) bool {
 	set := false
