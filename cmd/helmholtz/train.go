@@ -138,7 +138,6 @@ func resumeRun(fs *flag.FlagSet, dir string, steps int) (*train.Run, error) {
 	return r, nil
 }
 
-
 func isSet(fs *flag.FlagSet, name string) bool {
 	set := false
 	fs.Visit(func(f *flag.Flag) { set = set || f.Name == name })
