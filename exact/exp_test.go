@@ -23,7 +23,7 @@ func TestExp(t *testing.T) {
 	for range 100000 {
 		check(rng.Float64() * 60)
 	}
-	for _, x := range []float64{0, -0.0, -1e-300, -math.Ln2, -1, -700, -708, 1, 40, 700} {
+	for _, x := range []float64{0, math.Copysign(0, -1), -1e-300, -math.Ln2, -1, -700, -708, 1, 40, 700} {
 		check(x)
 	}
 	if expOne(-709) != 0 || expOne(math.Inf(-1)) != 0 || expOne(math.NaN()) != 0 {
