@@ -2,7 +2,6 @@ package main
 
 import (
 	"fmt"
-	"io"
 
 	"helmholtz/dataset"
 	"helmholtz/exact"
@@ -53,12 +52,4 @@ func runEval(args []string) error {
 		fmt.Printf("hidden units:\n%v", units.Diagnose(s.Machine, bars))
 	}
 	return nil
-}
-
-// writeString returns a writer function for train.WriteFile.
-func writeString(s string) func(io.Writer) error {
-	return func(w io.Writer) error {
-		_, err := io.WriteString(w, s)
-		return err
-	}
 }

@@ -150,3 +150,11 @@ func (l *intList) Set(v string) error {
 	*l = out
 	return nil
 }
+
+// writeString returns a writer function for train.WriteFile.
+func writeString(s string) func(io.Writer) error {
+	return func(w io.Writer) error {
+		_, err := io.WriteString(w, s)
+		return err
+	}
+}
