@@ -157,15 +157,8 @@ func (ws *WakeSleep) learnRec(eps float64, c, r [][]float64) {
 
 // logits returns bias + Σ_{i∈active} rows[i,:] in ws.buf.
 func (ws *WakeSleep) logits(bias, rows []float64, active []int32) []float64 {
-	n := len(bias)
-	d := ws.buf[:n]
-	copy(d, bias)
-	for _, i := range active {
-		row := rows[int(i)*n : int(i)*n+n]
-		for k, v := range row {
-			d[k] += v
-		}
-	}
+	d := ws.buf[:len(bias)]
+	sumRows(d, bias, rows, active)
 	return d
 }
 
@@ -186,39 +179,35 @@ func (ws *WakeSleep) deltas(bias, rows []float64, active []int32, x []float64, e
 func (ws *WakeSleep) sample(l int, a []float64, rng *rand.Rand) {
 	// Draw first, then compute: a call inside the loop below would force
 	// its registers to be saved and reloaded around every draw.
-	r := ws.rnd[:(len(a)+1)/2]
+	n := len(a)
+	r := ws.rnd[:(n+1)/2]
 	for i := range r {
 		r[i] = rng.Uint64()
 	}
-	x := ws.x[l][:len(a)]
-	act := ws.act[l][:len(a)]
-	n := 0
-	for i, ai := range a {
-		u := r[i/2] >> (32 * (1 - i&1)) & 0xffffffff // high half first
-		// On with probability σ(a_i): u < ⌊σ(a_i)·2^32⌋. The test is done in
-		// integer arithmetic, free of branches, because its outcome is a
-		// coin flip that a branch predictor cannot learn.
-		on := (u - uint64(sigmoid(ai)*0x1p32)) >> 63
+	x := ws.x[l][:n]
+	act := ws.act[l][:n]
+	c := 0
+	for i := 0; i < n; i += 2 {
+		u := r[i>>1]
+		// On with probability σ(a_i): u < ⌊σ(a_i)·2^32⌋, u the high half
+		// of the word for even i and the low half for odd i. The test is
+		// done in integer arithmetic, free of branches, because its outcome
+		// is a coin flip that a branch predictor cannot learn.
+		on := (u>>32 - uint64(int64(sigmoid(a[i])*0x1p32))) >> 63
 		x[i] = float64(on)
-		act[n] = int32(i)
-		n += int(on)
+		act[c] = int32(i)
+		c += int(on)
+		if i+1 == n {
+			break
+		}
+		on = (u&0xffffffff - uint64(int64(sigmoid(a[i+1])*0x1p32))) >> 63
+		x[i+1] = float64(on)
+		act[c] = int32(i + 1)
+		c += int(on)
 	}
-	ws.act[l] = act[:n]
+	ws.act[l] = act[:c]
 }
 
-// addRows adds d to bias and to the rows of w that belong to active units.
-func addRows(bias, w, d []float64, active []int32) {
-	n := len(d)
-	for k, v := range d {
-		bias[k] += v
-	}
-	for _, i := range active {
-		row := w[int(i)*n : int(i)*n+n]
-		for k, v := range d {
-			row[k] += v
-		}
-	}
-}
 
 func zero(groups ...[][]float64) {
 	for _, g := range groups {
