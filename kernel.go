@@ -1,16 +1,19 @@
 package helmholtz
 
-// The kernels below are the inner loops of a wake-sleep step. They work on
-// four columns at a time, keeping the four sums in registers while the
-// rows of the active units stream past, instead of loading and storing
-// every element once per row. Each element still receives its additions in
-// the same order as a plain loop, so the results are bit-identical to it.
+// The kernels of a wake-sleep step, in portable Go. On amd64 with AVX2,
+// kernel_amd64.s does the bulk of each in vector registers and these
+// finish the columns or units it leaves (fewer than four); elsewhere they
+// do all the work. Both perform, for every element, the same floating-point
+// operations in the same order, without fused multiply-adds, so a run's
+// numbers are the same bit for bit on every machine (TestKernels).
 
-// sumRows sets d[k] = bias[k] + Σ_{i∈active} rows[i·n+k] for k < n = len(bias).
-func sumRows(d, bias, rows []float64, active []int32) {
+// sumRowsGo sets d[k] = bias[k] + Σ_{i∈active} rows[i·n+k] for
+// from ≤ k < n = len(bias). It keeps four sums in registers while the
+// rows of the active units stream past.
+func sumRowsGo(d, bias, rows []float64, active []int32, from int) {
 	n := len(bias)
 	d = d[:n]
-	k := 0
+	k := from
 	for ; k+4 <= n; k += 4 {
 		b := bias[k : k+4 : k+4]
 		s0, s1, s2, s3 := b[0], b[1], b[2], b[3]
@@ -33,14 +36,15 @@ func sumRows(d, bias, rows []float64, active []int32) {
 	}
 }
 
-// addRows adds d to bias and to the rows of w that belong to active units.
-func addRows(bias, w, d []float64, active []int32) {
+// addRowsGo adds d[k] to bias[k] and to w[i·n+k] for every active unit i,
+// for from ≤ k < n = len(d).
+func addRowsGo(bias, w, d []float64, active []int32, from int) {
 	n := len(d)
 	bias = bias[:n]
-	for k, v := range d {
-		bias[k] += v
+	for k := from; k < n; k++ {
+		bias[k] += d[k]
 	}
-	k := 0
+	k := from
 	for ; k+4 <= n; k += 4 {
 		e := d[k : k+4 : k+4]
 		d0, d1, d2, d3 := e[0], e[1], e[2], e[3]
@@ -58,4 +62,34 @@ func addRows(bias, w, d []float64, active []int32) {
 			w[int(i)*n+k] += v
 		}
 	}
+}
+
+// deltasGo replaces the logits d[k] of a layer in state x by the delta
+// rule eps·(x[k] − σ(d[k])), for from ≤ k < len(d).
+func deltasGo(d, x []float64, eps float64, from int) {
+	x = x[:len(d)]
+	for k := from; k < len(d); k++ {
+		d[k] = eps * (x[k] - sigmoid(d[k]))
+	}
+}
+
+// sampleGo sets units from ≤ k < len(a) on with probability σ(a[k]):
+// x[k] becomes 0 or 1, and the indices of the units switched on are
+// appended to act[:c]. It returns the new count c. Unit k compares the
+// 32-bit uniform u, the high half of word r[k/2] for even k and the low
+// half for odd k, with σ(a[k]): it is on when u < ⌊σ(a[k])·2^32⌋. The test
+// is done in integer arithmetic, free of branches, because its outcome is
+// a coin flip that a branch predictor cannot learn. act must have room for
+// len(a) indices.
+func sampleGo(a []float64, r []uint64, x []float64, act []int32, from, c int) int {
+	n := len(a)
+	x, act = x[:n], act[:n]
+	for k := from; k < n; k++ {
+		u := r[k>>1] >> (32 * (1 - k&1)) & 0xffffffff
+		on := (u - uint64(int64(sigmoid(a[k])*0x1p32))) >> 63
+		x[k] = float64(on)
+		act[c] = int32(k)
+		c += int(on)
+	}
+	return c
 }

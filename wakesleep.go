@@ -123,7 +123,7 @@ func (ws *WakeSleep) learnGen(eps float64, b, w [][]float64) {
 	// which only layer l's update changes, so updating in place (b == M.B)
 	// layer by layer is the same as computing every delta first.
 	for j, bj := range m.B[top] {
-		b[top][j] += eps * (ws.x[top][j] - sigmoid(bj))
+		b[top][j] += float64(eps * (ws.x[top][j] - sigmoid(bj))) // unfused: the same bits everywhere
 	}
 	for l := top - 1; l >= 0; l-- {
 		d := ws.deltas(m.B[l], m.W[l], ws.act[l+1], ws.x[l], eps)
@@ -166,10 +166,7 @@ func (ws *WakeSleep) logits(bias, rows []float64, active []int32) []float64 {
 // in state x whose logits are bias + Σ_{i∈active} rows[i,:].
 func (ws *WakeSleep) deltas(bias, rows []float64, active []int32, x []float64, eps float64) []float64 {
 	d := ws.logits(bias, rows, active)
-	x = x[:len(d)]
-	for i, a := range d {
-		d[i] = eps * (x[i] - sigmoid(a))
-	}
+	deltas(d, x, eps)
 	return d
 }
 
@@ -177,37 +174,16 @@ func (ws *WakeSleep) deltas(bias, rows []float64, active []int32, x []float64, e
 // uint64 from rng gives two 32-bit uniforms, so a layer of n units costs
 // ⌈n/2⌉ draws.
 func (ws *WakeSleep) sample(l int, a []float64, rng *rand.Rand) {
-	// Draw first, then compute: a call inside the loop below would force
-	// its registers to be saved and reloaded around every draw.
+	// Draw first, then compute: a call inside the loop of sampleUnits
+	// would force its registers to be saved and reloaded around every draw.
 	n := len(a)
 	r := ws.rnd[:(n+1)/2]
 	for i := range r {
 		r[i] = rng.Uint64()
 	}
-	x := ws.x[l][:n]
 	act := ws.act[l][:n]
-	c := 0
-	for i := 0; i < n; i += 2 {
-		u := r[i>>1]
-		// On with probability σ(a_i): u < ⌊σ(a_i)·2^32⌋, u the high half
-		// of the word for even i and the low half for odd i. The test is
-		// done in integer arithmetic, free of branches, because its outcome
-		// is a coin flip that a branch predictor cannot learn.
-		on := (u>>32 - uint64(int64(sigmoid(a[i])*0x1p32))) >> 63
-		x[i] = float64(on)
-		act[c] = int32(i)
-		c += int(on)
-		if i+1 == n {
-			break
-		}
-		on = (u&0xffffffff - uint64(int64(sigmoid(a[i+1])*0x1p32))) >> 63
-		x[i+1] = float64(on)
-		act[c] = int32(i + 1)
-		c += int(on)
-	}
-	ws.act[l] = act[:c]
+	ws.act[l] = act[:sampleUnits(a, r, ws.x[l], act)]
 }
-
 
 func zero(groups ...[][]float64) {
 	for _, g := range groups {

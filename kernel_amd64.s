@@ -1,0 +1,284 @@
+//go:build !purego
+
+#include "textflag.h"
+
+// AVX2 versions of the kernels in kernel.go, element for element the same
+// floating-point operations (no FMA). Y15 and R14/R15 are left alone.
+
+// Four copies of each constant.
+#define CONST4(name, bits) \
+	DATA name<>+0(SB)/8, $bits; \
+	DATA name<>+8(SB)/8, $bits; \
+	DATA name<>+16(SB)/8, $bits; \
+	DATA name<>+24(SB)/8, $bits; \
+	GLOBL name<>(SB), RODATA|NOPTR, $32
+
+CONST4(sigScale4, 0x4030000000000000)  // 16 = sigScale
+CONST4(sigOffset4, 0x407e000000000000) // 480 = sigLimit·sigScale
+CONST4(sigTop4, 0x408e000000000000)    // 960 = sigN
+CONST4(two32, 0x41f0000000000000)      // 2^32
+CONST4(two31p1, 0x41e0000000200000)    // 2^31 + 1
+CONST4(one4, 0x3ff0000000000000)       // 1
+CONST4(signs32, 0x8000000080000000)    // the sign bit of each 32-bit lane
+
+// SIGMOID4 replaces the four float64 in Y0 by their fast sigmoids, as
+// sigmoid in sigmoid.go computes them. R11 must hold &sigCoef. It
+// clobbers Y1–Y12, AX, BX, R12 and R13.
+//
+// u = 16x + 480, clamped to [0, 960] (NaN to 0); i = int(u); s = u − i;
+// the four coefficients of each interval are one 32-byte load, transposed
+// into C0..C3; σ = (C0 + s·C1) + s²·(C2 + s·C3).
+#define SIGMOID4 \
+	VMULPD      sigScale4<>(SB), Y0, Y0; \
+	VADDPD      sigOffset4<>(SB), Y0, Y0; \
+	VXORPD      Y1, Y1, Y1; \
+	VMAXPD      Y1, Y0, Y0; \
+	VMOVUPD     sigTop4<>(SB), Y1; \
+	VMINPD      Y0, Y1, Y1; \
+	VCVTTPD2DQY Y1, X2; \
+	VCVTDQ2PD   X2, Y3; \
+	VSUBPD      Y3, Y1, Y1; \
+	VPSLLD      $5, X2, X2; \
+	VMOVD       X2, AX; \
+	VPEXTRD     $1, X2, BX; \
+	VPEXTRD     $2, X2, R12; \
+	VPEXTRD     $3, X2, R13; \
+	VMOVUPD     (R11)(AX*1), Y4; \
+	VMOVUPD     (R11)(BX*1), Y5; \
+	VMOVUPD     (R11)(R12*1), Y6; \
+	VMOVUPD     (R11)(R13*1), Y7; \
+	VUNPCKLPD   Y5, Y4, Y8; \
+	VUNPCKHPD   Y5, Y4, Y9; \
+	VUNPCKLPD   Y7, Y6, Y10; \
+	VUNPCKHPD   Y7, Y6, Y11; \
+	VPERM2F128  $0x20, Y10, Y8, Y4; \
+	VPERM2F128  $0x20, Y11, Y9, Y5; \
+	VPERM2F128  $0x31, Y10, Y8, Y6; \
+	VPERM2F128  $0x31, Y11, Y9, Y7; \
+	VMULPD      Y1, Y1, Y12; \
+	VMULPD      Y5, Y1, Y5; \
+	VADDPD      Y5, Y4, Y4; \
+	VMULPD      Y7, Y1, Y7; \
+	VADDPD      Y7, Y6, Y6; \
+	VMULPD      Y6, Y12, Y6; \
+	VADDPD      Y6, Y4, Y0
+
+// func sumRowsAVX2(d, bias, rows *float64, active *int32, nact, n, k int)
+TEXT ·sumRowsAVX2(SB), NOSPLIT, $0-56
+	MOVQ d+0(FP), DI
+	MOVQ bias+8(FP), SI
+	MOVQ rows+16(FP), DX
+	MOVQ active+24(FP), R8
+	MOVQ nact+32(FP), R9
+	MOVQ n+40(FP), R10
+	MOVQ k+48(FP), R11
+	SHLQ $3, R10 // row stride in bytes
+	SHLQ $3, R11 // end column in bytes
+	XORQ CX, CX  // column in bytes
+
+sum8:
+	MOVQ    R11, AX
+	SUBQ    CX, AX
+	CMPQ    AX, $64
+	JLT     sum4
+	VMOVUPD (SI)(CX*1), Y0
+	VMOVUPD 32(SI)(CX*1), Y1
+	XORQ    BX, BX
+
+sum8rows:
+	CMPQ    BX, R9
+	JGE     sum8store
+	MOVLQSX (R8)(BX*4), AX
+	IMULQ   R10, AX
+	ADDQ    DX, AX
+	VADDPD  (AX)(CX*1), Y0, Y0
+	VADDPD  32(AX)(CX*1), Y1, Y1
+	INCQ    BX
+	JMP     sum8rows
+
+sum8store:
+	VMOVUPD Y0, (DI)(CX*1)
+	VMOVUPD Y1, 32(DI)(CX*1)
+	ADDQ    $64, CX
+	JMP     sum8
+
+sum4:
+	CMPQ    AX, $32
+	JLT     sumdone
+	VMOVUPD (SI)(CX*1), Y0
+	XORQ    BX, BX
+
+sum4rows:
+	CMPQ    BX, R9
+	JGE     sum4store
+	MOVLQSX (R8)(BX*4), AX
+	IMULQ   R10, AX
+	ADDQ    DX, AX
+	VADDPD  (AX)(CX*1), Y0, Y0
+	INCQ    BX
+	JMP     sum4rows
+
+sum4store:
+	VMOVUPD Y0, (DI)(CX*1)
+
+sumdone:
+	VZEROUPPER
+	RET
+
+// func addRowsAVX2(bias, w, d *float64, active *int32, nact, n, k int)
+TEXT ·addRowsAVX2(SB), NOSPLIT, $0-56
+	MOVQ bias+0(FP), SI
+	MOVQ w+8(FP), DX
+	MOVQ d+16(FP), DI
+	MOVQ active+24(FP), R8
+	MOVQ nact+32(FP), R9
+	MOVQ n+40(FP), R10
+	MOVQ k+48(FP), R11
+	SHLQ $3, R10
+	SHLQ $3, R11
+	XORQ CX, CX
+
+add8:
+	MOVQ    R11, AX
+	SUBQ    CX, AX
+	CMPQ    AX, $64
+	JLT     add4
+	VMOVUPD (DI)(CX*1), Y0
+	VMOVUPD 32(DI)(CX*1), Y1
+	VADDPD  (SI)(CX*1), Y0, Y2
+	VADDPD  32(SI)(CX*1), Y1, Y3
+	VMOVUPD Y2, (SI)(CX*1)
+	VMOVUPD Y3, 32(SI)(CX*1)
+	XORQ    BX, BX
+
+add8rows:
+	CMPQ    BX, R9
+	JGE     add8next
+	MOVLQSX (R8)(BX*4), AX
+	IMULQ   R10, AX
+	ADDQ    DX, AX
+	VADDPD  (AX)(CX*1), Y0, Y2
+	VADDPD  32(AX)(CX*1), Y1, Y3
+	VMOVUPD Y2, (AX)(CX*1)
+	VMOVUPD Y3, 32(AX)(CX*1)
+	INCQ    BX
+	JMP     add8rows
+
+add8next:
+	ADDQ $64, CX
+	JMP  add8
+
+add4:
+	CMPQ    AX, $32
+	JLT     adddone
+	VMOVUPD (DI)(CX*1), Y0
+	VADDPD  (SI)(CX*1), Y0, Y2
+	VMOVUPD Y2, (SI)(CX*1)
+	XORQ    BX, BX
+
+add4rows:
+	CMPQ    BX, R9
+	JGE     adddone
+	MOVLQSX (R8)(BX*4), AX
+	IMULQ   R10, AX
+	ADDQ    DX, AX
+	VADDPD  (AX)(CX*1), Y0, Y2
+	VMOVUPD Y2, (AX)(CX*1)
+	INCQ    BX
+	JMP     add4rows
+
+adddone:
+	VZEROUPPER
+	RET
+
+// func deltasAVX2(d, x *float64, k int, eps float64)
+TEXT ·deltasAVX2(SB), NOSPLIT, $0-32
+	MOVQ         d+0(FP), DI
+	MOVQ         x+8(FP), SI
+	MOVQ         k+16(FP), CX
+	VBROADCASTSD eps+24(FP), Y14
+	LEAQ         ·sigCoef(SB), R11
+	SHLQ         $3, CX
+	XORQ         DX, DX
+
+deltaloop:
+	CMPQ    DX, CX
+	JGE     deltadone
+	VMOVUPD (DI)(DX*1), Y0
+	SIGMOID4
+	VMOVUPD (SI)(DX*1), Y1
+	VSUBPD  Y0, Y1, Y1
+	VMULPD  Y1, Y14, Y1
+	VMOVUPD Y1, (DI)(DX*1)
+	ADDQ    $32, DX
+	JMP     deltaloop
+
+deltadone:
+	VZEROUPPER
+	RET
+
+// func sampleAVX2(a *float64, r *uint64, x *float64, act *int32, k int) int
+//
+// Unit i is on when u_i + 1 ≤ σ(a_i)·2^32, which for an integer u_i is
+// u_i < ⌊σ(a_i)·2^32⌋, the test of sampleGo. Both sides are exact in
+// float64: u_i + 1 ≤ 2^32, and scaling by 2^32 is exact.
+TEXT ·sampleAVX2(SB), NOSPLIT, $0-48
+	MOVQ a+0(FP), SI
+	MOVQ r+8(FP), R8
+	MOVQ x+16(FP), DI
+	MOVQ act+24(FP), R9
+	MOVQ k+32(FP), R10
+	LEAQ ·sigCoef(SB), R11
+	XORQ CX, CX // count of active units
+	XORQ DX, DX // unit index
+
+sampleloop:
+	CMPQ    DX, R10
+	JGE     sampledone
+	VMOVUPD (SI)(DX*8), Y0
+	SIGMOID4
+	VMULPD  two32<>(SB), Y0, Y0
+
+	// The uniforms: words r[i/2], r[i/2+1] hold units i, i+1 in their
+	// high and low halves and i+2, i+3 likewise. Swap the halves of each
+	// word, flip the sign bits to read them as signed, convert, and add
+	// 2^31 + 1.
+	VMOVDQU   (R8)(DX*4), X1
+	VPSHUFD   $0xb1, X1, X1
+	VPXOR     signs32<>(SB), X1, X1
+	VCVTDQ2PD X1, Y1
+	VADDPD    two31p1<>(SB), Y1, Y1
+
+	VCMPPD    $2, Y0, Y1, Y2 // u+1 ≤ σ·2^32
+	VANDPD    one4<>(SB), Y2, Y3
+	VMOVUPD   Y3, (DI)(DX*8)
+	VMOVMSKPD Y2, AX
+
+	MOVL DX, (R9)(CX*4)
+	MOVQ AX, BX
+	ANDQ $1, BX
+	ADDQ BX, CX
+	LEAQ 1(DX), BX
+	MOVL BX, (R9)(CX*4)
+	MOVQ AX, BX
+	SHRQ $1, BX
+	ANDQ $1, BX
+	ADDQ BX, CX
+	LEAQ 2(DX), BX
+	MOVL BX, (R9)(CX*4)
+	MOVQ AX, BX
+	SHRQ $2, BX
+	ANDQ $1, BX
+	ADDQ BX, CX
+	LEAQ 3(DX), BX
+	MOVL BX, (R9)(CX*4)
+	SHRQ $3, AX
+	ADDQ AX, CX
+
+	ADDQ $4, DX
+	JMP  sampleloop
+
+sampledone:
+	MOVQ CX, ret+40(FP)
+	VZEROUPPER
+	RET
