@@ -8,61 +8,73 @@ import "golang.org/x/sys/cpu"
 // to compare them with the portable ones.
 var useAVX2 = cpu.X86.HasAVX2
 
-// The vector kernels handle the first k = n&^3 columns or units (n ≥ 4)
-// and the portable ones the rest. Their pointers and lengths come from
-// the checked slices of the wrappers below; the callers in wakesleep.go
+// The vector kernels handle the first k = n&^3 units or columns of a
+// layer of n ≥ 4 and the portable ones the rest. The wrappers below check
+// the slices the kernels read and write; the callers in wakesleep.go
 // guarantee that active indices select whole rows.
 
+// deltaLayerAVX2 is deltaLayer for units [0, k).
+//
 //go:noescape
-func sumRowsAVX2(d, bias, rows *float64, active *int32, nact, n, k int)
+func deltaLayerAVX2(d, bias, rows *float64, active *int32, nact, n, k int, x *float64, eps float64)
 
+// sampleLayerAVX2 is sampleLayer for units [0, k); it returns the number
+// of units it switched on.
+//
+//go:noescape
+func sampleLayerAVX2(bias, rows *float64, active *int32, nact, n, k int, r *uint64, x *float64, act *int32) int
+
+// addRowsAVX2 is addRows for columns [0, k).
+//
 //go:noescape
 func addRowsAVX2(bias, w, d *float64, active *int32, nact, n, k int)
 
-//go:noescape
-func deltasAVX2(d, x *float64, k int, eps float64)
-
-//go:noescape
-func sampleAVX2(a *float64, r *uint64, x *float64, act *int32, k int) int
-
-func sumRows(d, bias, rows []float64, active []int32) {
+// deltaLayer sets d to the delta rule eps·(x − σ(a)) of a layer in state x
+// whose logits are a = bias + Σ_{i∈active} rows[i·n : (i+1)·n].
+func deltaLayer(d, bias, rows []float64, active []int32, x []float64, eps float64) {
 	n, k := len(bias), 0
 	if useAVX2 && n >= 4 {
 		k = n &^ 3
-		_, _ = d[n-1], rows[len(rows)-1]
-		sumRowsAVX2(&d[0], &bias[0], &rows[0], activePtr(active), len(active), n, k)
+		_, _ = d[n-1], x[n-1]
+		deltaLayerAVX2(&d[0], &bias[0], rowsPtr(rows), activePtr(active), len(active), n, k, &x[0], eps)
 	}
 	sumRowsGo(d, bias, rows, active, k)
+	deltasGo(d, x, eps, k)
 }
 
+// sampleLayer samples a layer whose logits are bias + Σ_{i∈active} rows[i·n : (i+1)·n]
+// as sampleGo does, using d for the logits it needs. It returns the number
+// of units switched on, whose indices are in act.
+func sampleLayer(d, bias, rows []float64, active []int32, r []uint64, x []float64, act []int32) int {
+	n, k, c := len(bias), 0, 0
+	if useAVX2 && n >= 4 {
+		k = n &^ 3
+		_, _, _ = r[(n+1)/2-1], x[n-1], act[n-1]
+		c = sampleLayerAVX2(&bias[0], rowsPtr(rows), activePtr(active), len(active), n, k, &r[0], &x[0], &act[0])
+	}
+	if k == n {
+		return c
+	}
+	sumRowsGo(d, bias, rows, active, k)
+	return sampleGo(d, r, x, act, k, c)
+}
+
+// addRows adds d to bias and to the rows of w that belong to active units.
 func addRows(bias, w, d []float64, active []int32) {
 	n, k := len(d), 0
 	if useAVX2 && n >= 4 {
 		k = n &^ 3
-		_, _ = bias[n-1], w[len(w)-1]
-		addRowsAVX2(&bias[0], &w[0], &d[0], activePtr(active), len(active), n, k)
+		_ = bias[n-1]
+		addRowsAVX2(&bias[0], rowsPtr(w), &d[0], activePtr(active), len(active), n, k)
 	}
 	addRowsGo(bias, w, d, active, k)
 }
 
-func deltas(d, x []float64, eps float64) {
-	n, k := len(d), 0
-	if useAVX2 && n >= 4 {
-		k = n &^ 3
-		_ = x[n-1]
-		deltasAVX2(&d[0], &x[0], k, eps)
+func rowsPtr(rows []float64) *float64 {
+	if len(rows) == 0 {
+		return nil
 	}
-	deltasGo(d, x, eps, k)
-}
-
-func sampleUnits(a []float64, r []uint64, x []float64, act []int32) int {
-	n, k, c := len(a), 0, 0
-	if useAVX2 && n >= 4 {
-		k = n &^ 3
-		_, _, _ = r[(n+1)/2-1], x[n-1], act[n-1]
-		c = sampleAVX2(&a[0], &r[0], &x[0], &act[0], k)
-	}
-	return sampleGo(a, r, x, act, k, c)
+	return &rows[0]
 }
 
 func activePtr(active []int32) *int32 {

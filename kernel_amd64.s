@@ -63,68 +63,6 @@ CONST4(signs32, 0x8000000080000000)    // the sign bit of each 32-bit lane
 	VMULPD      Y6, Y12, Y6; \
 	VADDPD      Y6, Y4, Y0
 
-// func sumRowsAVX2(d, bias, rows *float64, active *int32, nact, n, k int)
-TEXT ·sumRowsAVX2(SB), NOSPLIT, $0-56
-	MOVQ d+0(FP), DI
-	MOVQ bias+8(FP), SI
-	MOVQ rows+16(FP), DX
-	MOVQ active+24(FP), R8
-	MOVQ nact+32(FP), R9
-	MOVQ n+40(FP), R10
-	MOVQ k+48(FP), R11
-	SHLQ $3, R10 // row stride in bytes
-	SHLQ $3, R11 // end column in bytes
-	XORQ CX, CX  // column in bytes
-
-sum8:
-	MOVQ    R11, AX
-	SUBQ    CX, AX
-	CMPQ    AX, $64
-	JLT     sum4
-	VMOVUPD (SI)(CX*1), Y0
-	VMOVUPD 32(SI)(CX*1), Y1
-	XORQ    BX, BX
-
-sum8rows:
-	CMPQ    BX, R9
-	JGE     sum8store
-	MOVLQSX (R8)(BX*4), AX
-	IMULQ   R10, AX
-	ADDQ    DX, AX
-	VADDPD  (AX)(CX*1), Y0, Y0
-	VADDPD  32(AX)(CX*1), Y1, Y1
-	INCQ    BX
-	JMP     sum8rows
-
-sum8store:
-	VMOVUPD Y0, (DI)(CX*1)
-	VMOVUPD Y1, 32(DI)(CX*1)
-	ADDQ    $64, CX
-	JMP     sum8
-
-sum4:
-	CMPQ    AX, $32
-	JLT     sumdone
-	VMOVUPD (SI)(CX*1), Y0
-	XORQ    BX, BX
-
-sum4rows:
-	CMPQ    BX, R9
-	JGE     sum4store
-	MOVLQSX (R8)(BX*4), AX
-	IMULQ   R10, AX
-	ADDQ    DX, AX
-	VADDPD  (AX)(CX*1), Y0, Y0
-	INCQ    BX
-	JMP     sum4rows
-
-sum4store:
-	VMOVUPD Y0, (DI)(CX*1)
-
-sumdone:
-	VZEROUPPER
-	RET
-
 // func addRowsAVX2(bias, w, d *float64, active *int32, nact, n, k int)
 TEXT ·addRowsAVX2(SB), NOSPLIT, $0-56
 	MOVQ bias+0(FP), SI
@@ -191,59 +129,91 @@ adddone:
 	VZEROUPPER
 	RET
 
-// func deltasAVX2(d, x *float64, k int, eps float64)
-TEXT ·deltasAVX2(SB), NOSPLIT, $0-32
+// func deltaLayerAVX2(d, bias, rows *float64, active *int32, nact, n, k int, x *float64, eps float64)
+TEXT ·deltaLayerAVX2(SB), NOSPLIT, $0-72
 	MOVQ         d+0(FP), DI
-	MOVQ         x+8(FP), SI
-	MOVQ         k+16(FP), CX
-	VBROADCASTSD eps+24(FP), Y14
+	MOVQ         bias+8(FP), SI
+	MOVQ         rows+16(FP), DX
+	MOVQ         active+24(FP), R8
+	MOVQ         nact+32(FP), R9
+	MOVQ         n+40(FP), R10
+	SHLQ         $3, R10 // row stride in bytes
 	LEAQ         ·sigCoef(SB), R11
-	SHLQ         $3, CX
-	XORQ         DX, DX
+	VBROADCASTSD eps+64(FP), Y14
+	XORQ         CX, CX  // unit
 
 deltaloop:
-	CMPQ    DX, CX
+	CMPQ    CX, k+48(FP)
 	JGE     deltadone
-	VMOVUPD (DI)(DX*1), Y0
+	VMOVUPD (SI)(CX*8), Y0 // logits: bias, then the active rows in order
+	XORQ    BX, BX
+
+deltarows:
+	CMPQ    BX, R9
+	JGE     deltasig
+	MOVLQSX (R8)(BX*4), AX
+	IMULQ   R10, AX
+	ADDQ    DX, AX
+	VADDPD  (AX)(CX*8), Y0, Y0
+	INCQ    BX
+	JMP     deltarows
+
+deltasig:
 	SIGMOID4
-	VMOVUPD (SI)(DX*1), Y1
-	VSUBPD  Y0, Y1, Y1
-	VMULPD  Y1, Y14, Y1
-	VMOVUPD Y1, (DI)(DX*1)
-	ADDQ    $32, DX
+	MOVQ    x+56(FP), AX
+	VMOVUPD (AX)(CX*8), Y1
+	VSUBPD  Y0, Y1, Y1     // x − σ
+	VMULPD  Y1, Y14, Y1    // eps·(x − σ)
+	VMOVUPD Y1, (DI)(CX*8)
+	ADDQ    $4, CX
 	JMP     deltaloop
 
 deltadone:
 	VZEROUPPER
 	RET
 
-// func sampleAVX2(a *float64, r *uint64, x *float64, act *int32, k int) int
+// func sampleLayerAVX2(bias, rows *float64, active *int32, nact, n, k int, r *uint64, x *float64, act *int32) int
 //
 // Unit i is on when u_i + 1 ≤ σ(a_i)·2^32, which for an integer u_i is
 // u_i < ⌊σ(a_i)·2^32⌋, the test of sampleGo. Both sides are exact in
 // float64: u_i + 1 ≤ 2^32, and scaling by 2^32 is exact.
-TEXT ·sampleAVX2(SB), NOSPLIT, $0-48
-	MOVQ a+0(FP), SI
-	MOVQ r+8(FP), R8
-	MOVQ x+16(FP), DI
-	MOVQ act+24(FP), R9
-	MOVQ k+32(FP), R10
+TEXT ·sampleLayerAVX2(SB), NOSPLIT, $0-80
+	MOVQ bias+0(FP), SI
+	MOVQ rows+8(FP), DX
+	MOVQ active+16(FP), R8
+	MOVQ nact+24(FP), R9
+	MOVQ n+32(FP), R10
+	SHLQ $3, R10
 	LEAQ ·sigCoef(SB), R11
-	XORQ CX, CX // count of active units
-	XORQ DX, DX // unit index
+	XORQ DI, DI // units switched on
+	XORQ CX, CX // unit
 
 sampleloop:
-	CMPQ    DX, R10
+	CMPQ    CX, k+40(FP)
 	JGE     sampledone
-	VMOVUPD (SI)(DX*8), Y0
+	VMOVUPD (SI)(CX*8), Y0
+	XORQ    BX, BX
+
+samplerows:
+	CMPQ    BX, R9
+	JGE     samplesig
+	MOVLQSX (R8)(BX*4), AX
+	IMULQ   R10, AX
+	ADDQ    DX, AX
+	VADDPD  (AX)(CX*8), Y0, Y0
+	INCQ    BX
+	JMP     samplerows
+
+samplesig:
 	SIGMOID4
-	VMULPD  two32<>(SB), Y0, Y0
+	VMULPD two32<>(SB), Y0, Y0
 
 	// The uniforms: words r[i/2], r[i/2+1] hold units i, i+1 in their
 	// high and low halves and i+2, i+3 likewise. Swap the halves of each
 	// word, flip the sign bits to read them as signed, convert, and add
 	// 2^31 + 1.
-	VMOVDQU   (R8)(DX*4), X1
+	MOVQ      r+48(FP), AX
+	VMOVDQU   (AX)(CX*4), X1
 	VPSHUFD   $0xb1, X1, X1
 	VPXOR     signs32<>(SB), X1, X1
 	VCVTDQ2PD X1, Y1
@@ -251,34 +221,37 @@ sampleloop:
 
 	VCMPPD    $2, Y0, Y1, Y2 // u+1 ≤ σ·2^32
 	VANDPD    one4<>(SB), Y2, Y3
-	VMOVUPD   Y3, (DI)(DX*8)
+	MOVQ      x+56(FP), AX
+	VMOVUPD   Y3, (AX)(CX*8)
 	VMOVMSKPD Y2, AX
 
-	MOVL DX, (R9)(CX*4)
+	// Append the units that are on to act, branch-free.
+	MOVQ act+64(FP), R12
+	MOVL CX, (R12)(DI*4)
 	MOVQ AX, BX
 	ANDQ $1, BX
-	ADDQ BX, CX
-	LEAQ 1(DX), BX
-	MOVL BX, (R9)(CX*4)
+	ADDQ BX, DI
+	LEAQ 1(CX), BX
+	MOVL BX, (R12)(DI*4)
 	MOVQ AX, BX
 	SHRQ $1, BX
 	ANDQ $1, BX
-	ADDQ BX, CX
-	LEAQ 2(DX), BX
-	MOVL BX, (R9)(CX*4)
+	ADDQ BX, DI
+	LEAQ 2(CX), BX
+	MOVL BX, (R12)(DI*4)
 	MOVQ AX, BX
 	SHRQ $2, BX
 	ANDQ $1, BX
-	ADDQ BX, CX
-	LEAQ 3(DX), BX
-	MOVL BX, (R9)(CX*4)
+	ADDQ BX, DI
+	LEAQ 3(CX), BX
+	MOVL BX, (R12)(DI*4)
 	SHRQ $3, AX
-	ADDQ AX, CX
+	ADDQ AX, DI
 
-	ADDQ $4, DX
+	ADDQ $4, CX
 	JMP  sampleloop
 
 sampledone:
-	MOVQ CX, ret+40(FP)
+	MOVQ DI, ret+72(FP)
 	VZEROUPPER
 	RET

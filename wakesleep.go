@@ -108,8 +108,7 @@ func (ws *WakeSleep) wake(data Data, rng *rand.Rand, eps float64, b, w [][]float
 	}
 	ws.act[0] = act[:n]
 	for l := range top {
-		p := ws.logits(m.C[l+1], m.R[l], ws.act[l])
-		ws.sample(l+1, p, rng)
+		ws.sample(l+1, m.C[l+1], m.R[l], ws.act[l], rng)
 	}
 	ws.learnGen(eps, b, w)
 }
@@ -137,10 +136,9 @@ func (ws *WakeSleep) learnGen(eps float64, b, w [][]float64) {
 func (ws *WakeSleep) sleep(rng *rand.Rand, eps float64, c, r [][]float64) {
 	m := ws.M
 	top := len(m.Sizes) - 1
-	ws.sample(top, m.B[top], rng)
+	ws.sample(top, m.B[top], nil, nil, rng)
 	for l := top - 1; l >= 0; l-- {
-		p := ws.logits(m.B[l], m.W[l], ws.act[l+1])
-		ws.sample(l, p, rng)
+		ws.sample(l, m.B[l], m.W[l], ws.act[l+1], rng)
 	}
 	ws.learnRec(eps, c, r)
 }
@@ -155,34 +153,28 @@ func (ws *WakeSleep) learnRec(eps float64, c, r [][]float64) {
 	}
 }
 
-// logits returns bias + Σ_{i∈active} rows[i,:] in ws.buf.
-func (ws *WakeSleep) logits(bias, rows []float64, active []int32) []float64 {
-	d := ws.buf[:len(bias)]
-	sumRows(d, bias, rows, active)
-	return d
-}
-
 // deltas returns, in ws.buf, the delta rule eps·(x − σ(logit)) of a layer
 // in state x whose logits are bias + Σ_{i∈active} rows[i,:].
 func (ws *WakeSleep) deltas(bias, rows []float64, active []int32, x []float64, eps float64) []float64 {
-	d := ws.logits(bias, rows, active)
-	deltas(d, x, eps)
+	d := ws.buf[:len(bias)]
+	deltaLayer(d, bias, rows, active, x, eps)
 	return d
 }
 
-// sample sets layer l to independent Bernoulli draws with logits a. Each
-// uint64 from rng gives two 32-bit uniforms, so a layer of n units costs
-// ⌈n/2⌉ draws.
-func (ws *WakeSleep) sample(l int, a []float64, rng *rand.Rand) {
-	// Draw first, then compute: a call inside the loop of sampleUnits
+// sample sets layer l to independent Bernoulli draws with logits
+// bias + Σ_{i∈active} rows[i,:]. Each uint64 from rng gives two 32-bit
+// uniforms, so a layer of n units costs ⌈n/2⌉ draws.
+func (ws *WakeSleep) sample(l int, bias, rows []float64, active []int32, rng *rand.Rand) {
+	// Draw first, then compute: a call inside the loop of sampleLayer
 	// would force its registers to be saved and reloaded around every draw.
-	n := len(a)
+	n := len(bias)
 	r := ws.rnd[:(n+1)/2]
 	for i := range r {
 		r[i] = rng.Uint64()
 	}
 	act := ws.act[l][:n]
-	ws.act[l] = act[:sampleUnits(a, r, ws.x[l], act)]
+	c := sampleLayer(ws.buf[:n], bias, rows, active, r, ws.x[l], act)
+	ws.act[l] = act[:c]
 }
 
 func zero(groups ...[][]float64) {

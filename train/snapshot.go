@@ -15,6 +15,7 @@ import (
 	"strconv"
 	"strings"
 
+	"codeberg.org/sbinet/npyio/npy"
 	"codeberg.org/sbinet/npyio/npz"
 	"gonum.org/v1/gonum/mat"
 
@@ -92,21 +93,31 @@ type State struct {
 // WriteSnapshot writes s to path as an .npz file, atomically.
 func WriteSnapshot(path string, s State) error {
 	return WriteFile(path, func(w io.Writer) error {
-		z := npz.NewWriter(w)
+		// Stored, not deflated, as numpy.savez does: the arrays are a few
+		// kilobytes of float64 that barely compress, and a deflate writer
+		// per array would cost more than the training between snapshots.
+		z := zip.NewWriter(w)
+		member := func(name string, v any) error {
+			f, err := z.CreateHeader(&zip.FileHeader{Name: name + ".npy", Method: zip.Store})
+			if err != nil {
+				return err
+			}
+			return npy.Write(f, v)
+		}
 		for _, p := range params(s.Machine) {
 			var v any = p.data
 			if p.rows > 0 {
 				v = mat.NewDense(p.rows, p.cols, p.data)
 			}
-			if err := z.Write(p.name+".npy", v); err != nil {
+			if err := member(p.name, v); err != nil {
 				return err
 			}
 		}
-		if err := z.Write("step.npy", int64(s.Step)); err != nil {
+		if err := member("step", int64(s.Step)); err != nil {
 			return err
 		}
 		if s.RNG != nil {
-			if err := z.Write("rng.npy", s.RNG); err != nil {
+			if err := member("rng", s.RNG); err != nil {
 				return err
 			}
 		}
@@ -115,7 +126,7 @@ func WriteSnapshot(path string, s State) error {
 			if err != nil {
 				return err
 			}
-			if err := z.Write("config.npy", js); err != nil {
+			if err := member("config", js); err != nil {
 				return err
 			}
 		}
