@@ -4,9 +4,10 @@ package helmholtz
 
 import "golang.org/x/sys/cpu"
 
-// useAVX2 selects the vector kernels of kernel_amd64.s. Tests turn it off
+// useAVX2 selects the vector kernels of kernel_amd64.s (which also use
+// POPCNT, present on every AVX2 processor). Tests turn it off
 // to compare them with the portable ones.
-var useAVX2 = cpu.X86.HasAVX2
+var useAVX2 = cpu.X86.HasAVX2 && cpu.X86.HasPOPCNT
 
 // The vector kernels handle the first k = n&^3 units or columns of a
 // layer of n ≥ 4 and the portable ones the rest. The wrappers below check
@@ -22,7 +23,7 @@ func deltaLayerAVX2(d, bias, rows *float64, active *int32, nact, n, k int, x *fl
 // of units it switched on.
 //
 //go:noescape
-func sampleLayerAVX2(bias, rows *float64, active *int32, nact, n, k int, r *uint64, x *float64, act *int32) int
+func sampleLayerAVX2(d, bias, rows *float64, active *int32, nact, n, k int, r *uint64, x *float64, act *int32) int
 
 // addRowsAVX2 is addRows for columns [0, k).
 //
@@ -50,7 +51,8 @@ func sampleLayer(d, bias, rows []float64, active []int32, r []uint64, x []float6
 	if useAVX2 && n >= 4 {
 		k = n &^ 3
 		_, _, _ = r[(n+1)/2-1], x[n-1], act[n-1]
-		c = sampleLayerAVX2(&bias[0], rowsPtr(rows), activePtr(active), len(active), n, k, &r[0], &x[0], &act[0])
+		_ = d[n-1]
+		c = sampleLayerAVX2(&d[0], &bias[0], rowsPtr(rows), activePtr(active), len(active), n, k, &r[0], &x[0], &act[0])
 	}
 	if k == n {
 		return c

@@ -21,6 +21,42 @@ CONST4(two31p1, 0x41e0000000200000)    // 2^31 + 1
 CONST4(one4, 0x3ff0000000000000)       // 1
 CONST4(signs32, 0x8000000080000000)    // the sign bit of each 32-bit lane
 
+// compress4<> holds, for each 4-bit mask, the positions of its set bits
+// in increasing order as four int32 (unused entries 0).
+DATA compress4<>+0(SB)/8, $0x0000000000000000
+DATA compress4<>+8(SB)/8, $0x0000000000000000
+DATA compress4<>+16(SB)/8, $0x0000000000000000
+DATA compress4<>+24(SB)/8, $0x0000000000000000
+DATA compress4<>+32(SB)/8, $0x0000000000000001
+DATA compress4<>+40(SB)/8, $0x0000000000000000
+DATA compress4<>+48(SB)/8, $0x0000000100000000
+DATA compress4<>+56(SB)/8, $0x0000000000000000
+DATA compress4<>+64(SB)/8, $0x0000000000000002
+DATA compress4<>+72(SB)/8, $0x0000000000000000
+DATA compress4<>+80(SB)/8, $0x0000000200000000
+DATA compress4<>+88(SB)/8, $0x0000000000000000
+DATA compress4<>+96(SB)/8, $0x0000000200000001
+DATA compress4<>+104(SB)/8, $0x0000000000000000
+DATA compress4<>+112(SB)/8, $0x0000000100000000
+DATA compress4<>+120(SB)/8, $0x0000000000000002
+DATA compress4<>+128(SB)/8, $0x0000000000000003
+DATA compress4<>+136(SB)/8, $0x0000000000000000
+DATA compress4<>+144(SB)/8, $0x0000000300000000
+DATA compress4<>+152(SB)/8, $0x0000000000000000
+DATA compress4<>+160(SB)/8, $0x0000000300000001
+DATA compress4<>+168(SB)/8, $0x0000000000000000
+DATA compress4<>+176(SB)/8, $0x0000000100000000
+DATA compress4<>+184(SB)/8, $0x0000000000000003
+DATA compress4<>+192(SB)/8, $0x0000000300000002
+DATA compress4<>+200(SB)/8, $0x0000000000000000
+DATA compress4<>+208(SB)/8, $0x0000000200000000
+DATA compress4<>+216(SB)/8, $0x0000000000000003
+DATA compress4<>+224(SB)/8, $0x0000000200000001
+DATA compress4<>+232(SB)/8, $0x0000000000000003
+DATA compress4<>+240(SB)/8, $0x0000000100000000
+DATA compress4<>+248(SB)/8, $0x0000000300000002
+GLOBL compress4<>(SB), RODATA|NOPTR, $256
+
 // SIGMOID4 replaces the four float64 in Y0 by their fast sigmoids, as
 // sigmoid in sigmoid.go computes them. R11 must hold &sigCoef. It
 // clobbers Y1–Y12, AX, BX, R12 and R13.
@@ -129,39 +165,106 @@ adddone:
 	VZEROUPPER
 	RET
 
+// SUMROWS sets d[c] = bias[c] + Σ_{i∈active} rows[i·n+c] for c < k, with
+// DI = &d, SI = &bias, DX = &rows, R8 = &active, R9 = len(active),
+// R10 = 8n (the row stride in bytes) and k at k+off(FP). It works on up to
+// sixteen columns at a time with the active rows in the inner loop, so the
+// loop over rows, whose length varies from call to call, is left once
+// per call rather than once per four columns. It clobbers AX, BX, CX and
+// Y0–Y3.
+#define SUMROWS(kArg) \
+	XORQ    CX, CX; \
+sum16: \
+	MOVQ    kArg, AX; \
+	SUBQ    CX, AX; \
+	CMPQ    AX, $16; \
+	JLT     sum8; \
+	VMOVUPD (SI)(CX*8), Y0; \
+	VMOVUPD 32(SI)(CX*8), Y1; \
+	VMOVUPD 64(SI)(CX*8), Y2; \
+	VMOVUPD 96(SI)(CX*8), Y3; \
+	XORQ    BX, BX; \
+sum16rows: \
+	CMPQ    BX, R9; \
+	JGE     sum16store; \
+	MOVLQSX (R8)(BX*4), AX; \
+	IMULQ   R10, AX; \
+	ADDQ    DX, AX; \
+	VADDPD  (AX)(CX*8), Y0, Y0; \
+	VADDPD  32(AX)(CX*8), Y1, Y1; \
+	VADDPD  64(AX)(CX*8), Y2, Y2; \
+	VADDPD  96(AX)(CX*8), Y3, Y3; \
+	INCQ    BX; \
+	JMP     sum16rows; \
+sum16store: \
+	VMOVUPD Y0, (DI)(CX*8); \
+	VMOVUPD Y1, 32(DI)(CX*8); \
+	VMOVUPD Y2, 64(DI)(CX*8); \
+	VMOVUPD Y3, 96(DI)(CX*8); \
+	ADDQ    $16, CX; \
+	JMP     sum16; \
+sum8: \
+	CMPQ    AX, $8; \
+	JLT     sum4; \
+	VMOVUPD (SI)(CX*8), Y0; \
+	VMOVUPD 32(SI)(CX*8), Y1; \
+	XORQ    BX, BX; \
+sum8rows: \
+	CMPQ    BX, R9; \
+	JGE     sum8store; \
+	MOVLQSX (R8)(BX*4), AX; \
+	IMULQ   R10, AX; \
+	ADDQ    DX, AX; \
+	VADDPD  (AX)(CX*8), Y0, Y0; \
+	VADDPD  32(AX)(CX*8), Y1, Y1; \
+	INCQ    BX; \
+	JMP     sum8rows; \
+sum8store: \
+	VMOVUPD Y0, (DI)(CX*8); \
+	VMOVUPD Y1, 32(DI)(CX*8); \
+	ADDQ    $8, CX; \
+	MOVQ    kArg, AX; \
+	SUBQ    CX, AX; \
+sum4: \
+	CMPQ    AX, $4; \
+	JLT     sumdone; \
+	VMOVUPD (SI)(CX*8), Y0; \
+	XORQ    BX, BX; \
+sum4rows: \
+	CMPQ    BX, R9; \
+	JGE     sum4store; \
+	MOVLQSX (R8)(BX*4), AX; \
+	IMULQ   R10, AX; \
+	ADDQ    DX, AX; \
+	VADDPD  (AX)(CX*8), Y0, Y0; \
+	INCQ    BX; \
+	JMP     sum4rows; \
+sum4store: \
+	VMOVUPD Y0, (DI)(CX*8); \
+sumdone:
+
 // func deltaLayerAVX2(d, bias, rows *float64, active *int32, nact, n, k int, x *float64, eps float64)
 TEXT ·deltaLayerAVX2(SB), NOSPLIT, $0-72
-	MOVQ         d+0(FP), DI
-	MOVQ         bias+8(FP), SI
-	MOVQ         rows+16(FP), DX
-	MOVQ         active+24(FP), R8
-	MOVQ         nact+32(FP), R9
-	MOVQ         n+40(FP), R10
-	SHLQ         $3, R10 // row stride in bytes
+	MOVQ d+0(FP), DI
+	MOVQ bias+8(FP), SI
+	MOVQ rows+16(FP), DX
+	MOVQ active+24(FP), R8
+	MOVQ nact+32(FP), R9
+	MOVQ n+40(FP), R10
+	SHLQ $3, R10
+	SUMROWS(k+48(FP))
+
 	LEAQ         ·sigCoef(SB), R11
+	MOVQ         x+56(FP), SI
 	VBROADCASTSD eps+64(FP), Y14
-	XORQ         CX, CX  // unit
+	XORQ         CX, CX
 
 deltaloop:
 	CMPQ    CX, k+48(FP)
 	JGE     deltadone
-	VMOVUPD (SI)(CX*8), Y0 // logits: bias, then the active rows in order
-	XORQ    BX, BX
-
-deltarows:
-	CMPQ    BX, R9
-	JGE     deltasig
-	MOVLQSX (R8)(BX*4), AX
-	IMULQ   R10, AX
-	ADDQ    DX, AX
-	VADDPD  (AX)(CX*8), Y0, Y0
-	INCQ    BX
-	JMP     deltarows
-
-deltasig:
+	VMOVUPD (DI)(CX*8), Y0
 	SIGMOID4
-	MOVQ    x+56(FP), AX
-	VMOVUPD (AX)(CX*8), Y1
+	VMOVUPD (SI)(CX*8), Y1
 	VSUBPD  Y0, Y1, Y1     // x − σ
 	VMULPD  Y1, Y14, Y1    // eps·(x − σ)
 	VMOVUPD Y1, (DI)(CX*8)
@@ -172,48 +275,40 @@ deltadone:
 	VZEROUPPER
 	RET
 
-// func sampleLayerAVX2(bias, rows *float64, active *int32, nact, n, k int, r *uint64, x *float64, act *int32) int
+// func sampleLayerAVX2(d, bias, rows *float64, active *int32, nact, n, k int, r *uint64, x *float64, act *int32) int
 //
 // Unit i is on when u_i + 1 ≤ σ(a_i)·2^32, which for an integer u_i is
 // u_i < ⌊σ(a_i)·2^32⌋, the test of sampleGo. Both sides are exact in
 // float64: u_i + 1 ≤ 2^32, and scaling by 2^32 is exact.
-TEXT ·sampleLayerAVX2(SB), NOSPLIT, $0-80
-	MOVQ bias+0(FP), SI
-	MOVQ rows+8(FP), DX
-	MOVQ active+16(FP), R8
-	MOVQ nact+24(FP), R9
-	MOVQ n+32(FP), R10
+TEXT ·sampleLayerAVX2(SB), NOSPLIT, $0-88
+	MOVQ d+0(FP), DI
+	MOVQ bias+8(FP), SI
+	MOVQ rows+16(FP), DX
+	MOVQ active+24(FP), R8
+	MOVQ nact+32(FP), R9
+	MOVQ n+40(FP), R10
 	SHLQ $3, R10
+	SUMROWS(k+48(FP))
+
 	LEAQ ·sigCoef(SB), R11
-	XORQ DI, DI // units switched on
+	MOVQ r+56(FP), SI
+	MOVQ x+64(FP), DX
+	MOVQ act+72(FP), R8
+	XORQ R9, R9 // units switched on
 	XORQ CX, CX // unit
 
 sampleloop:
-	CMPQ    CX, k+40(FP)
+	CMPQ    CX, k+48(FP)
 	JGE     sampledone
-	VMOVUPD (SI)(CX*8), Y0
-	XORQ    BX, BX
-
-samplerows:
-	CMPQ    BX, R9
-	JGE     samplesig
-	MOVLQSX (R8)(BX*4), AX
-	IMULQ   R10, AX
-	ADDQ    DX, AX
-	VADDPD  (AX)(CX*8), Y0, Y0
-	INCQ    BX
-	JMP     samplerows
-
-samplesig:
+	VMOVUPD (DI)(CX*8), Y0
 	SIGMOID4
-	VMULPD two32<>(SB), Y0, Y0
+	VMULPD  two32<>(SB), Y0, Y0
 
 	// The uniforms: words r[i/2], r[i/2+1] hold units i, i+1 in their
 	// high and low halves and i+2, i+3 likewise. Swap the halves of each
 	// word, flip the sign bits to read them as signed, convert, and add
 	// 2^31 + 1.
-	MOVQ      r+48(FP), AX
-	VMOVDQU   (AX)(CX*4), X1
+	VMOVDQU   (SI)(CX*4), X1
 	VPSHUFD   $0xb1, X1, X1
 	VPXOR     signs32<>(SB), X1, X1
 	VCVTDQ2PD X1, Y1
@@ -221,37 +316,26 @@ samplesig:
 
 	VCMPPD    $2, Y0, Y1, Y2 // u+1 ≤ σ·2^32
 	VANDPD    one4<>(SB), Y2, Y3
-	MOVQ      x+56(FP), AX
-	VMOVUPD   Y3, (AX)(CX*8)
+	VMOVUPD   Y3, (DX)(CX*8)
 	VMOVMSKPD Y2, AX
 
-	// Append the units that are on to act, branch-free.
-	MOVQ act+64(FP), R12
-	MOVL CX, (R12)(DI*4)
-	MOVQ AX, BX
-	ANDQ $1, BX
-	ADDQ BX, DI
-	LEAQ 1(CX), BX
-	MOVL BX, (R12)(DI*4)
-	MOVQ AX, BX
-	SHRQ $1, BX
-	ANDQ $1, BX
-	ADDQ BX, DI
-	LEAQ 2(CX), BX
-	MOVL BX, (R12)(DI*4)
-	MOVQ AX, BX
-	SHRQ $2, BX
-	ANDQ $1, BX
-	ADDQ BX, DI
-	LEAQ 3(CX), BX
-	MOVL BX, (R12)(DI*4)
-	SHRQ $3, AX
-	ADDQ AX, DI
+	// Append the units that are on to act: their positions from the
+	// table, plus i, in one store (act has room: count ≤ i).
+	MOVQ         AX, BX
+	SHLQ         $4, BX
+	LEAQ         compress4<>(SB), R12
+	VMOVDQU      (R12)(BX*1), X4
+	VMOVD        CX, X5
+	VPBROADCASTD X5, X5
+	VPADDD       X5, X4, X4
+	VMOVDQU      X4, (R8)(R9*4)
+	POPCNTL      AX, AX
+	ADDQ         AX, R9
 
 	ADDQ $4, CX
 	JMP  sampleloop
 
 sampledone:
-	MOVQ DI, ret+72(FP)
+	MOVQ R9, ret+80(FP)
 	VZEROUPPER
 	RET
