@@ -26,8 +26,8 @@ type Options struct {
 func (ws *WakeSleep) constrain() {
 	m := ws.M
 	if d := ws.Decay; d > 0 {
-		scaleAll(m.W, 1-ws.GenRate*d)
-		scaleAll(m.R, 1-ws.RecRate*d)
+		scaleAll(m.W, 1-float64(ws.GenRate*d)) // unfused, see sigmoid
+		scaleAll(m.R, 1-float64(ws.RecRate*d))
 	}
 	if ws.NonNegative {
 		w := m.W[0]

@@ -32,7 +32,7 @@ var sigCoef = func() (t [sigN + 1][4]float64) {
 		y1 := Sigmoid(float64(i+1)/sigScale - sigLimit)
 		d0 := y0 * (1 - y0) / sigScale // slopes per unit of s
 		d1 := y1 * (1 - y1) / sigScale
-		t[i] = [4]float64{y0, d0, 3*(y1-y0) - 2*d0 - d1, 2*(y0-y1) + d0 + d1}
+		t[i] = [4]float64{y0, d0, float64(3*(y1-y0)) - 2*d0 - d1, float64(2*(y0-y1)) + d0 + d1}
 	}
 	t[sigN] = [4]float64{Sigmoid(sigLimit), 0, 0, 0}
 	return t
@@ -54,7 +54,11 @@ func sigmoid(x float64) float64 {
 	i := int(u)
 	s := u - float64(i)
 	c := &sigCoef[i]
-	// Estrin's scheme: the two halves evaluate in parallel.
+	// Estrin's scheme: the two halves evaluate in parallel. The
+	// conversions keep each product rounded on its own, as in
+	// kernel_amd64.s: Go may otherwise fuse a*b+c into one FMA instruction
+	// (on arm64, or on amd64 built with GOAMD64=v3), and the last bits of
+	// every weight would depend on the machine.
 	s2 := s * s
-	return (c[0] + s*c[1]) + s2*(c[2]+s*c[3])
+	return (c[0] + float64(s*c[1])) + float64(s2*(c[2]+float64(s*c[3])))
 }

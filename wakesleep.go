@@ -185,16 +185,17 @@ func zero(groups ...[][]float64) {
 	}
 }
 
-// scaleAdd adds s·gb to b and s·gw to w.
+// scaleAdd adds s·gb to b and s·gw to w, each product rounded on its
+// own (see sigmoid).
 func scaleAdd(b, w, gb, gw [][]float64, s float64) {
 	for l := range b {
 		for i, g := range gb[l] {
-			b[l][i] += s * g
+			b[l][i] += float64(s * g)
 		}
 	}
 	for l := range w {
 		for i, g := range gw[l] {
-			w[l][i] += s * g
+			w[l][i] += float64(s * g)
 		}
 	}
 }
