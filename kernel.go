@@ -79,16 +79,23 @@ func deltasGo(d, x []float64, eps float64, from int) {
 // 32-bit uniform u, the high half of word r[k/2] for even k and the low
 // half for odd k, with σ(a[k]): it is on when u < ⌊σ(a[k])·2^32⌋. The test
 // is done in integer arithmetic, free of branches, because its outcome is
-// a coin flip that a branch predictor cannot learn. act must have room for
-// len(a) indices.
+// a coin flip that a branch predictor cannot learn. from must be even,
+// and act must have room for len(a) indices.
 func sampleGo(a []float64, r []uint64, x []float64, act []int32, from, c int) int {
 	n := len(a)
 	x, act = x[:n], act[:n]
-	for k := from; k < n; k++ {
-		u := r[k>>1] >> (32 * (1 - k&1)) & 0xffffffff
-		on := (u - uint64(int64(sigmoid(a[k])*0x1p32))) >> 63
+	for k := from; k < n; k += 2 {
+		u := r[k>>1]
+		on := (u>>32 - uint64(int64(sigmoid(a[k])*0x1p32))) >> 63
 		x[k] = float64(on)
 		act[c] = int32(k)
+		c += int(on)
+		if k+1 == n {
+			break
+		}
+		on = (u&0xffffffff - uint64(int64(sigmoid(a[k+1])*0x1p32))) >> 63
+		x[k+1] = float64(on)
+		act[c] = int32(k + 1)
 		c += int(on)
 	}
 	return c

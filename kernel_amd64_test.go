@@ -159,3 +159,9 @@ func (d testData) Sample(dst []uint8, rng *rand.Rand) {
 		dst[i] = uint8(rng.IntN(4) / 3)
 	}
 }
+
+// BenchmarkWakeSleepStepPortable is BenchmarkWakeSleepStep with the
+// portable kernels, as on a machine without AVX2 or in a purego build.
+func BenchmarkWakeSleepStepPortable(b *testing.B) {
+	withAVX2(false, func() { benchmarkStep(b) })
+}

@@ -54,11 +54,11 @@ func sigmoid(x float64) float64 {
 	i := int(u)
 	s := u - float64(i)
 	c := &sigCoef[i]
-	// Estrin's scheme: the two halves evaluate in parallel. The
-	// conversions keep each product rounded on its own, as in
-	// kernel_amd64.s: Go may otherwise fuse a*b+c into one FMA instruction
-	// (on arm64, or on amd64 built with GOAMD64=v3), and the last bits of
-	// every weight would depend on the machine.
-	s2 := s * s
-	return (c[0] + float64(s*c[1])) + float64(s2*(c[2]+float64(s*c[3])))
+	// Estrin's scheme, (c0 + s·c1) + s²·(c2 + s·c3): the two halves
+	// evaluate in parallel. The conversions keep each product rounded on
+	// its own, as in kernel_amd64.s: Go may otherwise fuse a*b+c into one
+	// FMA instruction (on arm64, or on amd64 built with GOAMD64=v3), and
+	// the last bits of every weight would depend on the build. (Written
+	// without temporaries to stay within the inliner's budget.)
+	return (c[0] + float64(s*c[1])) + float64(s*s*(c[2]+float64(s*c[3])))
 }
