@@ -1,14 +1,14 @@
 package helmholtz
 
-import "math"
-
-// Sigmoid is the logistic function 1/(1+exp(-x)), computed with math.Exp.
-// Evaluation uses it; the training hot loop uses the faster sigmoid below.
+// Sigmoid is the logistic function 1/(1+exp(-x)), computed with
+// portableExp, so that it gives the same bits on every machine.
+// Evaluation and figures use it; the training hot loop uses the faster
+// sigmoid below, whose table it builds.
 func Sigmoid(x float64) float64 {
 	if x >= 0 {
-		return 1 / (1 + math.Exp(-x))
+		return 1 / (1 + portableExp(-x))
 	}
-	e := math.Exp(x)
+	e := portableExp(x)
 	return e / (1 + e)
 }
 

@@ -129,9 +129,9 @@ func (c Config) rateScale(t, T int) float64 {
 	x := float64(t) / float64(max(T, 1))
 	switch c.Schedule {
 	case "linear":
-		return 1 - (1-c.ScheduleEnd)*x
+		return 1 - float64((1-c.ScheduleEnd)*x) // unfused, as in helmholtz
 	case "inverse":
-		return 1 / (1 + (1/c.ScheduleEnd-1)*x)
+		return 1 / (1 + float64((1/c.ScheduleEnd-1)*x))
 	}
 	return 1
 }
