@@ -54,3 +54,40 @@ func portableExp(x float64) float64 {
 		return y * 0x1p-1022
 	}
 }
+
+// portableLog returns the natural logarithm of a positive normal x, bit for
+// bit as math.Log computes it on amd64 (math/log_amd64.s: the FreeBSD
+// method of math/log.go, every operation rounded on its own). The
+// conversions keep Go from fusing products into sums (on arm64, say), so
+// the result is the same on every machine. SetVisibleBias uses it.
+func portableLog(x float64) float64 {
+	const (
+		ln2Hi = 6.93147180369123816490e-01
+		ln2Lo = 1.90821492927058770002e-10
+		l1    = 6.666666666666735130e-01
+		l2    = 3.999999999940941908e-01
+		l3    = 2.857142874366239149e-01
+		l4    = 2.222219843214978396e-01
+		l5    = 1.818357216161805012e-01
+		l6    = 1.531383769920937332e-01
+		l7    = 1.479819860511658591e-01
+	)
+	if !(x > 0) || math.IsInf(x, 1) || x < 0x1p-1022 {
+		return math.Log(x) // NaN, ±Inf, 0 or subnormal: not for training
+	}
+	f1, ki := math.Frexp(x)
+	if f1 < math.Sqrt2/2 {
+		f1 *= 2
+		ki--
+	}
+	f := f1 - 1
+	k := float64(ki)
+	s := f / (2 + f)
+	s2 := s * s
+	s4 := s2 * s2
+	t1 := float64(s2 * (l1 + float64(s4*(l3+float64(s4*(l5+float64(s4*l7)))))))
+	t2 := float64(s4 * (l2 + float64(s4*(l4+float64(s4*l6)))))
+	R := t1 + t2
+	hfsq := float64(0.5 * f * f)
+	return float64(k*ln2Hi) - ((hfsq - (float64(s*(hfsq+R)) + float64(k*ln2Lo))) - f)
+}

@@ -48,6 +48,33 @@ func TestPortableExp(t *testing.T) {
 	}
 }
 
+// TestPortableLog checks portableLog against math.Log: bit for bit on
+// amd64, whose math.Log it copies, and to within 1 ulp elsewhere.
+func TestPortableLog(t *testing.T) {
+	rng := rand.New(rand.NewPCG(5, 6))
+	check := func(x float64) {
+		got, want := portableLog(x), math.Log(x)
+		if runtime.GOARCH == "amd64" && math.Float64bits(got) != math.Float64bits(want) {
+			t.Fatalf("portableLog(%v) = %v, math.Log = %v", x, got, want)
+		}
+		if d := math.Abs(got - want); d > 0x1p-52*math.Abs(want) && d > 0 {
+			t.Fatalf("portableLog(%v) = %v, math.Log = %v", x, got, want)
+		}
+	}
+	for range 200000 {
+		check(rng.Float64())
+		check(math.Exp(1400 * (rng.Float64() - 0.5)))
+	}
+	for _, x := range []float64{1, 2, 0.5, 0.25, 0.2 / 0.8, 1e-6 / (1 - 1e-6), math.Sqrt2 / 2,
+		math.Nextafter(math.Sqrt2/2, 0), math.MaxFloat64, 0x1p-1022, 0x1p-1074, 0, -1,
+		math.Inf(1), math.NaN()} {
+		got, want := portableLog(x), math.Log(x)
+		if math.Float64bits(got) != math.Float64bits(want) && !(math.IsNaN(got) && math.IsNaN(want)) {
+			t.Fatalf("portableLog(%v) = %v, math.Log = %v", x, got, want)
+		}
+	}
+}
+
 // TestSigmoidTableDigest pins the sigmoid table's bits. The table is built
 // by portable arithmetic, so this digest is the same on every machine; if
 // it changes, training results change with it.

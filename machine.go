@@ -100,7 +100,7 @@ func (m *Machine) SetVisibleBias(marginal []float64) {
 	}
 	for i, p := range marginal {
 		p = min(max(p, 1e-6), 1-1e-6)
-		m.B[0][i] = math.Log(p / (1 - p))
+		m.B[0][i] = portableLog(p / (1 - p))
 	}
 }
 

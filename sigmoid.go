@@ -30,8 +30,8 @@ var sigCoef = func() (t [sigN + 1][4]float64) {
 	for i := range sigN {
 		y0 := Sigmoid(float64(i)/sigScale - sigLimit)
 		y1 := Sigmoid(float64(i+1)/sigScale - sigLimit)
-		d0 := y0 * (1 - y0) / sigScale // slopes per unit of s
-		d1 := y1 * (1 - y1) / sigScale
+		d0 := float64(y0 * (1 - y0) / sigScale) // slopes per unit of s; unfused
+		d1 := float64(y1 * (1 - y1) / sigScale)
 		t[i] = [4]float64{y0, d0, float64(3*(y1-y0)) - 2*d0 - d1, float64(2*(y0-y1)) + d0 + d1}
 	}
 	t[sigN] = [4]float64{Sigmoid(sigLimit), 0, 0, 0}
@@ -42,7 +42,7 @@ var sigCoef = func() (t [sigN + 1][4]float64) {
 // to σ(−sigLimit) ≈ 1e-13; the training loop detects non-finite weights
 // separately.
 func sigmoid(x float64) float64 {
-	u := x*sigScale + sigLimit*sigScale
+	u := x*sigScale + sigLimit*sigScale // x·16 is exact: fused or not, the same u
 	// Branches, not min/max: they are almost always predicted, so they
 	// add no latency, where min and max must order NaNs.
 	if !(u > 0) {

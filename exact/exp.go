@@ -18,14 +18,14 @@ func expAdd(dst, xs []float64, scale float64) {
 		}
 		// Round x·N/ln2 to the nearest integer n by adding 1.5·2^52,
 		// which leaves n in the low bits of the mantissa.
-		t := x*(expN/math.Ln2) + 0x1.8p52
+		t := float64(x*(expN/math.Ln2)) + 0x1.8p52 // unfused, as everywhere: same bits on every machine
 		n := int(int32(math.Float64bits(t)))
 		fn := t - 0x1.8p52
-		r := (x - fn*ln2HiN) - fn*ln2LoN
-		q := r * (1 + r*(0.5+r*(1.0/6))) // e^r − 1
+		r := (x - float64(fn*ln2HiN)) - float64(fn*ln2LoN)
+		q := r * (1 + float64(r*(0.5+float64(r*(1.0/6))))) // e^r − 1
 		s := expTab[n&(expN-1)]
 		pow2 := math.Float64frombits(uint64(n>>expBits+1023) << 52) // 2^⌊n/N⌋
-		dst[i] += scale * ((s + s*q) * pow2)
+		dst[i] += float64(scale * ((s + float64(s*q)) * pow2))
 	}
 }
 

@@ -200,7 +200,7 @@ func quantile(xs []float64, q float64) float64 {
 	if i+1 >= len(xs) {
 		return xs[len(xs)-1]
 	}
-	return xs[i] + (p-float64(i))*(xs[i+1]-xs[i])
+	return xs[i] + float64((p-float64(i))*(xs[i+1]-xs[i])) // unfused: same bits everywhere
 }
 
 // barCount returns the number of bars of a bars data set, else 0.
