@@ -34,6 +34,10 @@ func addRowsAVX2(bias, w, d *float64, active *int32, nact, n, k int)
 // whose logits are a = bias + Σ_{i∈active} rows[i·n : (i+1)·n].
 func deltaLayer(d, bias, rows []float64, active []int32, x []float64, eps float64) {
 	n, k := len(bias), 0
+	if n == 1 {
+		deltaUnit(d, bias, rows, active, x, eps)
+		return
+	}
 	if useAVX2 && n >= 4 {
 		k = n &^ 3
 		_, _ = d[n-1], x[n-1]
@@ -57,6 +61,9 @@ func sampleLayer(d, bias, rows []float64, active []int32, r []uint64, x []float6
 	if k == n {
 		return c
 	}
+	if n == 1 {
+		return sampleUnit(bias, rows, active, r, x, act)
+	}
 	sumRowsGo(d, bias, rows, active, k)
 	return sampleGo(d, r, x, act, k, c)
 }
@@ -64,6 +71,10 @@ func sampleLayer(d, bias, rows []float64, active []int32, r []uint64, x []float6
 // addRows adds d to bias and to the rows of w that belong to active units.
 func addRows(bias, w, d []float64, active []int32) {
 	n, k := len(d), 0
+	if n == 1 {
+		addUnit(bias, w, d, active)
+		return
+	}
 	if useAVX2 && n >= 4 {
 		k = n &^ 3
 		_ = bias[n-1]

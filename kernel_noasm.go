@@ -5,13 +5,26 @@ package helmholtz
 // Without assembly the portable kernels do all the work.
 
 func deltaLayer(d, bias, rows []float64, active []int32, x []float64, eps float64) {
+	if len(bias) == 1 {
+		deltaUnit(d, bias, rows, active, x, eps)
+		return
+	}
 	sumRowsGo(d, bias, rows, active, 0)
 	deltasGo(d, x, eps, 0)
 }
 
 func sampleLayer(d, bias, rows []float64, active []int32, r []uint64, x []float64, act []int32) int {
+	if len(bias) == 1 {
+		return sampleUnit(bias, rows, active, r, x, act)
+	}
 	sumRowsGo(d, bias, rows, active, 0)
 	return sampleGo(d, r, x, act, 0, 0)
 }
 
-func addRows(bias, w, d []float64, active []int32) { addRowsGo(bias, w, d, active, 0) }
+func addRows(bias, w, d []float64, active []int32) {
+	if len(d) == 1 {
+		addUnit(bias, w, d, active)
+		return
+	}
+	addRowsGo(bias, w, d, active, 0)
+}
