@@ -114,4 +114,3 @@ func TestKernels(t *testing.T) {
 		}
 	}
 }
-
