@@ -92,7 +92,11 @@ func runSweep(args []string) error {
 		return err
 	}
 	sweep.Markdown(os.Stdout, stats)
-	fmt.Printf("\n%d runs on %d workers in %.1f s; results in %s\n", len(results), *workers,
+	plural := "s"
+	if *workers == 1 {
+		plural = ""
+	}
+	fmt.Printf("\n%d runs on %d worker%s in %.1f s; results in %s\n", len(results), *workers, plural,
 		time.Since(start).Seconds(), filepath.Join(dir, "results.csv"))
 	return nil
 }
