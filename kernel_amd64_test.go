@@ -48,15 +48,6 @@ func TestKernelsTraining(t *testing.T) {
 	}
 }
 
-// testData draws each of n pixels on with probability 1/4.
-type testData struct{ n int }
-
-func (d testData) Sample(dst []uint8, rng *rand.Rand) {
-	for i := range dst {
-		dst[i] = uint8(rng.IntN(4) / 3)
-	}
-}
-
 // BenchmarkWakeSleepStepPortable is BenchmarkWakeSleepStep with the
 // portable kernels, as on a machine without AVX2 or in a purego build.
 func BenchmarkWakeSleepStepPortable(b *testing.B) {

@@ -114,3 +114,12 @@ func TestKernels(t *testing.T) {
 		}
 	}
 }
+
+// testData draws each of n pixels on with probability 1/4.
+type testData struct{ n int }
+
+func (d testData) Sample(dst []uint8, rng *rand.Rand) {
+	for i := range dst {
+		dst[i] = uint8(rng.IntN(4) / 3)
+	}
+}

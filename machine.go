@@ -104,6 +104,24 @@ func (m *Machine) SetVisibleBias(marginal []float64) {
 	}
 }
 
+// shaped reports whether every parameter has the length that m.Sizes and
+// the layers x of a trainer give it.
+func (m *Machine) shaped(x [][]float64) bool {
+	if len(m.B) != len(x) || len(m.C) != len(x) || len(m.W) != len(x)-1 || len(m.R) != len(x)-1 {
+		return false
+	}
+	for l, xl := range x {
+		n := len(xl)
+		if len(m.B[l]) != n || (l > 0 && len(m.C[l]) != n) {
+			return false
+		}
+		if l+1 < len(x) && (len(m.W[l]) != len(x[l+1])*n || len(m.R[l]) != n*len(x[l+1])) {
+			return false
+		}
+	}
+	return true
+}
+
 // Clone returns a deep copy of m.
 func (m *Machine) Clone() *Machine {
 	c := New(m.Sizes)

@@ -196,3 +196,17 @@ func TestDreamAndRecognitionMeans(t *testing.T) {
 		t.Errorf("q(h_1 | v) = %v, want %v", got, want)
 	}
 }
+
+// TestStepChecksShapes checks that Step refuses a machine whose parameter
+// slices no longer match its sizes, before any kernel reads them.
+func TestStepChecksShapes(t *testing.T) {
+	m := New([]int{16, 8, 1})
+	ws := NewWakeSleep(m, 0.1, 0.1, 1)
+	m.W[0] = m.W[0][:100]
+	defer func() {
+		if recover() == nil {
+			t.Fatal("Step ran with a short W[0]")
+		}
+	}()
+	ws.Step(testData{n: 16}, rand.New(rand.NewPCG(1, 1)))
+}
