@@ -5,8 +5,8 @@ package helmholtz
 import "golang.org/x/sys/cpu"
 
 // useAVX2 selects the vector kernels of kernel_amd64.s (which also use
-// POPCNT, present on every AVX2 processor). Tests turn it off
-// to compare them with the portable ones.
+// POPCNT, present on every AVX2 processor). Tests turn it off to compare
+// them with the portable ones.
 var useAVX2 = cpu.X86.HasAVX2 && cpu.X86.HasPOPCNT
 
 // The vector kernels handle the first k = n&^3 units or columns of a
@@ -52,17 +52,16 @@ func deltaLayer(d, bias, rows []float64, active []int32, x []float64, eps float6
 // of units switched on, whose indices are in act.
 func sampleLayer(d, bias, rows []float64, active []int32, r []uint64, x []float64, act []int32) int {
 	n, k, c := len(bias), 0, 0
-	if useAVX2 && n >= 4 {
-		k = n &^ 3
-		_, _, _ = r[(n+1)/2-1], x[n-1], act[n-1]
-		_ = d[n-1]
-		c = sampleLayerAVX2(&d[0], &bias[0], rowsPtr(rows), activePtr(active), len(active), n, k, &r[0], &x[0], &act[0])
-	}
-	if k == n {
-		return c
-	}
 	if n == 1 {
 		return sampleUnit(bias, rows, active, r, x, act)
+	}
+	if useAVX2 && n >= 4 {
+		k = n &^ 3
+		_, _, _, _ = d[n-1], r[(n+1)/2-1], x[n-1], act[n-1]
+		c = sampleLayerAVX2(&d[0], &bias[0], rowsPtr(rows), activePtr(active), len(active), n, k, &r[0], &x[0], &act[0])
+		if k == n {
+			return c
+		}
 	}
 	sumRowsGo(d, bias, rows, active, k)
 	return sampleGo(d, r, x, act, k, c)
