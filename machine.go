@@ -5,6 +5,8 @@ import (
 	"math"
 	"math/rand/v2"
 	"slices"
+
+	"helmholtz/internal/libm"
 )
 
 // Machine is a Helmholtz machine: a layered sigmoid belief net of binary
@@ -100,7 +102,7 @@ func (m *Machine) SetVisibleBias(marginal []float64) {
 	}
 	for i, p := range marginal {
 		p = min(max(p, 1e-6), 1-1e-6)
-		m.B[0][i] = portableLog(p / (1 - p))
+		m.B[0][i] = libm.Log(p / (1 - p))
 	}
 }
 
@@ -244,7 +246,7 @@ func (m *Machine) RecognitionMeans(x []uint8, dst [][]float64) {
 		for i, p := range dst[l] {
 			r := m.R[l][i*n : (i+1)*n]
 			for j := range n {
-				dst[l+1][j] += p * r[j]
+				dst[l+1][j] += float64(p * r[j]) // unfused, as in the step
 			}
 		}
 		for j := range dst[l+1] {

@@ -1,14 +1,16 @@
 package helmholtz
 
-// Sigmoid is the logistic function 1/(1+exp(-x)), computed with
-// portableExp, so that it gives the same bits on every machine.
+import "helmholtz/internal/libm"
+
+// Sigmoid is the logistic function 1/(1+exp(-x)), computed with libm.Exp,
+// so that it gives the same bits on every machine.
 // Evaluation and figures use it; the training hot loop uses the faster
 // sigmoid below, whose table it builds.
 func Sigmoid(x float64) float64 {
 	if x >= 0 {
-		return 1 / (1 + portableExp(-x))
+		return 1 / (1 + libm.Exp(-x))
 	}
-	e := portableExp(x)
+	e := libm.Exp(x)
 	return e / (1 + e)
 }
 
@@ -28,8 +30,8 @@ const (
 // the last entry is the constant σ(sigLimit).
 var sigCoef = func() (t [sigN + 1][4]float64) {
 	for i := range sigN {
-		y0 := Sigmoid(float64(i)/sigScale - sigLimit)
-		y1 := Sigmoid(float64(i+1)/sigScale - sigLimit)
+		y0 := Sigmoid(float64(i-sigN/2) / sigScale) // knots at i/16 − 30, exactly
+		y1 := Sigmoid(float64(i+1-sigN/2) / sigScale)
 		d0 := float64(y0 * (1 - y0) / sigScale) // slopes per unit of s; unfused
 		d1 := float64(y1 * (1 - y1) / sigScale)
 		t[i] = [4]float64{y0, d0, float64(3*(y1-y0)) - 2*d0 - d1, float64(2*(y0-y1)) + d0 + d1}
@@ -42,7 +44,7 @@ var sigCoef = func() (t [sigN + 1][4]float64) {
 // to σ(−sigLimit) ≈ 1e-13; the training loop detects non-finite weights
 // separately.
 func sigmoid(x float64) float64 {
-	u := x*sigScale + sigLimit*sigScale // x·16 is exact: fused or not, the same u
+	u := (x + sigLimit) * sigScale // 16x + 480 rounded once, as kernel_amd64.s gets it (16x is exact)
 	// Branches, not min/max: they are almost always predicted, so they
 	// add no latency, where min and max must order NaNs.
 	if !(u > 0) {

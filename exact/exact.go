@@ -7,6 +7,7 @@ import (
 	"slices"
 
 	"helmholtz"
+	"helmholtz/internal/libm"
 )
 
 // MaxBits bounds the enumeration: no step may visit more than 2^MaxBits
@@ -110,7 +111,7 @@ func (e *Evaluator) Eval(m *helmholtz.Machine) Result {
 	var nll float64
 	for k, p := range e.probs {
 		if p > 0 {
-			nll -= p * lp[k]
+			nll -= float64(p * lp[k]) // products unfused: the same bits on every machine
 		}
 	}
 	nll /= math.Ln2
@@ -152,7 +153,7 @@ func (e *Evaluator) priors(m *helmholtz.Machine) {
 			e.layerGiven(dst, a, e.prior[l+1][u], true)
 		}
 		for x := range dst {
-			dst[x] = mx[x] + math.Log(sum[x])
+			dst[x] = mx[x] + libm.Log(sum[x])
 		}
 	}
 }
@@ -236,7 +237,7 @@ func (e *Evaluator) visible(m *helmholtz.Machine) {
 			}
 			addScaled(a, w[j*nv:(j+1)*nv], sign)
 			for k, pk := range e.proj[j*K : (j+1)*K] {
-				e.dot[k] += sign * pk
+				e.dot[k] += float64(sign * pk)
 			}
 			if fast {
 				for i, fi := range f {
@@ -268,7 +269,7 @@ func (e *Evaluator) visible(m *helmholtz.Machine) {
 		accumulate(d, mx, sum, 1/p)
 	}
 	for k := range K {
-		e.logp[k] = mx[k] + math.Log(sum[k])
+		e.logp[k] = mx[k] + libm.Log(sum[k])
 	}
 }
 
@@ -330,7 +331,7 @@ const resync = 256
 // neg and ones are scratch of length ≥ len(a).
 func softplusSum(a, neg, ones []float64) float64 {
 	pos, p := softplusParts(a, neg, ones)
-	return pos + math.Log(p)
+	return pos + libm.Log(p)
 }
 
 // softplusParts splits Σ_i log(1+exp(a_i)) into pos + log p with
@@ -357,7 +358,7 @@ func Entropy(probs []float64) float64 {
 	var h float64
 	for _, p := range probs {
 		if p > 0 {
-			h -= p * math.Log2(p)
+			h -= float64(p * libm.Log2(p))
 		}
 	}
 	return h
@@ -375,7 +376,7 @@ func addTo(dst, src []float64) {
 func addScaled(dst, src []float64, sign float64) {
 	src = src[:len(dst)]
 	for i, s := range src {
-		dst[i] += sign * s
+		dst[i] += float64(sign * s)
 	}
 }
 

@@ -1,6 +1,10 @@
 package exact
 
-import "math"
+import (
+	"math"
+
+	"helmholtz/internal/libm"
+)
 
 // expAdd adds scale·e^x to dst[i] for each x = xs[i] ≤ 700. e^x is
 // within 2 ulp of math.Exp and about three times faster; the enumeration spends most of its time in
@@ -40,7 +44,7 @@ const (
 // expTab[j] = 2^(j/N).
 var expTab = func() (t [expN]float64) {
 	for j := range t {
-		t[j] = math.Exp2(float64(j) / expN)
+		t[j] = libm.Exp2(float64(j) / expN)
 	}
 	return t
 }()

@@ -195,7 +195,7 @@ func Summarize(results []Result, flags map[string]string) []Stats {
 
 // quantile returns the q-quantile of sorted xs by linear interpolation.
 func quantile(xs []float64, q float64) float64 {
-	p := q * float64(len(xs)-1)
+	p := float64(q * float64(len(xs)-1)) // unfused, as below
 	i := int(p)
 	if i+1 >= len(xs) {
 		return xs[len(xs)-1]

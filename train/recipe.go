@@ -397,7 +397,7 @@ func (r *Run) reinitUnit(j int, idle []bool) {
 			m.R[0][i*n1+j] = 3
 		}
 		// On (σ(1.5)) when all the pixels are on, off (σ(−1.5)) with one missing.
-		m.C[1][j] = 1.5 - 3*float64(len(best))
+		m.C[1][j] = 1.5 - float64(3*len(best))
 	}
 	for k := range nt {
 		m.W[1][k*n1+j] = 0

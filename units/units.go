@@ -29,6 +29,7 @@ import (
 
 	"helmholtz"
 	"helmholtz/dataset"
+	"helmholtz/internal/libm"
 )
 
 // Unit is the diagnosis of one hidden unit.
@@ -192,7 +193,7 @@ func Priors(m *helmholtz.Machine) []float64 {
 					a += m.W[1][k*n1+j]
 				}
 			}
-			p[j] += pt * helmholtz.Sigmoid(a)
+			p[j] += float64(pt * helmholtz.Sigmoid(a)) // unfused: the same bits everywhere
 		}
 	}
 	return p
@@ -225,7 +226,7 @@ func Ideal(b dataset.Bars, sharp float64) *helmholtz.Machine {
 	bars := b.Bars()
 	nv, n1 := b.Dim(), len(bars)
 	m := helmholtz.New([]int{nv, n1, 1})
-	logit := func(p float64) float64 { return math.Log(p / (1 - p)) }
+	logit := func(p float64) float64 { return libm.Log(p / (1 - p)) }
 	m.B[2][0] = logit(b.PVertical)
 	for i := range m.B[0] {
 		m.B[0][i] = -sharp

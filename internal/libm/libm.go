@@ -1,17 +1,26 @@
-package helmholtz
+// Package libm holds the few functions of Go's math library whose last
+// bit varies between machines and that this module's results depend on:
+// Exp, Log, Log2 and Exp2, each a portable copy of the code math runs on
+// amd64. The copies round every operation on its own (math.FMA where the
+// original fuses, explicit conversions where Go could otherwise fuse), so
+// they give the same bits on every machine, and the same bits as math on
+// the machine the docs were made on. The sigmoid table that training
+// reads, the visible-bias initialisation and exact evaluation use them, so
+// a seed gives the same weights and the same numbers everywhere.
+package libm
 
 import "math"
 
-// portableExp returns e^x, bit for bit as the standard
+// Exp returns e^x, bit for bit as the standard
 // library's math.Exp computes it on amd64 processors with FMA (the sleef
 // method of math/exp_amd64.s: reduce by k·ln 2 in two parts, a Taylor
 // polynomial in r/16, four squarings of the form y(y+2)). math.FMA rounds
 // once on every machine, in hardware or in software, so this gives those
 // bits everywhere, where math.Exp itself differs in the last bit between
-// amd64 with and without FMA and arm64. Sigmoid and the fast
-// sigmoid's table are built on it, so that training is the same bit for
-// bit on any machine.
-func portableExp(x float64) float64 {
+// amd64 with and without FMA and arm64. (Like that code it overflows to
+// +Inf a little early, from x ≈ 709.09 where e^x is still finite; Sigmoid
+// only asks for x ≤ 0.)
+func Exp(x float64) float64 {
 	const (
 		log2e = 1.4426950408889634073599246810018920
 		ln2U  = 0.69314718055966295651160180568695068359375
@@ -55,12 +64,12 @@ func portableExp(x float64) float64 {
 	}
 }
 
-// portableLog returns the natural logarithm of a positive normal x, bit for
+// Log returns the natural logarithm of a positive normal x, bit for
 // bit as math.Log computes it on amd64 (math/log_amd64.s: the FreeBSD
 // method of math/log.go, every operation rounded on its own). The
 // conversions keep Go from fusing products into sums (on arm64, say), so
-// the result is the same on every machine. SetVisibleBias uses it.
-func portableLog(x float64) float64 {
+// the result is the same on every machine.
+func Log(x float64) float64 {
 	const (
 		ln2Hi = 6.93147180369123816490e-01
 		ln2Lo = 1.90821492927058770002e-10
@@ -90,4 +99,53 @@ func portableLog(x float64) float64 {
 	R := t1 + t2
 	hfsq := float64(0.5 * f * f)
 	return float64(k*ln2Hi) - ((hfsq - (float64(s*(hfsq+R)) + float64(k*ln2Lo))) - f)
+}
+
+// Log2 returns the binary logarithm of x as math.Log2 computes it, with
+// Log.
+func Log2(x float64) float64 {
+	frac, exp := math.Frexp(x)
+	if frac == 0.5 {
+		return float64(exp - 1) // exact powers of two, exactly
+	}
+	return float64(Log(frac)*(1/math.Ln2)) + float64(exp)
+}
+
+// Exp2 returns 2^x, bit for bit as the portable Go of math.Exp2 computes it
+// without fused operations (which amd64 runs; arm64 has its own).
+func Exp2(x float64) float64 {
+	const (
+		ln2Hi     = 6.93147180369123816490e-01
+		ln2Lo     = 1.90821492927058770002e-10
+		overflow  = 1.0239999999999999e+03
+		underflow = -1.0740e+03
+		p1        = 1.66666666666666657415e-01
+		p2        = -2.77777777770155933842e-03
+		p3        = 6.61375632143793436117e-05
+		p4        = -1.65339022054652515390e-06
+		p5        = 4.13813679705723846039e-08
+	)
+	switch {
+	case math.IsNaN(x):
+		return x
+	case x > overflow:
+		return math.Inf(1)
+	case x < underflow:
+		return 0
+	}
+	var k int
+	switch {
+	case x > 0:
+		k = int(x + 0.5)
+	case x < 0:
+		k = int(x - 0.5)
+	}
+	t := x - float64(k)
+	hi := float64(t * ln2Hi)
+	lo := float64(-t * ln2Lo)
+	r := hi - lo
+	t = r * r
+	c := r - float64(t*(p1+float64(t*(p2+float64(t*(p3+float64(t*(p4+float64(t*p5)))))))))
+	y := 1 - ((lo - float64(r*c)/(2-c)) - hi)
+	return math.Ldexp(y, k)
 }
