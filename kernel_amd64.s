@@ -99,72 +99,6 @@ GLOBL compress4<>(SB), RODATA|NOPTR, $256
 	VMULPD      Y6, Y12, Y6; \
 	VADDPD      Y6, Y4, Y0
 
-// func addRowsAVX2(bias, w, d *float64, active *int32, nact, n, k int)
-TEXT ·addRowsAVX2(SB), NOSPLIT, $0-56
-	MOVQ bias+0(FP), SI
-	MOVQ w+8(FP), DX
-	MOVQ d+16(FP), DI
-	MOVQ active+24(FP), R8
-	MOVQ nact+32(FP), R9
-	MOVQ n+40(FP), R10
-	MOVQ k+48(FP), R11
-	SHLQ $3, R10
-	SHLQ $3, R11
-	XORQ CX, CX
-
-add8:
-	MOVQ    R11, AX
-	SUBQ    CX, AX
-	CMPQ    AX, $64
-	JLT     add4
-	VMOVUPD (DI)(CX*1), Y0
-	VMOVUPD 32(DI)(CX*1), Y1
-	VADDPD  (SI)(CX*1), Y0, Y2
-	VADDPD  32(SI)(CX*1), Y1, Y3
-	VMOVUPD Y2, (SI)(CX*1)
-	VMOVUPD Y3, 32(SI)(CX*1)
-	XORQ    BX, BX
-
-add8rows:
-	CMPQ    BX, R9
-	JGE     add8next
-	MOVLQSX (R8)(BX*4), AX
-	IMULQ   R10, AX
-	ADDQ    DX, AX
-	VADDPD  (AX)(CX*1), Y0, Y2
-	VADDPD  32(AX)(CX*1), Y1, Y3
-	VMOVUPD Y2, (AX)(CX*1)
-	VMOVUPD Y3, 32(AX)(CX*1)
-	INCQ    BX
-	JMP     add8rows
-
-add8next:
-	ADDQ $64, CX
-	JMP  add8
-
-add4:
-	CMPQ    AX, $32
-	JLT     adddone
-	VMOVUPD (DI)(CX*1), Y0
-	VADDPD  (SI)(CX*1), Y0, Y2
-	VMOVUPD Y2, (SI)(CX*1)
-	XORQ    BX, BX
-
-add4rows:
-	CMPQ    BX, R9
-	JGE     adddone
-	MOVLQSX (R8)(BX*4), AX
-	IMULQ   R10, AX
-	ADDQ    DX, AX
-	VADDPD  (AX)(CX*1), Y0, Y2
-	VMOVUPD Y2, (AX)(CX*1)
-	INCQ    BX
-	JMP     add4rows
-
-adddone:
-	VZEROUPPER
-	RET
-
 // SUMROWS sets d[c] = bias[c] + Σ_{i∈active} rows[i·n+c] for c < k, with
 // DI = &d, SI = &bias, DX = &rows, R8 = &active, R9 = len(active),
 // R10 = 8n (the row stride in bytes) and k at k+off(FP). It works on up to
@@ -243,16 +177,87 @@ sum4store: \
 	VMOVUPD Y0, (DI)(CX*8); \
 sumdone:
 
-// func deltaLayerAVX2(d, bias, rows *float64, active *int32, nact, n, k int, x *float64, eps float64)
-TEXT ·deltaLayerAVX2(SB), NOSPLIT, $0-72
-	MOVQ d+0(FP), DI
-	MOVQ bias+8(FP), SI
-	MOVQ rows+16(FP), DX
+// LOGITS loads the arguments d, bias, rows, active, nact, n and k that
+// both layer kernels take first and sets d[:k] to the logits.
+#define LOGITS \
+	MOVQ d+0(FP), DI; \
+	MOVQ bias+8(FP), SI; \
+	MOVQ rows+16(FP), DX; \
+	MOVQ active+24(FP), R8; \
+	MOVQ nact+32(FP), R9; \
+	MOVQ n+40(FP), R10; \
+	SHLQ $3, R10; \
+	SUMROWS(k+48(FP))
+
+// func addRowsAVX2(bias, w, d *float64, active *int32, nact, n, k int)
+TEXT ·addRowsAVX2(SB), NOSPLIT, $0-56
+	MOVQ bias+0(FP), SI
+	MOVQ w+8(FP), DX
+	MOVQ d+16(FP), DI
 	MOVQ active+24(FP), R8
 	MOVQ nact+32(FP), R9
 	MOVQ n+40(FP), R10
+	MOVQ k+48(FP), R11
 	SHLQ $3, R10
-	SUMROWS(k+48(FP))
+	SHLQ $3, R11
+	XORQ CX, CX
+
+add8:
+	MOVQ    R11, AX
+	SUBQ    CX, AX
+	CMPQ    AX, $64
+	JLT     add4
+	VMOVUPD (DI)(CX*1), Y0
+	VMOVUPD 32(DI)(CX*1), Y1
+	VADDPD  (SI)(CX*1), Y0, Y2
+	VADDPD  32(SI)(CX*1), Y1, Y3
+	VMOVUPD Y2, (SI)(CX*1)
+	VMOVUPD Y3, 32(SI)(CX*1)
+	XORQ    BX, BX
+
+add8rows:
+	CMPQ    BX, R9
+	JGE     add8next
+	MOVLQSX (R8)(BX*4), AX
+	IMULQ   R10, AX
+	ADDQ    DX, AX
+	VADDPD  (AX)(CX*1), Y0, Y2
+	VADDPD  32(AX)(CX*1), Y1, Y3
+	VMOVUPD Y2, (AX)(CX*1)
+	VMOVUPD Y3, 32(AX)(CX*1)
+	INCQ    BX
+	JMP     add8rows
+
+add8next:
+	ADDQ $64, CX
+	JMP  add8
+
+add4:
+	CMPQ    AX, $32
+	JLT     adddone
+	VMOVUPD (DI)(CX*1), Y0
+	VADDPD  (SI)(CX*1), Y0, Y2
+	VMOVUPD Y2, (SI)(CX*1)
+	XORQ    BX, BX
+
+add4rows:
+	CMPQ    BX, R9
+	JGE     adddone
+	MOVLQSX (R8)(BX*4), AX
+	IMULQ   R10, AX
+	ADDQ    DX, AX
+	VADDPD  (AX)(CX*1), Y0, Y2
+	VMOVUPD Y2, (AX)(CX*1)
+	INCQ    BX
+	JMP     add4rows
+
+adddone:
+	VZEROUPPER
+	RET
+
+// func deltaLayerAVX2(d, bias, rows *float64, active *int32, nact, n, k int, x *float64, eps float64)
+TEXT ·deltaLayerAVX2(SB), NOSPLIT, $0-72
+	LOGITS
 
 	LEAQ         ·sigCoef(SB), R11
 	MOVQ         x+56(FP), SI
@@ -281,14 +286,7 @@ deltadone:
 // u_i < ⌊σ(a_i)·2^32⌋, the test of sampleGo. Both sides are exact in
 // float64: u_i + 1 ≤ 2^32, and scaling by 2^32 is exact.
 TEXT ·sampleLayerAVX2(SB), NOSPLIT, $0-88
-	MOVQ d+0(FP), DI
-	MOVQ bias+8(FP), SI
-	MOVQ rows+16(FP), DX
-	MOVQ active+24(FP), R8
-	MOVQ nact+32(FP), R9
-	MOVQ n+40(FP), R10
-	SHLQ $3, R10
-	SUMROWS(k+48(FP))
+	LOGITS
 
 	LEAQ ·sigCoef(SB), R11
 	MOVQ r+56(FP), SI
