@@ -61,7 +61,8 @@ GLOBL compress4<>(SB), RODATA|NOPTR, $256
 // sigmoid in sigmoid.go computes them. R11 must hold &sigCoef. It
 // clobbers Y1–Y12, AX, BX, R12 and R13.
 //
-// u = 16x + 480, clamped to [0, 960] (NaN to 0); i = int(u); s = u − i;
+// u = 16x + 480 (sigmoid's (x + 30)·16 is the same number, 16x being
+// exact), clamped to [0, 960] (NaN to 0); i = int(u); s = u − i;
 // the four coefficients of each interval are one 32-byte load, transposed
 // into C0..C3; σ = (C0 + s·C1) + s²·(C2 + s·C3).
 #define SIGMOID4 \
@@ -101,11 +102,9 @@ GLOBL compress4<>(SB), RODATA|NOPTR, $256
 
 // SUMROWS sets d[c] = bias[c] + Σ_{i∈active} rows[i·n+c] for c < k, with
 // DI = &d, SI = &bias, DX = &rows, R8 = &active, R9 = len(active),
-// R10 = 8n (the row stride in bytes) and k at k+off(FP). It works on up to
-// sixteen columns at a time with the active rows in the inner loop, so the
-// loop over rows, whose length varies from call to call, is left once
-// per call rather than once per four columns. It clobbers AX, BX, CX and
-// Y0–Y3.
+// R10 = 8n (the row stride in bytes) and k in kArg. It works on up to
+// sixteen columns at a time, four sums to a register, with the active rows
+// in the inner loop. It clobbers AX, BX, CX and Y0–Y3.
 #define SUMROWS(kArg) \
 	XORQ    CX, CX; \
 sum16: \
