@@ -102,78 +102,29 @@ GLOBL compress4<>(SB), RODATA|NOPTR, $256
 
 // SUMROWS sets d[c] = bias[c] + Σ_{i∈active} rows[i·n+c] for c < k, with
 // DI = &d, SI = &bias, DX = &rows, R8 = &active, R9 = len(active),
-// R10 = 8n (the row stride in bytes) and k in kArg. It works on up to
-// sixteen columns at a time, four sums to a register, with the active rows
-// in the inner loop. It clobbers AX, BX, CX and Y0–Y3.
+// R10 = 8n (the row stride in bytes) and k in kArg: four columns at a
+// time, their sums in one register while the active rows stream past. It
+// clobbers AX, BX, CX and Y0.
 #define SUMROWS(kArg) \
 	XORQ    CX, CX; \
-sum16: \
-	MOVQ    kArg, AX; \
-	SUBQ    CX, AX; \
-	CMPQ    AX, $16; \
-	JLT     sum8; \
-	VMOVUPD (SI)(CX*8), Y0; \
-	VMOVUPD 32(SI)(CX*8), Y1; \
-	VMOVUPD 64(SI)(CX*8), Y2; \
-	VMOVUPD 96(SI)(CX*8), Y3; \
-	XORQ    BX, BX; \
-sum16rows: \
-	CMPQ    BX, R9; \
-	JGE     sum16store; \
-	MOVLQSX (R8)(BX*4), AX; \
-	IMULQ   R10, AX; \
-	ADDQ    DX, AX; \
-	VADDPD  (AX)(CX*8), Y0, Y0; \
-	VADDPD  32(AX)(CX*8), Y1, Y1; \
-	VADDPD  64(AX)(CX*8), Y2, Y2; \
-	VADDPD  96(AX)(CX*8), Y3, Y3; \
-	INCQ    BX; \
-	JMP     sum16rows; \
-sum16store: \
-	VMOVUPD Y0, (DI)(CX*8); \
-	VMOVUPD Y1, 32(DI)(CX*8); \
-	VMOVUPD Y2, 64(DI)(CX*8); \
-	VMOVUPD Y3, 96(DI)(CX*8); \
-	ADDQ    $16, CX; \
-	JMP     sum16; \
-sum8: \
-	CMPQ    AX, $8; \
-	JLT     sum4; \
-	VMOVUPD (SI)(CX*8), Y0; \
-	VMOVUPD 32(SI)(CX*8), Y1; \
-	XORQ    BX, BX; \
-sum8rows: \
-	CMPQ    BX, R9; \
-	JGE     sum8store; \
-	MOVLQSX (R8)(BX*4), AX; \
-	IMULQ   R10, AX; \
-	ADDQ    DX, AX; \
-	VADDPD  (AX)(CX*8), Y0, Y0; \
-	VADDPD  32(AX)(CX*8), Y1, Y1; \
-	INCQ    BX; \
-	JMP     sum8rows; \
-sum8store: \
-	VMOVUPD Y0, (DI)(CX*8); \
-	VMOVUPD Y1, 32(DI)(CX*8); \
-	ADDQ    $8, CX; \
-	MOVQ    kArg, AX; \
-	SUBQ    CX, AX; \
-sum4: \
-	CMPQ    AX, $4; \
-	JLT     sumdone; \
+sumloop: \
+	CMPQ    CX, kArg; \
+	JGE     sumdone; \
 	VMOVUPD (SI)(CX*8), Y0; \
 	XORQ    BX, BX; \
-sum4rows: \
+sumrows: \
 	CMPQ    BX, R9; \
-	JGE     sum4store; \
+	JGE     sumstore; \
 	MOVLQSX (R8)(BX*4), AX; \
 	IMULQ   R10, AX; \
 	ADDQ    DX, AX; \
 	VADDPD  (AX)(CX*8), Y0, Y0; \
 	INCQ    BX; \
-	JMP     sum4rows; \
-sum4store: \
+	JMP     sumrows; \
+sumstore: \
 	VMOVUPD Y0, (DI)(CX*8); \
+	ADDQ    $4, CX; \
+	JMP     sumloop; \
 sumdone:
 
 // LOGITS loads the arguments d, bias, rows, active, nact, n and k that
@@ -197,58 +148,31 @@ TEXT ·addRowsAVX2(SB), NOSPLIT, $0-56
 	MOVQ nact+32(FP), R9
 	MOVQ n+40(FP), R10
 	MOVQ k+48(FP), R11
-	SHLQ $3, R10
-	SHLQ $3, R11
-	XORQ CX, CX
+	SHLQ $3, R10 // row stride in bytes
+	XORQ CX, CX  // column
 
-add8:
-	MOVQ    R11, AX
-	SUBQ    CX, AX
-	CMPQ    AX, $64
-	JLT     add4
-	VMOVUPD (DI)(CX*1), Y0
-	VMOVUPD 32(DI)(CX*1), Y1
-	VADDPD  (SI)(CX*1), Y0, Y2
-	VADDPD  32(SI)(CX*1), Y1, Y3
-	VMOVUPD Y2, (SI)(CX*1)
-	VMOVUPD Y3, 32(SI)(CX*1)
-	XORQ    BX, BX
-
-add8rows:
-	CMPQ    BX, R9
-	JGE     add8next
-	MOVLQSX (R8)(BX*4), AX
-	IMULQ   R10, AX
-	ADDQ    DX, AX
-	VADDPD  (AX)(CX*1), Y0, Y2
-	VADDPD  32(AX)(CX*1), Y1, Y3
-	VMOVUPD Y2, (AX)(CX*1)
-	VMOVUPD Y3, 32(AX)(CX*1)
-	INCQ    BX
-	JMP     add8rows
-
-add8next:
-	ADDQ $64, CX
-	JMP  add8
-
-add4:
-	CMPQ    AX, $32
-	JLT     adddone
-	VMOVUPD (DI)(CX*1), Y0
-	VADDPD  (SI)(CX*1), Y0, Y2
-	VMOVUPD Y2, (SI)(CX*1)
-	XORQ    BX, BX
-
-add4rows:
-	CMPQ    BX, R9
+addloop: // four columns at a time: bias, then each active row, += d
+	CMPQ    CX, R11
 	JGE     adddone
+	VMOVUPD (DI)(CX*8), Y0
+	VADDPD  (SI)(CX*8), Y0, Y1
+	VMOVUPD Y1, (SI)(CX*8)
+	XORQ    BX, BX
+
+addrows:
+	CMPQ    BX, R9
+	JGE     addnext
 	MOVLQSX (R8)(BX*4), AX
 	IMULQ   R10, AX
 	ADDQ    DX, AX
-	VADDPD  (AX)(CX*1), Y0, Y2
-	VMOVUPD Y2, (AX)(CX*1)
+	VADDPD  (AX)(CX*8), Y0, Y1
+	VMOVUPD Y1, (AX)(CX*8)
 	INCQ    BX
-	JMP     add4rows
+	JMP     addrows
+
+addnext:
+	ADDQ $4, CX
+	JMP  addloop
 
 adddone:
 	VZEROUPPER
