@@ -105,22 +105,23 @@ func sampleGo(a []float64, r []uint64, x []float64, act []int32, from, c int) in
 // for kernels of its own: the loops above cost more than the work. They
 // do the same operations as those loops for n = 1.
 
-// deltaUnit is deltaLayer for a layer of one unit.
-func deltaUnit(d, bias, rows []float64, active []int32, x []float64, eps float64) {
+// unitLogit is the logit of a layer of one unit.
+func unitLogit(bias, rows []float64, active []int32) float64 {
 	a := bias[0]
 	for _, i := range active {
 		a += rows[i]
 	}
-	d[0] = eps * (x[0] - sigmoid(a))
+	return a
+}
+
+// deltaUnit is deltaLayer for a layer of one unit.
+func deltaUnit(d, bias, rows []float64, active []int32, x []float64, eps float64) {
+	d[0] = eps * (x[0] - sigmoid(unitLogit(bias, rows, active)))
 }
 
 // sampleUnit is sampleLayer for a layer of one unit.
 func sampleUnit(bias, rows []float64, active []int32, r []uint64, x []float64, act []int32) int {
-	a := bias[0]
-	for _, i := range active {
-		a += rows[i]
-	}
-	on := (r[0]>>32 - uint64(int64(sigmoid(a)*0x1p32))) >> 63
+	on := (r[0]>>32 - uint64(int64(sigmoid(unitLogit(bias, rows, active))*0x1p32))) >> 63
 	x[0], act[0] = float64(on), 0
 	return int(on)
 }

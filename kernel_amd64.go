@@ -82,6 +82,8 @@ func addRows(bias, w, d []float64, active []int32) {
 	addRowsGo(bias, w, d, active, k)
 }
 
+// rowsPtr and activePtr return &s[0], or nil for an empty s. (One generic
+// function made the step 20 ns slower.)
 func rowsPtr(rows []float64) *float64 {
 	if len(rows) == 0 {
 		return nil
