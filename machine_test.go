@@ -6,23 +6,6 @@ import (
 	"testing"
 )
 
-func TestFastSigmoid(t *testing.T) {
-	// The table sigmoid against math.Exp on a dense grid and at the edges.
-	worst := 0.0
-	for x := -40.0; x <= 40; x += 0.000731 {
-		worst = max(worst, math.Abs(sigmoid(x)-Sigmoid(x)))
-	}
-	for _, x := range []float64{-sigLimit, sigLimit, math.Inf(1), math.Inf(-1), 1e300, -1e300} {
-		worst = max(worst, math.Abs(sigmoid(x)-Sigmoid(x)))
-	}
-	if worst > 1e-8 {
-		t.Errorf("fast sigmoid error %g > 1e-8", worst)
-	}
-	if s := sigmoid(math.NaN()); s > 1e-12 {
-		t.Errorf("sigmoid(NaN) = %v, want about 0", s)
-	}
-}
-
 // randomState returns a random full binary state of a machine.
 func randomState(sizes []int, rng *rand.Rand) [][]uint8 {
 	x := make([][]uint8, len(sizes))
