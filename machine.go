@@ -179,6 +179,47 @@ func (m *Machine) Finite() bool {
 	return true
 }
 
+// MaxLogit returns the largest magnitude of a logit that any binary state
+// can give any unit, generative or recognition: for each unit, its bias
+// plus all its positive (or all its negative) incoming weights. It is NaN
+// if a parameter is NaN and +Inf if one is infinite, so that
+// !(m.MaxLogit() <= limit) tests finiteness and size at once.
+func (m *Machine) MaxLogit() float64 {
+	top := len(m.Sizes) - 1
+	mx := 0.0
+	for _, b := range m.B[top] {
+		mx = maxAbs(mx, b)
+	}
+	for l := range top {
+		mx = max(mx, maxLogit(m.B[l], m.W[l], m.Sizes[l+1]))
+		mx = max(mx, maxLogit(m.C[l+1], m.R[l], m.Sizes[l]))
+	}
+	return mx
+}
+
+// maxLogit returns the largest |logit| of the units whose biases are b and
+// whose incoming weights from src units are the rows of w.
+func maxLogit(b, w []float64, src int) float64 {
+	n := len(b)
+	mx := 0.0
+	for k, bk := range b {
+		hi, lo := bk, bk
+		for i := range src {
+			x := w[i*n+k]
+			if x > 0 {
+				hi += x
+			} else {
+				lo += x // and NaN
+			}
+		}
+		mx = maxAbs(maxAbs(mx, hi), lo)
+	}
+	return mx
+}
+
+// maxAbs returns max(m, |x|), NaN if either is NaN.
+func maxAbs(m, x float64) float64 { return max(m, math.Abs(x)) }
+
 // GenInput writes into dst the generative input (logit) of layer l < top
 // given the binary state of layer l+1: dst = B[l] + Σ_j above[j]·W[l][j,:].
 func (m *Machine) GenInput(l int, above []uint8, dst []float64) {

@@ -193,3 +193,29 @@ func TestStepChecksShapes(t *testing.T) {
 	}()
 	ws.Step(testData{n: 16}, rand.New(rand.NewPCG(1, 1)))
 }
+
+func TestMaxLogit(t *testing.T) {
+	m := New([]int{3, 2, 1})
+	m.B[0] = []float64{1, -1, 0}
+	m.W[0] = []float64{2, -3, 0.5, 4, 5, -0.5} // rows: hidden units 0 and 1
+	m.B[1] = []float64{0.5, 0}
+	m.W[1] = []float64{-7, 1}
+	m.B[2][0] = 2
+	m.C[1] = []float64{0, 1}
+	m.R[0] = []float64{1, 1, 1, 1, 1, 1}
+	m.C[2][0] = -1
+	m.R[1] = []float64{-2, -3}
+	// Pixel 0 can reach 1 + 2 + 4 = 7, pixel 1 −1 −3 = −4 or −1 + 5 = 4;
+	// hidden unit 0 0.5 − 7 = −6.5; the top's recognition −1 −2 −3 = −6;
+	// hidden unit 1's 1 + 3 = 4. So 7.
+	if got := m.MaxLogit(); got != 7 {
+		t.Errorf("MaxLogit = %v, want 7", got)
+	}
+	for _, bad := range []float64{math.NaN(), math.Inf(1), math.Inf(-1)} {
+		c := m.Clone()
+		c.R[1][1] = bad
+		if got := c.MaxLogit(); !math.IsNaN(got) && !math.IsInf(got, 1) {
+			t.Errorf("with a parameter %v, MaxLogit = %v, want NaN or +Inf", bad, got)
+		}
+	}
+}

@@ -66,32 +66,39 @@ func (b Bars) draw(dst []uint8, vertical bool, k int) {
 }
 
 // Support enumerates the 2^Width vertical and 2^Height horizontal bar
-// sets, merging the images they share (the blank and, when both
-// orientations have bars, the all-on image). The blank comes first; the
-// order is fixed.
+// sets, merging the two images they share: the blank and the all-on
+// image (every column is every row). The blank comes first; the order is
+// fixed.
 func (b Bars) Support() ([][]uint8, []float64) {
-	var (
-		patterns [][]uint8
-		probs    []float64
-		index    = map[string]int{}
-	)
+	nv, nh := 1<<b.Width, 1<<b.Height
+	patterns := make([][]uint8, 0, b.SupportSize())
+	probs := make([]float64, 0, b.SupportSize())
+	pixels := make([]uint8, b.SupportSize()*b.Dim()) // one allocation for all
 	add := func(vertical bool, n int, pOrient float64) {
 		for set := 0; set < 1<<n; set++ {
-			x := make([]uint8, b.Dim())
 			p := pOrient
 			for k := range n {
 				if set&(1<<k) != 0 {
-					b.draw(x, vertical, k)
 					p *= b.POn
 				} else {
 					p *= 1 - b.POn
 				}
 			}
-			if i, ok := index[string(x)]; ok {
-				probs[i] += p
+			switch {
+			case !vertical && set == 0: // the blank
+				probs[0] += p
+				continue
+			case !vertical && set == nh-1: // all on: the last vertical set
+				probs[nv-1] += p
 				continue
 			}
-			index[string(x)] = len(patterns)
+			x := pixels[:b.Dim():b.Dim()]
+			pixels = pixels[b.Dim():]
+			for k := range n {
+				if set&(1<<k) != 0 {
+					b.draw(x, vertical, k)
+				}
+			}
 			patterns = append(patterns, x)
 			probs = append(probs, p)
 		}
@@ -100,6 +107,10 @@ func (b Bars) Support() ([][]uint8, []float64) {
 	add(false, b.Height, 1-b.PVertical)
 	return patterns, probs
 }
+
+// SupportSize returns the number of images Support returns,
+// 2^Width + 2^Height − 2.
+func (b Bars) SupportSize() int { return 1<<b.Width + 1<<b.Height - 2 }
 
 // Bar is one bar of the distribution: a column (vertical) or a row.
 type Bar struct {

@@ -19,6 +19,9 @@ type Set interface {
 	// Support returns every pattern of nonzero probability, once each,
 	// and its probability. The probabilities sum to 1.
 	Support() (patterns [][]uint8, probs []float64)
+	// SupportSize is len(patterns) of Support, known without building it,
+	// so that a caller can check what Support will cost first.
+	SupportSize() int
 	// String names the set as Parse reads it.
 	String() string
 }

@@ -13,7 +13,10 @@
 // updated by one add (multiply) per pixel, recomputed from scratch every
 // 256 configurations; exponentials come from a table method within 2 ulp
 // of math.Exp. Results agree with brute force to 1e-10 and Σ_v p(v) = 1
-// to 1e-9 (the tests).
+// to 1e-9 (the tests). Machines whose weights are too large for the
+// incremental walk's rounding (some unit's |b| + Σ|w| above 1024, far
+// beyond any trained net) take a careful path instead (careful.go),
+// correct for any finite weights against an exact-arithmetic reference.
 //
 // KL and NLL are reported in bits:
 //

@@ -43,6 +43,8 @@ type Evaluator struct {
 	slow  bool        // never take the fast case (tests compare the two)
 	tmp   []float64   // scratch of the largest layer's size
 	ones  []float64   // scratch of the largest layer's size
+	lpOn  []float64   // log σ(a) of a layer (careful path)
+	lpOff []float64   // log σ(−a) of a layer (careful path)
 }
 
 // Check reports whether a machine with these layer sizes can be evaluated
@@ -64,6 +66,29 @@ func Check(sizes []int) error {
 		}
 	}
 	return nil
+}
+
+// Cost returns what an evaluator of the given number of patterns for a
+// machine with these sizes needs: the bytes of its buffers (the patterns
+// themselves not included) and the operations of one evaluation, each
+// about a nanosecond (an add or multiply per pattern and configuration).
+// Both are float64 so that no size overflows.
+func Cost(sizes []int, patterns int) (bytes, ops float64) {
+	K, nv, n1 := float64(patterns), float64(sizes[0]), float64(sizes[1])
+	latent := 0
+	for _, n := range sizes[1:] {
+		latent = max(latent, n)
+	}
+	// prior tables, running sums, per-pattern buffers, e^W, scratch
+	bytes = 8 * (2*max(K, math.Exp2(float64(latent))) + K*(n1+3) + 2*nv*n1 + 6*float64(maxOf(sizes)))
+	for l := 1; l < len(sizes); l++ {
+		bytes += 8 * math.Exp2(float64(sizes[l]))
+	}
+	ops = math.Exp2(n1) * (K + 2*nv)
+	for l := 1; l+1 < len(sizes); l++ {
+		ops += math.Exp2(float64(sizes[l]+sizes[l+1])) * 2
+	}
+	return bytes, ops
 }
 
 // NewEvaluator returns an evaluator of the given patterns, with
@@ -91,6 +116,8 @@ func NewEvaluator(sizes []int, patterns [][]uint8, probs []float64) (*Evaluator,
 		a:        make([]float64, maxOf(sizes)),
 		tmp:      make([]float64, maxOf(sizes)),
 		ones:     make([]float64, maxOf(sizes)),
+		lpOn:     make([]float64, maxOf(sizes)),
+		lpOff:    make([]float64, maxOf(sizes)),
 		d:        make([]float64, len(patterns)),
 		ea:       make([]float64, sizes[0]),
 		expW:     make([]float64, 2*sizes[0]*sizes[1]),
@@ -104,6 +131,9 @@ func NewEvaluator(sizes []int, patterns [][]uint8, probs []float64) (*Evaluator,
 	}
 	return e, nil
 }
+
+// Cost returns Cost of the evaluator's sizes and patterns.
+func (e *Evaluator) Cost() (bytes, ops float64) { return Cost(e.sizes, len(e.patterns)) }
 
 // Eval returns the exact KL, NLL and data entropy of m.
 func (e *Evaluator) Eval(m *helmholtz.Machine) Result {
@@ -124,8 +154,13 @@ func (e *Evaluator) LogProbs(m *helmholtz.Machine) []float64 {
 	if !slices.Equal(m.Sizes, e.sizes) {
 		panic(fmt.Sprintf("exact: machine sizes %v, evaluator sizes %v", m.Sizes, e.sizes))
 	}
-	e.priors(m)
-	e.visible(m)
+	if needsCare(m) {
+		e.carefulPriors(m)
+		e.carefulVisible(m)
+	} else {
+		e.priors(m)
+		e.visible(m)
+	}
 	return e.logp
 }
 
