@@ -22,9 +22,13 @@ const klFloor = 1e-3
 // reach, drawn as the NLL's floor. The initial (step 0) values are given
 // in the titles, since 0 samples has no place on a log axis.
 func Curves(history []train.Point, entropy float64) Figure {
+	history = plottable(history)
 	kl := klPlot(history, 0)
 	nll := plot.New()
-	nll.Title.Text = fmt.Sprintf("NLL of p_data under the model (initial %.2f bits)", history[0].NLL)
+	nll.Title.Text = "NLL of p_data under the model"
+	if len(history) > 0 {
+		nll.Title.Text += fmt.Sprintf(" (initial %.2f bits)", history[0].NLL)
+	}
 	nll.X.Label.Text = "samples seen"
 	nll.Y.Label.Text = "bits"
 	logX(nll)
@@ -46,7 +50,12 @@ func Curves(history []train.Point, entropy float64) Figure {
 		nll.Legend.Add(fmt.Sprintf("H(p_data) = %.3f", entropy), floor)
 		nll.Legend.Top = true
 	}
-	nll.Y.Min = math.Floor(entropy - 0.5)
+	nll.Y.Min = min(nll.Y.Min, math.Floor(entropy-0.5))
+	if len(pts) == 0 {
+		nll.Y.Min = math.Floor(entropy - 0.5)
+	}
+	spread(&nll.X, true)
+	spread(&nll.Y, false)
 
 	plots := [][]*plot.Plot{{kl, nll}}
 	const w, h = 600, 230
@@ -58,10 +67,46 @@ func Curves(history []train.Point, entropy float64) Figure {
 	}}
 }
 
+// plottable returns the points of history with finite KL and NLL: a run
+// train writes has no others, but a figure must draw whatever it is given
+// (the rest are gaps).
+func plottable(history []train.Point) []train.Point {
+	var out []train.Point
+	for _, p := range history {
+		if finite(p.KL) && finite(p.NLL) {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
+func finite(x float64) bool { return !math.IsNaN(x) && !math.IsInf(x, 0) }
+
+// spread gives an axis a range to draw: gonum/plot cannot draw an empty
+// or single-valued range, nor a log axis that does not lie above 0.
+func spread(a *plot.Axis, log bool) {
+	if log {
+		if !(a.Min > 0) || !(a.Max > 0) {
+			a.Min, a.Max = 1, 10
+		}
+		if !(a.Max > a.Min) {
+			a.Min, a.Max = a.Min/2, a.Max*2
+		}
+		return
+	}
+	if !finite(a.Min) || !finite(a.Max) {
+		a.Min, a.Max = 0, 1
+	}
+	if !(a.Max > a.Min) {
+		a.Min, a.Max = a.Min-0.5, a.Max+0.5
+	}
+}
+
 // klPlot returns the KL curve of history, log-log. With maxSamples > 0
 // the axes are fixed, x running to maxSamples (for the frames of an
 // animation, whose axes stay put while the curve grows).
 func klPlot(history []train.Point, maxSamples int) *plot.Plot {
+	history = plottable(history)
 	p := plot.New()
 	p.Title.Text = "exact KL[p_data ‖ p_model]"
 	if len(history) > 0 {
@@ -88,9 +133,11 @@ func klPlot(history []train.Point, maxSamples int) *plot.Plot {
 		p.Add(line)
 	}
 	if maxSamples > 0 {
-		p.X.Min, p.X.Max = 1000, float64(maxSamples)
+		p.X.Min, p.X.Max = 1000, float64(max(maxSamples, 2000))
 		p.Y.Min, p.Y.Max = 0.05, 20
 	}
+	spread(&p.X, true)
+	spread(&p.Y, true)
 	return p
 }
 

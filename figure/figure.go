@@ -26,8 +26,26 @@ type Figure struct {
 	Draw          func(c draw.Canvas)
 }
 
+// maxPixels bounds the PNG or GIF frame a figure renders to (at DPI). The
+// figures of any run train can write stay well below it: their panels
+// are capped (maxPanels, maxCodes); a figure above it is refused rather
+// than drawn.
+const maxPixels = 40 << 20
+
+// check refuses a figure too large to render at dpi, or of no size.
+func (f Figure) check(dpi int) error {
+	px := float64(f.Width/vg.Inch*vg.Length(dpi)) * float64(f.Height/vg.Inch*vg.Length(dpi))
+	if !(f.Width > 0 && f.Height > 0) || !(px <= maxPixels) {
+		return fmt.Errorf("figure: %.0f×%.0f points is not a size to draw", float64(f.Width), float64(f.Height))
+	}
+	return nil
+}
+
 // WriteTo renders f to w in the given format, "png" or "svg".
 func (f Figure) WriteTo(w io.Writer, format string) error {
+	if err := f.check(DPI); err != nil {
+		return err
+	}
 	var c interface {
 		vg.CanvasSizer
 		io.WriterTo
@@ -51,11 +69,14 @@ func (f Figure) WriteTo(w io.Writer, format string) error {
 }
 
 // Image renders f to an RGBA image at dpi dots per inch.
-func (f Figure) Image(dpi int) image.Image {
+func (f Figure) Image(dpi int) (image.Image, error) {
+	if err := f.check(dpi); err != nil {
+		return nil, err
+	}
 	c := vgimg.NewWith(vgimg.UseWH(f.Width, f.Height), vgimg.UseDPI(dpi),
 		vgimg.UseBackgroundColor(color.White))
 	f.Draw(draw.New(c))
-	return c.Image()
+	return c.Image(), nil
 }
 
 // Save writes f to path, as PNG or SVG by the path's extension,

@@ -72,12 +72,12 @@ func TestGoldenHinton(t *testing.T) {
 // counts follow the layer sizes, so a wider hidden layer makes wider
 // figures, and deeper nets render too.
 func TestSizes(t *testing.T) {
-	images, _ := dataset.NewBars(4, 4).Support()
+	images, probs := dataset.NewBars(4, 4).Support()
 	width := map[int]float64{}
 	for _, sizes := range [][]int{{16, 8, 1}, {16, 12, 1}, {16, 6, 3, 2}, {16, 4}} {
 		m := helmholtz.New(sizes)
 		m.Init(rand.New(rand.NewPCG(1, 1)), 1)
-		for _, f := range []Figure{Fantasies(m, 4, 4, 16, 8, 1), Fields(m, 4, 4), Codes(m, images, 4, 4), Hinton(m)} {
+		for _, f := range []Figure{Fantasies(m, 4, 4, 16, 8, 1), Fields(m, 4, 4), Codes(m, images, probs, 4, 4), Hinton(m)} {
 			var b bytes.Buffer
 			if err := f.WriteTo(&b, "png"); err != nil || b.Len() == 0 {
 				t.Fatalf("sizes %v: %v", sizes, err)
@@ -101,18 +101,19 @@ func TestRunFigures(t *testing.T) {
 	dir := t.TempDir()
 	cfg := train.Default()
 	cfg.Steps, cfg.SnapshotEvery, cfg.EvalEvery = 20000, 2000, 1000
-	r, err := train.New(cfg)
+	r, err := train.Create(cfg, dir, false)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := r.Train(context.Background(), dir, nil); err != nil {
+	defer r.Close()
+	if err := r.Train(context.Background(), nil); err != nil {
 		t.Fatal(err)
 	}
 	run, err := train.Open(dir)
 	if err != nil {
 		t.Fatal(err)
 	}
-	paths, err := WriteAll(run, filepath.Join(dir, "fig"))
+	paths, err := WriteAll(context.Background(), run, filepath.Join(dir, "fig"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -120,7 +121,7 @@ func TestRunFigures(t *testing.T) {
 		t.Errorf("wrote %d files, want %d", len(paths), 2*len(Names))
 	}
 	path := filepath.Join(dir, "bars.gif")
-	if err := WriteGIF(run, path, 8); err != nil {
+	if err := WriteGIF(context.Background(), run, path, 8); err != nil {
 		t.Fatal(err)
 	}
 	f, err := os.Open(path)

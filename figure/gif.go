@@ -1,6 +1,7 @@
 package figure
 
 import (
+	"context"
 	"fmt"
 	"image"
 	"image/color"
@@ -20,9 +21,9 @@ const gifDPI = 100
 // Animation writes an animated GIF of training, one frame per snapshot:
 // the hidden-unit fields, a row of fantasies (the same fantasy seed in
 // every frame) and the KL curve up to the snapshot's step, at fps frames
-// per second. history is the run's evaluation history; batch converts
-// steps to samples.
-func Animation(w io.Writer, snaps []train.State, history []train.Point, height, width, fps int, seed uint64) error {
+// per second. history is the run's evaluation history. It stops between
+// frames when ctx is cancelled.
+func Animation(ctx context.Context, w io.Writer, snaps []train.State, history []train.Point, height, width, fps int, seed uint64) error {
 	if len(snaps) == 0 {
 		return fmt.Errorf("figure: no snapshots to animate")
 	}
@@ -37,13 +38,19 @@ func Animation(w io.Writer, snaps []train.State, history []train.Point, height, 
 	cache := map[color.Color]uint8{}
 	delay := (100 + fps/2) / fps // in hundredths of a second
 	for _, s := range snaps {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
 		var upto []train.Point
 		for _, p := range history {
 			if p.Step <= s.Step {
 				upto = append(upto, p)
 			}
 		}
-		img := frame(s.Machine, s.Step, upto, height, width, maxSamples, seed).Image(gifDPI)
+		img, err := frame(s.Machine, s.Step, upto, height, width, maxSamples, seed).Image(gifDPI)
+		if err != nil {
+			return err
+		}
 		anim.Image = append(anim.Image, paletted(img, cache))
 		anim.Delay = append(anim.Delay, delay)
 	}

@@ -24,12 +24,12 @@ var (
 // |w| relative to the largest weight of its matrix (side ∝ √|w|); red is
 // positive, blue negative.
 func Hinton(m *helmholtz.Machine) Figure {
-	nv, n1 := m.Sizes[0], m.Sizes[1]
-	gen := m.W[0] // n1 × nv already
+	nv, n1 := m.Sizes[0], min(m.Sizes[1], maxPanels)
+	gen := m.W[0][:n1*nv] // n1 × nv already
 	rec := make([]float64, n1*nv)
 	for i := range nv {
 		for j := range n1 {
-			rec[j*nv+i] = m.R[0][i*n1+j]
+			rec[j*nv+i] = m.R[0][i*m.Sizes[1]+j]
 		}
 	}
 	left := hinton(gen, n1, nv, "generative W_hv")

@@ -44,6 +44,27 @@ func dream(m *helmholtz.Machine, n int, seed uint64) [][]uint8 {
 	return out
 }
 
+// Caps on what one figure draws, so that any net's figures stay of a
+// size to look at (and to render).
+const (
+	maxPanels = 64 // hidden units in fields, codes and Hinton diagrams
+	maxCodes  = 64 // patterns in the codes figure
+)
+
+// mostProbable returns the n most probable patterns, ties in their order.
+func mostProbable(patterns [][]uint8, probs []float64, n int) [][]uint8 {
+	order := make([]int, len(patterns))
+	for k := range order {
+		order[k] = k
+	}
+	sort.SliceStable(order, func(a, b int) bool { return probs[order[a]] > probs[order[b]] })
+	out := make([][]uint8, n)
+	for i := range out {
+		out[i] = patterns[order[i]]
+	}
+	return out
+}
+
 // fields returns, for each unit j of the first hidden layer,
 // p(v | h_j = 1, other units of the layer off) and the baseline p(v | h = 0).
 func fields(m *helmholtz.Machine) (f [][]float64, base []float64) {
@@ -52,7 +73,7 @@ func fields(m *helmholtz.Machine) (f [][]float64, base []float64) {
 	for i := range base {
 		base[i] = helmholtz.Sigmoid(m.B[0][i])
 	}
-	f = make([][]float64, n1)
+	f = make([][]float64, min(n1, maxPanels))
 	for j := range f {
 		f[j] = make([]float64, nv)
 		for i := range f[j] {
@@ -101,8 +122,15 @@ func Fields(m *helmholtz.Machine, height, width int) Figure {
 // layer as a heat map, and q(top = 1 | v) below it, the patterns sorted
 // by q(top = 1 | v). For nets with more than one hidden layer the higher
 // layers' values are mean-field summaries (see Machine.RecognitionMeans).
-func Codes(m *helmholtz.Machine, patterns [][]uint8, height, width int) Figure {
+// Of more than maxCodes patterns it draws the maxCodes most probable
+// (probs), of more than maxPanels units the first maxPanels.
+func Codes(m *helmholtz.Machine, patterns [][]uint8, probs []float64, height, width int) Figure {
 	L := len(m.Sizes)
+	heading := "recognition q(h_j = 1 | v) on the data support, sorted by q(top = 1 | v)"
+	if len(patterns) > maxCodes {
+		patterns = mostProbable(patterns, probs, maxCodes)
+		heading = fmt.Sprintf("recognition q(h_j = 1 | v) on the %d most probable patterns, sorted by q(top = 1 | v)", maxCodes)
+	}
 	K := len(patterns)
 	means := make([][][]float64, K)
 	for k, v := range patterns {
@@ -119,7 +147,7 @@ func Codes(m *helmholtz.Machine, patterns [][]uint8, height, width int) Figure {
 	sort.SliceStable(order, func(a, b int) bool { return means[order[a]][L-1][0] < means[order[b]][L-1][0] })
 
 	const cell, font = 16, 8
-	n1 := m.Sizes[1]
+	n1 := min(m.Sizes[1], maxPanels)
 	img := vg.Length(cell - 2) // pattern thumbnails
 	labelW := vg.Length(34)
 	rows := n1 + 1 // hidden units, then the top unit
@@ -129,8 +157,7 @@ func Codes(m *helmholtz.Machine, patterns [][]uint8, height, width int) Figure {
 		x0 := c.Min.X + margin + labelW
 		y := c.Max.Y - margin
 		title := textStyle(font * 1.15)
-		c.FillText(title, vg.Point{X: (c.Min.X + c.Max.X) / 2, Y: y - font*1.4},
-			"recognition q(h_j = 1 | v) on the data support, sorted by q(top = 1 | v)")
+		c.FillText(title, vg.Point{X: (c.Min.X + c.Max.X) / 2, Y: y - font*1.4}, heading)
 		y -= font * 2
 		pixel := img / vg.Length(max(height, width))
 		for i, k := range order {

@@ -1,6 +1,7 @@
 package figure
 
 import (
+	"context"
 	"fmt"
 	"io"
 	"os"
@@ -16,8 +17,9 @@ var Names = []string{"curves", "fantasies", "fields", "codes", "weights"}
 
 // WriteAll draws figures 1-5 of a finished run (learning curves,
 // fantasies, hidden-unit fields, recognition codes, Hinton diagrams) into
-// dir as PNG and SVG files, and returns the paths written.
-func WriteAll(run *train.Saved, dir string) ([]string, error) {
+// dir as PNG and SVG files, and returns the paths written. It stops
+// between files when ctx is cancelled.
+func WriteAll(ctx context.Context, run *train.Saved, dir string) ([]string, error) {
 	set, err := dataset.Parse(run.Model.Config.Data)
 	if err != nil {
 		return nil, err
@@ -32,12 +34,15 @@ func WriteAll(run *train.Saved, dir string) ([]string, error) {
 		"curves":    Curves(run.History, exact.Entropy(probs)),
 		"fantasies": Fantasies(m, h, w, 64, 8, run.Model.Config.Seed),
 		"fields":    Fields(m, h, w),
-		"codes":     Codes(m, pats, h, w),
+		"codes":     Codes(m, pats, probs, h, w),
 		"weights":   Hinton(m),
 	}
 	var paths []string
 	for _, name := range Names {
 		for _, ext := range []string{".png", ".svg"} {
+			if err := ctx.Err(); err != nil {
+				return paths, err
+			}
 			p := filepath.Join(dir, name+ext)
 			if err := Save(p, figs[name]); err != nil {
 				return paths, err
@@ -48,8 +53,13 @@ func WriteAll(run *train.Saved, dir string) ([]string, error) {
 	return paths, nil
 }
 
-// WriteGIF writes the animation of a finished run's snapshots to path.
-func WriteGIF(run *train.Saved, path string, fps int) error {
+// maxFrames bounds the frames of an animation: a run with more snapshots
+// is shown by maxFrames of them, evenly spread.
+const maxFrames = 300
+
+// WriteGIF writes the animation of a finished run's snapshots to path. It
+// stops between frames when ctx is cancelled.
+func WriteGIF(ctx context.Context, run *train.Saved, path string, fps int) error {
 	if len(run.Snapshots) == 0 {
 		return fmt.Errorf("run %q has no snapshots to animate (train with --snapshot-every > 0)", run.Dir)
 	}
@@ -57,14 +67,12 @@ func WriteGIF(run *train.Saved, path string, fps int) error {
 	if err != nil {
 		return err
 	}
-	snaps := make([]train.State, len(run.Snapshots))
-	for i, p := range run.Snapshots {
-		if snaps[i], err = train.ReadSnapshot(p); err != nil {
-			return err
-		}
+	snaps, err := run.ReadSnapshots(maxFrames)
+	if err != nil {
+		return err
 	}
 	h, w := set.Shape()
 	return train.WriteFile(path, func(wr io.Writer) error {
-		return Animation(wr, snaps, run.History, h, w, fps, run.Model.Config.Seed)
+		return Animation(ctx, wr, snaps, run.History, h, w, fps, run.Model.Config.Seed)
 	})
 }

@@ -1,17 +1,19 @@
 package sweep
 
 import (
-	"bufio"
+	"bytes"
 	"encoding/json"
 	"fmt"
 	"io"
-	"os"
-	"path/filepath"
+	"math"
+	"reflect"
 	"strconv"
 	"strings"
-)
 
-func mkdirFor(path string) error { return os.MkdirAll(filepath.Dir(path), 0o755) }
+	"helmholtz/dataset"
+	"helmholtz/exact"
+	"helmholtz/train"
+)
 
 // WriteJSONL writes one JSON object per result and line.
 func WriteJSONL(w io.Writer, results []Result) error {
@@ -24,22 +26,137 @@ func WriteJSONL(w io.Writer, results []Result) error {
 	return nil
 }
 
-// ReadJSONL reads what WriteJSONL wrote.
+// maxResults bounds the size of a results file that ReadJSONL reads.
+const maxResults = 256 << 20
+
+// ReadJSONL reads what WriteJSONL wrote, checking every line (see
+// Result.Check). Blank lines are skipped.
 func ReadJSONL(r io.Reader) ([]Result, error) {
+	data, err := io.ReadAll(io.LimitReader(r, maxResults+1))
+	if err != nil {
+		return nil, err
+	}
+	if len(data) > maxResults {
+		return nil, fmt.Errorf("larger than %d bytes: not a results file", maxResults)
+	}
+	return parseJSONL(data, newEntropies())
+}
+
+func parseJSONL(data []byte, h *entropies) ([]Result, error) {
 	var out []Result
-	sc := bufio.NewScanner(r)
-	sc.Buffer(make([]byte, 1<<20), 1<<26)
-	for n := 1; sc.Scan(); n++ {
-		if strings.TrimSpace(sc.Text()) == "" {
+	for n, line := range bytes.Split(data, []byte("\n")) {
+		if len(bytes.TrimSpace(line)) == 0 {
 			continue
 		}
 		var res Result
-		if err := json.Unmarshal(sc.Bytes(), &res); err != nil {
-			return nil, fmt.Errorf("line %d: %w", n, err)
+		dec := json.NewDecoder(bytes.NewReader(line))
+		dec.DisallowUnknownFields()
+		if err := dec.Decode(&res); err != nil {
+			return nil, fmt.Errorf("line %d: %w", n+1, err)
+		}
+		if err := res.Check(h); err != nil {
+			return nil, fmt.Errorf("line %d: %w", n+1, err)
 		}
 		out = append(out, res)
 	}
-	return out, sc.Err()
+	return out, nil
+}
+
+// entropies caches H(p_data) by data set.
+type entropies struct{ m map[string]float64 }
+
+func newEntropies() *entropies { return &entropies{m: map[string]float64{}} }
+
+func (e *entropies) of(spec string) (float64, error) {
+	if h, ok := e.m[spec]; ok {
+		return h, nil
+	}
+	set, err := dataset.Parse(spec)
+	if err != nil {
+		return 0, err
+	}
+	_, probs := set.Support()
+	e.m[spec] = exact.Entropy(probs)
+	return e.m[spec], nil
+}
+
+// Check reports what makes r not the result of a run of a sweep: a bad
+// recipe name, a config that does not validate or has another seed, KL
+// and NLL that are not what its data allow (finite, NLL − KL = H), a
+// history that is not its config's, unit counts beyond its hidden layer,
+// a model path other than ModelPath. h may be nil.
+func (r Result) Check(h *entropies) error {
+	if h == nil {
+		h = newEntropies()
+	}
+	if err := ValidName(r.Recipe); err != nil {
+		return err
+	}
+	if r.Seed != r.Config.Seed {
+		return fmt.Errorf("seed %d, but its config has seed %d", r.Seed, r.Config.Seed)
+	}
+	if err := r.Config.Validate(); err != nil {
+		return fmt.Errorf("recipe %s seed %d: config: %w", r.Recipe, r.Seed, err)
+	}
+	entropy, err := h.of(r.Config.Data)
+	if err != nil {
+		return err
+	}
+	if err := train.CheckHistory(r.Config, entropy, r.Checkpoints); err != nil {
+		return fmt.Errorf("recipe %s seed %d: checkpoints: %w", r.Recipe, r.Seed, err)
+	}
+	last := r.Checkpoints[len(r.Checkpoints)-1]
+	if r.KL != last.KL || r.NLL != last.NLL {
+		return fmt.Errorf("recipe %s seed %d: final KL %v and NLL %v are not its last checkpoint's", r.Recipe, r.Seed, r.KL, r.NLL)
+	}
+	u := r.Units
+	n := u.Bars + u.Duplicates + u.Dead + u.AlwaysOn + u.Mixed
+	if min(u.Bars, u.Duplicates, u.Dead, u.AlwaysOn, u.Mixed) < 0 || n > r.Config.Layers[1] {
+		return fmt.Errorf("recipe %s seed %d: unit counts %+v for %d hidden units", r.Recipe, r.Seed, u, r.Config.Layers[1])
+	}
+	if math.IsNaN(r.Seconds) || math.IsInf(r.Seconds, 0) || r.Seconds < 0 {
+		return fmt.Errorf("recipe %s seed %d: seconds %v", r.Recipe, r.Seed, r.Seconds)
+	}
+	if r.Model != "" && r.Model != ModelPath(r.Recipe, r.Seed) {
+		return fmt.Errorf("recipe %s seed %d: model %q, want %q", r.Recipe, r.Seed, r.Model, ModelPath(r.Recipe, r.Seed))
+	}
+	return nil
+}
+
+// ValidName reports whether name can name a recipe: it becomes a
+// directory under models/, so letters, digits and . _ + - only, not
+// starting with a dot, at most 64 characters.
+func ValidName(name string) error {
+	ok := name != "" && len(name) <= 64 && name[0] != '.'
+	for _, c := range name {
+		ok = ok && (c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || strings.ContainsRune("._+-", c))
+	}
+	if !ok {
+		return fmt.Errorf("recipe name %q: want letters, digits and . _ + - (not first a dot), at most 64", name)
+	}
+	return nil
+}
+
+// CheckUnique reports a recipe and seed that appear twice in results, or
+// a recipe whose runs have different configs (but for the seed): results
+// merged from shards that overlap, or from different sweeps.
+func CheckUnique(results []Result) error {
+	seen := map[string]bool{}
+	configs := map[string]train.Config{}
+	for _, r := range results {
+		key := fmt.Sprintf("%s/%d", r.Recipe, r.Seed)
+		if seen[key] {
+			return fmt.Errorf("recipe %s seed %d appears twice (overlapping shards, or one file given twice?)", r.Recipe, r.Seed)
+		}
+		seen[key] = true
+		c := r.Config
+		c.Seed = 0
+		if old, ok := configs[r.Recipe]; ok && !reflect.DeepEqual(old, c) {
+			return fmt.Errorf("recipe %s has runs of two different configs (%q and %q)", r.Recipe, old.RecipeFlags(), c.RecipeFlags())
+		}
+		configs[r.Recipe] = c
+	}
+	return nil
 }
 
 // WriteCSV writes one row per result: recipe, seed, final KL and NLL, the

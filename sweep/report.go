@@ -1,10 +1,13 @@
 package sweep
 
 import (
+	"errors"
+	"fmt"
 	"io"
 	"os"
 	"path/filepath"
 
+	"helmholtz/dataset"
 	"helmholtz/figure"
 	"helmholtz/train"
 )
@@ -16,6 +19,9 @@ const Target = 0.10
 // run), summary.md (one row per recipe) and kl.png and kl.svg (the KL
 // distribution of each recipe). flags maps each recipe to its flags.
 func WriteReport(dir string, results []Result, flags map[string]string) ([]Stats, error) {
+	if len(results) == 0 {
+		return nil, errors.New("no results to report")
+	}
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return nil, err
 	}
@@ -77,4 +83,31 @@ func checkpointSteps(results []Result) []int {
 		out = append(out, common[i*len(common)/10-1])
 	}
 	return out
+}
+
+// CheckBudget reports whether a sweep of jobs on workers goroutines fits
+// the limits of a run (train.MaxMemory, train.MaxWork): the runs in
+// progress at once and the results kept of every run must fit in memory,
+// and all runs together in the work of one run's limit.
+func CheckBudget(jobs []Job, workers int) error {
+	var work, kept, running float64
+	for _, j := range jobs {
+		set, err := dataset.Parse(j.Config.Data)
+		if err != nil {
+			return err
+		}
+		cost := j.Config.Estimate(set)
+		work += cost.Work
+		running = max(running, cost.Bytes)
+		kept += 2048 + 32*(float64(j.Config.Steps)/float64(j.Config.EvalEvery)+2)
+	}
+	if mem := float64(min(workers, len(jobs)))*running + kept; mem > train.MaxMemory {
+		return fmt.Errorf("this sweep would need about %.1f GiB of memory, more than the limit of %d GiB (fewer runs or workers, or a larger --eval-every)",
+			mem/(1<<30), train.MaxMemory>>30)
+	}
+	if work > train.MaxWork {
+		return fmt.Errorf("this sweep would take about %.3g operations (%.0f days on one core), more than the limit of %.3g (fewer seeds, recipes or steps)",
+			work, work/1e9/86400, float64(train.MaxWork))
+	}
+	return nil
 }

@@ -6,7 +6,9 @@ package sweep
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"os"
 	"path/filepath"
 	"sort"
 	"sync"
@@ -49,9 +51,10 @@ type Units struct {
 // Run runs the jobs on workers goroutines and returns their results in
 // job order. With dir not empty each run's final model is written to
 // dir/models/RECIPE/seed_N.npz. done, if not nil, is called (from one
-// goroutine at a time) as each run finishes. When ctx is cancelled, runs
-// in progress stop and Run returns the results it has with ctx's error.
-func Run(ctx context.Context, jobs []Job, workers int, dir string, done func(Result)) ([]Result, error) {
+// goroutine at a time) as each run finishes; an error it returns stops
+// the sweep. When ctx is cancelled, runs in progress stop and Run returns
+// the results of the runs that finished, with ctx's error.
+func Run(ctx context.Context, jobs []Job, workers int, dir string, done func(Result) error) ([]Result, error) {
 	results := make([]Result, len(jobs))
 	finished := make([]bool, len(jobs))
 	next := make(chan int)
@@ -60,21 +63,20 @@ func Run(ctx context.Context, jobs []Job, workers int, dir string, done func(Res
 		firstErr error
 		wg       sync.WaitGroup
 	)
-	for range max(workers, 1) {
+	for range min(max(workers, 1), len(jobs)) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
 			for i := range next {
 				res, err := runOne(ctx, jobs[i], dir)
 				mu.Lock()
-				if err != nil && firstErr == nil {
-					firstErr = err
+				if err == nil && done != nil {
+					err = done(res)
 				}
 				if err == nil {
 					results[i], finished[i] = res, true
-					if done != nil {
-						done(res)
-					}
+				} else if firstErr == nil && !errors.Is(err, train.ErrInterrupted) {
+					firstErr = err
 				}
 				mu.Unlock()
 			}
@@ -112,7 +114,7 @@ func runOne(ctx context.Context, job Job, dir string) (Result, error) {
 	if err != nil {
 		return Result{}, err
 	}
-	if err := r.Train(ctx, "", nil); err != nil {
+	if err := r.Train(ctx, nil); err != nil {
 		return Result{}, fmt.Errorf("recipe %s seed %d: %w", job.Recipe, job.Config.Seed, err)
 	}
 	last := r.History[len(r.History)-1]
@@ -126,16 +128,23 @@ func runOne(ctx context.Context, job Job, dir string) (Result, error) {
 			Mixed: d.Mixed, TopSeparates: d.TopSeparates}
 	}
 	if dir != "" {
-		res.Model = filepath.Join("models", job.Recipe, fmt.Sprintf("seed_%d.npz", job.Config.Seed))
-		if err := mkdirFor(filepath.Join(dir, res.Model)); err != nil {
+		res.Model = ModelPath(job.Recipe, job.Config.Seed)
+		path := filepath.Join(dir, res.Model)
+		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
 			return Result{}, err
 		}
-		if err := train.WriteSnapshot(filepath.Join(dir, res.Model), r.State()); err != nil {
+		if err := train.WriteSnapshot(path, r.State()); err != nil {
 			return Result{}, err
 		}
 	}
 	res.Seconds = time.Since(start).Seconds()
 	return res, nil
+}
+
+// ModelPath is where a sweep keeps the model of a recipe's seed, relative
+// to its directory.
+func ModelPath(recipe string, seed uint64) string {
+	return filepath.Join("models", recipe, fmt.Sprintf("seed_%d.npz", seed))
 }
 
 // Stats summarises one recipe's final KLs.
@@ -155,7 +164,7 @@ type Stats struct {
 var Thresholds = []float64{0.1, 0.25, 0.5}
 
 // Summarize returns the statistics of each recipe, in order of first
-// appearance.
+// appearance; none for no results.
 func Summarize(results []Result, flags map[string]string) []Stats {
 	var order []string
 	by := map[string][]Result{}

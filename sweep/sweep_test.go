@@ -44,7 +44,7 @@ func TestRunEqualsTrain(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if err := r.Train(context.Background(), "", nil); err != nil {
+		if err := r.Train(context.Background(), nil); err != nil {
 			t.Fatal(err)
 		}
 		saved, err := train.ReadSnapshot(filepath.Join(dir, par[i].Model))

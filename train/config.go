@@ -69,10 +69,19 @@ func (c Config) Rates() (gen, rec float64) {
 }
 
 // Validate reports the first problem with c, naming the flag that sets it.
+// Beyond the range of each setting it checks the run against the limits
+// of budget.go, so a valid Config can be run without exhausting memory
+// or overflowing a counter.
 func (c Config) Validate() error {
+	_, err := c.validate()
+	return err
+}
+
+// validate is Validate, returning the parsed data set.
+func (c Config) validate() (dataset.Set, error) {
 	set, err := dataset.Parse(c.Data)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	positive := func(name string, v float64) error {
 		if math.IsNaN(v) || math.IsInf(v, 0) || v <= 0 {
@@ -82,43 +91,52 @@ func (c Config) Validate() error {
 	}
 	switch {
 	case c.Steps <= 0:
-		return fmt.Errorf("--n-steps must be positive, got %d", c.Steps)
+		return nil, fmt.Errorf("--n-steps must be positive, got %d", c.Steps)
 	case c.Batch <= 0:
-		return fmt.Errorf("--batch-size must be positive, got %d", c.Batch)
+		return nil, fmt.Errorf("--batch-size must be positive, got %d", c.Batch)
 	case c.EvalEvery <= 0:
-		return fmt.Errorf("--eval-every must be positive, got %d", c.EvalEvery)
+		return nil, fmt.Errorf("--eval-every must be positive, got %d", c.EvalEvery)
 	case c.SnapshotEvery < 0:
-		return fmt.Errorf("--snapshot-every must be 0 (none) or positive, got %d", c.SnapshotEvery)
+		return nil, fmt.Errorf("--snapshot-every must be 0 (none) or positive, got %d", c.SnapshotEvery)
 	}
 	if err := positive("lr", c.LR); err != nil {
-		return err
+		return nil, err
 	}
 	if c.GenLR != 0 {
 		if err := positive("gen-lr", c.GenLR); err != nil {
-			return err
+			return nil, err
 		}
 	}
 	if c.RecLR != 0 {
 		if err := positive("rec-lr", c.RecLR); err != nil {
-			return err
+			return nil, err
 		}
 	}
-	if err := c.validateRecipe(); err != nil {
-		return err
-	}
 	if math.IsNaN(c.InitScale) || math.IsInf(c.InitScale, 0) || c.InitScale < 0 {
-		return fmt.Errorf("--init-scale must be a finite number ≥ 0, got %v", c.InitScale)
+		return nil, fmt.Errorf("--init-scale must be a finite number ≥ 0, got %v", c.InitScale)
 	}
 	if len(c.Layers) < 2 {
-		return errors.New("--layers needs at least two sizes, e.g. 16,8,1")
+		return nil, errors.New("--layers needs at least two sizes, e.g. 16,8,1")
+	}
+	if len(c.Layers) > maxLayers {
+		return nil, fmt.Errorf("--layers has %d layers; the limit is %d", len(c.Layers), maxLayers)
 	}
 	for _, n := range c.Layers {
 		if n <= 0 {
-			return fmt.Errorf("--layers sizes must be positive, got %v", c.Layers)
+			return nil, fmt.Errorf("--layers sizes must be positive, got %v", c.Layers)
 		}
 	}
 	if c.Layers[0] != set.Dim() {
-		return fmt.Errorf("--layers starts with %d visible units, but %s has %d pixels", c.Layers[0], set, set.Dim())
+		return nil, fmt.Errorf("--layers starts with %d visible units, but %s has %d pixels", c.Layers[0], set, set.Dim())
 	}
-	return exact.Check(c.Layers)
+	if err := exact.Check(c.Layers); err != nil {
+		return nil, err
+	}
+	if err := c.validateRecipe(); err != nil {
+		return nil, err
+	}
+	return set, c.checkBudget(set)
 }
+
+// maxLayers bounds the depth of a net.
+const maxLayers = 16

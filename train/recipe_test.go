@@ -3,6 +3,7 @@ package train
 import (
 	"context"
 	"math"
+	"math/rand/v2"
 	"slices"
 	"testing"
 )
@@ -49,11 +50,12 @@ func TestRecipeRunsResume(t *testing.T) {
 	}
 	dir := t.TempDir()
 	interrupted(t, cfg, dir, 15000)
-	res, err := Resume(dir)
+	res, err := Resume(dir, 0)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := res.Train(context.Background(), dir, nil); err != nil {
+	defer res.Close()
+	if err := res.Train(context.Background(), nil); err != nil {
 		t.Fatal(err)
 	}
 	if !res.Machine.Equal(full.Machine) || !slices.Equal(res.History, full.History) {
@@ -78,6 +80,9 @@ func TestRestartsChooseByLikelihood(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	if err := r.restart(context.Background()); err != nil {
+		t.Fatal(err)
+	}
 	if r.Step != cfg.RestartSteps {
 		t.Fatalf("after the restarts the run is at step %d, want %d", r.Step, cfg.RestartSteps)
 	}
@@ -88,10 +93,14 @@ func TestRestartsChooseByLikelihood(t *testing.T) {
 	nlls := map[float64]bool{}
 	best := math.Inf(1)
 	for i := range cfg.Restarts {
-		c, err := candidate(cfg, i)
+		// Candidate i: a plain run on stream i.
+		c, err := New(plain)
 		if err != nil {
 			t.Fatal(err)
 		}
+		c.src = rand.NewPCG(cfg.Seed, stream+uint64(i))
+		c.rng = rand.New(c.src)
+		c.initMachine(c.Machine, c.rng)
 		for c.Step < cfg.RestartSteps {
 			c.step()
 		}

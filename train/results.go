@@ -18,9 +18,13 @@ func (r *Run) Results() string {
 	cfg := r.Config
 	first, last := r.History[0], r.History[len(r.History)-1]
 	gen, rec := cfg.Rates()
-	rate := fmt.Sprintf("%g (constant, both phases)", gen)
+	how := "constant"
+	if cfg.scheduled() {
+		how = fmt.Sprintf("%s schedule down to %g× by the last step", cfg.Schedule, cfg.ScheduleEnd)
+	}
+	rate := fmt.Sprintf("%g (%s, both phases)", gen, how)
 	if gen != rec {
-		rate = fmt.Sprintf("%g generative (wake), %g recognition (sleep), constant", gen, rec)
+		rate = fmt.Sprintf("%g generative (wake), %g recognition (sleep), %s", gen, rec, how)
 	}
 	batch := fmt.Sprint(cfg.Batch)
 	if cfg.Batch == 1 {
@@ -63,7 +67,7 @@ func (r *Run) Results() string {
 // initialVisibleBias returns b_v as New sets it.
 func (r *Run) initialVisibleBias() []float64 {
 	m := helmholtz.New(r.Config.Layers)
-	m.SetVisibleBias(marginal(r.Data))
+	m.SetVisibleBias(r.marginal)
 	return m.B[0]
 }
 

@@ -2,13 +2,11 @@ package train
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
+	"math"
+	"math/bits"
 	"math/rand/v2"
-	"os"
-	"path/filepath"
 	"time"
 
 	"helmholtz"
@@ -16,9 +14,14 @@ import (
 	"helmholtz/exact"
 )
 
-// ErrInterrupted is returned by Train when its context was cancelled; the
-// run's state was saved to checkpoint.npz first.
+// ErrInterrupted is returned by Train when its context was cancelled. A
+// run with a directory saved its state to checkpoint.npz first, unless it
+// was still choosing among restart candidates.
 var ErrInterrupted = errors.New("training interrupted")
+
+// ErrDiverged is wrapped by the error of a run that diverged (see
+// checkDivergence).
+var ErrDiverged = errors.New("training diverged")
 
 // stream is the second PCG seed word: runs differ only by Config.Seed.
 const stream = 0x68656c6d686f6c74 // "helmholt"
@@ -41,51 +44,40 @@ type Run struct {
 	Entropy float64       // H(p_data), bits
 	Elapsed time.Duration // wall time spent training (restarts included) by this process
 
-	src  *rand.PCG
-	rng  *rand.Rand
-	ws   *helmholtz.WakeSleep
-	eval *exact.Evaluator
-	data helmholtz.Data // Data as the interface Step takes, converted once
+	src      *rand.PCG
+	rng      *rand.Rand
+	ws       *helmholtz.WakeSleep
+	eval     *exact.Evaluator // nil after an interrupted evaluation: made again when needed
+	data     helmholtz.Data   // Data as the interface Step takes, converted once
+	support  [][]uint8
+	probs    []float64
+	marginal []float64
+	chunk    int                // steps between checks, see Config.chunk
+	saved    *helmholtz.Machine // a chunk's starting point, to replay it
+	dir      *Dir               // nil: the run keeps no files
 }
 
-// New starts a run: it draws the initial weights from the run's stream,
-// and with Restarts > 1 trains the candidates and keeps the best.
+// New starts a run at step 0 with the initial weights drawn from the
+// run's stream. It keeps no files; Create starts one in a directory.
 func New(cfg Config) (*Run, error) {
-	if err := cfg.Validate(); err != nil {
-		return nil, err
-	}
-	if cfg.Restarts > 1 {
-		start := time.Now()
-		r, err := fresh(cfg, stream)
-		if err != nil {
-			return nil, err
-		}
-		err = r.restart()
-		r.Elapsed = time.Since(start)
-		return r, err
-	}
-	return fresh(cfg, stream)
-}
-
-// fresh returns a run at step 0 whose generator is PCG(seed, s).
-func fresh(cfg Config, s uint64) (*Run, error) {
-	r, err := newRun(cfg, helmholtz.New(cfg.Layers), rand.NewPCG(cfg.Seed, s))
+	set, err := cfg.validate()
 	if err != nil {
 		return nil, err
 	}
-	r.Machine.Init(r.rng, cfg.InitScale)
-	if cfg.MarginalBias {
-		r.Machine.SetVisibleBias(marginal(r.Data))
+	r, err := newRun(cfg, set, helmholtz.New(cfg.Layers), rand.NewPCG(cfg.Seed, stream))
+	if err != nil {
+		return nil, err
 	}
-	r.initHidden()
+	r.initMachine(r.Machine, r.rng)
+	if !(r.Machine.MaxLogit() <= MaxLogit) {
+		return nil, fmt.Errorf("the initial weights (--init-scale %v, --init-hidden-bias %v) can give logits beyond ±%d: nothing can be learned from there",
+			cfg.InitScale, cfg.HiddenBias, MaxLogit)
+	}
 	return r, nil
 }
 
-func newRun(cfg Config, m *helmholtz.Machine, src *rand.PCG) (*Run, error) {
-	set, err := dataset.Parse(cfg.Data)
-	if err != nil {
-		return nil, err
-	}
+// newRun returns a run of the valid cfg with machine m and generator src.
+func newRun(cfg Config, set dataset.Set, m *helmholtz.Machine, src *rand.PCG) (*Run, error) {
 	pats, probs := set.Support()
 	ev, err := exact.NewEvaluator(cfg.Layers, pats, probs)
 	if err != nil {
@@ -96,7 +88,10 @@ func newRun(cfg Config, m *helmholtz.Machine, src *rand.PCG) (*Run, error) {
 		Config: cfg, Data: set, Machine: m,
 		Entropy: exact.Entropy(probs),
 		src:     src, rng: rand.New(src),
-		eval: ev, data: set,
+		eval: ev, data: set, support: pats, probs: probs,
+		marginal: dataset.Marginal(pats, probs),
+		chunk:    cfg.chunk(set),
+		saved:    helmholtz.New(cfg.Layers),
 	}
 	r.ws = helmholtz.NewWakeSleep(m, gen, rec, cfg.Batch)
 	r.ws.Options = helmholtz.Options{Decay: cfg.Decay, NonNegative: cfg.NonNegative}
@@ -106,10 +101,67 @@ func newRun(cfg Config, m *helmholtz.Machine, src *rand.PCG) (*Run, error) {
 	return r, nil
 }
 
+// initMachine draws m's initial weights from rng and sets its biases as
+// the config says: b_v at the logit of the pixel marginals, the hidden
+// layers' generative and recognition biases at HiddenBias.
+func (r *Run) initMachine(m *helmholtz.Machine, rng *rand.Rand) {
+	m.Init(rng, r.Config.InitScale)
+	if r.Config.MarginalBias {
+		m.SetVisibleBias(r.marginal)
+	}
+	for l := 1; l < len(m.Sizes)-1; l++ {
+		for i := range m.B[l] {
+			m.B[l][i] = r.Config.HiddenBias
+			m.C[l][i] = r.Config.HiddenBias
+		}
+	}
+}
+
 // Evaluate returns the exact KL and NLL of the machine now.
 func (r *Run) Evaluate() Point {
-	res := r.eval.Eval(r.Machine)
-	return Point{Step: r.Step, Samples: r.Config.samples(r.Step), KL: res.KL, NLL: res.NLL}
+	p, _ := r.evaluate(context.Background())
+	return p
+}
+
+// evaluate is Evaluate, giving up with ErrInterrupted when ctx is
+// cancelled during a long evaluation.
+func (r *Run) evaluate(ctx context.Context) (Point, error) {
+	if r.eval == nil {
+		ev, err := exact.NewEvaluator(r.Config.Layers, r.support, r.probs)
+		if err != nil {
+			return Point{}, err
+		}
+		r.eval = ev
+	}
+	res, err := evaluate(ctx, r.eval, r.Machine)
+	if err != nil {
+		r.eval = nil // still in use by the abandoned evaluation
+		return Point{}, err
+	}
+	return Point{Step: r.Step, Samples: r.Config.samples(r.Step), KL: res.KL, NLL: res.NLL}, nil
+}
+
+// asyncEval is the work of one evaluation above which it runs in a
+// goroutine of its own (on a copy of the machine), so that an interrupt
+// need not wait for it: about 4 ms.
+const asyncEval = 1 << 22
+
+// evaluate returns ev's evaluation of m, or ErrInterrupted if ctx is
+// cancelled first. An interrupted evaluation goes on in the background
+// with ev, which must not be used again.
+func evaluate(ctx context.Context, ev *exact.Evaluator, m *helmholtz.Machine) (exact.Result, error) {
+	if _, ops := ev.Cost(); ops < asyncEval {
+		return ev.Eval(m), nil
+	}
+	done := make(chan exact.Result, 1)
+	c := m.Clone()
+	go func() { done <- ev.Eval(c) }()
+	select {
+	case res := <-done:
+		return res, nil
+	case <-ctx.Done():
+		return exact.Result{}, ErrInterrupted
+	}
 }
 
 // State returns the run's state for a snapshot. It shares the machine.
@@ -122,148 +174,175 @@ func (r *Run) State() State {
 	return State{Machine: r.Machine, Step: r.Step, RNG: rng, Config: &cfg}
 }
 
-// step performs one wake-sleep step.
+// step performs one wake-sleep step of the kept chain.
 func (r *Run) step() {
 	if r.Config.scheduled() {
-		r.setRates()
+		r.setRates(r.Step, r.Config.LastStep())
 	}
 	r.ws.Step(r.data, r.rng)
 	r.Step++
 }
 
-// chunk is the number of steps between checks for interruption and for
-// non-finite weights.
-const chunk = 4096
-
-// Train advances the run to Config.LastStep(). It evaluates every EvalEvery
-// steps (and at step 0 and the end), calling progress with each point
-// when progress is not nil. With dir not empty it writes the run's files
-// there (see the package documentation). When ctx is cancelled it saves a
-// checkpoint and returns ErrInterrupted.
-func (r *Run) Train(ctx context.Context, dir string, progress func(Point)) error {
+// Train advances the run to Config.LastStep(), first choosing among
+// restart candidates if the config asks for them. It evaluates every
+// EvalEvery steps (and at the first and last step), calling progress
+// with each point when progress is not nil. A run with a directory
+// writes its files there as it goes (see the package documentation).
+// When ctx is cancelled it saves a checkpoint and returns ErrInterrupted
+// within a chunk of steps.
+func (r *Run) Train(ctx context.Context, progress func(Point)) error {
 	start := time.Now()
 	defer func() { r.Elapsed += time.Since(start) }()
 	cfg := r.Config
-	if dir != "" {
-		if err := r.prepare(dir); err != nil {
+	if r.Step == 0 && cfg.Restarts > 1 {
+		if err := r.restart(ctx); err != nil {
 			return err
 		}
 	}
 	if len(r.History) == 0 || r.History[len(r.History)-1].Step < r.Step {
-		if err := r.observe(dir, progress); err != nil {
-			return err
+		if err := r.observe(ctx, progress); err != nil {
+			return r.stopped(err)
 		}
 	}
-	saved := r.Machine.Clone()
 	end := cfg.LastStep()
 	for r.Step < end {
-		next := min(end, nextMultiple(r.Step, cfg.EvalEvery), r.Step+chunk)
+		if r.reinitDue() {
+			r.reinitIdle()
+		}
+		next := min(end, nextMultiple(r.Step, cfg.EvalEvery), r.Step+r.chunk, nextCheck(r.Step))
 		if cfg.SnapshotEvery > 0 {
 			next = min(next, nextMultiple(r.Step, cfg.SnapshotEvery))
 		}
 		if cfg.Reinit > 0 {
 			next = min(next, nextMultiple(r.Step, cfg.Reinit))
 		}
-		saved.CopyFrom(r.Machine)
-		savedSrc, savedStep := *r.src, r.Step
+		r.saved.CopyFrom(r.Machine)
+		src, from := *r.src, r.Step
 		for r.Step < next {
 			r.step()
 		}
-		if !r.Machine.Finite() {
-			return r.diverged(saved, savedSrc, savedStep)
+		if !(r.Machine.MaxLogit() <= MaxLogit) {
+			return r.diverged(src, from)
 		}
-		if cfg.Reinit > 0 && r.Step%cfg.Reinit == 0 && r.Step < end {
-			r.reinitIdle()
-		}
-		if err := r.observe(dir, progress); err != nil {
-			return err
+		if err := r.observe(ctx, progress); err != nil {
+			return r.stopped(err)
 		}
 		if ctx.Err() != nil && r.Step < end {
-			if dir != "" {
-				if err := WriteSnapshot(filepath.Join(dir, "checkpoint.npz"), r.State()); err != nil {
-					return err
-				}
-				if err := r.writeHistory(dir); err != nil {
-					return err
-				}
-			}
-			return ErrInterrupted
+			return r.stopped(ErrInterrupted)
 		}
 	}
-	if dir != "" {
-		if err := WriteSnapshot(filepath.Join(dir, "model.npz"), r.State()); err != nil {
-			return err
-		}
-		if err := r.writeHistory(dir); err != nil {
-			return err
-		}
-		if err := os.Remove(filepath.Join(dir, "checkpoint.npz")); err != nil && !errors.Is(err, os.ErrNotExist) {
-			return err
-		}
+	if r.dir != nil {
+		return r.dir.finish(r)
 	}
 	return nil
 }
 
-// observe evaluates and snapshots when the schedule says so.
-func (r *Run) observe(dir string, progress func(Point)) error {
+// stopped saves a checkpoint if err is an interrupt and the run has a
+// directory, and returns err.
+func (r *Run) stopped(err error) error {
+	if errors.Is(err, ErrInterrupted) && r.dir != nil {
+		if err := r.dir.checkpoint(r); err != nil {
+			return err
+		}
+	}
+	return err
+}
+
+// observe evaluates, checks for divergence and snapshots when the
+// schedules say so.
+func (r *Run) observe(ctx context.Context, progress func(Point)) error {
 	cfg := r.Config
-	if r.Step%cfg.EvalEvery == 0 || r.Step == cfg.LastStep() || len(r.History) == 0 {
-		p := r.Evaluate()
-		r.History = append(r.History, p)
-		if progress != nil {
-			progress(p)
-		}
-	}
-	if dir != "" && cfg.SnapshotEvery > 0 && r.Step%cfg.SnapshotEvery == 0 {
-		if err := WriteSnapshot(SnapshotPath(dir, r.Step), r.State()); err != nil {
+	due := r.Step%cfg.EvalEvery == 0 || r.Step == cfg.LastStep() || len(r.History) == 0
+	check := r.Step > cfg.firstStep() && r.Step == nextCheck(r.Step-1)
+	if due || check {
+		p, err := r.evaluate(ctx)
+		if err != nil {
 			return err
 		}
-		return r.writeHistory(dir)
+		if err := r.checkDivergence(p, check); err != nil {
+			return err
+		}
+		if due {
+			r.History = append(r.History, p)
+			if progress != nil {
+				progress(p)
+			}
+		}
+	}
+	if r.dir != nil && cfg.SnapshotEvery > 0 && r.Step%cfg.SnapshotEvery == 0 {
+		return r.dir.snapshot(r)
 	}
 	return nil
 }
 
-// diverged replays the last chunk, from step to r.Step, from its saved
-// state one step at a time to name the first step after which a parameter
-// is NaN or infinite.
-func (r *Run) diverged(saved *helmholtz.Machine, src rand.PCG, step int) error {
+// Divergence. A run stops with an error naming the step when
+//
+//   - a weight becomes infinite or NaN, or a logit could pass ±MaxLogit
+//     (checked every chunk; the chunk is then replayed step by step to
+//     find the first step);
+//   - at a check step (a power of two from 1024 on, whatever the
+//     evaluation schedule, so that whether a run diverges never depends
+//     on how often it is evaluated) the model is worse than where it
+//     started and worse than a uniform guess: NLL more than a bit above
+//     both its first NLL and Layers[0] bits. The stub's recipe at rates
+//     from about 5 up gets there within a few thousand steps.
+//
+// An exact evaluation that is not finite is a bug, and reported as such.
+
+// nextCheck returns the first divergence check step after step.
+func nextCheck(step int) int {
+	if step < firstCheck {
+		return firstCheck
+	}
+	return 1 << bits.Len(uint(step))
+}
+
+const firstCheck = 1024
+
+// checkDivergence applies the NLL test to p if check is set.
+func (r *Run) checkDivergence(p Point, check bool) error {
+	if math.IsNaN(p.NLL) || math.IsInf(p.NLL, 0) || math.IsNaN(p.KL) {
+		return fmt.Errorf("exact evaluation at step %d gave NLL %v with finite weights below ±%d: a bug", p.Step, p.NLL, MaxLogit)
+	}
+	if !check || len(r.History) == 0 {
+		return nil
+	}
+	first, uniform := r.History[0].NLL, float64(r.Config.Layers[0])
+	if p.NLL > max(first, uniform)+1 {
+		return fmt.Errorf("%w: at step %d the model gives the data %.1f bits per pattern, worse than its first %.1f bits and than a uniform guess (%.0f bits); try a smaller --lr",
+			ErrDiverged, p.Step, p.NLL, first, uniform)
+	}
+	return nil
+}
+
+// diverged replays the chunk that started at step from, with generator
+// state src and the machine in r.saved, to name the step at which the
+// weights diverged.
+func (r *Run) diverged(src rand.PCG, from int) error {
 	end := r.Step
-	r.Machine.CopyFrom(saved)
-	*r.src = src
-	for r.Step = step; r.Step < end; {
-		r.step()
-		if !r.Machine.Finite() {
-			return fmt.Errorf("training diverged: non-finite weights after step %d (try a smaller --lr)", r.Step)
+	return errDiverged(firstDiverged(r.Machine, end, func() {
+		r.Machine.CopyFrom(r.saved)
+		*r.src, r.Step = src, from
+	}, func() int { r.step(); return r.Step }))
+}
+
+// firstDiverged replays a chunk that ended at step end with diverged
+// weights: restore puts the chain back at the chunk's start, step
+// advances it by one step and returns the new step number. It returns the
+// first step after which m's weights diverged.
+func firstDiverged(m *helmholtz.Machine, end int, restore func(), step func() int) int {
+	restore()
+	for {
+		t := step()
+		if !(m.MaxLogit() <= MaxLogit) || t >= end {
+			return t
 		}
 	}
-	return fmt.Errorf("training diverged: non-finite weights between steps %d and %d", step, end)
 }
 
-// prepare creates dir and its snapshots folder and writes config.json.
-func (r *Run) prepare(dir string) error {
-	if err := os.MkdirAll(filepath.Join(dir, "snapshots"), 0o755); err != nil {
-		return fmt.Errorf("output directory: %w", err)
-	}
-	return WriteFile(filepath.Join(dir, "config.json"), func(w io.Writer) error {
-		enc := json.NewEncoder(w)
-		enc.SetIndent("", "  ")
-		return enc.Encode(r.Config)
-	})
-}
-
-func (r *Run) writeHistory(dir string) error {
-	return WriteFile(filepath.Join(dir, "history.csv"), func(w io.Writer) error {
-		return WriteHistory(w, r.History)
-	})
-}
-
-// SnapshotPath returns the path of the snapshot of step in run directory dir.
-func SnapshotPath(dir string, step int) string {
-	return filepath.Join(dir, "snapshots", fmt.Sprintf("step_%09d.npz", step))
+func errDiverged(step int) error {
+	return fmt.Errorf("%w: after step %d a weight is not finite or a logit can pass ±%d (try a smaller --lr)", ErrDiverged, step, MaxLogit)
 }
 
 // nextMultiple returns the smallest multiple of k greater than n.
 func nextMultiple(n, k int) int { return (n/k + 1) * k }
-
-// marginal returns the pixel marginals of a data set.
-func marginal(set dataset.Set) []float64 { return dataset.Marginal(set.Support()) }

@@ -3,20 +3,16 @@ package train
 import (
 	"archive/zip"
 	"bytes"
-	"encoding/binary"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"math"
-	"os"
-	"path/filepath"
+	"math/rand/v2"
 	"slices"
 	"strconv"
-	"strings"
 
 	"codeberg.org/sbinet/npyio/npy"
-	"codeberg.org/sbinet/npyio/npz"
 	"gonum.org/v1/gonum/mat"
 
 	"helmholtz"
@@ -135,106 +131,106 @@ func WriteSnapshot(path string, s State) error {
 }
 
 // ReadSnapshot reads a model or snapshot .npz file. Layer sizes come from
-// the bias vectors b_v, b_h..., b_top; every array must be present with the
-// shape they imply and hold finite values. step, rng and config are
-// optional.
-func ReadSnapshot(path string) (s State, err error) {
-	wrap := func(err error) error { return fmt.Errorf("model %q: %w", path, err) }
-	data, err := os.ReadFile(path)
+// the bias vectors b_v, b_h..., b_top; every array must be present with
+// the shape they imply and hold finite values. step, rng and config are
+// optional; a config must name the layer sizes the arrays have.
+func ReadSnapshot(path string) (State, error) {
+	s, err := readSnapshot(path)
 	if err != nil {
-		return s, wrap(err)
+		return State{}, fmt.Errorf("model %q: %w", path, err)
 	}
-	// The npz decoder may panic on some malformed input; a bad file is a
-	// user's mistake, so turn that into an error.
-	defer func() {
-		if p := recover(); p != nil {
-			err = wrap(fmt.Errorf("malformed npz: %v", p))
-		}
-	}()
-	if err := checkMembers(data); err != nil {
-		return s, wrap(err)
-	}
-	z, err := npz.NewReader(bytes.NewReader(data), int64(len(data)))
-	if err != nil {
-		return s, wrap(errNotNpz)
-	}
-	a := newArchive(z)
-	has := a.has
+	return s, nil
+}
 
-	sizes, err := readSizes(a)
+func readSnapshot(path string) (s State, err error) {
+	data, err := readFile(path, maxRead)
 	if err != nil {
-		return s, wrap(err)
+		return s, err
+	}
+	arrays, err := readNpz(data)
+	if err != nil {
+		return s, err
+	}
+	sizes, err := readSizes(arrays)
+	if err != nil {
+		return s, err
 	}
 	m := helmholtz.New(sizes)
 	for _, p := range params(m) {
-		if !has(p.name) {
-			return s, wrap(fmt.Errorf("missing array %s", p.name))
+		a, ok := arrays[p.name]
+		if !ok {
+			return s, fmt.Errorf("missing array %s", p.name)
 		}
-		shape := a.shape(p.name)
 		want := []int{p.cols}
 		if p.rows > 0 {
 			want = []int{p.rows, p.cols}
 		}
-		if !slices.Equal(shape, want) {
-			return s, wrap(fmt.Errorf("array %s has shape %v, want %v", p.name, shape, want))
+		if !slices.Equal(a.shape, want) {
+			return s, fmt.Errorf("array %s has shape %v, want %v", p.name, a.shape, want)
 		}
-		var v []float64
-		if p.rows > 0 {
-			var d mat.Dense
-			if err := a.read(p.name, &d); err != nil {
-				return s, wrap(fmt.Errorf("array %s: %w", p.name, err))
-			}
-			v = d.RawMatrix().Data
-		} else if err := a.read(p.name, &v); err != nil {
-			return s, wrap(fmt.Errorf("array %s: %w", p.name, err))
-		}
-		if len(v) != len(p.data) {
-			return s, wrap(fmt.Errorf("array %s has %d values, want %d", p.name, len(v), len(p.data)))
+		v, err := a.floats()
+		if err != nil {
+			return s, fmt.Errorf("array %s: %w", p.name, err)
 		}
 		for _, x := range v {
 			if math.IsNaN(x) || math.IsInf(x, 0) {
-				return s, wrap(fmt.Errorf("array %s holds a non-finite value", p.name))
+				return s, fmt.Errorf("array %s holds a non-finite value", p.name)
 			}
 		}
 		copy(p.data, v)
 	}
 	s.Machine = m
-	if has("step") {
-		var step int64
-		if err := a.read("step", &step); err != nil {
-			return s, wrap(fmt.Errorf("array step: %w", err))
+	if a, ok := arrays["step"]; ok {
+		step, err := a.integer()
+		if err != nil || step < 0 || step > MaxWork {
+			return s, fmt.Errorf("array step: want a step count, got %v %v", step, err)
 		}
 		s.Step = int(step)
 	}
-	if has("rng") {
-		if err := a.read("rng", &s.RNG); err != nil {
-			return s, wrap(fmt.Errorf("array rng: %w", err))
+	if a, ok := arrays["rng"]; ok {
+		if s.RNG, err = a.bytes(); err != nil {
+			return s, fmt.Errorf("array rng: %w", err)
+		}
+		var src rand.PCG
+		if err := src.UnmarshalBinary(s.RNG); err != nil {
+			return s, fmt.Errorf("array rng: not a generator state: %w", err)
 		}
 	}
-	if has("config") {
-		var js []uint8
-		if err := a.read("config", &js); err != nil {
-			return s, wrap(fmt.Errorf("array config: %w", err))
+	if a, ok := arrays["config"]; ok {
+		js, err := a.bytes()
+		if err != nil {
+			return s, fmt.Errorf("array config: %w", err)
 		}
-		var c Config
-		if err := json.Unmarshal(js, &c); err != nil {
-			return s, wrap(fmt.Errorf("array config: %w", err))
+		c, err := parseConfig(js)
+		if err != nil {
+			return s, fmt.Errorf("array config: %w", err)
+		}
+		if !slices.Equal(c.Layers, sizes) {
+			return s, fmt.Errorf("array config names layers %v, the arrays have %v", c.Layers, sizes)
 		}
 		s.Config = &c
 	}
 	return s, nil
 }
 
-// readSizes infers the layer sizes from b_v, b_h... and b_top.
-func readSizes(a archive) ([]int, error) {
-	has := a.has
-	size := func(name string) (int, error) {
-		shape := a.shape(name)
-		if len(shape) != 1 || shape[0] <= 0 {
-			return 0, fmt.Errorf("array %s has shape %v, want a non-empty vector", name, shape)
-		}
-		return shape[0], nil
+// parseConfig reads a Config from JSON, refusing fields it does not know
+// (a newer version's run, which this one could not reproduce).
+func parseConfig(js []byte) (Config, error) {
+	var c Config
+	dec := json.NewDecoder(bytes.NewReader(js))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&c); err != nil {
+		return c, err
 	}
+	if dec.More() {
+		return c, errors.New("trailing data after the JSON object")
+	}
+	return c, nil
+}
+
+// readSizes infers the layer sizes from b_v, b_h... and b_top.
+func readSizes(arrays map[string]array) ([]int, error) {
+	has := func(name string) bool { _, ok := arrays[name]; return ok }
 	var names []string
 	switch {
 	case !has("b_v") || !has("b_top"):
@@ -254,109 +250,14 @@ func readSizes(a archive) ([]int, error) {
 	}
 	sizes := make([]int, len(names))
 	for i, n := range names {
-		s, err := size(n)
-		if err != nil {
-			return nil, err
+		shape := arrays[n].shape
+		if len(shape) != 1 || shape[0] <= 0 {
+			return nil, fmt.Errorf("array %s has shape %v, want a non-empty vector", n, shape)
 		}
-		sizes[i] = s
-		if i > 0 && s*sizes[i-1] > maxMember/8 {
+		sizes[i] = shape[0]
+		if i > 0 && sizes[i]*sizes[i-1] > maxMember/8 {
 			return nil, fmt.Errorf("layer sizes %v are implausibly large", sizes[:i+1])
 		}
 	}
 	return sizes, nil
-}
-
-var errNotNpz = errors.New("not an npz file (a zip of .npy arrays)")
-
-// maxMember bounds the size of one array in a model file; the largest net
-// that exact evaluation accepts has far smaller arrays.
-const maxMember = 64 << 20
-
-// checkMembers checks what the npy decoder trusts: that every member of
-// the zip is a .npy array of plausible size whose header fits inside it.
-// (A corrupt header length otherwise makes the decoder scan gigabytes.)
-func checkMembers(data []byte) error {
-	zr, err := zip.NewReader(bytes.NewReader(data), int64(len(data)))
-	if err != nil {
-		return errNotNpz
-	}
-	for _, f := range zr.File {
-		if f.UncompressedSize64 > maxMember {
-			return fmt.Errorf("array %s is implausibly large (%d bytes)", f.Name, f.UncompressedSize64)
-		}
-		rc, err := f.Open()
-		if err != nil {
-			return fmt.Errorf("array %s: %w", f.Name, err)
-		}
-		var head [12]byte
-		n, _ := io.ReadFull(rc, head[:])
-		rc.Close()
-		if n < 10 || string(head[:6]) != "\x93NUMPY" {
-			return fmt.Errorf("member %s is not a .npy array", f.Name)
-		}
-		var end uint64
-		switch head[6] {
-		case 1:
-			end = 10 + uint64(binary.LittleEndian.Uint16(head[8:10]))
-		case 2, 3:
-			end = 12 + uint64(binary.LittleEndian.Uint32(head[8:12]))
-		default:
-			return fmt.Errorf("array %s: unknown .npy version %d", f.Name, head[6])
-		}
-		if end > f.UncompressedSize64 {
-			return fmt.Errorf("array %s: header longer than the array", f.Name)
-		}
-	}
-	return nil
-}
-
-// archive looks arrays up by name in an npz file. numpy.savez names its
-// members NAME.npy; bare names are accepted too.
-type archive struct {
-	z     *npz.Reader
-	names map[string]string // array name → member name
-}
-
-func newArchive(z *npz.Reader) archive {
-	a := archive{z: z, names: map[string]string{}}
-	for _, k := range z.Keys() {
-		a.names[strings.TrimSuffix(k, ".npy")] = k
-	}
-	return a
-}
-
-func (a archive) has(name string) bool { _, ok := a.names[name]; return ok }
-
-func (a archive) shape(name string) []int { return a.z.Header(a.names[name]).Descr.Shape }
-
-func (a archive) read(name string, ptr any) error { return a.z.Read(a.names[name], ptr) }
-
-// WriteFile writes a file atomically: write(w) fills a temporary file in
-// the same directory, which is renamed to path only if everything
-// succeeded, so a failed or interrupted write leaves no partial file.
-func WriteFile(path string, write func(w io.Writer) error) error {
-	f, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".tmp*")
-	if err != nil {
-		return err
-	}
-	tmp := f.Name()
-	if err := f.Chmod(0o644); err != nil { // CreateTemp makes 0600 files
-		f.Close()
-		os.Remove(tmp)
-		return err
-	}
-	if err := write(f); err != nil {
-		f.Close()
-		os.Remove(tmp)
-		return fmt.Errorf("write %s: %w", path, err)
-	}
-	if err := f.Close(); err != nil {
-		os.Remove(tmp)
-		return err
-	}
-	if err := os.Rename(tmp, path); err != nil {
-		os.Remove(tmp)
-		return err
-	}
-	return nil
 }

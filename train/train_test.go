@@ -22,11 +22,25 @@ func small(steps int) Config {
 
 func trained(t *testing.T, cfg Config, dir string) *Run {
 	t.Helper()
-	r, err := New(cfg)
-	if err != nil {
+	r := start(t, cfg, dir)
+	defer r.Close()
+	if err := r.Train(context.Background(), nil); err != nil {
 		t.Fatal(err)
 	}
-	if err := r.Train(context.Background(), dir, nil); err != nil {
+	return r
+}
+
+// start returns a new run of cfg, in directory dir unless it is "".
+func start(t *testing.T, cfg Config, dir string) *Run {
+	t.Helper()
+	var r *Run
+	var err error
+	if dir == "" {
+		r, err = New(cfg)
+	} else {
+		r, err = Create(cfg, dir, false)
+	}
+	if err != nil {
 		t.Fatal(err)
 	}
 	return r
@@ -81,19 +95,21 @@ func TestResume(t *testing.T) {
 	if _, err := os.Stat(filepath.Join(dir, "checkpoint.npz")); err != nil {
 		t.Fatal("no checkpoint after interruption:", err)
 	}
-	res, err := Resume(dir)
+	res, err := Resume(dir, 0)
 	if err != nil {
 		t.Fatal(err)
 	}
+	defer res.Close()
 	if res.Step != r.Step {
 		t.Fatalf("resumed at step %d, interrupted at %d", res.Step, r.Step)
 	}
-	if err := res.Train(context.Background(), dir, nil); err != nil {
+	if err := res.Train(context.Background(), nil); err != nil {
 		t.Fatal(err)
 	}
 	if !res.Machine.Equal(full.Machine) {
 		t.Fatal("resumed run differs from the uninterrupted run")
 	}
+	res.Close()
 	if !slices.Equal(res.History, full.History) {
 		t.Fatalf("resumed history differs:\n%v\n%v", res.History, full.History)
 	}
@@ -106,14 +122,15 @@ func TestResume(t *testing.T) {
 		os.Remove(SnapshotPath(dir, step))
 	}
 	os.Remove(filepath.Join(dir, "model.npz"))
-	res2, err := Resume(dir)
+	res2, err := Resume(dir, 0)
 	if err != nil {
 		t.Fatal(err)
 	}
+	defer res2.Close()
 	if res2.Step != 5000 {
 		t.Fatalf("resumed at step %d, want 5000", res2.Step)
 	}
-	if err := res2.Train(context.Background(), dir, nil); err != nil {
+	if err := res2.Train(context.Background(), nil); err != nil {
 		t.Fatal(err)
 	}
 	if !res2.Machine.Equal(full.Machine) {
@@ -125,12 +142,10 @@ func TestResume(t *testing.T) {
 // reaches step at, as Ctrl-C would.
 func interrupted(t *testing.T, cfg Config, dir string, at int) *Run {
 	t.Helper()
-	r, err := New(cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
+	r := start(t, cfg, dir)
+	defer r.Close()
 	ctx, cancel := context.WithCancel(context.Background())
-	err = r.Train(ctx, dir, func(p Point) {
+	err := r.Train(ctx, func(p Point) {
 		if p.Step >= at {
 			cancel()
 		}
@@ -142,10 +157,10 @@ func interrupted(t *testing.T, cfg Config, dir string, at int) *Run {
 }
 
 func TestResumeEmptyDir(t *testing.T) {
-	if _, err := Resume(t.TempDir()); err == nil {
+	if _, err := Resume(t.TempDir(), 0); err == nil {
 		t.Fatal("Resume of an empty directory succeeded")
 	}
-	if _, err := Resume(filepath.Join(t.TempDir(), "missing")); err == nil {
+	if _, err := Resume(filepath.Join(t.TempDir(), "missing"), 0); err == nil {
 		t.Fatal("Resume of a missing directory succeeded")
 	}
 }
@@ -244,7 +259,7 @@ func TestDivergenceNamesStep(t *testing.T) {
 		m.B[1][j] = -1.7e308
 		m.C[1][j] = 100
 	}
-	err = r.Train(context.Background(), "", nil)
+	err = r.Train(context.Background(), nil)
 	if err == nil || !strings.Contains(err.Error(), "after step 1 ") {
 		t.Fatalf("Train: %v, want a divergence error naming step 1", err)
 	}

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"fmt"
 
 	"helmholtz/dataset"
@@ -9,7 +10,7 @@ import (
 	"helmholtz/units"
 )
 
-func runEval(args []string) error {
+func runEval(ctx context.Context, args []string) error {
 	fs := newFlags("eval", "--model FILE [flags]")
 	model := fs.String("model", "", "model or snapshot .npz file")
 	data := fs.String("data", "", "data set (default: the one the model was trained on, else bars:4x4)")
@@ -36,6 +37,9 @@ func runEval(args []string) error {
 	}
 	if s.Machine.Sizes[0] != set.Dim() {
 		return fmt.Errorf("model has %d visible units, %s has %d pixels", s.Machine.Sizes[0], set, set.Dim())
+	}
+	if err := train.CheckEvaluation(s.Machine.Sizes, set); err != nil {
+		return err
 	}
 	pats, probs := set.Support()
 	ev, err := exact.NewEvaluator(s.Machine.Sizes, pats, probs)

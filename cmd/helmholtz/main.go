@@ -26,12 +26,16 @@ import (
 	"strconv"
 	"strings"
 	"syscall"
+	"time"
+
+	"helmholtz/train"
 )
 
-// command is one subcommand: its flags are parsed from args by run.
+// command is one subcommand: its flags are parsed from args by run. ctx
+// is cancelled by the first Ctrl-C or SIGTERM.
 type command struct {
 	name, summary string
-	run           func(args []string) error
+	run           func(ctx context.Context, args []string) error
 }
 
 var commands = []command{
@@ -66,7 +70,9 @@ func run(args []string, stderr io.Writer) int {
 	}
 	for _, c := range commands {
 		if c.name == args[0] {
-			err := c.run(args[1:])
+			ctx, stop := interrupts(stderr, "helmholtz "+c.name)
+			err := c.run(ctx, args[1:])
+			stop()
 			switch {
 			case err == nil:
 				return 0
@@ -78,11 +84,69 @@ func run(args []string, stderr io.Writer) int {
 			if errors.As(err, &ee) {
 				return ee.code
 			}
+			if ctx.Err() != nil {
+				return interruptedCode(ctx)
+			}
 			return 1
 		}
 	}
 	fmt.Fprintf(stderr, "helmholtz: unknown command %q (run helmholtz -h for the list)\n", args[0])
 	return 2
+}
+
+// grace is how long a command may take to stop after a Ctrl-C or
+// SIGTERM: train saves its checkpoint well within it. After it, or at a
+// second signal, the program removes the temporary files of the writes in
+// progress and exits.
+const grace = 500 * time.Millisecond
+
+// interrupts returns a context that the first SIGINT or SIGTERM cancels,
+// so that commands can stop cleanly, and a function that stops watching.
+func interrupts(stderr io.Writer, name string) (context.Context, func()) {
+	ctx, cancel := context.WithCancelCause(context.Background())
+	ch := make(chan os.Signal, 2)
+	done := make(chan struct{})
+	signal.Notify(ch, os.Interrupt, syscall.SIGTERM)
+	go func() {
+		var sig os.Signal
+		select {
+		case sig = <-ch:
+		case <-done:
+			return
+		}
+		cancel(signalError{sig})
+		select {
+		case <-ch:
+		case <-time.After(grace):
+		case <-done:
+			return
+		}
+		train.RemoveTemporary()
+		fmt.Fprintf(stderr, "%s: interrupted\n", name)
+		os.Exit(interruptedCode(ctx))
+	}()
+	return ctx, func() {
+		signal.Stop(ch)
+		close(done)
+	}
+}
+
+// signalError is the cause of an interrupted context.
+type signalError struct{ sig os.Signal }
+
+func (e signalError) Error() string { return "interrupted by " + e.sig.String() }
+
+// interruptedCode returns the exit status of a command stopped by the
+// signal that cancelled ctx: 128 + its number, as a shell reports it (130
+// for Ctrl-C, 143 for SIGTERM).
+func interruptedCode(ctx context.Context) int {
+	var se signalError
+	if errors.As(context.Cause(ctx), &se) {
+		if s, ok := se.sig.(syscall.Signal); ok {
+			return 128 + int(s)
+		}
+	}
+	return 130
 }
 
 func usage(w io.Writer) {
@@ -107,24 +171,16 @@ func newFlags(name, synopsis string) *flag.FlagSet {
 	return fs
 }
 
-// parse parses args, refusing positional arguments.
+// parse parses args, refusing positional arguments. (On -h the flag
+// package has printed the usage already.)
 func parse(fs *flag.FlagSet, args []string) error {
 	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			fs.Usage()
-		}
 		return err
 	}
 	if fs.NArg() > 0 {
 		return fmt.Errorf("unexpected argument %q", fs.Arg(0))
 	}
 	return nil
-}
-
-// interruptible returns a context that Ctrl-C (or SIGTERM) cancels, so
-// that training saves its state and stops cleanly.
-func interruptible() (context.Context, context.CancelFunc) {
-	return signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 }
 
 // intList is a flag holding comma-separated integers, such as 16,8,1.

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"fmt"
 	"path/filepath"
 
@@ -8,7 +9,7 @@ import (
 	"helmholtz/train"
 )
 
-func runPlot(args []string) error {
+func runPlot(ctx context.Context, args []string) error {
 	fs := newFlags("plot", "--run DIR [--out DIR]")
 	dir := fs.String("run", "", "run directory (as written by helmholtz train)")
 	out := fs.String("out", "", "where to write the figures (default: the run directory)")
@@ -25,7 +26,7 @@ func runPlot(args []string) error {
 	if err != nil {
 		return err
 	}
-	paths, err := figure.WriteAll(run, *out)
+	paths, err := figure.WriteAll(ctx, run, *out)
 	if err != nil {
 		return err
 	}
@@ -35,7 +36,7 @@ func runPlot(args []string) error {
 	return nil
 }
 
-func runGIF(args []string) error {
+func runGIF(ctx context.Context, args []string) error {
 	fs := newFlags("gif", "--run DIR [--fps N] [--out FILE]")
 	dir := fs.String("run", "", "run directory with snapshots")
 	fps := fs.Int("fps", 8, "frames per second (1 to 100)")
@@ -56,7 +57,7 @@ func runGIF(args []string) error {
 	if err != nil {
 		return err
 	}
-	if err := figure.WriteGIF(run, *out, *fps); err != nil {
+	if err := figure.WriteGIF(ctx, run, *out, *fps); err != nil {
 		return err
 	}
 	fmt.Println(*out)

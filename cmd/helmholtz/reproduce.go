@@ -1,11 +1,13 @@
 package main
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
 	"reflect"
+	"strings"
 	"time"
 
 	"helmholtz/figure"
@@ -16,48 +18,48 @@ import (
 // canonical run (seed 2, 2,000,000 online steps at rate 0.1, a snapshot
 // every 50,000), then write every figure, the animation and the results
 // table.
-func runReproduce(args []string) error {
-	fs := newFlags("reproduce", "[--run DIR] [--out DIR] [--reuse]")
-	dir := fs.String("run", "runs/canonical", "run directory: model, snapshots, history")
+func runReproduce(ctx context.Context, args []string) error {
+	fs := newFlags("reproduce", "[--run DIR] [--out DIR] [--reuse] [--force] [--fps N]")
+	dir := fs.String("run", "runs/canonical", "run directory: model, snapshots, history (empty, or holding the canonical run)")
 	out := fs.String("out", "docs", "where to write figures, bars.gif and results.md")
 	reuse := fs.Bool("reuse", false, "reuse the trained run in --run if it is complete")
-	fps := fs.Int("fps", 8, "frames per second of bars.gif")
+	force := fs.Bool("force", false, "replace another run that --run holds")
+	fps := fs.Int("fps", 8, "frames per second of bars.gif (1 to 100)")
 	if err := parse(fs, args); err != nil {
 		return err
 	}
 	if *fps < 1 || *fps > 100 {
 		return fmt.Errorf("--fps must be in 1..100, got %d", *fps)
 	}
+	if *out == "" {
+		return errors.New("--out must name a directory")
+	}
 	start := time.Now()
 	cfg := train.Default()
-	results := filepath.Join(*dir, "results.md")
-	_, errModel := os.Stat(filepath.Join(*dir, "model.npz"))
-	_, errResults := os.Stat(results)
-	if !*reuse || errModel != nil || errResults != nil {
-		if err := trainCanonical(cfg, *dir); err != nil {
+	run, err := train.Open(*dir)
+	if !*reuse || err != nil || !reflect.DeepEqual(*run.Model.Config, cfg) {
+		if err := trainCanonical(ctx, cfg, *dir, *force); err != nil {
+			return err
+		}
+		if run, err = train.Open(*dir); err != nil {
 			return err
 		}
 	}
-	run, err := train.Open(*dir)
+	table, err := os.ReadFile(filepath.Join(*dir, "results.md"))
 	if err != nil {
 		return err
 	}
-	if !reflect.DeepEqual(*run.Model.Config, cfg) {
-		return fmt.Errorf("run %q was not trained with the canonical config; use another --run or drop --reuse", *dir)
-	}
-	table, err := os.ReadFile(results)
-	if err != nil {
-		return err
-	}
-	paths, err := figure.WriteAll(run, *out)
+	paths, err := figure.WriteAll(ctx, run, *out)
 	if err != nil {
 		return err
 	}
 	gif := filepath.Join(*out, "bars.gif")
-	if err := figure.WriteGIF(run, gif, *fps); err != nil {
+	if err := figure.WriteGIF(ctx, run, gif, *fps); err != nil {
 		return err
 	}
-	if err := train.WriteFile(filepath.Join(*out, "results.md"), writeString(string(table))); err != nil {
+	// The copy in --out leaves out the wall-clock time, the one row that
+	// differs between two runs, so that reproducing leaves docs/ as it was.
+	if err := train.WriteFile(filepath.Join(*out, "results.md"), writeString(withoutWallClock(string(table)))); err != nil {
 		return err
 	}
 	fmt.Print(string(table))
@@ -66,24 +68,31 @@ func runReproduce(args []string) error {
 	return nil
 }
 
-// trainCanonical trains cfg into dir from scratch, clearing old snapshots.
-func trainCanonical(cfg train.Config, dir string) error {
-	if err := os.RemoveAll(filepath.Join(dir, "snapshots")); err != nil {
-		return err
-	}
-	os.Remove(filepath.Join(dir, "checkpoint.npz"))
-	r, err := train.New(cfg)
+// trainCanonical trains cfg into dir from scratch. dir must be empty or
+// hold the canonical run already, unless force is set.
+func trainCanonical(ctx context.Context, cfg train.Config, dir string, force bool) error {
+	r, err := train.Create(cfg, dir, force)
 	if err != nil {
 		return err
 	}
-	ctx, stop := interruptible()
-	defer stop()
+	defer r.Close()
 	fmt.Fprintf(os.Stderr, "training the canonical run into %s ...\n", dir)
-	if err := r.Train(ctx, dir, nil); err != nil {
+	if err := r.Train(ctx, nil); err != nil {
 		if errors.Is(err, train.ErrInterrupted) {
-			return exitError{130, fmt.Errorf("interrupted at step %d", r.Step)}
+			return fmt.Errorf("interrupted at step %d; run reproduce again to start over", r.Step)
 		}
 		return err
 	}
 	return train.WriteFile(filepath.Join(dir, "results.md"), writeString(r.Results()))
+}
+
+// withoutWallClock returns a results table without its wall-clock row.
+func withoutWallClock(table string) string {
+	var keep []string
+	for _, line := range strings.SplitAfter(table, "\n") {
+		if !strings.HasPrefix(line, train.WallClockRow) {
+			keep = append(keep, line)
+		}
+	}
+	return strings.Join(keep, "")
 }

@@ -3,12 +3,11 @@ package main
 import (
 	"bufio"
 	"context"
-	"errors"
-	"flag"
 	"fmt"
 	"os"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -17,7 +16,7 @@ import (
 	"helmholtz/train"
 )
 
-func runSweep(args []string) error {
+func runSweep(ctx context.Context, args []string) error {
 	base := train.Default()
 	base.EvalEvery = 100000 // evaluation never changes a run; fewer is faster
 	base.SnapshotEvery = 0
@@ -25,9 +24,10 @@ func runSweep(args []string) error {
 	finish := configFlags(fs, &base)
 	seeds := fs.String("seeds", "1-100", "seeds to run: A-B, or a comma-separated list")
 	shard := fs.String("shard", "1/1", "run only shard i of n of the seed list (i/n), for job arrays")
-	workers := fs.Int("workers", runtime.GOMAXPROCS(0), "runs in parallel")
+	workers := fs.Int("workers", runtime.GOMAXPROCS(0), "runs in parallel (1 to 256)")
 	recipes := fs.String("recipes", "", "file of recipes, one per line: NAME: FLAGS (default: one recipe from the flags)")
-	out := fs.String("out", "runs/sweep", "output directory: models/, results and summary")
+	out := fs.String("out", "runs/sweep", "sweep directory: models/ and results.jsonl; a sweep interrupted there continues")
+	force := fs.Bool("force", false, "replace the other sweep that --out holds")
 	report := fs.String("report", "", "where to write results, summary and plot (default: --out)")
 	quiet := fs.Bool("quiet", false, "print only the summary")
 	if err := parse(fs, args); err != nil {
@@ -37,6 +37,9 @@ func runSweep(args []string) error {
 	if isSet(fs, "seed") {
 		return fmt.Errorf("use --seeds, not --seed, with sweep")
 	}
+	if *workers < 1 || *workers > 256 {
+		return fmt.Errorf("--workers must be in 1..256, got %d", *workers)
+	}
 	list, err := parseSeeds(*seeds)
 	if err != nil {
 		return err
@@ -44,52 +47,70 @@ func runSweep(args []string) error {
 	if list, err = shardOf(list, *shard); err != nil {
 		return err
 	}
-	if *workers < 1 {
-		return fmt.Errorf("--workers must be positive, got %d", *workers)
-	}
-	named, err := readRecipes(*recipes, base)
-	if err != nil {
+	plan := sweep.Plan{Seeds: list}
+	if plan.Recipes, err = readRecipes(*recipes, base); err != nil {
 		return err
 	}
-	flags := map[string]string{}
-	var jobs []sweep.Job
-	for _, rc := range named {
-		flags[rc.name] = rc.cfg.RecipeFlags()
-		for _, s := range list {
-			c := rc.cfg
-			c.Seed = s
-			if err := c.Validate(); err != nil {
-				return fmt.Errorf("recipe %s: %w", rc.name, err)
-			}
-			jobs = append(jobs, sweep.Job{Recipe: rc.name, Config: c})
+	jobs := plan.Jobs()
+	for _, j := range jobs {
+		if err := j.Config.Validate(); err != nil {
+			return fmt.Errorf("recipe %s seed %d: %w", j.Recipe, j.Config.Seed, err)
 		}
 	}
-	if err := os.MkdirAll(*out, 0o755); err != nil {
-		return fmt.Errorf("output directory: %w", err)
-	}
-	ctx, stop := interruptible()
-	defer stop()
-	start, n := time.Now(), 0
-	results, err := sweep.Run(ctx, jobs, *workers, *out, func(r sweep.Result) {
-		n++
-		if !*quiet {
-			fmt.Fprintf(os.Stderr, "[%d/%d] %s seed %d: KL %.4f bits, %d bar units (%.1fs, %.0fs elapsed)\n",
-				n, len(jobs), r.Recipe, r.Seed, r.KL, r.Units.Bars, r.Seconds, time.Since(start).Seconds())
-		}
-	})
-	if errors.Is(err, context.Canceled) {
-		err = exitError{130, fmt.Errorf("interrupted after %d of %d runs", len(results), len(jobs))}
-	}
-	if err != nil {
+	if err := sweep.CheckBudget(jobs, *workers); err != nil {
 		return err
 	}
 	dir := *report
 	if dir == "" {
 		dir = *out
 	}
-	stats, err := sweep.WriteReport(dir, results, flags)
+	if err := writable(dir); err != nil {
+		return fmt.Errorf("--report: %w", err)
+	}
+	d, done, err := sweep.Open(*out, plan, *force)
 	if err != nil {
 		return err
+	}
+	defer d.Close()
+	finished := map[string]bool{}
+	for _, r := range done {
+		finished[fmt.Sprintf("%s/%d", r.Recipe, r.Seed)] = true
+	}
+	var todo []sweep.Job
+	for _, j := range jobs {
+		if !finished[fmt.Sprintf("%s/%d", j.Recipe, j.Config.Seed)] {
+			todo = append(todo, j)
+		}
+	}
+	if len(done) > 0 && !*quiet {
+		fmt.Fprintf(os.Stderr, "%s holds %d of the %d runs already; running the other %d\n", *out, len(done), len(jobs), len(todo))
+	}
+	start, n := time.Now(), len(done)
+	results, err := sweep.Run(ctx, todo, *workers, *out, func(r sweep.Result) error {
+		n++
+		if !*quiet {
+			fmt.Fprintf(os.Stderr, "[%d/%d] %s seed %d: KL %.4f bits, %d bar units (%.1fs, %.0fs elapsed)\n",
+				n, len(jobs), r.Recipe, r.Seed, r.KL, r.Units.Bars, r.Seconds, time.Since(start).Seconds())
+		}
+		return d.Record(r)
+	})
+	results = inJobOrder(jobs, append(done, results...))
+	if err != nil && ctx.Err() == nil {
+		return err
+	}
+	flags := map[string]string{}
+	for _, rc := range plan.Recipes {
+		flags[rc.Name] = rc.Config.RecipeFlags()
+	}
+	var stats []sweep.Stats
+	if len(results) > 0 {
+		if stats, err = sweep.WriteReport(dir, results, flags); err != nil {
+			return err
+		}
+	}
+	if ctx.Err() != nil {
+		return fmt.Errorf("interrupted after %d of %d runs; their results are in %s; run the same command again to run the rest",
+			len(results), len(jobs), dir)
 	}
 	sweep.Markdown(os.Stdout, stats)
 	plural := "s"
@@ -101,24 +122,44 @@ func runSweep(args []string) error {
 	return nil
 }
 
-type recipe struct {
-	name string
-	cfg  train.Config
+// inJobOrder returns results sorted as their jobs are.
+func inJobOrder(jobs []sweep.Job, results []sweep.Result) []sweep.Result {
+	at := map[string]int{}
+	for i, j := range jobs {
+		at[fmt.Sprintf("%s/%d", j.Recipe, j.Config.Seed)] = i
+	}
+	slices.SortFunc(results, func(a, b sweep.Result) int {
+		return at[fmt.Sprintf("%s/%d", a.Recipe, a.Seed)] - at[fmt.Sprintf("%s/%d", b.Recipe, b.Seed)]
+	})
+	return results
+}
+
+// writable creates dir if needed and checks that a file can be written
+// there, so that a sweep does not find out only after its last run.
+func writable(dir string) error {
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return err
+	}
+	probe := filepath.Join(dir, ".helmholtz-probe")
+	if err := train.WriteFile(probe, writeString("")); err != nil {
+		return err
+	}
+	return os.Remove(probe)
 }
 
 // readRecipes reads a recipe file: lines "NAME: FLAGS", # comments. Each
 // recipe's flags apply on top of base. With no file, base is the one
 // recipe, named "recipe".
-func readRecipes(path string, base train.Config) ([]recipe, error) {
+func readRecipes(path string, base train.Config) ([]sweep.Recipe, error) {
 	if path == "" {
-		return []recipe{{name: "recipe", cfg: base}}, nil
+		return []sweep.Recipe{{Name: "recipe", Config: base}}, nil
 	}
-	f, err := os.Open(path)
+	f, err := openRegular(path)
 	if err != nil {
 		return nil, err
 	}
 	defer f.Close()
-	var out []recipe
+	var out []sweep.Recipe
 	seen := map[string]bool{}
 	sc := bufio.NewScanner(f)
 	for line := 1; sc.Scan(); line++ {
@@ -128,8 +169,17 @@ func readRecipes(path string, base train.Config) ([]recipe, error) {
 		}
 		name, flagText, ok := strings.Cut(text, ":")
 		name = strings.TrimSpace(name)
-		if !ok || name == "" || strings.ContainsAny(name, " /\\") || seen[name] {
-			return nil, fmt.Errorf("%s:%d: want NAME: FLAGS with a unique name without spaces or slashes", path, line)
+		if !ok {
+			return nil, fmt.Errorf("%s:%d: want NAME: FLAGS", path, line)
+		}
+		if err := sweep.ValidName(name); err != nil {
+			return nil, fmt.Errorf("%s:%d: %w", path, line, err)
+		}
+		if seen[name] {
+			return nil, fmt.Errorf("%s:%d: recipe %s is named twice", path, line, name)
+		}
+		if len(out) == maxRecipes {
+			return nil, fmt.Errorf("%s: more than %d recipes", path, maxRecipes)
 		}
 		seen[name] = true
 		cfg := base
@@ -142,7 +192,7 @@ func readRecipes(path string, base train.Config) ([]recipe, error) {
 			return nil, fmt.Errorf("%s:%d: a recipe cannot set --seed", path, line)
 		}
 		finish()
-		out = append(out, recipe{name: name, cfg: cfg})
+		out = append(out, sweep.Recipe{Name: name, Config: cfg})
 	}
 	if err := sc.Err(); err != nil {
 		return nil, err
@@ -153,27 +203,43 @@ func readRecipes(path string, base train.Config) ([]recipe, error) {
 	return out, nil
 }
 
-// parseSeeds reads "A-B" or "a,b,c".
+// maxSeeds and maxRecipes bound a sweep's lists.
+const (
+	maxSeeds   = 1_000_000
+	maxRecipes = 1000
+)
+
+// parseSeeds reads "A-B" or "a,b,c": at most maxSeeds seeds, none twice.
 func parseSeeds(s string) ([]uint64, error) {
 	bad := fmt.Errorf("--seeds %q: want A-B or a comma-separated list of seeds", s)
+	var out []uint64
 	if a, b, ok := strings.Cut(s, "-"); ok {
 		lo, err1 := strconv.ParseUint(a, 10, 64)
 		hi, err2 := strconv.ParseUint(b, 10, 64)
-		if err1 != nil || err2 != nil || hi < lo || hi-lo >= 1_000_000 {
+		if err1 != nil || err2 != nil || hi < lo {
 			return nil, bad
 		}
-		var out []uint64
-		for x := lo; x <= hi; x++ {
-			out = append(out, x)
+		if hi-lo >= maxSeeds {
+			return nil, fmt.Errorf("--seeds %q: more than %d seeds", s, maxSeeds)
+		}
+		for i := range hi - lo + 1 { // counted, so that hi = 2^64−1 ends
+			out = append(out, lo+i)
 		}
 		return out, nil
 	}
-	var out []uint64
+	seen := map[uint64]bool{}
 	for _, f := range strings.Split(s, ",") {
 		x, err := strconv.ParseUint(strings.TrimSpace(f), 10, 64)
 		if err != nil {
 			return nil, bad
 		}
+		if seen[x] {
+			return nil, fmt.Errorf("--seeds %q: seed %d is given twice", s, x)
+		}
+		if len(out) == maxSeeds {
+			return nil, fmt.Errorf("--seeds: more than %d seeds", maxSeeds)
+		}
+		seen[x] = true
 		out = append(out, x)
 	}
 	return out, nil
@@ -200,22 +266,18 @@ func shardOf(seeds []uint64, spec string) ([]uint64, error) {
 
 // runSummarize merges the results of several sweeps (shards) into one
 // report.
-func runSummarize(args []string) error {
+func runSummarize(ctx context.Context, args []string) error {
 	fs := newFlags("summarize", "--out DIR RESULTS.jsonl...")
 	out := fs.String("out", "runs/summary", "where to write results, summary and plot")
 	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			fs.Usage()
-		}
 		return err
 	}
 	if fs.NArg() == 0 {
 		return fmt.Errorf("name at least one results.jsonl file")
 	}
 	var all []sweep.Result
-	flags := map[string]string{}
 	for _, path := range fs.Args() {
-		f, err := os.Open(path)
+		f, err := openRegular(path)
 		if err != nil {
 			return err
 		}
@@ -226,6 +288,13 @@ func runSummarize(args []string) error {
 		}
 		all = append(all, rs...)
 	}
+	if len(all) == 0 {
+		return fmt.Errorf("%s: no results", strings.Join(fs.Args(), ", "))
+	}
+	if err := sweep.CheckUnique(all); err != nil {
+		return err
+	}
+	flags := map[string]string{}
 	for _, r := range all {
 		flags[r.Recipe] = r.Config.RecipeFlags()
 	}
@@ -234,4 +303,18 @@ func runSummarize(args []string) error {
 		return err
 	}
 	return sweep.Markdown(os.Stdout, stats)
+}
+
+// openRegular opens a file that must be a regular file (not a device or
+// a pipe, which could be read forever).
+func openRegular(path string) (*os.File, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	if fi, err := f.Stat(); err != nil || !fi.Mode().IsRegular() {
+		f.Close()
+		return nil, fmt.Errorf("%s is not a regular file", path)
+	}
+	return f, nil
 }

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"errors"
 	"flag"
 	"fmt"
@@ -64,13 +65,14 @@ func configFlags(fs *flag.FlagSet, cfg *train.Config) func() {
 	}
 }
 
-func runTrain(args []string) error {
+func runTrain(ctx context.Context, args []string) error {
 	cfg := train.Default()
 	fs := newFlags("train", "[flags]")
 	finish := configFlags(fs, &cfg)
 	fs.IntVar(&cfg.SnapshotEvery, "snapshot-every", cfg.SnapshotEvery, "steps between snapshots (0 = none)")
-	out := fs.String("out", "runs/train", "output directory")
-	resume := fs.String("resume", "", "continue the run in this directory from its latest snapshot")
+	out := fs.String("out", "runs/train", "run directory: it must be empty or hold this same run (see --force)")
+	force := fs.Bool("force", false, "replace the run that --out holds")
+	resume := fs.String("resume", "", "continue the run in this directory from its latest saved state")
 	quiet := fs.Bool("quiet", false, "print only the results table")
 	if err := parse(fs, args); err != nil {
 		return err
@@ -80,27 +82,32 @@ func runTrain(args []string) error {
 	var (
 		r   *train.Run
 		err error
-		dir = *out
 	)
 	if *resume != "" {
-		dir = *resume
-		if r, err = resumeRun(fs, dir, cfg.Steps); err != nil {
-			return err
-		}
-	} else if r, err = train.New(cfg); err != nil {
-		return err
-	}
-
-	ctx, stop := interruptible()
-	defer stop()
-	show := newProgress(r.Config.LastStep(), *quiet)
-	err = r.Train(ctx, dir, show.point)
-	show.done()
-	if errors.Is(err, train.ErrInterrupted) {
-		return exitError{130, fmt.Errorf("interrupted at step %d; state saved in %s; continue with: helmholtz train --resume %s",
-			r.Step, filepath.Join(dir, "checkpoint.npz"), dir)}
+		r, err = resumeRun(fs, *resume, cfg.Steps)
+	} else {
+		r, err = train.Create(cfg, *out, *force)
 	}
 	if err != nil {
+		return err
+	}
+	defer r.Close()
+	dir := r.Dir()
+
+	show := newProgress(r.Config.LastStep(), *quiet)
+	err = r.Train(ctx, show.point)
+	show.done()
+	switch {
+	case errors.Is(err, train.ErrInterrupted) && r.Step == 0:
+		return fmt.Errorf("interrupted while choosing among restart candidates; nothing to resume yet: run the same command again to start over")
+	case errors.Is(err, train.ErrInterrupted):
+		return fmt.Errorf("interrupted at step %d; state saved in %s; continue with: helmholtz train --resume %s",
+			r.Step, filepath.Join(dir, "checkpoint.npz"), dir)
+	case errors.Is(err, train.ErrDiverged) && *resume == "":
+		// Resuming would diverge again: the run's files are of no use.
+		r.Discard()
+		return err
+	case err != nil:
 		return err
 	}
 	table := r.Results()
@@ -112,7 +119,7 @@ func runTrain(args []string) error {
 }
 
 // resumeRun reopens the run in dir. Only --n-steps may be given with
-// --resume (to extend a run); the rest comes from the snapshot.
+// --resume (to extend a run); the rest comes from the run.
 func resumeRun(fs *flag.FlagSet, dir string, steps int) (*train.Run, error) {
 	var bad string
 	fs.Visit(func(f *flag.Flag) {
@@ -123,19 +130,14 @@ func resumeRun(fs *flag.FlagSet, dir string, steps int) (*train.Run, error) {
 		}
 	})
 	if bad != "" {
-		return nil, fmt.Errorf("--%s cannot be changed when resuming; only --n-steps can", bad)
+		return nil, fmt.Errorf("--%s cannot be given with --resume; only --n-steps can (to extend the run)", bad)
 	}
-	r, err := train.Resume(dir)
-	if err != nil {
-		return nil, err
+	if !isSet(fs, "n-steps") {
+		steps = 0
+	} else if steps <= 0 {
+		return nil, fmt.Errorf("--n-steps must be positive, got %d", steps)
 	}
-	if isSet(fs, "n-steps") {
-		if steps < r.Step {
-			return nil, fmt.Errorf("--n-steps %d is before the saved step %d", steps, r.Step)
-		}
-		r.Config.Steps = steps
-	}
-	return r, nil
+	return train.Resume(dir, steps)
 }
 
 func isSet(fs *flag.FlagSet, name string) bool {

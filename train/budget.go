@@ -1,0 +1,183 @@
+package train
+
+import (
+	"fmt"
+	"math"
+
+	"helmholtz/dataset"
+	"helmholtz/exact"
+)
+
+// Limits on what one run may ask for. Validate checks a Config against
+// them before anything is allocated, so that no flag can exhaust memory,
+// overflow a counter, or keep Ctrl-C waiting. Work is counted in
+// operations of about a nanosecond each on the README's 2.1 GHz machine
+// (one weight read or added for one pattern; one pattern and latent
+// configuration of an exact evaluation).
+const (
+	// MaxMemory bounds the memory a run needs (Estimate): the data's
+	// support, the exact evaluator, the machine and its working copies,
+	// the history and the restart candidates kept at once.
+	MaxMemory = 4 << 30
+	// MaxWork bounds the work of a run, training and evaluations: 2^50,
+	// about two weeks on one core.
+	MaxWork = 1 << 50
+	// MaxStepWork bounds the work of one step, Batch patterns through
+	// every weight twice: 2^24, about 20 ms. Training checks for an
+	// interrupt between steps, so Ctrl-C acts within 100 ms whatever the
+	// batch size.
+	MaxStepWork = 1 << 24
+	// MaxSnapshots bounds the snapshots a run writes.
+	MaxSnapshots = 10000
+	// MaxLogit bounds every logit a machine can produce in training (see
+	// helmholtz.Machine.MaxLogit). The fast sigmoid is constant beyond
+	// ±30, so a unit with a logit of a million is switched on or off for
+	// good, beyond any learning signal; in 780 runs of the study's
+	// recipes no logit passed 140. A run whose weights pass it has
+	// diverged.
+	MaxLogit = 1 << 20
+)
+
+// Cost is what a run needs, by estimate.
+type Cost struct {
+	Bytes float64 // memory
+	Work  float64 // operations of the whole run
+	Step  float64 // operations of one step
+}
+
+// Estimate returns the cost of the run c describes. c must have passed
+// the range checks of Validate (data set, positive sizes and counts).
+func (c Config) Estimate(set dataset.Set) Cost {
+	params := float64(Params(c.Layers))
+	perPattern := 2 * params // wake and sleep each read or update every weight about once
+	K := float64(set.SupportSize())
+	nv := float64(set.Dim())
+	evBytes, evOps := exact.Cost(c.Layers, set.SupportSize())
+
+	var cost Cost
+	cost.Step = float64(c.Batch) * perPattern
+	evals := float64(c.Steps)/float64(c.EvalEvery) + 2
+	cost.Work = float64(c.Steps)*cost.Step + evals*evOps
+	// the support (one allocation of pixels, a slice header and a
+	// probability per pattern), the evaluator, the machine with the
+	// copy a chunk is replayed from and the batch sums, the history
+	cost.Bytes = K*(nv+32) + evBytes + 4*8*params + evals*32
+	if c.Restarts > 1 {
+		total, _ := c.restartPlan()
+		kept := 1.0
+		if c.Halving {
+			kept = math.Ceil(float64(c.Restarts) / 2)
+		}
+		sel := min(float64(c.SelectSamples), K)
+		selBytes, selOps := exact.Cost(c.Layers, int(sel))
+		rounds := math.Ceil(math.Log2(float64(c.Restarts))) + 1
+		cost.Work += float64(total)*cost.Step + float64(c.Restarts)*rounds*selOps + float64(c.SelectSamples)*nv
+		cost.Bytes += (kept+1)*8*params + selBytes + sel*(2*nv+48)
+	}
+	return cost
+}
+
+// Params returns the number of parameters of a machine with these layer
+// sizes: biases, generative and recognition weights.
+func Params(sizes []int) int {
+	n := sizes[0]
+	for l := 1; l < len(sizes); l++ {
+		n += 2*sizes[l] + 2*sizes[l-1]*sizes[l]
+	}
+	return n
+}
+
+// CheckEvaluation reports whether a machine of these sizes can be
+// evaluated exactly on set's support within the limits: the enumeration
+// itself (exact.Check), and the memory of the support and the evaluator.
+func CheckEvaluation(sizes []int, set dataset.Set) error {
+	if err := exact.Check(sizes); err != nil {
+		return err
+	}
+	bytes, _ := exact.Cost(sizes, set.SupportSize())
+	if bytes += float64(set.SupportSize()) * float64(set.Dim()+32); bytes > MaxMemory {
+		return fmt.Errorf("evaluating %s on %s would need about %s of memory, more than the limit of %s",
+			archShort(sizes), set, byteSize(bytes), byteSize(MaxMemory))
+	}
+	return nil
+}
+
+// checkBudget reports the first limit c exceeds.
+func (c Config) checkBudget(set dataset.Set) error {
+	cost := c.Estimate(set)
+	switch {
+	case cost.Step > MaxStepWork:
+		return fmt.Errorf("--batch-size %d is too large for %s: one step would be %.3g operations, more than the %d that keep Ctrl-C within 100 ms (at most --batch-size %d)",
+			c.Batch, archShort(c.Layers), cost.Step, MaxStepWork, int(MaxStepWork/(cost.Step/float64(c.Batch))))
+	case cost.Bytes > MaxMemory:
+		return fmt.Errorf("this run would need about %s of memory, more than the limit of %s (fewer --restarts, evaluations or a smaller data set or net)",
+			byteSize(cost.Bytes), byteSize(MaxMemory))
+	case cost.Work > MaxWork:
+		return fmt.Errorf("this run would take about %.3g operations (%s on one core), more than the limit of %.3g (fewer --n-steps, a smaller --batch-size or fewer evaluations)",
+			cost.Work, duration(cost.Work), float64(MaxWork))
+	}
+	if c.SnapshotEvery > 0 && c.Steps/c.SnapshotEvery >= MaxSnapshots {
+		return fmt.Errorf("--snapshot-every %d would write %d snapshots, more than the limit of %d (use --snapshot-every ≥ %d)",
+			c.SnapshotEvery, c.Steps/c.SnapshotEvery+1, MaxSnapshots, c.Steps/(MaxSnapshots-1)+1)
+	}
+	return nil
+}
+
+// chunk returns the number of steps between two checks for interruption
+// and divergence: 4096 steps, or fewer when steps are costly, so that a
+// chunk stays within about MaxStepWork operations.
+func (c Config) chunk(set dataset.Set) int {
+	step := c.Estimate(set).Step
+	return int(max(1, min(4096, MaxStepWork/step)))
+}
+
+func archShort(sizes []int) string {
+	s := ""
+	for i, n := range sizes {
+		if i > 0 {
+			s += "-"
+		}
+		s += fmt.Sprint(n)
+	}
+	return "a " + s + " net"
+}
+
+func byteSize(b float64) string {
+	switch {
+	case b >= 1<<30:
+		return fmt.Sprintf("%.1f GiB", b/(1<<30))
+	case b >= 1<<20:
+		return fmt.Sprintf("%.1f MiB", b/(1<<20))
+	}
+	return fmt.Sprintf("%.0f KiB", b/(1<<10))
+}
+
+// duration formats work at a nanosecond per operation.
+func duration(work float64) string {
+	s := work / 1e9
+	switch {
+	case s >= 86400*365:
+		return fmt.Sprintf("%.3g years", s/(86400*365))
+	case s >= 86400:
+		return fmt.Sprintf("%.3g days", s/86400)
+	case s >= 3600:
+		return fmt.Sprintf("%.3g hours", s/3600)
+	}
+	return fmt.Sprintf("%.3g s", s)
+}
+
+// satMul returns a·b for a, b ≥ 0, or math.MaxInt if it overflows.
+func satMul(a, b int) int {
+	if a != 0 && b > math.MaxInt/a {
+		return math.MaxInt
+	}
+	return a * b
+}
+
+// satAdd returns a+b for a, b ≥ 0, or math.MaxInt if it overflows.
+func satAdd(a, b int) int {
+	if a > math.MaxInt-b {
+		return math.MaxInt
+	}
+	return a + b
+}

@@ -1,0 +1,213 @@
+package train
+
+import (
+	"cmp"
+	"context"
+	"fmt"
+	"math"
+	"math/rand/v2"
+	"slices"
+
+	"helmholtz"
+	"helmholtz/dataset"
+	"helmholtz/exact"
+)
+
+// Restarts (Config.Restarts > 1) train that many candidates, the first
+// being the plain run and candidate i drawing from its own stream, for
+// RestartSteps steps each, and keep the one that gives the highest
+// likelihood to SelectSamples patterns drawn from the data (with a
+// stream of its own, so the choice never touches a training stream). The
+// kept candidate goes on training; the steps of the discarded ones count
+// towards Steps, so the total samples seen stay Steps·Batch. With
+// Halving, the choice is made in rounds (successive halving): after each
+// round the better half (rounded up) of the candidates trains on to
+// twice the steps, until one is left, so promising candidates are judged
+// later, on more training.
+//
+// Candidates are trained one at a time through one trainer, and only
+// those still in the race are kept: the best so far without halving, the
+// better half of the first round with it.
+
+const selectStream = stream ^ 0x73656c656374 // "select"
+
+// offset is the number of steps spent on discarded restart candidates.
+func (c Config) offset() int {
+	if c.Restarts <= 1 {
+		return 0
+	}
+	total, winner := c.restartPlan()
+	return total - winner
+}
+
+// restartPlan returns the steps all restart candidates take together and
+// the step the kept one is at, math.MaxInt where they overflow.
+func (c Config) restartPlan() (total, winner int) {
+	n, steps := c.Restarts, c.RestartSteps
+	total = satMul(n, steps)
+	for c.Halving && n > 1 {
+		n = (n + 1) / 2
+		if n == 1 {
+			break
+		}
+		total = satAdd(total, satMul(n, steps))
+		steps = satMul(steps, 2)
+	}
+	return total, steps
+}
+
+// firstStep is the step at which the kept chain starts its own training:
+// 0, or the step of the kept restart candidate.
+func (c Config) firstStep() int {
+	if c.Restarts <= 1 {
+		return 0
+	}
+	_, winner := c.restartPlan()
+	return winner
+}
+
+// LastStep is the step at which the run (the kept chain, with restarts)
+// stops: Steps less the steps of discarded restart candidates.
+func (c Config) LastStep() int { return c.Steps - c.offset() }
+
+// samples is the number of data patterns seen when the kept chain is at
+// step: its own and those of the discarded candidates.
+func (c Config) samples(step int) int { return (step + c.offset()) * c.Batch }
+
+// candidate is one restart candidate: a machine and its stream.
+type candidate struct {
+	i    int // 0 is the plain run
+	m    *helmholtz.Machine
+	src  rand.PCG
+	step int
+	nll  float64 // on the selection sample
+}
+
+// restart trains the candidates and leaves r as the best one. When ctx is
+// cancelled it returns ErrInterrupted with r unchanged.
+func (r *Run) restart(ctx context.Context) error {
+	cfg := r.Config
+	ev, err := selection(cfg, r.Data)
+	if err != nil {
+		return err
+	}
+	defer func() { r.ws.M = r.Machine }()
+	train := func(c *candidate, to int) error {
+		if err := r.advance(ctx, c, to); err != nil {
+			return err
+		}
+		res, err := evaluate(ctx, ev, c.m)
+		if err != nil {
+			return err
+		}
+		c.nll = res.NLL
+		if math.IsNaN(c.nll) {
+			c.nll = math.Inf(1)
+		}
+		return nil
+	}
+	// Best first; ties go to the candidate that was ahead before.
+	byNLL := func(a, b *candidate) int { return cmp.Compare(a.nll, b.nll) }
+
+	keep := 1
+	if cfg.Halving {
+		keep = (cfg.Restarts + 1) / 2
+	}
+	var (
+		race  []*candidate // sorted by NLL, at most keep
+		spare *candidate
+	)
+	for i := range cfg.Restarts {
+		c := spare
+		if c == nil {
+			c = &candidate{m: helmholtz.New(cfg.Layers)}
+		}
+		c.i, c.step = i, 0
+		c.src = *rand.NewPCG(cfg.Seed, stream+uint64(i))
+		r.initMachine(c.m, rand.New(&c.src))
+		if err := train(c, cfg.RestartSteps); err != nil {
+			return fmt.Errorf("restart candidate %d of %d: %w", i+1, cfg.Restarts, err)
+		}
+		at, _ := slices.BinarySearchFunc(race, c, func(a, b *candidate) int {
+			if a.nll <= b.nll {
+				return -1 // after every candidate as good: ties go to the lower number
+			}
+			return 1
+		})
+		race = slices.Insert(race, at, c)
+		spare = nil
+		if len(race) > keep {
+			spare, race = race[keep], race[:keep]
+		}
+	}
+	for steps := cfg.RestartSteps; len(race) > 1; {
+		steps *= 2
+		for _, c := range race {
+			if err := train(c, steps); err != nil {
+				return fmt.Errorf("restart candidate %d of %d: %w", c.i+1, cfg.Restarts, err)
+			}
+		}
+		slices.SortStableFunc(race, byNLL)
+		race = race[:(len(race)+1)/2]
+	}
+	best := race[0]
+	r.Machine.CopyFrom(best.m)
+	*r.src = best.src
+	r.Step = best.step
+	return nil
+}
+
+// advance trains candidate c to step to, with the rates a plain run of
+// cfg.Steps has at each step, checking for an interrupt and for
+// divergence every chunk.
+func (r *Run) advance(ctx context.Context, c *candidate, to int) error {
+	r.ws.M = c.m
+	rng := rand.New(&c.src)
+	step := func() int {
+		if r.Config.scheduled() {
+			r.setRates(c.step, r.Config.Steps)
+		}
+		r.ws.Step(r.data, rng)
+		c.step++
+		return c.step
+	}
+	for c.step < to {
+		r.saved.CopyFrom(c.m)
+		src, from := c.src, c.step
+		for next := min(to, c.step+r.chunk); c.step < next; {
+			step()
+		}
+		if !(c.m.MaxLogit() <= MaxLogit) {
+			return errDiverged(firstDiverged(c.m, c.step, func() {
+				c.m.CopyFrom(r.saved)
+				c.src, c.step = src, from
+			}, step))
+		}
+		if ctx.Err() != nil {
+			return ErrInterrupted
+		}
+	}
+	return nil
+}
+
+// selection returns an evaluator of the cross-entropy of a machine on
+// SelectSamples patterns drawn from the data with the selection stream:
+// the likelihood a user can compute from training data alone.
+func selection(cfg Config, data dataset.Set) (*exact.Evaluator, error) {
+	sel := rand.New(rand.NewPCG(cfg.Seed, selectStream))
+	counts := map[string]int{}
+	var pats [][]uint8
+	v := make([]uint8, data.Dim())
+	for range cfg.SelectSamples {
+		data.Sample(v, sel)
+		if counts[string(v)] == 0 {
+			pats = append(pats, append([]uint8(nil), v...))
+		}
+		counts[string(v)]++
+	}
+	probs := make([]float64, len(pats))
+	for k, v := range pats {
+		probs[k] = float64(counts[string(v)]) / float64(cfg.SelectSamples)
+	}
+	return exact.NewEvaluator(cfg.Layers, pats, probs)
+}
