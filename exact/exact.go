@@ -84,7 +84,9 @@ func Cost(sizes []int, patterns int) (bytes, ops float64) {
 	for l := 1; l < len(sizes); l++ {
 		bytes += 8 * math.Exp2(float64(sizes[l]))
 	}
-	ops = math.Exp2(n1) * (K + 2*nv)
+	// the walk over the first hidden layer, the projections of the
+	// patterns on W and their dot products at each resync
+	ops = math.Exp2(n1)*(K+2*nv) + K*n1*nv + K*nv*math.Ceil(math.Exp2(n1)/resync)
 	for l := 1; l+1 < len(sizes); l++ {
 		ops += math.Exp2(float64(sizes[l]+sizes[l+1])) * 2
 	}

@@ -85,23 +85,26 @@ func checkpointSteps(results []Result) []int {
 	return out
 }
 
-// CheckBudget reports whether a sweep of jobs on workers goroutines fits
-// the limits of a run (train.MaxMemory, train.MaxWork): the runs in
+// CheckBudget reports whether the plan's runs, on workers goroutines,
+// fit the limits of a run (train.MaxMemory, train.MaxWork): the runs in
 // progress at once and the results kept of every run must fit in memory,
-// and all runs together in the work of one run's limit.
-func CheckBudget(jobs []Job, workers int) error {
+// and all runs together in the work of one run's limit. Every recipe's
+// config must be valid.
+func (p Plan) CheckBudget(workers int) error {
 	var work, kept, running float64
-	for _, j := range jobs {
-		set, err := dataset.Parse(j.Config.Data)
+	n := float64(len(p.Seeds))
+	for _, rc := range p.Recipes {
+		c := rc.Config
+		set, err := dataset.Parse(c.Data)
 		if err != nil {
 			return err
 		}
-		cost := j.Config.Estimate(set)
-		work += cost.Work
+		cost := c.Estimate(set)
+		work += n * cost.Work
 		running = max(running, cost.Bytes)
-		kept += 2048 + 32*(float64(j.Config.Steps)/float64(j.Config.EvalEvery)+2)
+		kept += n * (2048 + 32*(float64(c.Steps)/float64(c.EvalEvery)+2))
 	}
-	if mem := float64(min(workers, len(jobs)))*running + kept; mem > train.MaxMemory {
+	if mem := float64(min(workers, len(p.Seeds)*len(p.Recipes)))*running + kept; mem > train.MaxMemory {
 		return fmt.Errorf("this sweep would need about %.1f GiB of memory, more than the limit of %d GiB (fewer runs or workers, or a larger --eval-every)",
 			mem/(1<<30), train.MaxMemory>>30)
 	}

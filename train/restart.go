@@ -194,12 +194,19 @@ func (r *Run) advance(ctx context.Context, c *candidate, to int) error {
 // SelectSamples patterns drawn from the data with the selection stream:
 // the likelihood a user can compute from training data alone.
 func selection(cfg Config, data dataset.Set) (*exact.Evaluator, error) {
-	sel := rand.New(rand.NewPCG(cfg.Seed, selectStream))
+	return sampled(cfg, data, cfg.SelectSamples, selectStream)
+}
+
+// sampled returns an evaluator of the cross-entropy of a machine on n
+// patterns drawn from the data with the PCG stream (Seed, s): the
+// distinct patterns, each with its share of the draws.
+func sampled(cfg Config, data dataset.Set, n int, s uint64) (*exact.Evaluator, error) {
+	rng := rand.New(rand.NewPCG(cfg.Seed, s))
 	counts := map[string]int{}
 	var pats [][]uint8
 	v := make([]uint8, data.Dim())
-	for range cfg.SelectSamples {
-		data.Sample(v, sel)
+	for range n {
+		data.Sample(v, rng)
 		if counts[string(v)] == 0 {
 			pats = append(pats, append([]uint8(nil), v...))
 		}
@@ -207,7 +214,7 @@ func selection(cfg Config, data dataset.Set) (*exact.Evaluator, error) {
 	}
 	probs := make([]float64, len(pats))
 	for k, v := range pats {
-		probs[k] = float64(counts[string(v)]) / float64(cfg.SelectSamples)
+		probs[k] = float64(counts[string(v)]) / float64(n)
 	}
 	return exact.NewEvaluator(cfg.Layers, pats, probs)
 }

@@ -51,15 +51,15 @@ func runSweep(ctx context.Context, args []string) error {
 	if plan.Recipes, err = readRecipes(*recipes, base); err != nil {
 		return err
 	}
-	jobs := plan.Jobs()
-	for _, j := range jobs {
-		if err := j.Config.Validate(); err != nil {
-			return fmt.Errorf("recipe %s seed %d: %w", j.Recipe, j.Config.Seed, err)
+	for _, rc := range plan.Recipes { // the seed does not change what is valid
+		if err := rc.Config.Validate(); err != nil {
+			return fmt.Errorf("recipe %s: %w", rc.Name, err)
 		}
 	}
-	if err := sweep.CheckBudget(jobs, *workers); err != nil {
+	if err := plan.CheckBudget(*workers); err != nil {
 		return err
 	}
+	jobs := plan.Jobs()
 	dir := *report
 	if dir == "" {
 		dir = *out
