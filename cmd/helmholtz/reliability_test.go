@@ -126,13 +126,13 @@ func TestPlotRefusesBadHistory(t *testing.T) {
 	head, rows, _ := strings.Cut(string(good), "\n")
 	last := rows[strings.LastIndex(strings.TrimRight(rows, "\n"), "\n")+1:]
 	for name, history := range map[string]string{
-		"header only":  head + "\n",
-		"empty":        "",
-		"NaN":          head + "\n0,0,NaN,NaN\n",
-		"Inf":          head + "\n0,0,+Inf,+Inf\n",
-		"zero samples": head + "\n" + strings.Replace(last, ",2000,", ",0,", 1),
-		"negative KL":  head + "\n2000,2000,-3,1\n",
-		"unordered":    head + "\n" + last + rows,
+		"header only":     head + "\n",
+		"empty":           "",
+		"NaN":             head + "\n0,0,NaN,NaN\n",
+		"Inf":             head + "\n0,0,+Inf,+Inf\n",
+		"zero samples":    head + "\n" + strings.Replace(last, ",2000,", ",0,", 1),
+		"negative KL":     head + "\n2000,2000,-3,1\n",
+		"unordered":       head + "\n" + last + rows,
 		"not the model's": head + "\n" + strings.Replace(last, last[strings.LastIndex(last, ",")+1:], "3.9\n", 1),
 		"binary junk":     "\x00\xff\x93NUMPY",
 	} {
@@ -542,8 +542,8 @@ func TestSummarizeRefusesNonsense(t *testing.T) {
 	good, _ := os.ReadFile(filepath.Join(dir, "s", "results.jsonl"))
 	line := strings.SplitAfter(string(good), "\n")[0]
 	for name, text := range map[string]string{
-		"empty object": "{}\n",
-		"negative KL":  strings.Replace(line, `"kl_bits":`, `"kl_bits":-1,"x":`, 1),
+		"empty object":                 "{}\n",
+		"negative KL":                  strings.Replace(line, `"kl_bits":`, `"kl_bits":-1,"x":`, 1),
 		"KL not the last checkpoint's": strings.Replace(line, `"kl_bits":`, `"kl_bits":0.001e-300,"nll_bits":3.4284,"y":`, 1),
 		"other seed than its config":   strings.Replace(line, `"seed":1,`, `"seed":9,`, 1),
 		"model outside models/":        strings.Replace(line, `"model":"models/recipe/seed_1.npz"`, `"model":"../../etc/passwd"`, 1),
