@@ -5,9 +5,11 @@ import (
 	"context"
 	"flag"
 	"image/gif"
+	"io"
 	"math/rand/v2"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"gonum.org/v1/plot/cmpimg"
@@ -139,4 +141,65 @@ func TestRunFigures(t *testing.T) {
 	if g.Delay[0] != 13 {
 		t.Errorf("frame delay %d/100 s at 8 fps, want 13", g.Delay[0])
 	}
+}
+
+// FuzzPlot writes fuzzed history.csv and model.npz bytes into a run
+// directory and plots it: Open must refuse it or every figure must draw,
+// never a panic. Whatever each reader accepts alone is drawn too, so that
+// the figure code meets more than what Open lets through.
+func FuzzPlot(f *testing.F) {
+	dir := f.TempDir()
+	cfg := train.Default()
+	cfg.Steps, cfg.EvalEvery, cfg.SnapshotEvery = 3000, 1000, 1000
+	r, err := train.Create(cfg, filepath.Join(dir, "good"), false)
+	if err != nil {
+		f.Fatal(err)
+	}
+	if err := r.Train(context.Background(), nil); err != nil {
+		f.Fatal(err)
+	}
+	r.Close()
+	config, _ := os.ReadFile(filepath.Join(dir, "good", "config.json"))
+	history, _ := os.ReadFile(filepath.Join(dir, "good", "history.csv"))
+	model, _ := os.ReadFile(filepath.Join(dir, "good", "model.npz"))
+	f.Add(history, model)
+	f.Add([]byte("step,samples,kl_bits,nll_bits\n"), model)
+	f.Add([]byte("step,samples,kl_bits,nll_bits\n0,0,0,0\n3000,3000,1e-300,3.4\n"), model)
+	f.Add(history, model[:len(model)/2])
+	f.Fuzz(func(t *testing.T, history, model []byte) {
+		run := t.TempDir()
+		for name, data := range map[string][]byte{"config.json": config, "history.csv": history, "model.npz": model} {
+			if err := os.WriteFile(filepath.Join(run, name), data, 0o644); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if saved, err := train.Open(run); err == nil {
+			figs, err := RunFigures(saved)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for name, fig := range figs {
+				if err := fig.WriteTo(io.Discard, "svg"); err != nil {
+					t.Fatalf("Open accepted the run but the %s figure failed: %v", name, err)
+				}
+			}
+		}
+		if h, err := train.ReadHistory(bytes.NewReader(history)); err == nil {
+			var b bytes.Buffer
+			if err := Curves(h, 3.428405).WriteTo(&b, "svg"); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if s, err := train.ReadSnapshot(filepath.Join(run, "model.npz")); err == nil && s.Machine.Sizes[0] <= 4096 {
+			m := s.Machine
+			images := [][]uint8{make([]uint8, m.Sizes[0])}
+			for _, fig := range []Figure{Fantasies(m, 1, m.Sizes[0], 4, 4, 1), Fields(m, 1, m.Sizes[0]),
+				Codes(m, images, []float64{1}, 1, m.Sizes[0]), Hinton(m)} {
+				var b bytes.Buffer
+				if err := fig.WriteTo(&b, "svg"); err != nil && !strings.Contains(err.Error(), "not a size to draw") {
+					t.Fatal(err)
+				}
+			}
+		}
+	})
 }

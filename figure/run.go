@@ -20,22 +20,12 @@ var Names = []string{"curves", "fantasies", "fields", "codes", "weights"}
 // dir as PNG and SVG files, and returns the paths written. It stops
 // between files when ctx is cancelled.
 func WriteAll(ctx context.Context, run *train.Saved, dir string) ([]string, error) {
-	set, err := dataset.Parse(run.Model.Config.Data)
+	figs, err := RunFigures(run)
 	if err != nil {
 		return nil, err
 	}
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return nil, fmt.Errorf("figures: %w", err)
-	}
-	m := run.Model.Machine
-	h, w := set.Shape()
-	pats, probs := set.Support()
-	figs := map[string]Figure{
-		"curves":    Curves(run.History, exact.Entropy(probs)),
-		"fantasies": Fantasies(m, h, w, 64, 8, run.Model.Config.Seed),
-		"fields":    Fields(m, h, w),
-		"codes":     Codes(m, pats, probs, h, w),
-		"weights":   Hinton(m),
 	}
 	var paths []string
 	for _, name := range Names {
@@ -51,6 +41,24 @@ func WriteAll(ctx context.Context, run *train.Saved, dir string) ([]string, erro
 		}
 	}
 	return paths, nil
+}
+
+// RunFigures returns figures 1-5 of a finished run, by name (Names).
+func RunFigures(run *train.Saved) (map[string]Figure, error) {
+	set, err := dataset.Parse(run.Model.Config.Data)
+	if err != nil {
+		return nil, err
+	}
+	m := run.Model.Machine
+	h, w := set.Shape()
+	pats, probs := set.Support()
+	return map[string]Figure{
+		"curves":    Curves(run.History, exact.Entropy(probs)),
+		"fantasies": Fantasies(m, h, w, 64, 8, run.Model.Config.Seed),
+		"fields":    Fields(m, h, w),
+		"codes":     Codes(m, pats, probs, h, w),
+		"weights":   Hinton(m),
+	}, nil
 }
 
 // maxFrames bounds the frames of an animation: a run with more snapshots

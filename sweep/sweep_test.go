@@ -1,6 +1,7 @@
 package sweep
 
 import (
+	"bytes"
 	"context"
 	"math"
 	"os"
@@ -114,4 +115,36 @@ func TestReport(t *testing.T) {
 	if err != nil || len(back) != 2 || back[1].KL != res[1].KL || len(back[1].Checkpoints) != len(res[1].Checkpoints) {
 		t.Errorf("results.jsonl does not round-trip: %v", err)
 	}
+}
+
+// FuzzSummarize feeds arbitrary bytes as a results file to the reader,
+// the duplicate check and the report: each must accept or refuse, never
+// panic, and a report must be written for whatever they accept.
+func FuzzSummarize(f *testing.F) {
+	res, err := Run(context.Background(), jobs([]uint64{1, 2}, 6000), 2, "", nil)
+	if err != nil {
+		f.Fatal(err)
+	}
+	var b bytes.Buffer
+	if err := WriteJSONL(&b, res); err != nil {
+		f.Fatal(err)
+	}
+	f.Add(b.Bytes())
+	f.Add(append(b.Bytes(), b.Bytes()...))
+	f.Add([]byte("{}\n"))
+	f.Add([]byte("\n\n"))
+	f.Add(bytes.Replace(b.Bytes(), []byte(`"kl_bits":`), []byte(`"kl_bits":-1,"x":`), 1))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		rs, err := ReadJSONL(bytes.NewReader(data))
+		if err != nil || len(rs) == 0 || CheckUnique(rs) != nil {
+			return
+		}
+		flags := map[string]string{}
+		for _, r := range rs {
+			flags[r.Recipe] = r.Config.RecipeFlags()
+		}
+		if _, err := WriteReport(t.TempDir(), rs, flags); err != nil {
+			t.Fatalf("accepted results but could not report them: %v", err)
+		}
+	})
 }

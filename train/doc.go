@@ -12,7 +12,8 @@
 // Recipe options (schedules, weight decay, constraints, restarts, unit
 // re-initialisation; recipe.go) are all off in Default, the seed's recipe.
 //
-// Layout of a run directory:
+// Layout of a run directory (see Dir for what it may hold and Resume
+// for what it checks):
 //
 //	config.json            the Config
 //	history.csv            step,samples,kl_bits,nll_bits
@@ -20,4 +21,9 @@
 //	model.npz              the final state (same format as a snapshot)
 //	checkpoint.npz         written on interruption, removed on completion
 //	results.md             the results table
+//	.lock                  locked by the process writing the run
+//
+// Validate checks a Config against the limits of budget.go before
+// anything is allocated; every reader (ReadSnapshot, ReadHistory, Open,
+// Resume) checks what it reads.
 package train

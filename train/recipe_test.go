@@ -4,6 +4,7 @@ import (
 	"context"
 	"math"
 	"math/rand/v2"
+	"runtime"
 	"slices"
 	"testing"
 )
@@ -172,5 +173,33 @@ func TestRecipeFlags(t *testing.T) {
 	want := "--layers 16,12,1 --rec-lr 0.2 --decay 0.00001 --nonneg --hidden-cap -1"
 	if f := c.RecipeFlags(); f != want {
 		t.Errorf("recipe flags %q, want %q", f, want)
+	}
+}
+
+// TestRestartsKeepFewCandidates: candidates are trained one at a time
+// through one trainer, keeping only those still in the race, so a run of
+// many candidates allocates far less than a machine (2.4 KB for 16-8-1)
+// per candidate. (Holding them all took 13 GB for a million.)
+func TestRestartsKeepFewCandidates(t *testing.T) {
+	for _, halving := range []bool{false, true} {
+		cfg := small(40000)
+		cfg.Restarts, cfg.RestartSteps, cfg.SelectSamples, cfg.Halving = 4000, 1, 100, halving
+		var before, after runtime.MemStats
+		runtime.GC()
+		runtime.ReadMemStats(&before)
+		r := trained(t, cfg, "")
+		runtime.ReadMemStats(&after)
+		per := float64(after.TotalAlloc-before.TotalAlloc) / float64(cfg.Restarts)
+		t.Logf("halving %v: %.0f bytes allocated per candidate", halving, per)
+		limit := 1024.0
+		if halving {
+			limit = 1024 + 8*float64(Params(cfg.Layers))/2 // half the first round is kept
+		}
+		if per > limit {
+			t.Errorf("halving %v: %.0f bytes allocated per candidate, want at most %.0f", halving, per, limit)
+		}
+		if r.Step != cfg.LastStep() {
+			t.Errorf("run ended at step %d, want %d", r.Step, cfg.LastStep())
+		}
 	}
 }

@@ -271,7 +271,7 @@ func (r *Run) observe(ctx context.Context, progress func(Point)) error {
 			}
 		}
 	}
-	if r.Step > cfg.firstStep() && r.Step == nextCheck(r.Step-1) {
+	if r.Step > cfg.firstStep() && (r.Step == nextCheck(r.Step-1) || r.Step == cfg.LastStep()) {
 		if err := r.checkDivergence(ctx); err != nil {
 			return err
 		}
@@ -292,9 +292,9 @@ const flushRows = 4096
 //   - a weight becomes infinite or NaN, or a logit could pass ±MaxLogit
 //     (checked every chunk; the chunk is then replayed step by step to
 //     find the first step);
-//   - at a check step (a power of two from 1024 on, whatever the
-//     evaluation schedule, so that whether a run diverges never depends
-//     on how often it is evaluated) the model is worse than where it
+//   - at a check step (a power of two from 1024 on, and the last step,
+//     whatever the evaluation schedule, so that whether a run diverges
+//     never depends on how often it is evaluated) the model is worse than where it
 //     started and worse than a uniform guess: its cross-entropy on
 //     checkDraws patterns drawn from the data (a stream of their own) is
 //     more than a bit above both the first evaluation's NLL and
