@@ -34,7 +34,13 @@ func (r *Run) Results() string {
 	if cfg.MarginalBias {
 		bias = fmt.Sprintf("logit of pixel marginal (≈ %.2f)", mean(r.initialVisibleBias()))
 	}
-	perStep := r.Elapsed / time.Duration(max(r.Step+cfg.offset(), 1))
+	// The steps this process took: all of them, or those since it resumed.
+	steps := r.Step + cfg.offset()
+	resumed := ""
+	if r.resumedAt > 0 {
+		steps, resumed = r.Step-r.resumedAt, fmt.Sprintf(" since resuming at step %s", Commas(r.resumedAt))
+	}
+	perStep := r.Elapsed / time.Duration(max(steps, 1))
 	var b strings.Builder
 	row := func(k, v string) { fmt.Fprintf(&b, "| %s | %s |\n", k, v) }
 	row("Metric", "Value")
@@ -59,8 +65,8 @@ func (r *Run) Results() string {
 		initial = "KL of the chosen restart candidate"
 	}
 	row(initial, fmt.Sprintf("%.2f bits", first.KL))
-	fmt.Fprintf(&b, "%s %.2f s (%.0f ns per step, with %d exact evaluations) |\n",
-		WallClockRow, r.Elapsed.Seconds(), float64(perStep.Nanoseconds()), len(r.History))
+	fmt.Fprintf(&b, "%s %.2f s%s (%.0f ns per step, with %d exact evaluations) |\n",
+		WallClockRow, r.Elapsed.Seconds(), resumed, float64(perStep.Nanoseconds()), len(r.History))
 	return b.String()
 }
 

@@ -122,7 +122,7 @@ func (d *Dir) resume(steps int) (*Run, error) {
 	if err := r.src.UnmarshalBinary(from.RNG); err != nil {
 		return nil, fmt.Errorf("%s: %w", from.path, err)
 	}
-	r.Step = from.Step
+	r.Step, r.resumedAt = from.Step, from.Step
 	for _, p := range rows {
 		if p.Step <= r.Step && cfg.evaluatedAt(p.Step) {
 			r.History = append(r.History, p)

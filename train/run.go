@@ -44,18 +44,19 @@ type Run struct {
 	Entropy float64       // H(p_data), bits
 	Elapsed time.Duration // wall time spent training (restarts included) by this process
 
-	src      *rand.PCG
-	rng      *rand.Rand
-	ws       *helmholtz.WakeSleep
-	eval     *exact.Evaluator // nil after an interrupted evaluation: made again when needed
-	check    *exact.Evaluator // of the divergence check, made when first needed
-	data     helmholtz.Data   // Data as the interface Step takes, converted once
-	support  [][]uint8
-	probs    []float64
-	marginal []float64
-	chunk    int                // steps between checks, see Config.chunk
-	saved    *helmholtz.Machine // a chunk's starting point, to replay it
-	dir      *Dir               // nil: the run keeps no files
+	src       *rand.PCG
+	rng       *rand.Rand
+	ws        *helmholtz.WakeSleep
+	eval      *exact.Evaluator // nil after an interrupted evaluation: made again when needed
+	check     *exact.Evaluator // of the divergence check, made when first needed
+	data      helmholtz.Data   // Data as the interface Step takes, converted once
+	support   [][]uint8
+	probs     []float64
+	marginal  []float64
+	chunk     int                // steps between checks, see Config.chunk
+	saved     *helmholtz.Machine // a chunk's starting point, to replay it
+	dir       *Dir               // nil: the run keeps no files
+	resumedAt int                // the step Resume started this process at, else 0
 }
 
 // New starts a run at step 0 with the initial weights drawn from the
