@@ -68,18 +68,24 @@ func runReproduce(ctx context.Context, args []string) error {
 	return nil
 }
 
-// trainCanonical trains cfg into dir from scratch. dir must be empty or
-// hold the canonical run already, unless force is set.
+// trainCanonical trains cfg into dir: from where it stopped if dir holds
+// the canonical run unfinished (interrupted, say), else from scratch. dir
+// must be empty or hold the canonical run, unless force is set.
 func trainCanonical(ctx context.Context, cfg train.Config, dir string, force bool) error {
-	r, err := train.Create(cfg, dir, force)
-	if err != nil {
-		return err
+	r, err := train.Resume(dir, 0)
+	if err != nil || !reflect.DeepEqual(r.Config, cfg) || r.Step >= cfg.LastStep() {
+		if r != nil {
+			r.Close()
+		}
+		if r, err = train.Create(cfg, dir, force); err != nil {
+			return err
+		}
 	}
 	defer r.Close()
 	fmt.Fprintf(os.Stderr, "training the canonical run into %s ...\n", dir)
 	if err := r.Train(ctx, nil); err != nil {
 		if errors.Is(err, train.ErrInterrupted) {
-			return fmt.Errorf("interrupted at step %d; run reproduce again to start over", r.Step)
+			return fmt.Errorf("interrupted at step %d; state saved in %s; run reproduce again to go on from there", r.Step, dir)
 		}
 		return err
 	}
