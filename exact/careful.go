@@ -58,9 +58,7 @@ func (e *Evaluator) carefulPriors(m *helmholtz.Machine) {
 		n, nu := e.sizes[l], e.sizes[l+1]
 		dst := e.prior[l]
 		mx, sum := e.mx[:len(dst)], e.sum[:len(dst)]
-		for i := range mx {
-			mx[i], sum[i] = math.Inf(-1), 0
-		}
+		startSums(mx, sum)
 		a, lp1, lp0 := e.a[:n], e.lpOn[:n], e.lpOff[:n]
 		for u := range 1 << nu {
 			accurateLogits(a, m.B[l], m.W[l], u, e.tmp)
@@ -81,9 +79,7 @@ func (e *Evaluator) carefulVisible(m *helmholtz.Machine) {
 	nv, n1 := e.sizes[0], e.sizes[1]
 	K := len(e.patterns)
 	mx, sum, d := e.mx[:K], e.sum[:K], e.d[:K]
-	for k := range mx {
-		mx[k], sum[k] = math.Inf(-1), 0
-	}
+	startSums(mx, sum)
 	a, lp1, lp0 := e.a[:nv], e.lpOn[:nv], e.lpOff[:nv]
 	for h := range 1 << n1 {
 		accurateLogits(a, m.B[0], m.W[0], h, e.tmp)

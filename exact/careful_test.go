@@ -29,21 +29,10 @@ func refLogSigmoid(x float64) float64 {
 }
 
 // refLogProb is log p(v) by brute force over every latent configuration,
-// with exact logits and a two-pass log-sum-exp: a reference independent
-// of the evaluator's chain, walk and summation.
+// with exact logits: a reference independent of the evaluator's chain,
+// walk and summation.
 func refLogProb(m *helmholtz.Machine, v []uint8) float64 {
-	latent := 0
-	for _, n := range m.Sizes[1:] {
-		latent += n
-	}
-	var terms []float64
-	for c := range 1 << latent {
-		x := [][]uint8{v}
-		shift := 0
-		for _, n := range m.Sizes[1:] {
-			x = append(x, bitsOf(c>>shift, n))
-			shift += n
-		}
+	return bruteForce(m, v, func(x [][]uint8) float64 {
 		top := len(m.Sizes) - 1
 		var s float64
 		for j, b := range m.B[top] {
@@ -55,17 +44,8 @@ func refLogProb(m *helmholtz.Machine, v []uint8) float64 {
 				s += refLogSigmoid(float64(2*int(x[l][i])-1) * a)
 			}
 		}
-		terms = append(terms, s)
-	}
-	mx := math.Inf(-1)
-	for _, t := range terms {
-		mx = max(mx, t)
-	}
-	var s float64
-	for _, t := range terms {
-		s += math.Exp(t - mx)
-	}
-	return mx + math.Log(s)
+		return s
+	})
 }
 
 // TestLargeWeights: for weights of any finite size, log p(v) agrees with

@@ -175,9 +175,7 @@ func (e *Evaluator) priors(m *helmholtz.Machine) {
 		n, nu := e.sizes[l], e.sizes[l+1]
 		dst := e.prior[l]
 		mx, sum := e.mx[:len(dst)], e.sum[:len(dst)]
-		for i := range mx {
-			mx[i], sum[i] = math.Inf(-1), 0
-		}
+		startSums(mx, sum)
 		a := e.a[:n]
 		for u := range 1 << nu {
 			copy(a, m.B[l])
@@ -211,6 +209,13 @@ func (e *Evaluator) layerGiven(dst, a []float64, c float64, acc bool) {
 	}
 }
 
+// startSums empties running log-sum-exps: exp(mx[i])·sum[i] = 0.
+func startSums(mx, sum []float64) {
+	for i := range mx {
+		mx[i], sum[i] = math.Inf(-1), 0
+	}
+}
+
 // accumulate adds scale·exp(v[i]) to the running log-sum-exp
 // exp(mx[i])·sum[i] for each i, overwriting v. The reference mx[i] moves
 // only when a term exceeds it by more than e^slack, so the sums stay far
@@ -241,9 +246,7 @@ func (e *Evaluator) visible(m *helmholtz.Machine) {
 		}
 	}
 	mx, sum := e.mx[:K], e.sum[:K]
-	for k := range mx {
-		mx[k], sum[k] = math.Inf(-1), 0
-	}
+	startSums(mx, sum)
 	a := e.a[:nv]
 	ea := e.ea[:nv] // exp(a), in the fast case
 	fast := e.expFactors(m)

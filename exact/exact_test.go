@@ -35,6 +35,12 @@ func bitsOf(x, n int) []uint8 {
 // of every layer at once, with LogJoint: an oracle independent of the
 // evaluator's chain and Gray-code walk.
 func bruteLogProb(m *helmholtz.Machine, v []uint8) float64 {
+	return bruteForce(m, v, m.LogJoint)
+}
+
+// bruteForce returns log Σ exp(logJoint(x)) over every latent
+// configuration x of m with visible pattern v, by a two-pass log-sum-exp.
+func bruteForce(m *helmholtz.Machine, v []uint8, logJoint func(x [][]uint8) float64) float64 {
 	latent := 0
 	for _, n := range m.Sizes[1:] {
 		latent += n
@@ -47,7 +53,7 @@ func bruteLogProb(m *helmholtz.Machine, v []uint8) float64 {
 			x = append(x, bitsOf(c>>shift, n))
 			shift += n
 		}
-		terms = append(terms, m.LogJoint(x))
+		terms = append(terms, logJoint(x))
 	}
 	mx := math.Inf(-1)
 	for _, t := range terms {
