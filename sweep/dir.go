@@ -121,7 +121,7 @@ func (d *Dir) open(plan Plan, force bool) ([]Result, error) {
 		return nil, fmt.Errorf("%q holds the files of a sweep but no readable sweep.json; use another --out, or replace them with --force", d.Path)
 	}
 	for _, name := range ours {
-		if err := os.RemoveAll(d.path(name)); err != nil {
+		if err := d.remove(name); err != nil {
 			return nil, fmt.Errorf("clearing %q: %w", d.Path, err)
 		}
 	}
@@ -133,6 +133,30 @@ func (d *Dir) open(plan Plan, force bool) ([]Result, error) {
 		return nil, err
 	}
 	return nil, train.WriteFile(d.path(resultsName), func(io.Writer) error { return nil })
+}
+
+// remove removes one of the sweep's files, or in models/ the models it
+// writes (RECIPE/seed_N.npz) and the directories they leave empty.
+func (d *Dir) remove(name string) error {
+	if name != modelsName {
+		return os.Remove(d.path(name))
+	}
+	recipes, err := os.ReadDir(d.path(name))
+	if err != nil {
+		return err
+	}
+	for _, rc := range recipes {
+		models, _ := os.ReadDir(filepath.Join(d.path(name), rc.Name()))
+		for _, m := range models {
+			var seed uint64
+			if _, err := fmt.Sscanf(m.Name(), "seed_%d.npz", &seed); err == nil && m.Name() == fmt.Sprintf("seed_%d.npz", seed) {
+				os.Remove(filepath.Join(d.path(name), rc.Name(), m.Name()))
+			}
+		}
+		os.Remove(filepath.Join(d.path(name), rc.Name())) // if empty
+	}
+	os.Remove(d.path(name))
+	return nil
 }
 
 // recorded reads the results the directory holds of plan's runs. A last

@@ -92,7 +92,7 @@ func (r *Run) restart(ctx context.Context) error {
 		return err
 	}
 	defer func() { r.ws.M = r.Machine }()
-	train := func(c *candidate, to int) error {
+	trainTo := func(c *candidate, to int) error {
 		if err := r.advance(ctx, c, to); err != nil {
 			return err
 		}
@@ -125,7 +125,7 @@ func (r *Run) restart(ctx context.Context) error {
 		c.i, c.step = i, 0
 		c.src = *rand.NewPCG(cfg.Seed, stream+uint64(i))
 		r.initMachine(c.m, rand.New(&c.src))
-		if err := train(c, cfg.RestartSteps); err != nil {
+		if err := trainTo(c, cfg.RestartSteps); err != nil {
 			return fmt.Errorf("restart candidate %d of %d: %w", i+1, cfg.Restarts, err)
 		}
 		at, _ := slices.BinarySearchFunc(race, c, func(a, b *candidate) int {
@@ -143,7 +143,7 @@ func (r *Run) restart(ctx context.Context) error {
 	for steps := cfg.RestartSteps; len(race) > 1; {
 		steps *= 2
 		for _, c := range race {
-			if err := train(c, steps); err != nil {
+			if err := trainTo(c, steps); err != nil {
 				return fmt.Errorf("restart candidate %d of %d: %w", c.i+1, cfg.Restarts, err)
 			}
 		}

@@ -590,4 +590,10 @@ func TestSmallerThings(t *testing.T) {
 		t.Errorf("continued sweep has %d results, want 3", bytes.Count(again, []byte("\n")))
 	}
 	refused(t, dir, "sweep", "--seeds", "1-4", "--n-steps", "2000", "--out", "c")
+	// --force replaces the other sweep, not files that are not a sweep's.
+	writeText(t, filepath.Join(dir, "c", "models", "recipe", "notes.txt"), "mine")
+	succeeds(t, dir, "sweep", "--seeds", "1-4", "--n-steps", "2000", "--out", "c", "--force", "--quiet")
+	if _, err := os.Stat(filepath.Join(dir, "c", "models", "recipe", "notes.txt")); err != nil {
+		t.Error("sweep --force removed a file it did not write")
+	}
 }
