@@ -32,20 +32,23 @@ import (
 )
 
 // command is one subcommand: its flags are parsed from args by run. ctx
-// is cancelled by the first Ctrl-C or SIGTERM.
+// is cancelled by the first Ctrl-C or SIGTERM; a command that saves its
+// state or stops between files watches it (stops), the others are
+// stopped at once.
 type command struct {
 	name, summary string
 	run           func(ctx context.Context, args []string) error
+	stops         bool
 }
 
 var commands = []command{
-	{"reproduce", "the canonical run, its figures, animation and results table", runReproduce},
-	{"train", "train a machine by wake-sleep; write model, snapshots, history", runTrain},
-	{"eval", "print the exact KL and NLL of a saved model", runEval},
-	{"plot", "draw a run's figures: curves, fantasies, fields, codes, weights", runPlot},
-	{"gif", "animate a run's snapshots as a GIF", runGIF},
-	{"sweep", "many seeds (and recipes) in parallel; KL distribution per recipe", runSweep},
-	{"summarize", "merge sweep results (e.g. shards) into one report", runSummarize},
+	{"reproduce", "the canonical run, its figures, animation and results table", runReproduce, true},
+	{"train", "train a machine by wake-sleep; write model, snapshots, history", runTrain, true},
+	{"eval", "print the exact KL and NLL of a saved model", runEval, false},
+	{"plot", "draw a run's figures: curves, fantasies, fields, codes, weights", runPlot, true},
+	{"gif", "animate a run's snapshots as a GIF", runGIF, true},
+	{"sweep", "many seeds (and recipes) in parallel; KL distribution per recipe", runSweep, true},
+	{"summarize", "merge sweep results (e.g. shards) into one report", runSummarize, false},
 }
 
 // exitError carries a specific exit status.
@@ -70,7 +73,11 @@ func run(args []string, stderr io.Writer) int {
 	}
 	for _, c := range commands {
 		if c.name == args[0] {
-			ctx, stop := interrupts(stderr, "helmholtz "+c.name)
+			grace := time.Duration(0)
+			if c.stops {
+				grace = stopGrace
+			}
+			ctx, stop := interrupts(stderr, "helmholtz "+c.name, grace)
 			err := c.run(ctx, args[1:])
 			stop()
 			switch {
@@ -94,15 +101,17 @@ func run(args []string, stderr io.Writer) int {
 	return 2
 }
 
-// grace is how long a command may take to stop after a Ctrl-C or
-// SIGTERM: train saves its checkpoint well within it. After it, or at a
-// second signal, the program removes the temporary files of the writes in
+// stopGrace is how long a command that watches for interrupts may take
+// to stop after a Ctrl-C or SIGTERM: train saves its checkpoint well
+// within it (in a few tens of milliseconds). After it, or at a second
+// signal, the program removes the temporary files of the writes in
 // progress and exits.
-const grace = 500 * time.Millisecond
+const stopGrace = 500 * time.Millisecond
 
 // interrupts returns a context that the first SIGINT or SIGTERM cancels,
 // so that commands can stop cleanly, and a function that stops watching.
-func interrupts(stderr io.Writer, name string) (context.Context, func()) {
+// grace is how long the command has to stop.
+func interrupts(stderr io.Writer, name string, grace time.Duration) (context.Context, func()) {
 	ctx, cancel := context.WithCancelCause(context.Background())
 	ch := make(chan os.Signal, 2)
 	done := make(chan struct{})
