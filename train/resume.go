@@ -46,7 +46,7 @@ func Resume(path string, steps int) (*Run, error) {
 	}
 	r, err := d.resume(steps)
 	if err != nil {
-		d.Close()
+		d.release()
 		return nil, fmt.Errorf("resume %q: %w", path, err)
 	}
 	return r, nil

@@ -391,6 +391,7 @@ func TestOneRunPerDirectory(t *testing.T) {
 	writeText(t, filepath.Join(dir, "papers", "draft.tex"), "x")
 	refused(t, dir, "train", "--out", "papers", "--force")
 	refused(t, dir, "train", "--out", "")
+	refused(t, dir, "train", "--resume", "")
 	refused(t, dir, "reproduce", "--run", "papers", "--out", "docs")
 	if _, err := os.Stat(filepath.Join(dir, "papers", "draft.tex")); err != nil {
 		t.Fatal("a refused command removed a file it did not write")

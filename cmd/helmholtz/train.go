@@ -83,7 +83,7 @@ func runTrain(ctx context.Context, args []string) error {
 		r   *train.Run
 		err error
 	)
-	if *resume != "" {
+	if isSet(fs, "resume") {
 		r, err = resumeRun(fs, *resume, cfg.Steps)
 	} else {
 		r, err = train.Create(cfg, *out, *force)
