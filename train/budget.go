@@ -32,8 +32,8 @@ const (
 	// MaxLogit bounds every logit a machine can produce in training (see
 	// helmholtz.Machine.MaxLogit). The fast sigmoid is constant beyond
 	// ±30, so a unit with a logit of a million is switched on or off for
-	// good, beyond any learning signal; in 780 runs of the study's
-	// recipes no logit passed 140. A run whose weights pass it has
+	// good, beyond any learning signal; in the 1,300 runs of
+	// docs/STUDY.md none could pass 134. A run whose weights pass it has
 	// diverged.
 	MaxLogit = 1 << 20
 )
