@@ -23,24 +23,29 @@ type Options struct {
 }
 
 // constrain applies the options after a step's updates.
-func (ws *WakeSleep) constrain() {
-	m := ws.M
-	if d := ws.Decay; d > 0 {
-		scaleAll(m.W, 1-float64(ws.GenRate*d)) // unfused, see sigmoid
-		scaleAll(m.R, 1-float64(ws.RecRate*d))
+func (ws *WakeSleep) constrain() { ws.Options.apply(ws.M, ws.GenRate, ws.RecRate) }
+
+// apply applies the options to m after a step at rates gen and rec.
+func (o Options) apply(m *Machine, gen, rec float64) {
+	if o == (Options{}) {
+		return
 	}
-	if ws.NonNegative {
+	if d := o.Decay; d > 0 {
+		scaleAll(m.W, 1-float64(gen*d)) // unfused, see sigmoid
+		scaleAll(m.R, 1-float64(rec*d))
+	}
+	if o.NonNegative {
 		w := m.W[0]
 		for i, v := range w {
 			w[i] = max(v, 0)
 		}
 	}
-	if ws.CapHidden && len(m.Sizes) > 2 {
+	if o.CapHidden && len(m.Sizes) > 2 {
 		b, w, n := m.B[1], m.W[1], m.Sizes[1]
 		for j := range b {
-			b[j] = min(b[j], ws.HiddenCap)
+			b[j] = min(b[j], o.HiddenCap)
 			for k := range m.Sizes[2] {
-				w[k*n+j] = min(w[k*n+j], ws.HiddenCap-b[j])
+				w[k*n+j] = min(w[k*n+j], o.HiddenCap-b[j])
 			}
 		}
 	}

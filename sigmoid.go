@@ -1,6 +1,10 @@
 package helmholtz
 
-import "helmholtz/internal/libm"
+import (
+	"math"
+
+	"helmholtz/internal/libm"
+)
 
 // Sigmoid is the logistic function 1/(1+exp(-x)), computed with libm.Exp,
 // so that it gives the same bits on every machine.
@@ -64,3 +68,46 @@ func sigmoid(x float64) float64 {
 	// without temporaries to stay within the inliner's budget.)
 	return (c[0] + float64(s*c[1])) + float64(s*s*(c[2]+float64(s*c[3])))
 }
+
+// LogSigmoid is log σ(x) = −log(1 + e^−x), computed with libm so that it
+// gives the same bits on every machine, without overflow for any x.
+func LogSigmoid(x float64) float64 {
+	e := libm.Exp(-math.Abs(x)) // ≤ 1
+	// log1p(e), accurate also for tiny e (Kahan: the ratio undoes the
+	// rounding of 1 + e).
+	l := e
+	if u := 1 + e; u != 1 {
+		l = libm.Log(u) * e / (u - 1)
+	}
+	return min(x, 0) - l
+}
+
+// logSigmoid is a fast log σ for the learners that weigh samples by their
+// probability: the same piecewise cubic as the fast sigmoid, interpolating
+// log σ and its slope σ(−x) = 1 − σ(x) at knots 1/16 apart, within 1e-8 of
+// LogSigmoid (TestFastLogSigmoid). Below −sigLimit it returns x, above
+// +sigLimit 0 (both within 1e-13).
+func logSigmoid(x float64) float64 {
+	u := (x + sigLimit) * sigScale
+	if !(u > 0) {
+		return x // and NaN
+	}
+	if u >= float64(sigN) {
+		return 0
+	}
+	i := int(u)
+	s := u - float64(i)
+	c := &logSigCoef[i]
+	return (c[0] + float64(s*c[1])) + float64(s*s*(c[2]+float64(s*c[3])))
+}
+
+var logSigCoef = func() (t [sigN][4]float64) {
+	for i := range sigN {
+		x0, x1 := float64(i-sigN/2)/sigScale, float64(i+1-sigN/2)/sigScale
+		y0, y1 := LogSigmoid(x0), LogSigmoid(x1)
+		d0 := float64(Sigmoid(-x0) / sigScale) // slopes per unit of s
+		d1 := float64(Sigmoid(-x1) / sigScale)
+		t[i] = [4]float64{y0, d0, float64(3*(y1-y0)) - 2*d0 - d1, float64(2*(y0-y1)) + d0 + d1}
+	}
+	return t
+}()

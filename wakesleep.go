@@ -101,8 +101,13 @@ func (ws *WakeSleep) batch(data Data, rng *rand.Rand) {
 // recognition net and adds eps·(x_l − σ(generative logit of x_l)) to the
 // generative biases b and weights w.
 func (ws *WakeSleep) wake(data Data, rng *rand.Rand, eps float64, b, w [][]float64) {
-	m := ws.M
-	top := len(m.Sizes) - 1
+	ws.observe(data, rng)
+	ws.recognize(rng, ws.M.C, ws.M.R)
+	ws.learnGen(eps, b, w)
+}
+
+// observe draws a pattern from data into layer 0.
+func (ws *WakeSleep) observe(data Data, rng *rand.Rand) {
 	data.Sample(ws.v, rng)
 	x, act, n := ws.x[0][:len(ws.v)], ws.act[0][:len(ws.v)], 0
 	for i, on := range ws.v {
@@ -112,10 +117,14 @@ func (ws *WakeSleep) wake(data Data, rng *rand.Rand, eps float64, b, w [][]float
 		n += int(on)
 	}
 	ws.act[0] = act[:n]
-	for l := range top {
-		ws.sample(l+1, m.C[l+1], m.R[l], ws.act[l], rng)
+}
+
+// recognize samples layers 1..top bottom-up from the recognition net with
+// biases c and weights r, given layer 0.
+func (ws *WakeSleep) recognize(rng *rand.Rand, c, r [][]float64) {
+	for l := range len(ws.M.Sizes) - 1 {
+		ws.sample(l+1, c[l+1], r[l], ws.act[l], rng)
 	}
-	ws.learnGen(eps, b, w)
 }
 
 // learnGen adds eps·(x_l − σ(generative logit of x_l)) for the current
@@ -139,21 +148,32 @@ func (ws *WakeSleep) learnGen(eps float64, b, w [][]float64) {
 // eps·(x_{l+1} − σ(recognition logit of x_{l+1})) to the recognition biases
 // c and weights r.
 func (ws *WakeSleep) sleep(rng *rand.Rand, eps float64, c, r [][]float64) {
+	ws.dream(rng)
+	ws.learnRec(eps, c, r)
+}
+
+// dream samples every layer top-down from the generative net.
+func (ws *WakeSleep) dream(rng *rand.Rand) {
 	m := ws.M
 	top := len(m.Sizes) - 1
 	ws.sample(top, m.B[top], nil, nil, rng)
 	for l := top - 1; l >= 0; l-- {
 		ws.sample(l, m.B[l], m.W[l], ws.act[l+1], rng)
 	}
-	ws.learnRec(eps, c, r)
 }
 
 // learnRec adds eps·(x_{l+1} − σ(recognition logit of x_{l+1})) for the
-// current state to the recognition biases c and weights r.
+// current state to the recognition biases c and weights r, the logits
+// being the machine's own.
 func (ws *WakeSleep) learnRec(eps float64, c, r [][]float64) {
-	m := ws.M
-	for l := range len(m.Sizes) - 1 {
-		d := ws.deltas(m.C[l+1], m.R[l], ws.act[l], ws.x[l+1], eps)
+	ws.learnRecOf(ws.M.C, ws.M.R, eps, c, r)
+}
+
+// learnRecOf is learnRec for the recognition net with biases rc and
+// weights rr (a mixture's component).
+func (ws *WakeSleep) learnRecOf(rc, rr [][]float64, eps float64, c, r [][]float64) {
+	for l := range len(ws.M.Sizes) - 1 {
+		d := ws.deltas(rc[l+1], rr[l], ws.act[l], ws.x[l+1], eps)
 		addRows(c[l+1], r[l], d, ws.act[l])
 	}
 }

@@ -126,17 +126,40 @@ func accurateLogits(a, b, w []float64, state int, errs []float64) {
 	errs = errs[:n]
 	clear(errs)
 	for j := 0; state>>j != 0; j++ {
-		if state&(1<<j) == 0 {
-			continue
-		}
-		row := w[j*n : (j+1)*n]
-		for i, y := range row {
-			s := a[i] + y
-			bb := s - a[i]
-			errs[i] += (a[i] - (s - bb)) + (y - bb)
-			a[i] = s
+		if state&(1<<j) != 0 {
+			addAccurate(a, errs, w[j*n:(j+1)*n])
 		}
 	}
+	finishAccurate(a, errs)
+}
+
+// accurateLogitsOf is accurateLogits for a state given as 0/1 units (of
+// any number).
+func accurateLogitsOf(a, b, w []float64, x []uint8, errs []float64) {
+	n := len(b)
+	copy(a, b)
+	errs = errs[:n]
+	clear(errs)
+	for j, on := range x {
+		if on != 0 {
+			addAccurate(a, errs, w[j*n:(j+1)*n])
+		}
+	}
+	finishAccurate(a, errs)
+}
+
+// addAccurate adds row to a, carrying each addition's rounding error into
+// errs.
+func addAccurate(a, errs, row []float64) {
+	for i, y := range row {
+		s := a[i] + y
+		bb := s - a[i]
+		errs[i] += (a[i] - (s - bb)) + (y - bb)
+		a[i] = s
+	}
+}
+
+func finishAccurate(a, errs []float64) {
 	for i := range a {
 		a[i] += errs[i]
 	}

@@ -1,0 +1,263 @@
+package helmholtz
+
+import (
+	"fmt"
+	"math/bits"
+	"math/rand/v2"
+)
+
+// ExactWake is wake-sleep with the recognition net taken out of the wake
+// phase: each pattern's latent state is drawn from the exact posterior
+// p(x | v) of the generative net, found by enumerating every latent
+// state, so the wake update is stochastic maximum likelihood. The
+// recognition net still learns by the sleep rule, so its gap can be
+// measured, but it no longer steers learning: what the generative net
+// reaches this way is the ceiling of the architecture without recognition
+// error.
+//
+// Probabilities are products of the fast sigmoid's values (as in the
+// wake-sleep step, within 1e-8 of σ and constant beyond ±30), taken in
+// Gray-code order of the first hidden layer so that one weight row
+// changes per state. The latent layers together may hold at most
+// ExactBits units.
+type ExactWake struct {
+	M                *Machine
+	GenRate, RecRate float64
+	Options
+
+	ws    *WakeSleep
+	upper int         // states of the layers above the first hidden one
+	pu    []float64   // per upper state u: p(u)
+	on    [][]float64 // per state of layer 2 (one, if layer 1 is the top): for each unit j of layer 1, σ(a_j)/σ(−a_j) then its inverse
+	ph    []float64   // per state of layer 2: p(h | x_2) along the walk
+	cw    []float64   // cumulative weights p(v, h, u) in walk order
+	hs    []int32     // the h of each walk position
+	a     []float64   // visible logits
+	sign  []float64   // +1 for pixels on, −1 off
+	up    [][]uint8   // a state of the upper layers
+	upAct [][]int32
+}
+
+// ExactBits bounds the latent units of a machine that ExactWake trains:
+// 2^16 states per step.
+const ExactBits = 16
+
+// CheckExact reports whether ExactWake can train a machine with these
+// sizes, and if not, why.
+func CheckExact(sizes []int) error {
+	n := 0
+	for _, s := range sizes[1:] {
+		n += s
+	}
+	if len(sizes) < 2 || n > ExactBits {
+		return fmt.Errorf("the exact posterior of layers %v has 2^%d latent states; exact learning enumerates at most 2^%d per step", sizes, n, ExactBits)
+	}
+	return nil
+}
+
+// NewExactWake returns an exact-posterior trainer for m, which must pass
+// CheckExact.
+func NewExactWake(m *Machine, genRate, recRate float64) *ExactWake {
+	if err := CheckExact(m.Sizes); err != nil {
+		panic("helmholtz: " + err.Error())
+	}
+	sizes := m.Sizes
+	n1, top := sizes[1], len(sizes)-1
+	upper, n2 := 0, 0
+	for _, s := range sizes[2:] {
+		upper += s
+	}
+	if top >= 2 {
+		n2 = sizes[2]
+	}
+	e := &ExactWake{M: m, GenRate: genRate, RecRate: recRate, ws: NewWakeSleep(m, genRate, recRate, 1),
+		upper: 1 << upper, pu: make([]float64, 1<<upper), ph: make([]float64, 1<<n2),
+		cw: make([]float64, 1<<(n1+upper)), hs: make([]int32, 1<<n1),
+		a: make([]float64, sizes[0]), sign: make([]float64, sizes[0]),
+		up: make([][]uint8, len(sizes)), upAct: make([][]int32, len(sizes))}
+	e.on = make([][]float64, 1<<n2)
+	for s := range e.on {
+		e.on[s] = make([]float64, 2*n1)
+	}
+	for l, n := range sizes {
+		e.up[l], e.upAct[l] = make([]uint8, n), make([]int32, 0, n)
+	}
+	return e
+}
+
+// SetRates sets the rates of the steps that follow.
+func (e *ExactWake) SetRates(gen, rec float64) { e.GenRate, e.RecRate = gen, rec }
+
+// Step draws a pattern, draws its latent state from the exact posterior
+// (one uniform), makes the wake update, then a sleep update as wake-sleep
+// does.
+func (e *ExactWake) Step(data Data, rng *rand.Rand) {
+	ws, m := e.ws, e.M
+	if !m.shaped(ws.x) {
+		panic(fmt.Sprintf("helmholtz: parameters of machine %v do not have its layer sizes", m.Sizes))
+	}
+	ws.observe(data, rng)
+	e.posterior()
+	e.draw(rng.Float64())
+	ws.learnGen(e.GenRate, m.B, m.W)
+	ws.sleep(rng, e.RecRate, m.C, m.R)
+	e.Options.apply(m, e.GenRate, e.RecRate)
+}
+
+// posterior fills cw with the cumulative p(v, h, u) over every latent
+// state, h in Gray-code order, for the pattern in layer 0.
+func (e *ExactWake) posterior() {
+	m, ws := e.M, e.ws
+	sizes := m.Sizes
+	nv, n1, top := sizes[0], sizes[1], len(sizes)-1
+	// p(u) for every state of the upper layers, and for every state of
+	// layer 2 the factors of p(h | x_2): σ(±a_j) and their ratios.
+	n2 := 0
+	if top >= 2 {
+		n2 = sizes[2]
+	}
+	for s := range e.on {
+		var bias []float64
+		if top == 1 {
+			bias = m.B[1] // layer 1 is the top: its prior
+		} else {
+			e.setUpper(2, s)
+			sumRowsGo(ws.buf[:n1], m.B[1], m.W[1], e.upAct[2], 0)
+			bias = ws.buf[:n1]
+		}
+		f := e.on[s]
+		p0 := 1.0
+		for j, a := range bias[:n1] {
+			on, off := sigmoid(a), sigmoid(-a)
+			f[j], f[n1+j] = on/off, off/on // switching unit j on, off
+			p0 *= off
+		}
+		e.ph[s] = p0 // h = 0
+	}
+	for u := range e.upper {
+		p := 1.0
+		if top >= 2 {
+			shift := 0
+			for l := 2; l <= top; l++ {
+				e.setUpper(l, u>>shift)
+				shift += sizes[l]
+			}
+			p = layerProb(ws.buf, m.B[top], nil, nil, e.up[top])
+			for l := top - 1; l >= 2; l-- {
+				p *= layerProb(ws.buf, m.B[l], m.W[l], e.upAct[l+1], e.up[l])
+			}
+		}
+		e.pu[u] = p
+	}
+	for i, x := range ws.x[0] {
+		e.sign[i] = 2*x - 1
+	}
+	a := e.a
+	var cum float64
+	for i := range 1 << n1 {
+		h := i ^ (i >> 1)
+		if i > 0 {
+			j := bits.TrailingZeros(uint(i))
+			f := n1 + j // unit j switched off
+			if h&(1<<j) != 0 {
+				f = j
+			}
+			for s := range e.ph {
+				e.ph[s] *= e.on[s][f]
+			}
+			if i%256 != 0 {
+				if row := m.W[0][j*nv : (j+1)*nv]; f == j {
+					addTo(a, row)
+				} else {
+					subFrom(a, row)
+				}
+			}
+		}
+		if i%256 == 0 {
+			// From scratch now and then, so that rounding cannot build up.
+			copy(a, m.B[0])
+			for j := range n1 {
+				if h&(1<<j) != 0 {
+					addTo(a, m.W[0][j*nv:(j+1)*nv])
+				}
+			}
+		}
+		pv := sigmoidProduct(a, e.sign)
+		e.hs[i] = int32(h)
+		for u, pu := range e.pu {
+			cum += float64(pv*e.ph[u&(1<<n2-1)]) * pu
+			e.cw[i*e.upper+u] = cum
+		}
+	}
+}
+
+// draw sets the workspace's latent layers to the state whose cumulative
+// weight first exceeds u times the total.
+func (e *ExactWake) draw(u float64) {
+	cw := e.cw
+	target := u * cw[len(cw)-1]
+	lo, hi := 0, len(cw)-1
+	for lo < hi { // the first index with cw > target
+		mid := (lo + hi) / 2
+		if cw[mid] > target {
+			hi = mid
+		} else {
+			lo = mid + 1
+		}
+	}
+	ws, sizes := e.ws, e.M.Sizes
+	h, up := int(e.hs[lo/e.upper]), lo%e.upper
+	setLayer(ws, 1, h)
+	shift := 0
+	for l := 2; l < len(sizes); l++ {
+		setLayer(ws, l, up>>shift)
+		shift += sizes[l]
+	}
+}
+
+// setUpper sets layer l of the upper state scratch to the low bits of s.
+func (e *ExactWake) setUpper(l, s int) {
+	e.upAct[l] = e.upAct[l][:0]
+	for i := range e.up[l] {
+		e.up[l][i] = uint8(s >> i & 1)
+		if s>>i&1 != 0 {
+			e.upAct[l] = append(e.upAct[l], int32(i))
+		}
+	}
+}
+
+// setLayer sets layer l of the workspace to the low bits of s.
+func setLayer(ws *WakeSleep, l, s int) {
+	act := ws.act[l][:0]
+	for i := range ws.x[l] {
+		on := s >> i & 1
+		ws.x[l][i] = float64(on)
+		if on != 0 {
+			act = append(act, int32(i))
+		}
+	}
+	ws.act[l] = act
+}
+
+// layerProb returns p(x) for a layer in state x whose logits are
+// bias + Σ_{i∈active} rows[i,:], by the fast sigmoid; d is scratch.
+func layerProb(d, bias, rows []float64, active []int32, x []uint8) float64 {
+	d = d[:len(bias)]
+	sumRowsGo(d, bias, rows, active, 0)
+	p := 1.0
+	for i, a := range d {
+		if x[i] != 0 {
+			p *= sigmoid(a)
+		} else {
+			p *= sigmoid(-a)
+		}
+	}
+	return p
+}
+
+func subFrom(dst, src []float64) {
+	src = src[:len(dst)]
+	for i, s := range src {
+		dst[i] -= s
+	}
+}
