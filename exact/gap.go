@@ -37,6 +37,22 @@ func CheckPosterior(sizes []int) error {
 	return nil
 }
 
+// GapCost returns what a gap evaluator of the given number of patterns
+// needs for machines of these sizes and a recognition of the given number
+// of components: bytes of buffers and operations of one evaluation (the
+// general path, which a mixture takes; one component walks, faster).
+func GapCost(sizes []int, patterns, components int) (bytes, ops float64) {
+	K, nv, n1, nC := float64(patterns), float64(sizes[0]), float64(sizes[1]), float64(components)
+	upper := 0
+	for _, n := range sizes[2:] {
+		upper += n
+	}
+	H, U := math.Exp2(n1), math.Exp2(float64(upper))
+	bytes = 8 * (K*(nC*(2*n1+1)+4*n1+12) + H*U*(1+nC) + 4*H + 4*nv + U*(1+nC))
+	ops = H * (3*nv + K*(nv+nC*n1+U*(nC+4)))
+	return bytes, ops
+}
+
 // Recognition is a recognition distribution over the latent layers of a
 // machine: a mixture of bottom-up factorial nets,
 //
@@ -84,22 +100,20 @@ type GapEvaluator struct {
 
 	lp   []float64   // lp[h·upper+u] = log p(x_1 = h, x_2.. = u)
 	lq   [][]float64 // lq[c][h·upper+u] = log q_c(x_2.. = u | x_1 = h)
-	lpv  [][]float64 // per pattern: log p(v | x_1 = h)
-	lq1  [][]float64 // per component: log q_c(x_1 = h | v) for the current pattern
 	x    [][]uint8   // a full latent state
 	a    []float64   // logits of a layer
 	errs []float64   // scratch of accurateLogits
 	on   []float64   // log σ(a)
 	off  []float64   // log σ(−a)
-	pi   []float64   // log π_c(v)
 	t    []float64   // per component: terms of a log-sum-exp
 
-	genOn   [][]float64 // per state of x_2: log σ(±a), a the generative logits of x_1
-	recOn   []float64   // log σ(±a), a the recognition logits of x_2
-	lpUp    []float64   // per u: log p(u)
-	lqUp    [][]float64 // per component and u: log q_c(x_3.. | x_2)
-	w       *walkState  // buffers of the walk (gapwalk.go)
-	general bool        // never walk (tests compare the two)
+	genOn  [][]float64   // per state of x_2: log σ(±a), a the generative logits of x_1
+	recOn  []float64     // log σ(±a), a the recognition logits of x_2
+	lpUp   []float64     // per u: log p(u)
+	lqUp   [][]float64   // per component and u: log q_c(x_3.. | x_2)
+	w      *walkState    // buffers of the walk (gapwalk.go)
+	gs     *generalState // buffers of the general path
+	noWalk bool          // never walk (tests compare the two)
 }
 
 // NewGapEvaluator returns a gap evaluator of the given patterns, with
@@ -126,7 +140,6 @@ func NewGapEvaluator(sizes []int, patterns [][]uint8, probs []float64) (*GapEval
 		sizes: append([]int(nil), sizes...), patterns: patterns, probs: probs, entropy: Entropy(probs),
 		upper: 1 << upper,
 		lp:    make([]float64, 1<<(n1+upper)),
-		lpv:   make([][]float64, len(patterns)),
 		x:     make([][]uint8, len(sizes)),
 		a:     make([]float64, maxOf(sizes)),
 		errs:  make([]float64, maxOf(sizes)),
@@ -135,9 +148,6 @@ func NewGapEvaluator(sizes []int, patterns [][]uint8, probs []float64) (*GapEval
 	}
 	for l, n := range sizes {
 		g.x[l] = make([]uint8, n)
-	}
-	for k := range g.lpv {
-		g.lpv[k] = make([]float64, 1<<n1)
 	}
 	return g, nil
 }
@@ -150,66 +160,114 @@ func (g *GapEvaluator) Eval(m *helmholtz.Machine, q Recognition) Gaps {
 	if len(m.Sizes) != len(sizes) {
 		panic(fmt.Sprintf("exact: machine sizes %v, gap evaluator sizes %v", m.Sizes, sizes))
 	}
-	nC := len(q.C)
 	g.upperTables(m, q)
-	if !g.general && walkable(m, q) {
+	if !g.noWalk && walkable(m, q) {
 		return g.walk(m, q)
 	}
-	g.visibleTables(m)
-	n1 := sizes[1]
-	out := Gaps{Patterns: make([]PatternGap, len(g.patterns))}
+	return g.general(m, q)
+}
+
+// general is Eval for any machine and recognition: h outer, patterns
+// inner, every logit summed from scratch with its rounding error carried,
+// every log probability a sum of log σ terms. Each pattern keeps running
+// sums: log p(v) as a log-sum-exp, Σ q (log q − log p(v, x)) and
+// Σ p(v, x) (log p(v, x) − log q) relative to the log-sum-exp's reference.
+func (g *GapEvaluator) general(m *helmholtz.Machine, q Recognition) Gaps {
+	sizes := g.sizes
+	nv, n1, nC := sizes[0], sizes[1], len(q.C)
+	K := len(g.patterns)
+	gs := g.generalBuffers(nC)
+	// Per pattern and component: log π_c(v) and log σ(±r) of the first
+	// hidden layer's recognition logits r.
 	for k, v := range g.patterns {
-		// log π_c(v) and log q_c(x_1 = h | v) for every h.
-		g.pi = resize(g.pi, nC)
+		pi := gs.pi[k*nC : (k+1)*nC]
 		if q.LogPi != nil {
-			q.LogPi(v, g.pi)
+			q.LogPi(v, pi)
 		}
-		g.lq1 = resizeRows(g.lq1, nC, 1<<n1)
 		for c := range nC {
 			accurateLogitsOf(g.a[:n1], q.C[c][1], q.R[c][0], v, g.errs)
-			g.pattern(g.lq1[c], g.a[:n1])
+			o := gs.rec[(k*nC+c)*2*n1:][:2*n1]
+			logSigmoids(o[:n1], o[n1:], g.a[:n1])
 		}
-		var lpSum, lpMax = 0.0, math.Inf(-1) // log p(v) by a running log-sum-exp
-		var qp float64                       // Σ q (log q − log p(v, x))
-		var w float64                        // Σ p(v, x) (log p(v, x) − log q), relative to lpMax
-		for h := range 1 << n1 {
-			lpv := g.lpv[k][h]
+	}
+	startSums(gs.mx, gs.sum)
+	clear(gs.qp)
+	clear(gs.w)
+	on, off := g.on[:nv], g.off[:nv]
+	t := resize(g.t, nC)
+	g.t = t
+	for h := range 1 << n1 {
+		accurateLogits(g.a[:nv], m.B[0], m.W[0], h, g.errs)
+		logSigmoids(on, off, g.a[:nv])
+		for k, v := range g.patterns {
+			var lpv float64 // log p(v | h)
+			for i, b := range v {
+				if b != 0 {
+					lpv += on[i]
+				} else {
+					lpv += off[i]
+				}
+			}
+			for c := range nC {
+				o := gs.rec[(k*nC+c)*2*n1:][:2*n1]
+				gs.lq1[c] = pick(h, o[:n1], o[n1:])
+			}
 			for u := range g.upper {
 				lpj := lpv + g.lp[h*g.upper+u] // log p(v, x)
 				var lqx float64                // log q(x | v)
 				if nC == 1 {
-					lqx = g.lq1[0][h] + g.lq[0][h*g.upper+u]
+					lqx = gs.lq1[0] + g.lq[0][h*g.upper+u]
 				} else {
-					t := resize(g.t, nC)
 					for c := range nC {
-						t[c] = g.pi[c] + g.lq1[c][h] + g.lq[c][h*g.upper+u]
+						t[c] = gs.pi[k*nC+c] + gs.lq1[c] + g.lq[c][h*g.upper+u]
 					}
-					g.t = t
 					lqx = logSumExp(t)
 				}
 				if qx := libm.Exp(lqx); qx > 0 {
-					qp += qx * (lqx - lpj)
+					gs.qp[k] += qx * (lqx - lpj)
 				}
-				if lpj > lpMax {
-					scale := libm.Exp(lpMax - lpj)
-					lpSum, w = lpSum*scale, w*scale
-					lpMax = lpj
+				if lpj > gs.mx[k] {
+					scale := libm.Exp(gs.mx[k] - lpj)
+					gs.sum[k], gs.w[k] = gs.sum[k]*scale, gs.w[k]*scale
+					gs.mx[k] = lpj
 				}
-				e := libm.Exp(lpj - lpMax)
-				lpSum += e
+				e := libm.Exp(lpj - gs.mx[k])
+				gs.sum[k] += e
 				if e > 0 {
-					w += e * (lpj - lqx)
+					gs.w[k] += e * (lpj - lqx)
 				}
 			}
 		}
-		logp := lpMax + libm.Log(lpSum)
+	}
+	out := Gaps{Patterns: make([]PatternGap, K)}
+	for k := range K {
+		logp := gs.mx[k] + libm.Log(gs.sum[k])
 		g.addPattern(&out, k, PatternGap{
 			LogP: logp / math.Ln2,
-			QP:   max(0, qp+logp) / math.Ln2,
-			PQ:   max(0, w/lpSum-logp) / math.Ln2,
+			QP:   max(0, gs.qp[k]+logp) / math.Ln2,
+			PQ:   max(0, gs.w[k]/gs.sum[k]-logp) / math.Ln2,
 		})
 	}
 	return out
+}
+
+// generalState holds the general path's buffers.
+type generalState struct {
+	pi, rec        []float64 // per pattern and component
+	lq1            []float64 // per component
+	mx, sum, qp, w []float64 // per pattern
+	components     int
+}
+
+func (g *GapEvaluator) generalBuffers(nC int) *generalState {
+	if g.gs != nil && g.gs.components == nC {
+		return g.gs
+	}
+	K, n1 := len(g.patterns), g.sizes[1]
+	f := func(n int) []float64 { return make([]float64, n) }
+	g.gs = &generalState{pi: f(K * nC), rec: f(K * nC * 2 * n1), lq1: f(nC),
+		mx: f(K), sum: f(K), qp: f(K), w: f(K), components: nC}
+	return g.gs
 }
 
 // upperTables fills lp and lq: for each state h of the first hidden
@@ -285,27 +343,6 @@ func (g *GapEvaluator) upperTables(m *helmholtz.Machine, q Recognition) {
 	}
 }
 
-// visibleTables fills lpv: log p(v | x_1 = h) for every pattern and h.
-func (g *GapEvaluator) visibleTables(m *helmholtz.Machine) {
-	nv := g.sizes[0]
-	on, off := g.on[:nv], g.off[:nv]
-	for h := range 1 << g.sizes[1] {
-		accurateLogits(g.a[:nv], m.B[0], m.W[0], h, g.errs)
-		logSigmoids(on, off, g.a[:nv])
-		for k, v := range g.patterns {
-			var s float64
-			for i, b := range v {
-				if b != 0 {
-					s += on[i]
-				} else {
-					s += off[i]
-				}
-			}
-			g.lpv[k][h] = s
-		}
-	}
-}
-
 // addPattern stores the gap of pattern k in out and adds it to the
 // averages.
 func (g *GapEvaluator) addPattern(out *Gaps, k int, pg PatternGap) {
@@ -340,16 +377,6 @@ func (g *GapEvaluator) layerUp(c, r []float64, below, x []uint8) float64 {
 	a := g.a[:len(c)]
 	accurateLogitsOf(a, c, r, below, g.errs)
 	return logBernoulliOf(x, a, g.on, g.off)
-}
-
-// pattern fills dst[h] = log q(x_1 = h | v) for a factorial layer with
-// logits a.
-func (g *GapEvaluator) pattern(dst, a []float64) {
-	on, off := g.on[:len(a)], g.off[:len(a)]
-	logSigmoids(on, off, a)
-	for h := range dst {
-		dst[h] = pick(h, on, off)
-	}
 }
 
 // logBernoulliOf returns Σ_i log p(x_i) for independent units with logits

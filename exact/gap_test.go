@@ -190,7 +190,7 @@ func TestGapWalk(t *testing.T) {
 			m := randomMachine(sizes, scale, 5)
 			walk, _ := NewGapEvaluator(sizes, images, probs)
 			general, _ := NewGapEvaluator(sizes, images, probs)
-			general.general = true
+			general.noWalk = true
 			a, b := walk.Eval(m, Factorial(m)), general.Eval(m, Factorial(m))
 			for k := range a.Patterns {
 				pa, pb := a.Patterns[k], b.Patterns[k]

@@ -112,6 +112,12 @@ func klPlot(history []train.Point, maxSamples int) *plot.Plot {
 	if len(history) > 0 {
 		p.Title.Text += fmt.Sprintf(" (initial %.2f bits)", history[0].KL)
 	}
+	if maxSamples == 0 && len(gapPoints(history)) > 0 {
+		p.Title.Text = "exact KL and variational gap"
+		if len(history) > 0 {
+			p.Title.Text += fmt.Sprintf(" (initial KL %.2f bits)", history[0].KL)
+		}
+	}
 	p.X.Label.Text = "samples seen"
 	p.Y.Label.Text = "bits"
 	logX(p)
@@ -131,6 +137,15 @@ func klPlot(history []train.Point, maxSamples int) *plot.Plot {
 		line, _ := plotter.NewLine(pts)
 		line.Color = colorRed
 		p.Add(line)
+		if gaps := gapPoints(history); maxSamples == 0 && len(gaps) > 0 {
+			gap, _ := plotter.NewLine(gaps)
+			gap.Color = colorBlue
+			gap.Dashes = []vg.Length{3, 2}
+			p.Add(gap)
+			p.Legend.Add("KL", line)
+			p.Legend.Add("gap E[KL(q ‖ p(·|v))]", gap)
+			p.Legend.Top = true
+		}
 	}
 	if maxSamples > 0 {
 		p.X.Min, p.X.Max = 1000, float64(max(maxSamples, 2000))
@@ -187,4 +202,16 @@ func compact(v float64) string {
 		return fmt.Sprintf("%gk", v/1e3)
 	}
 	return fmt.Sprintf("%g", v)
+}
+
+// gapPoints returns the variational gap of the points that have one, on
+// the KL axis's floor like the KL.
+func gapPoints(history []train.Point) plotter.XYs {
+	var pts plotter.XYs
+	for _, p := range history {
+		if p.Samples > 0 && finite(p.Gap) {
+			pts = append(pts, plotter.XY{X: float64(p.Samples), Y: max(p.Gap, klFloor)})
+		}
+	}
+	return pts
 }

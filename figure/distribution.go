@@ -14,8 +14,14 @@ import (
 // KLs over seeds) as a box plot with every value as a dot beside it, on a
 // log axis, and a dashed line at target.
 func Distribution(names []string, values [][]float64, target float64) Figure {
+	return DistributionOf("final KL[p_data ‖ p_model] over seeds, per recipe", names, values, target)
+}
+
+// DistributionOf is Distribution with another title, and no target line
+// for target ≤ 0. Values that are not finite are left out.
+func DistributionOf(title string, names []string, values [][]float64, target float64) Figure {
 	p := plot.New()
-	p.Title.Text = "final KL[p_data ‖ p_model] over seeds, per recipe"
+	p.Title.Text = title
 	p.Y.Label.Text = "bits"
 	p.Y.Scale = plot.LogScale{}
 	p.Y.Tick.Marker = orTicks{
@@ -25,11 +31,14 @@ func Distribution(names []string, values [][]float64, target float64) Figure {
 	p.Add(plotter.NewGrid())
 	jitter := rand.New(rand.NewPCG(1, 1)) // fixed: the figure is reproducible
 	for i, vs := range values {
-		clamped := make(plotter.Values, len(vs))
-		pts := make(plotter.XYs, len(vs))
-		for k, v := range vs {
-			clamped[k] = max(v, klFloor)
-			pts[k] = plotter.XY{X: float64(i) + 0.3 + 0.12*jitter.Float64(), Y: clamped[k]}
+		var clamped plotter.Values
+		var pts plotter.XYs
+		for _, v := range vs {
+			if !finite(v) {
+				continue
+			}
+			clamped = append(clamped, max(v, klFloor))
+			pts = append(pts, plotter.XY{X: float64(i) + 0.3 + 0.12*jitter.Float64(), Y: clamped[len(clamped)-1]})
 		}
 		box, err := plotter.NewBoxPlot(vg.Points(18), float64(i), clamped)
 		if err == nil {
@@ -43,14 +52,17 @@ func Distribution(names []string, values [][]float64, target float64) Figure {
 			p.Add(dots)
 		}
 	}
-	line, _ := plotter.NewLine(plotter.XYs{{X: -0.5, Y: target}, {X: float64(len(values)) - 0.3, Y: target}})
-	line.Dashes = []vg.Length{4, 3}
-	line.Color = colorRed
-	p.Add(line)
-	p.Legend.Add("target", line)
-	p.Legend.Top = true
+	if target > 0 {
+		line, _ := plotter.NewLine(plotter.XYs{{X: -0.5, Y: target}, {X: float64(len(values)) - 0.3, Y: target}})
+		line.Dashes = []vg.Length{4, 3}
+		line.Color = colorRed
+		p.Add(line)
+		p.Legend.Add("target", line)
+		p.Legend.Top = true
+		p.Y.Min = min(p.Y.Min, target/2)
+	}
 	p.NominalX(names...)
-	p.Y.Min = min(p.Y.Min, target/2)
+	spread(&p.Y, true)
 	w := vg.Length(120 + 70*len(names))
 	return Figure{Width: w, Height: 300, Draw: func(c draw.Canvas) { p.Draw(c) }}
 }

@@ -13,11 +13,12 @@ import (
 )
 
 // Names of the files WriteAll writes, without extension, in order.
-var Names = []string{"curves", "fantasies", "fields", "codes", "weights"}
+var Names = []string{"curves", "fantasies", "fields", "codes", "weights", "gap"}
 
-// WriteAll draws figures 1-5 of a finished run (learning curves,
-// fantasies, hidden-unit fields, recognition codes, Hinton diagrams) into
-// dir as PNG and SVG files, and returns the paths written. It stops
+// WriteAll draws the figures of a finished run (learning curves,
+// fantasies, hidden-unit fields, recognition codes, Hinton diagrams and,
+// where the posterior can be enumerated, the variational gap per pattern)
+// into dir as PNG and SVG files, and returns the paths written. It stops
 // between files when ctx is cancelled.
 func WriteAll(ctx context.Context, run *train.Saved, dir string) ([]string, error) {
 	figs, err := RunFigures(run)
@@ -29,6 +30,9 @@ func WriteAll(ctx context.Context, run *train.Saved, dir string) ([]string, erro
 	}
 	var paths []string
 	for _, name := range Names {
+		if _, ok := figs[name]; !ok {
+			continue
+		}
 		for _, ext := range []string{".png", ".svg"} {
 			if err := ctx.Err(); err != nil {
 				return paths, err
@@ -43,7 +47,7 @@ func WriteAll(ctx context.Context, run *train.Saved, dir string) ([]string, erro
 	return paths, nil
 }
 
-// RunFigures returns figures 1-5 of a finished run, by name (Names).
+// RunFigures returns the figures of a finished run, by name (Names).
 func RunFigures(run *train.Saved) (map[string]Figure, error) {
 	set, err := dataset.Parse(run.Model.Config.Data)
 	if err != nil {
@@ -52,13 +56,25 @@ func RunFigures(run *train.Saved) (map[string]Figure, error) {
 	m := run.Model.Machine
 	h, w := set.Shape()
 	pats, probs := set.Support()
-	return map[string]Figure{
+	figs := map[string]Figure{
 		"curves":    Curves(run.History, exact.Entropy(probs)),
 		"fantasies": Fantasies(m, h, w, 64, 8, run.Model.Config.Seed),
 		"fields":    Fields(m, h, w),
 		"codes":     Codes(m, pats, probs, h, w),
 		"weights":   Hinton(m),
-	}, nil
+	}
+	if exact.CheckPosterior(m.Sizes) == nil {
+		q, err := run.Model.Recognition()
+		if err != nil {
+			return nil, err
+		}
+		g, err := exact.NewGapEvaluator(m.Sizes, pats, probs)
+		if err != nil {
+			return nil, err
+		}
+		figs["gap"] = Gap(g.Eval(m, q), pats, probs, h, w)
+	}
+	return figs, nil
 }
 
 // maxFrames bounds the frames of an animation: a run with more snapshots

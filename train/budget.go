@@ -54,14 +54,31 @@ func (c Config) Estimate(set dataset.Set) Cost {
 	nv := float64(set.Dim())
 	evBytes, evOps := exact.Cost(c.Layers, set.SupportSize())
 
+	latent := 0.0
+	for _, n := range c.Layers[1:] {
+		latent += float64(n)
+	}
+	switch c.Algo { // the learner's work per pattern
+	case "exact":
+		perPattern += math.Exp2(latent) * (2*nv + 4)
+	case "rws":
+		perPattern *= float64(c.Samples) + 1
+	case "mixture":
+		perPattern *= float64(c.Components+1) / 2
+	}
 	var cost Cost
 	cost.Step = float64(c.Batch) * perPattern
 	evals := float64(c.Steps)/float64(c.EvalEvery) + 2
+	if exact.CheckPosterior(c.Layers) == nil { // the gap goes with each evaluation
+		gapBytes, gapOps := exact.GapCost(c.Layers, set.SupportSize(), max(c.Components, 1))
+		evBytes, evOps = evBytes+gapBytes, evOps+gapOps
+	}
 	cost.Work = float64(c.Steps)*cost.Step + evals*evOps
 	// the support (one allocation of pixels, a slice header and a
-	// probability per pattern), the evaluator, the machine with the
-	// copy a chunk is replayed from and the batch sums, the history
-	cost.Bytes = K*(nv+32) + evBytes + 4*8*params + evals*32
+	// probability per pattern), the evaluators, the machine with the
+	// copy a chunk is replayed from and the batch sums (and a mixture's
+	// components), the history
+	cost.Bytes = K*(nv+32) + evBytes + 4*8*params*float64(max(c.Components, 1)) + evals*40
 	if c.Restarts > 1 {
 		total, _ := c.restartPlan()
 		kept := 1.0
@@ -87,14 +104,19 @@ func Params(sizes []int) int {
 	return n
 }
 
-// CheckEvaluation reports whether a machine of these sizes can be
-// evaluated exactly on set's support within the limits: the enumeration
-// itself (exact.Check), and the memory of the support and the evaluator.
-func CheckEvaluation(sizes []int, set dataset.Set) error {
+// CheckEvaluation reports whether a machine of these sizes, whose
+// recognition has the given number of components, can be evaluated
+// exactly on set's support within the limits: the enumeration itself
+// (exact.Check), and the memory of the support and the evaluators.
+func CheckEvaluation(sizes []int, components int, set dataset.Set) error {
 	if err := exact.Check(sizes); err != nil {
 		return err
 	}
 	bytes, _ := exact.Cost(sizes, set.SupportSize())
+	if exact.CheckPosterior(sizes) == nil {
+		gapBytes, _ := exact.GapCost(sizes, set.SupportSize(), components)
+		bytes += gapBytes
+	}
 	if bytes += float64(set.SupportSize()) * float64(set.Dim()+32); bytes > MaxMemory {
 		return fmt.Errorf("evaluating %s on %s would need about %s of memory, more than the limit of %s",
 			archShort(sizes), set, byteSize(bytes), byteSize(MaxMemory))

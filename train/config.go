@@ -37,6 +37,13 @@ type Config struct {
 	SelectSamples int      `json:"select_samples,omitempty"`   // data patterns that choose the best
 	Halving       bool     `json:"halving,omitempty"`          // choose in rounds of successive halving
 	Reinit        int      `json:"reinit,omitempty"`           // steps between re-initialising idle units
+
+	// The learner, all off for wake-sleep. See learner.go.
+	Algo       string `json:"algo,omitempty"`          // "" (wake-sleep), "exact", "rws" or "mixture"
+	Samples    int    `json:"samples,omitempty"`       // rws: samples per pattern
+	NoWakeQ    bool   `json:"rws_no_wake_q,omitempty"` // rws: no wake-phase recognition update
+	NoSleep    bool   `json:"rws_no_sleep,omitempty"`  // rws: no sleep update
+	Components int    `json:"components,omitempty"`    // mixture: recognition nets
 }
 
 // Default returns the seed's canonical recipe: the 16-8-1 net on 4×4 bars,
@@ -133,6 +140,9 @@ func (c Config) validate() (dataset.Set, error) {
 		return nil, err
 	}
 	if err := c.validateRecipe(); err != nil {
+		return nil, err
+	}
+	if err := c.validateAlgo(); err != nil {
 		return nil, err
 	}
 	return set, c.checkBudget(set)

@@ -3,6 +3,7 @@ package train
 import (
 	"bytes"
 	"encoding/csv"
+	"encoding/json"
 	"fmt"
 	"io"
 	"math"
@@ -10,7 +11,10 @@ import (
 	"strconv"
 )
 
-var historyHeader = []string{"step", "samples", "kl_bits", "nll_bits"}
+// historyHeader names the columns of history.csv. Histories written before
+// the variational gap was recorded have the first four only; a gap that
+// was not computed (the posterior of a large net) is an empty field.
+var historyHeader = []string{"step", "samples", "kl_bits", "nll_bits", "gap_bits"}
 
 // WriteHistory writes points as CSV with a header row. Numbers are
 // written in full precision, so reading them back is exact.
@@ -24,9 +28,13 @@ func WriteHistory(w io.Writer, points []Point) error {
 
 func writeRows(cw *csv.Writer, points []Point) {
 	for _, p := range points {
+		gap := ""
+		if !math.IsNaN(p.Gap) {
+			gap = strconv.FormatFloat(p.Gap, 'g', -1, 64)
+		}
 		cw.Write([]string{
 			strconv.Itoa(p.Step), strconv.Itoa(p.Samples),
-			strconv.FormatFloat(p.KL, 'g', -1, 64), strconv.FormatFloat(p.NLL, 'g', -1, 64),
+			strconv.FormatFloat(p.KL, 'g', -1, 64), strconv.FormatFloat(p.NLL, 'g', -1, 64), gap,
 		})
 	}
 }
@@ -48,12 +56,12 @@ func ReadHistory(r io.Reader) ([]Point, error) {
 
 func parseHistory(data []byte) ([]Point, error) {
 	cr := csv.NewReader(bytes.NewReader(data))
-	cr.FieldsPerRecord = len(historyHeader)
 	cr.ReuseRecord = true
 	head, err := cr.Read()
-	if err != nil || !slices.Equal(head, historyHeader) {
+	if err != nil || !(slices.Equal(head, historyHeader) || slices.Equal(head, historyHeader[:4])) {
 		return nil, fmt.Errorf("history: want the header %v", historyHeader)
 	}
+	cr.FieldsPerRecord = len(head)
 	var points []Point
 	for line := 2; ; line++ {
 		row, err := cr.Read()
@@ -89,6 +97,12 @@ func parseRow(row []string) (Point, error) {
 	if p.NLL, err = strconv.ParseFloat(row[3], 64); err != nil {
 		return p, fmt.Errorf("nll_bits %q: want a number", row[3])
 	}
+	p.Gap = math.NaN()
+	if len(row) > 4 && row[4] != "" {
+		if p.Gap, err = strconv.ParseFloat(row[4], 64); err != nil || math.IsNaN(p.Gap) {
+			return p, fmt.Errorf("gap_bits %q: want a number", row[4])
+		}
+	}
 	return p, p.check()
 }
 
@@ -103,6 +117,49 @@ func (p Point) check() error {
 		return fmt.Errorf("KL %v, NLL %v bits: want finite numbers", p.KL, p.NLL)
 	case p.KL < -1e-6 || p.NLL < p.KL-1e-6:
 		return fmt.Errorf("KL %v and NLL %v bits: want 0 ≤ KL ≤ NLL", p.KL, p.NLL)
+	case math.IsInf(p.Gap, 0) || p.Gap < 0:
+		return fmt.Errorf("gap %v bits: want a finite number ≥ 0", p.Gap)
+	}
+	return nil
+}
+
+// same reports whether p and q are the same evaluation, bit for bit; a
+// gap p does not have (NaN) matches any.
+func (p Point) same(q Point) bool {
+	return p.Step == q.Step && p.Samples == q.Samples && math.Float64bits(p.KL) == math.Float64bits(q.KL) &&
+		math.Float64bits(p.NLL) == math.Float64bits(q.NLL) && (math.IsNaN(p.Gap) || math.Float64bits(p.Gap) == math.Float64bits(q.Gap))
+}
+
+// pointJSON is Point as JSON: a gap that was not computed is left out
+// (JSON has no NaN).
+type pointJSON struct {
+	Step    int
+	Samples int
+	KL      float64
+	NLL     float64
+	Gap     *float64 `json:",omitempty"`
+}
+
+// MarshalJSON writes p as an object, without the gap if it is NaN.
+func (p Point) MarshalJSON() ([]byte, error) {
+	j := pointJSON{Step: p.Step, Samples: p.Samples, KL: p.KL, NLL: p.NLL}
+	if !math.IsNaN(p.Gap) {
+		j.Gap = &p.Gap
+	}
+	return json.Marshal(j)
+}
+
+// UnmarshalJSON reads what MarshalJSON writes.
+func (p *Point) UnmarshalJSON(b []byte) error {
+	var j pointJSON
+	dec := json.NewDecoder(bytes.NewReader(b))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&j); err != nil {
+		return err
+	}
+	*p = Point{Step: j.Step, Samples: j.Samples, KL: j.KL, NLL: j.NLL, Gap: math.NaN()}
+	if j.Gap != nil {
+		p.Gap = *j.Gap
 	}
 	return nil
 }

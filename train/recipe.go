@@ -119,6 +119,21 @@ func (c Config) RecipeFlags() string {
 	if c.Reinit > 0 {
 		add("reinit", c.Reinit)
 	}
+	if c.Algo != "" {
+		add("algo", c.Algo)
+	}
+	if c.Samples != 0 {
+		add("samples", c.Samples)
+	}
+	if c.NoWakeQ {
+		f = append(f, "--rws-wake-q=false")
+	}
+	if c.NoSleep {
+		f = append(f, "--rws-sleep=false")
+	}
+	if c.Components != 0 {
+		add("components", c.Components)
+	}
 	if c.Restarts > 1 {
 		add("restarts", c.Restarts)
 		add("restart-steps", c.RestartSteps)

@@ -74,10 +74,12 @@ func (c Config) LastStep() int { return c.Steps - c.offset() }
 // step: its own and those of the discarded candidates.
 func (c Config) samples(step int) int { return (step + c.offset()) * c.Batch }
 
-// candidate is one restart candidate: a machine and its stream.
+// candidate is one restart candidate: a machine, its learner and its
+// stream.
 type candidate struct {
 	i    int // 0 is the plain run
 	m    *helmholtz.Machine
+	l    helmholtz.Learner
 	src  rand.PCG
 	step int
 	nll  float64 // on the selection sample
@@ -91,7 +93,6 @@ func (r *Run) restart(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	defer func() { r.ws.M = r.Machine }()
 	trainTo := func(c *candidate, to int) error {
 		if err := r.advance(ctx, c, to); err != nil {
 			return err
@@ -121,10 +122,11 @@ func (r *Run) restart(ctx context.Context) error {
 		c := spare
 		if c == nil {
 			c = &candidate{m: helmholtz.New(cfg.Layers)}
+			c.l = cfg.newLearner(c.m)
 		}
 		c.i, c.step = i, 0
 		c.src = *rand.NewPCG(cfg.Seed, stream+uint64(i))
-		r.initMachine(c.m, rand.New(&c.src))
+		r.initChain(c.m, c.l, rand.New(&c.src))
 		if err := trainTo(c, cfg.RestartSteps); err != nil {
 			return fmt.Errorf("restart candidate %d of %d: %w", i+1, cfg.Restarts, err)
 		}
@@ -152,6 +154,7 @@ func (r *Run) restart(ctx context.Context) error {
 	}
 	best := race[0]
 	r.Machine.CopyFrom(best.m)
+	copyLearner(r.learner, best.l, cfg.Layers)
 	*r.src = best.src
 	r.Step = best.step
 	return nil
@@ -161,25 +164,29 @@ func (r *Run) restart(ctx context.Context) error {
 // cfg.Steps has at each step, checking for an interrupt and for
 // divergence every chunk.
 func (r *Run) advance(ctx context.Context, c *candidate, to int) error {
-	r.ws.M = c.m
 	rng := rand.New(&c.src)
 	step := func() int {
 		if r.Config.scheduled() {
-			r.setRates(c.step, r.Config.Steps)
+			r.Config.setRates(c.l, c.step, r.Config.Steps)
 		}
-		r.ws.Step(r.data, rng)
+		c.l.Step(r.data, rng)
 		c.step++
 		return c.step
 	}
+	diverged := func() bool {
+		return !(c.m.MaxLogit() <= MaxLogit) || learnerDiverged(c.l, r.Config.Layers)
+	}
 	for c.step < to {
 		r.saved.CopyFrom(c.m)
+		copyLearner(r.savedL, c.l, r.Config.Layers)
 		src, from := c.src, c.step
 		for next := min(to, c.step+r.chunk); c.step < next; {
 			step()
 		}
-		if !(c.m.MaxLogit() <= MaxLogit) {
-			return errDiverged(firstDiverged(c.m, c.step, func() {
+		if diverged() {
+			return errDiverged(firstDiverged(diverged, c.step, func() {
 				c.m.CopyFrom(r.saved)
+				copyLearner(c.l, r.savedL, r.Config.Layers)
 				c.src, c.step = src, from
 			}, step))
 		}

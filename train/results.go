@@ -2,6 +2,7 @@ package train
 
 import (
 	"fmt"
+	"math"
 	"strings"
 	"time"
 
@@ -58,6 +59,9 @@ func (r *Run) Results() string {
 		row("Recipe options", "`"+opts+"`")
 	}
 	row("Final KL[p_data ‖ p_model]", fmt.Sprintf("%.3f bits", last.KL))
+	if !math.IsNaN(last.Gap) {
+		row("Final variational gap E[KL(q ‖ p(·|v))]", fmt.Sprintf("%.3f bits", last.Gap))
+	}
 	row("Final NLL of p_data under model", fmt.Sprintf("%.3f bits", last.NLL))
 	row("Entropy H(p_data)", fmt.Sprintf("%.3f bits (target NLL floor)", r.Entropy))
 	initial := "Initial KL (random init)"

@@ -119,6 +119,9 @@ func (d *Dir) resume(steps int) (*Run, error) {
 		return nil, fmt.Errorf("--n-steps %d is before the saved step %d", cfg.Steps, from.Step+cfg.offset())
 	}
 	r.Machine.CopyFrom(from.Machine)
+	if err := restoreLearner(r.learner, cfg.Layers, from.Extra); err != nil {
+		return nil, fmt.Errorf("%s: %w", from.path, err)
+	}
 	if err := r.src.UnmarshalBinary(from.RNG); err != nil {
 		return nil, fmt.Errorf("%s: %w", from.path, err)
 	}
@@ -129,7 +132,7 @@ func (d *Dir) resume(steps int) (*Run, error) {
 		}
 	}
 	if n := len(r.History); n > 0 && r.History[n-1].Step == r.Step {
-		if p := r.Evaluate(); p != r.History[n-1] {
+		if p := r.Evaluate(); !r.History[n-1].same(p) {
 			return nil, fmt.Errorf("history.csv gives KL %v at step %d, but %s gives %v: they are not of one run",
 				r.History[n-1].KL, r.Step, from.path, p.KL)
 		}
@@ -288,8 +291,22 @@ func Open(dir string) (*Saved, error) {
 	if err != nil {
 		return nil, err
 	}
-	if res := ev.Eval(s.Machine); res.KL != h[len(h)-1].KL {
-		return nil, fmt.Errorf("run %q: history.csv ends at KL %v, but model.npz has KL %v: they are not of one run", dir, h[len(h)-1].KL, res.KL)
+	end := h[len(h)-1]
+	if res := ev.Eval(s.Machine); res.KL != end.KL {
+		return nil, fmt.Errorf("run %q: history.csv ends at KL %v, but model.npz has KL %v: they are not of one run", dir, end.KL, res.KL)
+	}
+	if !math.IsNaN(end.Gap) && exact.CheckPosterior(cfg.Layers) == nil {
+		q, err := s.Recognition()
+		if err != nil {
+			return nil, fmt.Errorf("run %q: model.npz: %w", dir, err)
+		}
+		g, err := exact.NewGapEvaluator(cfg.Layers, pats, probs)
+		if err != nil {
+			return nil, err
+		}
+		if gap := g.Eval(s.Machine, q).Gap; gap != end.Gap {
+			return nil, fmt.Errorf("run %q: history.csv ends at a gap of %v bits, but model.npz has %v: they are not of one run", dir, end.Gap, gap)
+		}
 	}
 	entries, err := os.ReadDir(d.path(snapshotsName))
 	if err != nil && !errors.Is(err, os.ErrNotExist) {

@@ -32,6 +32,7 @@ type Point struct {
 	Samples int // data patterns seen: Step·Batch
 	KL      float64
 	NLL     float64
+	Gap     float64 // E_data KL(q ‖ p(·|v)), bits: the variational gap; NaN if not computed
 }
 
 // Run is a training run in progress.
@@ -46,15 +47,17 @@ type Run struct {
 
 	src       *rand.PCG
 	rng       *rand.Rand
-	ws        *helmholtz.WakeSleep
-	eval      *exact.Evaluator // nil after an interrupted evaluation: made again when needed
-	check     *exact.Evaluator // of the divergence check, made when first needed
-	data      helmholtz.Data   // Data as the interface Step takes, converted once
+	learner   helmholtz.Learner
+	eval      *exact.Evaluator    // nil after an interrupted evaluation: made again when needed
+	gaps      *exact.GapEvaluator // nil where the posterior cannot be enumerated
+	check     *exact.Evaluator    // of the divergence check, made when first needed
+	data      helmholtz.Data      // Data as the interface Step takes, converted once
 	support   [][]uint8
 	probs     []float64
 	marginal  []float64
 	chunk     int                // steps between checks, see Config.chunk
 	saved     *helmholtz.Machine // a chunk's starting point, to replay it
+	savedL    helmholtz.Learner  // its learner's own parameters
 	dir       *Dir               // nil: the run keeps no files
 	resumedAt int                // the step Resume started this process at, else 0
 }
@@ -70,7 +73,7 @@ func New(cfg Config) (*Run, error) {
 	if err != nil {
 		return nil, err
 	}
-	r.initMachine(r.Machine, r.rng)
+	r.initChain(r.Machine, r.learner, r.rng)
 	if !(r.Machine.MaxLogit() <= MaxLogit) {
 		return nil, fmt.Errorf("the initial weights (--init-scale %v, --init-hidden-bias %v) can give logits beyond ±%d: nothing can be learned from there",
 			cfg.InitScale, cfg.HiddenBias, MaxLogit)
@@ -85,7 +88,6 @@ func newRun(cfg Config, set dataset.Set, m *helmholtz.Machine, src *rand.PCG) (*
 	if err != nil {
 		return nil, err
 	}
-	gen, rec := cfg.Rates()
 	r := &Run{
 		Config: cfg, Data: set, Machine: m,
 		Entropy: exact.Entropy(probs),
@@ -95,17 +97,21 @@ func newRun(cfg Config, set dataset.Set, m *helmholtz.Machine, src *rand.PCG) (*
 		chunk:    cfg.chunk(set),
 		saved:    helmholtz.New(cfg.Layers),
 	}
-	r.ws = helmholtz.NewWakeSleep(m, gen, rec, cfg.Batch)
-	r.ws.Options = helmholtz.Options{Decay: cfg.Decay, NonNegative: cfg.NonNegative}
-	if cfg.HiddenCap != nil {
-		r.ws.CapHidden, r.ws.HiddenCap = true, *cfg.HiddenCap
-	}
+	r.learner = cfg.newLearner(m)
+	r.savedL = cfg.newLearner(r.saved)
 	return r, nil
 }
 
-// initMachine draws m's initial weights from rng and sets its biases as
-// the config says: b_v at the logit of the pixel marginals, the hidden
+// initChain draws the initial weights of machine m and of its learner l
+// from rng, the machine's first, and sets the machine's biases as the
+// config says: b_v at the logit of the pixel marginals, the hidden
 // layers' generative and recognition biases at HiddenBias.
+func (r *Run) initChain(m *helmholtz.Machine, l helmholtz.Learner, rng *rand.Rand) {
+	r.initMachine(m, rng)
+	r.Config.initLearner(l, rng)
+}
+
+// initMachine draws m's initial weights and sets its biases (initChain).
 func (r *Run) initMachine(m *helmholtz.Machine, rng *rand.Rand) {
 	m.Init(rng, r.Config.InitScale)
 	if r.Config.MarginalBias {
@@ -119,7 +125,9 @@ func (r *Run) initMachine(m *helmholtz.Machine, rng *rand.Rand) {
 	}
 }
 
-// Evaluate returns the exact KL and NLL of the machine now.
+// Evaluate returns the exact KL and NLL of the machine now, and the
+// variational gap of its learner's recognition net where the posterior can
+// be enumerated (else NaN).
 func (r *Run) Evaluate() Point {
 	p, _ := r.evaluate(context.Background())
 	return p
@@ -128,42 +136,77 @@ func (r *Run) Evaluate() Point {
 // evaluate is Evaluate, giving up with ErrInterrupted when ctx is
 // cancelled during a long evaluation.
 func (r *Run) evaluate(ctx context.Context) (Point, error) {
+	cfg := r.Config
 	if r.eval == nil {
-		ev, err := exact.NewEvaluator(r.Config.Layers, r.support, r.probs)
+		ev, err := exact.NewEvaluator(cfg.Layers, r.support, r.probs)
 		if err != nil {
 			return Point{}, err
 		}
 		r.eval = ev
 	}
-	res, err := evaluate(ctx, r.eval, r.Machine)
+	_, ops := r.eval.Cost()
+	m, l := r.Machine, r.learner
+	long := ops >= asyncEval
+	if long { // evaluated in the background, on copies
+		m = m.Clone()
+		l = cfg.newLearner(m)
+		copyLearner(l, r.learner, cfg.Layers)
+	}
+	res, err := background(ctx, long, func() exact.Result { return r.eval.Eval(m) })
 	if err != nil {
 		r.eval = nil // still in use by the abandoned evaluation
 		return Point{}, err
 	}
-	return Point{Step: r.Step, Samples: r.Config.samples(r.Step), KL: res.KL, NLL: res.NLL}, nil
+	p := Point{Step: r.Step, Samples: cfg.samples(r.Step), KL: res.KL, NLL: res.NLL, Gap: math.NaN()}
+	if exact.CheckPosterior(cfg.Layers) == nil {
+		if r.gaps == nil {
+			if r.gaps, err = exact.NewGapEvaluator(cfg.Layers, r.support, r.probs); err != nil {
+				return Point{}, err
+			}
+		}
+		q := recognition(l, m)
+		g, err := background(ctx, long, func() exact.Gaps { return r.gaps.Eval(m, q) })
+		if err != nil {
+			r.gaps = nil
+			return Point{}, err
+		}
+		p.Gap = g.Gap
+	}
+	return p, nil
 }
 
 // asyncEval is the work of one evaluation above which it runs in a
-// goroutine of its own (on a copy of the machine), so that an interrupt
-// need not wait for it: about 4 ms.
+// goroutine of its own (on copies), so that an interrupt need not wait
+// for it: about 4 ms.
 const asyncEval = 1 << 22
 
-// evaluate returns ev's evaluation of m, or ErrInterrupted if ctx is
-// cancelled first. An interrupted evaluation goes on in the background
-// with ev, which must not be used again.
-func evaluate(ctx context.Context, ev *exact.Evaluator, m *helmholtz.Machine) (exact.Result, error) {
-	if _, ops := ev.Cost(); ops < asyncEval {
-		return ev.Eval(m), nil
+// background returns f(), run in a goroutine of its own if long, or
+// ErrInterrupted if ctx is cancelled first; f then goes on in the
+// background, and whatever it uses must not be used again.
+func background[T any](ctx context.Context, long bool, f func() T) (T, error) {
+	if !long {
+		return f(), nil
 	}
-	done := make(chan exact.Result, 1)
-	c := m.Clone()
-	go func() { done <- ev.Eval(c) }()
+	done := make(chan T, 1)
+	go func() { done <- f() }()
 	select {
 	case res := <-done:
 		return res, nil
 	case <-ctx.Done():
-		return exact.Result{}, ErrInterrupted
+		var zero T
+		return zero, ErrInterrupted
 	}
+}
+
+// evaluate returns ev's evaluation of m, or ErrInterrupted if ctx is
+// cancelled first, as background does.
+func evaluate(ctx context.Context, ev *exact.Evaluator, m *helmholtz.Machine) (exact.Result, error) {
+	_, ops := ev.Cost()
+	long := ops >= asyncEval
+	if long {
+		m = m.Clone()
+	}
+	return background(ctx, long, func() exact.Result { return ev.Eval(m) })
 }
 
 // State returns the run's state for a snapshot. It shares the machine.
@@ -173,15 +216,15 @@ func (r *Run) State() State {
 		panic(err) // PCG.MarshalBinary cannot fail
 	}
 	cfg := r.Config
-	return State{Machine: r.Machine, Step: r.Step, RNG: rng, Config: &cfg}
+	return State{Machine: r.Machine, Step: r.Step, RNG: rng, Config: &cfg, Extra: learnerParams(r.learner, cfg.Layers)}
 }
 
 // step performs one wake-sleep step of the kept chain.
 func (r *Run) step() {
 	if r.Config.scheduled() {
-		r.setRates(r.Step, r.Config.LastStep())
+		r.Config.setRates(r.learner, r.Step, r.Config.LastStep())
 	}
-	r.ws.Step(r.data, r.rng)
+	r.learner.Step(r.data, r.rng)
 	r.Step++
 }
 
@@ -219,11 +262,12 @@ func (r *Run) Train(ctx context.Context, progress func(Point)) error {
 			next = min(next, nextMultiple(r.Step, cfg.Reinit))
 		}
 		r.saved.CopyFrom(r.Machine)
+		copyLearner(r.savedL, r.learner, cfg.Layers)
 		src, from := *r.src, r.Step
 		for r.Step < next {
 			r.step()
 		}
-		if !(r.Machine.MaxLogit() <= MaxLogit) {
+		if r.divergedNow() {
 			return r.diverged(src, from)
 		}
 		if err := r.observe(ctx, progress); err != nil {
@@ -345,8 +389,9 @@ func (r *Run) checkDivergence(ctx context.Context) error {
 // weights diverged.
 func (r *Run) diverged(src rand.PCG, from int) error {
 	end := r.Step
-	return errDiverged(firstDiverged(r.Machine, end, func() {
+	return errDiverged(firstDiverged(r.divergedNow, end, func() {
 		r.Machine.CopyFrom(r.saved)
+		copyLearner(r.learner, r.savedL, r.Config.Layers)
 		*r.src, r.Step = src, from
 	}, func() int { r.step(); return r.Step }))
 }
@@ -354,15 +399,21 @@ func (r *Run) diverged(src rand.PCG, from int) error {
 // firstDiverged replays a chunk that ended at step end with diverged
 // weights: restore puts the chain back at the chunk's start, step
 // advances it by one step and returns the new step number. It returns the
-// first step after which m's weights diverged.
-func firstDiverged(m *helmholtz.Machine, end int, restore func(), step func() int) int {
+// first step after which diverged reports true.
+func firstDiverged(diverged func() bool, end int, restore func(), step func() int) int {
 	restore()
 	for {
 		t := step()
-		if !(m.MaxLogit() <= MaxLogit) || t >= end {
+		if diverged() || t >= end {
 			return t
 		}
 	}
+}
+
+// divergedNow reports whether the run's weights, its machine's or its
+// learner's own, are not finite or can give logits beyond ±MaxLogit.
+func (r *Run) divergedNow() bool {
+	return !(r.Machine.MaxLogit() <= MaxLogit) || learnerDiverged(r.learner, r.Config.Layers)
 }
 
 func errDiverged(step int) error {

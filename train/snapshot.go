@@ -11,6 +11,7 @@ import (
 	"math/rand/v2"
 	"slices"
 	"strconv"
+	"strings"
 
 	"codeberg.org/sbinet/npyio/npy"
 	"gonum.org/v1/gonum/mat"
@@ -66,14 +67,22 @@ func params(m *helmholtz.Machine) []param {
 		_, hi := layerName(l+1, L)
 		ps = append(ps, param{name: "W_" + hi + lo, rows: m.Sizes[l+1], cols: m.Sizes[l], data: m.W[l]})
 	}
+	return append(ps, recognitionParams(m.Sizes, m.C, m.R, "")...)
+}
+
+// recognitionParams lists the arrays of a recognition net with biases c
+// and weights r, their names ending in suffix.
+func recognitionParams(sizes []int, c, r [][]float64, suffix string) []param {
+	L := len(sizes)
+	var ps []param
 	for l := 1; l < L; l++ {
 		name, _ := layerName(l, L)
-		ps = append(ps, param{name: "c_" + name, cols: m.Sizes[l], data: m.C[l]})
+		ps = append(ps, param{name: "c_" + name + suffix, cols: sizes[l], data: c[l]})
 	}
 	for l := range L - 1 {
 		_, lo := layerName(l, L)
 		_, hi := layerName(l+1, L)
-		ps = append(ps, param{name: "R_" + lo + hi, rows: m.Sizes[l], cols: m.Sizes[l+1], data: m.R[l]})
+		ps = append(ps, param{name: "R_" + lo + hi + suffix, rows: sizes[l], cols: sizes[l+1], data: r[l]})
 	}
 	return ps
 }
@@ -84,6 +93,7 @@ type State struct {
 	Step    int
 	RNG     []byte  // PCG state (MarshalBinary); nil in a bare model file
 	Config  *Config // nil in a bare model file
+	Extra   []param // the learner's own arrays (a mixture's components and gate)
 }
 
 // WriteSnapshot writes s to path as an .npz file, atomically.
@@ -100,7 +110,7 @@ func WriteSnapshot(path string, s State) error {
 			}
 			return npy.Write(f, v)
 		}
-		for _, p := range params(s.Machine) {
+		for _, p := range append(params(s.Machine), s.Extra...) {
 			var v any = p.data
 			if p.rows > 0 {
 				v = mat.NewDense(p.rows, p.cols, p.data)
@@ -180,6 +190,21 @@ func readSnapshot(path string) (s State, err error) {
 		copy(p.data, v)
 	}
 	s.Machine = m
+	known := map[string]bool{"step": true, "rng": true, "config": true}
+	for _, p := range params(m) {
+		known[p.name] = true
+	}
+	for name, a := range arrays {
+		if known[name] {
+			continue
+		}
+		p, err := extraParam(name, a)
+		if err != nil {
+			return s, err
+		}
+		s.Extra = append(s.Extra, p)
+	}
+	slices.SortFunc(s.Extra, func(a, b param) int { return strings.Compare(a.name, b.name) })
 	if a, ok := arrays["step"]; ok {
 		step, err := a.integer()
 		if err != nil || step < 0 || step > MaxWork {
@@ -211,6 +236,30 @@ func readSnapshot(path string) (s State, err error) {
 		s.Config = &c
 	}
 	return s, nil
+}
+
+// extraParam reads an array beyond the machine's: a vector or matrix of
+// finite float64 values, to be claimed by the run's learner.
+func extraParam(name string, a array) (param, error) {
+	v, err := a.floats()
+	if err != nil {
+		return param{}, fmt.Errorf("array %s: %w", name, err)
+	}
+	for _, x := range v {
+		if math.IsNaN(x) || math.IsInf(x, 0) {
+			return param{}, fmt.Errorf("array %s holds a non-finite value", name)
+		}
+	}
+	p := param{name: name, data: v}
+	switch len(a.shape) {
+	case 1:
+		p.cols = a.shape[0]
+	case 2:
+		p.rows, p.cols = a.shape[0], a.shape[1]
+	default:
+		return param{}, fmt.Errorf("array %s has shape %v", name, a.shape)
+	}
+	return p, nil
 }
 
 // parseConfig reads a Config from JSON, refusing fields it does not know

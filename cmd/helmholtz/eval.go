@@ -3,6 +3,10 @@ package main
 import (
 	"context"
 	"fmt"
+	"io"
+	"os"
+	"sort"
+	"strings"
 
 	"helmholtz/dataset"
 	"helmholtz/exact"
@@ -38,7 +42,7 @@ func runEval(ctx context.Context, args []string) error {
 	if s.Machine.Sizes[0] != set.Dim() {
 		return fmt.Errorf("model has %d visible units, %s has %d pixels", s.Machine.Sizes[0], set, set.Dim())
 	}
-	if err := train.CheckEvaluation(s.Machine.Sizes, set); err != nil {
+	if err := train.CheckEvaluation(s.Machine.Sizes, components(s), set); err != nil {
 		return err
 	}
 	pats, probs := set.Support()
@@ -52,8 +56,82 @@ func runEval(ctx context.Context, args []string) error {
 	fmt.Printf("KL       %.6f bits\n", res.KL)
 	fmt.Printf("NLL      %.6f bits\n", res.NLL)
 	fmt.Printf("H(data)  %.6f bits\n", res.Entropy)
+	if err := exact.CheckPosterior(s.Machine.Sizes); err == nil {
+		q, err := s.Recognition()
+		if err != nil {
+			return fmt.Errorf("model %q: %w", *model, err)
+		}
+		g, err := exact.NewGapEvaluator(s.Machine.Sizes, pats, probs)
+		if err != nil {
+			return err
+		}
+		printGaps(os.Stdout, g.Eval(s.Machine, q), pats, probs, set)
+	}
 	if bars, ok := set.(dataset.Bars); ok {
 		fmt.Printf("hidden units:\n%v", units.Diagnose(s.Machine, bars))
 	}
 	return nil
+}
+
+// components returns the number of recognition nets of the learner that
+// made state s.
+func components(s train.State) int {
+	if s.Config != nil && s.Config.Components > 0 {
+		return s.Config.Components
+	}
+	return 1
+}
+
+// maxGapRows bounds the per-pattern table: the most probable patterns.
+const maxGapRows = 64
+
+// printGaps writes the variational gap: its averages, then per pattern
+// (the most probable maxGapRows) p_data, log2 p(v), the pattern's share of
+// the KL and the two KL divergences between q and the posterior.
+func printGaps(w io.Writer, g exact.Gaps, pats [][]uint8, probs []float64, set dataset.Set) {
+	fmt.Fprintf(w, "gap      %.6f bits: E_data KL(q ‖ p(·|v)), the variational gap (log p(v) − ELBO)\n", g.Gap)
+	fmt.Fprintf(w, "         %.6f bits: E_data KL(p(·|v) ‖ q)\n", g.GapPQ)
+	order := make([]int, len(pats))
+	for k := range order {
+		order[k] = k
+	}
+	sort.SliceStable(order, func(a, b int) bool { return probs[order[a]] > probs[order[b]] })
+	if len(order) > maxGapRows {
+		order = order[:maxGapRows]
+		fmt.Fprintf(w, "the %d most probable patterns:\n", maxGapRows)
+	}
+	fmt.Fprintf(w, "  %-*s  %8s  %10s  %9s  %9s  %9s\n", patternWidth(set), "pattern", "p_data", "log2 p(v)", "KL share", "KL(q‖p)", "KL(p‖q)")
+	for _, k := range order {
+		p := g.Patterns[k]
+		fmt.Fprintf(w, "  %-*s  %8.5f  %10.4f  %9.5f  %9.5f  %9.5f\n", patternWidth(set), patternString(pats[k], set),
+			probs[k], p.LogP, p.Share, p.QP, p.PQ)
+	}
+}
+
+// patternString writes a pattern row by row, rows joined by '/', or as
+// its number of units on when it is too wide for a table.
+func patternString(v []uint8, set dataset.Set) string {
+	h, w := set.Shape()
+	if h*(w+1) > 40 {
+		on := 0
+		for _, b := range v {
+			on += int(b)
+		}
+		return fmt.Sprintf("%d on", on)
+	}
+	var b strings.Builder
+	for r := range h {
+		if r > 0 {
+			b.WriteByte('/')
+		}
+		for c := range w {
+			b.WriteByte('0' + v[r*w+c])
+		}
+	}
+	return b.String()
+}
+
+func patternWidth(set dataset.Set) int {
+	h, w := set.Shape()
+	return min(max(h*(w+1)-1, 7), 40)
 }

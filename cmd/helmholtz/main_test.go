@@ -128,6 +128,15 @@ func TestBadInput(t *testing.T) {
 		{"train", "--schedule", "cosine"},
 		{"train", "--restarts", "30", "--restart-steps", "100000"},
 		{"train", "--decay", "-1"},
+		{"train", "--algo", "gibbs"},
+		{"train", "--algo", "rws", "--samples", "0"},
+		{"train", "--algo", "rws", "--samples", "-2"},
+		{"train", "--algo", "mixture", "--components", "0"},
+		{"train", "--components", "2"},
+		{"train", "--samples", "5"},
+		{"train", "--rws-sleep=false"},
+		{"train", "--algo", "exact", "--layers", "16,12,6"},
+		{"train", "--algo", "exact", "--batch-size", "4"},
 		{"train", "--hidden-cap", "x"},
 		{"train", "--hidden-cap", "NaN"},
 		{"sweep", "--seeds", "5-1"},
@@ -230,7 +239,7 @@ func TestReproduceMatchesDocs(t *testing.T) {
 	}
 	committed := filepath.Join("..", "..", "docs")
 	for _, name := range []string{"results.md", "bars.gif", "curves.png", "fantasies.png", "fields.png", "codes.png", "weights.png",
-		"curves.svg", "fantasies.svg", "fields.svg", "codes.svg", "weights.svg"} {
+		"curves.svg", "fantasies.svg", "fields.svg", "codes.svg", "weights.svg", "gap.png", "gap.svg"} {
 		got, err := os.ReadFile(filepath.Join(dir, "docs", name))
 		if err != nil {
 			t.Fatal(err)

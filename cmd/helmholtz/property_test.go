@@ -46,6 +46,16 @@ func randomFlags(rng *rand.Rand) []string {
 	if len(layers) == 3 {
 		maybe("--reinit", strconv.Itoa(100+rng.IntN(1000)))
 	}
+	switch rng.IntN(6) {
+	case 0:
+		f = append(f, "--algo", "rws", "--samples", pick("1", "3"))
+		maybe("--rws-sleep=false")
+		maybe("--rws-wake-q=false")
+	case 1:
+		f = append(f, "--algo", "mixture", "--components", pick("1", "3"))
+	case 2:
+		f = append(f, "--algo", "exact")
+	}
 	if rng.IntN(4) == 0 {
 		f = append(f, "--restarts", strconv.Itoa(2+rng.IntN(3)), "--restart-steps", strconv.Itoa(20+rng.IntN(100)),
 			"--select-samples", "200")

@@ -9,6 +9,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"syscall"
 	"testing"
@@ -126,15 +127,16 @@ func TestPlotRefusesBadHistory(t *testing.T) {
 	head, rows, _ := strings.Cut(string(good), "\n")
 	last := rows[strings.LastIndex(strings.TrimRight(rows, "\n"), "\n")+1:]
 	for name, history := range map[string]string{
-		"header only":     head + "\n",
-		"empty":           "",
-		"NaN":             head + "\n0,0,NaN,NaN\n",
-		"Inf":             head + "\n0,0,+Inf,+Inf\n",
-		"zero samples":    head + "\n" + strings.Replace(last, ",2000,", ",0,", 1),
-		"negative KL":     head + "\n2000,2000,-3,1\n",
-		"unordered":       head + "\n" + last + rows,
-		"not the model's": head + "\n" + strings.Replace(last, last[strings.LastIndex(last, ",")+1:], "3.9\n", 1),
-		"binary junk":     "\x00\xff\x93NUMPY",
+		"header only":         head + "\n",
+		"empty":               "",
+		"NaN":                 head + "\n0,0,NaN,NaN\n",
+		"Inf":                 head + "\n0,0,+Inf,+Inf\n",
+		"zero samples":        head + "\n" + strings.Replace(last, ",2000,", ",0,", 1),
+		"negative KL":         head + "\n2000,2000,-3,1\n",
+		"unordered":           head + "\n" + last + rows,
+		"not the model's KL":  head + "\n" + shifted(last, 0.25),
+		"not the model's gap": head + "\n" + withField(last, 4, "0.01"),
+		"binary junk":         "\x00\xff\x93NUMPY",
 	} {
 		t.Run(name, func(t *testing.T) {
 			run := filepath.Join(t.TempDir(), "run")
@@ -597,4 +599,21 @@ func TestSmallerThings(t *testing.T) {
 	if _, err := os.Stat(filepath.Join(dir, "c", "models", "recipe", "notes.txt")); err != nil {
 		t.Error("sweep --force removed a file it did not write")
 	}
+}
+
+// withField returns a CSV row with field i replaced by v.
+func withField(row string, i int, v string) string {
+	f := strings.Split(strings.TrimRight(row, "\n"), ",")
+	f[i] = v
+	return strings.Join(f, ",") + "\n"
+}
+
+// shifted returns a history row with KL and NLL both raised by d bits, so
+// that it is consistent in itself but not the model's.
+func shifted(row string, d float64) string {
+	f := strings.Split(strings.TrimRight(row, "\n"), ",")
+	kl, _ := strconv.ParseFloat(f[2], 64)
+	nll, _ := strconv.ParseFloat(f[3], 64)
+	f[2], f[3] = strconv.FormatFloat(kl+d, 'g', -1, 64), strconv.FormatFloat(nll+d, 'g', -1, 64)
+	return strings.Join(f, ",") + "\n"
 }

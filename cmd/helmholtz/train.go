@@ -46,6 +46,11 @@ func configFlags(fs *flag.FlagSet, cfg *train.Config) func() {
 	fs.IntVar(&cfg.SelectSamples, "select-samples", 10000, "sampled data patterns that choose among restarts")
 	fs.BoolVar(&cfg.Halving, "halving", cfg.Halving, "choose among restarts by successive halving")
 	fs.IntVar(&cfg.Reinit, "reinit", cfg.Reinit, "every N steps re-initialise idle or duplicate hidden units (0 = never)")
+	fs.StringVar(&cfg.Algo, "algo", "ws", "learner: ws (wake-sleep), exact (exact-posterior wake phase), rws (reweighted wake-sleep) or mixture (mixture recognition)")
+	fs.IntVar(&cfg.Samples, "samples", 0, "rws: samples per pattern (default 5)")
+	wakeQ := fs.Bool("rws-wake-q", true, "rws: the recognition net also learns from the weighted samples on real data")
+	sleep := fs.Bool("rws-sleep", true, "rws: the recognition net also learns from fantasies (the sleep update)")
+	fs.IntVar(&cfg.Components, "components", 0, "mixture: recognition components (default 2)")
 	layers := intList(cfg.Layers)
 	fs.Var(&layers, "layers", "layer sizes, visible first")
 	nHidden := fs.Int("n-hidden", 0, "hidden units: shorthand for --layers VISIBLE,N,1")
@@ -62,6 +67,18 @@ func configFlags(fs *flag.FlagSet, cfg *train.Config) func() {
 		if isSet(fs, "n-hidden") { // Validate refuses sizes ≤ 0
 			cfg.Layers = []int{cfg.Layers[0], *nHidden, 1}
 		}
+		// The learner's settings: defaults for the learner chosen, and the
+		// others left as given, for Validate to refuse.
+		if cfg.Algo == "ws" {
+			cfg.Algo = ""
+		}
+		if cfg.Algo == "rws" && !isSet(fs, "samples") {
+			cfg.Samples = 5
+		}
+		if cfg.Algo == "mixture" && !isSet(fs, "components") {
+			cfg.Components = 2
+		}
+		cfg.NoWakeQ, cfg.NoSleep = !*wakeQ, !*sleep
 	}
 }
 

@@ -1,0 +1,194 @@
+package train
+
+import (
+	"fmt"
+	"math"
+	"math/rand/v2"
+	"slices"
+
+	"helmholtz"
+	"helmholtz/exact"
+)
+
+// Learners (Config.Algo), each a file of the root package beside
+// wakesleep.go:
+//
+//   - "" (or "ws"): wake-sleep, the seed's algorithm (helmholtz.WakeSleep);
+//   - "exact": the wake phase draws from the exact posterior
+//     (helmholtz.ExactWake); nets of at most helmholtz.ExactBits latent
+//     units;
+//   - "rws": reweighted wake-sleep with Samples samples per pattern
+//     (helmholtz.Reweighted), without the wake-phase q update if NoWakeQ,
+//     without the sleep update if NoSleep;
+//   - "mixture": a mixture of Components recognition nets
+//     (helmholtz.Mixture); --reinit re-initialises component 0's units.
+//
+// All draw from the run's one stream, so they keep every guarantee of a
+// run: determinism, resume, restarts, sweeps. All but wake-sleep train
+// online (batch size 1). This file is the one place that knows them all.
+
+// Algos names the learners, as --algo takes them.
+var Algos = []string{"ws", "exact", "rws", "mixture"}
+
+// Limits of the learners' settings.
+const (
+	maxSamples    = 1000
+	maxComponents = 64
+)
+
+func (c Config) validateAlgo() error {
+	switch c.Algo {
+	case "", "exact", "rws", "mixture":
+	default:
+		return fmt.Errorf("--algo must be one of %v, got %q", Algos, c.Algo)
+	}
+	if c.Algo != "" && c.Batch != 1 {
+		return fmt.Errorf("--algo %s trains online: --batch-size must be 1, got %d", c.Algo, c.Batch)
+	}
+	switch {
+	case c.Algo == "rws" && (c.Samples < 1 || c.Samples > maxSamples):
+		return fmt.Errorf("--samples must be in 1..%d, got %d", maxSamples, c.Samples)
+	case c.Algo != "rws" && (c.Samples != 0 || c.NoWakeQ || c.NoSleep):
+		return fmt.Errorf("--samples, --rws-wake-q and --rws-sleep need --algo rws")
+	case c.Algo == "mixture" && (c.Components < 1 || c.Components > maxComponents):
+		return fmt.Errorf("--components must be in 1..%d, got %d", maxComponents, c.Components)
+	case c.Algo != "mixture" && c.Components != 0:
+		return fmt.Errorf("--components needs --algo mixture")
+	case c.Algo == "exact":
+		if err := helmholtz.CheckExact(c.Layers); err != nil {
+			return fmt.Errorf("--algo exact: %w", err)
+		}
+	}
+	return nil
+}
+
+// options returns the recipe options the learners apply after each step.
+func (c Config) options() helmholtz.Options {
+	o := helmholtz.Options{Decay: c.Decay, NonNegative: c.NonNegative}
+	if c.HiddenCap != nil {
+		o.CapHidden, o.HiddenCap = true, *c.HiddenCap
+	}
+	return o
+}
+
+// newLearner returns the learner of c for machine m.
+func (c Config) newLearner(m *helmholtz.Machine) helmholtz.Learner {
+	gen, rec := c.Rates()
+	switch c.Algo {
+	case "exact":
+		l := helmholtz.NewExactWake(m, gen, rec)
+		l.Options = c.options()
+		return l
+	case "rws":
+		l := helmholtz.NewReweighted(m, gen, rec, c.Samples)
+		l.WakeQ, l.Sleep, l.Options = !c.NoWakeQ, !c.NoSleep, c.options()
+		return l
+	case "mixture":
+		l := helmholtz.NewMixture(m, gen, rec, c.Components)
+		l.Options = c.options()
+		return l
+	}
+	l := helmholtz.NewWakeSleep(m, gen, rec, c.Batch)
+	l.Options = c.options()
+	return l
+}
+
+// initLearner draws a learner's own parameters from rng, after its
+// machine's.
+func (c Config) initLearner(l helmholtz.Learner, rng *rand.Rand) {
+	if mx, ok := l.(*helmholtz.Mixture); ok {
+		mx.Init(rng, c.InitScale, c.HiddenBias)
+	}
+}
+
+// learnerParams returns a learner's own parameter arrays, beyond its
+// machine's, as they are saved: for a mixture, each extra component's
+// recognition arrays named as the machine's with a suffix _c2, _c3, ...
+// and the gate, gate_W (visible × components) and gate_b.
+func learnerParams(l helmholtz.Learner, sizes []int) []param {
+	mx, ok := l.(*helmholtz.Mixture)
+	if !ok {
+		return nil
+	}
+	var ps []param
+	for c := range mx.C {
+		ps = append(ps, recognitionParams(sizes, mx.C[c], mx.R[c], fmt.Sprintf("_c%d", c+2))...)
+	}
+	ps = append(ps, param{name: "gate_W", rows: sizes[0], cols: mx.Components(), data: mx.G},
+		param{name: "gate_b", cols: mx.Components(), data: mx.Gb})
+	return ps
+}
+
+// copyLearner copies the own parameters of src into dst, two learners of
+// one config.
+func copyLearner(dst, src helmholtz.Learner, sizes []int) {
+	d, s := learnerParams(dst, sizes), learnerParams(src, sizes)
+	for i := range d {
+		copy(d[i].data, s[i].data)
+	}
+}
+
+// restoreLearner loads a learner's own parameters from the extra arrays
+// of a snapshot, which must be exactly those it has.
+func restoreLearner(l helmholtz.Learner, sizes []int, extra []param) error {
+	want := learnerParams(l, sizes)
+	if len(extra) != len(want) {
+		return fmt.Errorf("%d arrays beyond the machine's, its learner has %d", len(extra), len(want))
+	}
+	for _, w := range want {
+		i := slices.IndexFunc(extra, func(p param) bool { return p.name == w.name })
+		if i < 0 {
+			return fmt.Errorf("missing array %s", w.name)
+		}
+		if e := extra[i]; e.rows != w.rows || e.cols != w.cols {
+			return fmt.Errorf("array %s has shape %d×%d, want %d×%d", w.name, e.rows, e.cols, w.rows, w.cols)
+		}
+		copy(w.data, extra[i].data)
+	}
+	return nil
+}
+
+// learnerDiverged reports whether a learner's own parameters are not
+// finite or beyond ±MaxLogit.
+func learnerDiverged(l helmholtz.Learner, sizes []int) bool {
+	for _, p := range learnerParams(l, sizes) {
+		for _, x := range p.data {
+			if !(math.Abs(x) <= MaxLogit) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// recognition returns the recognition distribution the learner trains,
+// whose gap to the posterior the history records.
+func recognition(l helmholtz.Learner, m *helmholtz.Machine) exact.Recognition {
+	mx, ok := l.(*helmholtz.Mixture)
+	if !ok || mx.Components() == 1 {
+		return exact.Factorial(m)
+	}
+	q := exact.Recognition{C: [][][]float64{m.C}, R: [][][]float64{m.R}, LogPi: mx.LogPi}
+	q.C, q.R = append(q.C, mx.C...), append(q.R, mx.R...)
+	return q
+}
+
+// Recognition returns the recognition distribution of the learner that
+// made state s (its machine's own net, or a mixture's), whose gap
+// exact.GapEvaluator measures. A bare model (no config) has its machine's.
+func (s State) Recognition() (exact.Recognition, error) {
+	if s.Config == nil {
+		if len(s.Extra) > 0 {
+			return exact.Recognition{}, fmt.Errorf("%d arrays beyond the machine's and no config to say whose", len(s.Extra))
+		}
+		return exact.Factorial(s.Machine), nil
+	}
+	if err := s.Config.validateAlgo(); err != nil {
+		return exact.Recognition{}, err
+	}
+	l := s.Config.newLearner(s.Machine)
+	if err := restoreLearner(l, s.Machine.Sizes, s.Extra); err != nil {
+		return exact.Recognition{}, err
+	}
+	return recognition(l, s.Machine), nil
+}
