@@ -102,12 +102,20 @@ func (r Result) Check(h *entropies) error {
 	if err != nil {
 		return err
 	}
-	if err := train.CheckHistory(r.Config, entropy, r.Checkpoints); err != nil {
+	cfg := r.Config
+	if r.Diverged != "" && len(r.Checkpoints) > 0 {
+		// A diverged run's evaluations end where it stopped.
+		cfg.Steps = r.Checkpoints[len(r.Checkpoints)-1].Step + cfg.Steps - cfg.LastStep()
+	}
+	if err := train.CheckHistory(cfg, entropy, r.Checkpoints); err != nil {
 		return fmt.Errorf("recipe %s seed %d: checkpoints: %w", r.Recipe, r.Seed, err)
 	}
 	last := r.Checkpoints[len(r.Checkpoints)-1]
 	if r.KL != last.KL || r.NLL != last.NLL {
 		return fmt.Errorf("recipe %s seed %d: final KL %v and NLL %v are not its last checkpoint's", r.Recipe, r.Seed, r.KL, r.NLL)
+	}
+	if (r.Gap == nil) != math.IsNaN(last.Gap) || (r.Gap != nil && *r.Gap != last.Gap) {
+		return fmt.Errorf("recipe %s seed %d: final gap is not its last checkpoint's", r.Recipe, r.Seed)
 	}
 	u := r.Units
 	n := u.Bars + u.Duplicates + u.Dead + u.AlwaysOn + u.Mixed
@@ -162,14 +170,18 @@ func CheckUnique(results []Result) error {
 // WriteCSV writes one row per result: recipe, seed, final KL and NLL, the
 // KL at each checkpoint step given, the unit counts and the wall time.
 func WriteCSV(w io.Writer, results []Result, checkpoints []int) error {
-	head := []string{"recipe", "seed", "kl_bits", "nll_bits"}
+	head := []string{"recipe", "seed", "kl_bits", "nll_bits", "gap_bits"}
 	for _, s := range checkpoints {
 		head = append(head, "kl_at_"+strconv.Itoa(s))
 	}
 	head = append(head, "bars", "duplicates", "dead", "always_on", "mixed", "top_separates", "seconds")
 	fmt.Fprintln(w, strings.Join(head, ","))
 	for _, r := range results {
-		row := []string{r.Recipe, strconv.FormatUint(r.Seed, 10), ftoa(r.KL), ftoa(r.NLL)}
+		gap := ""
+		if r.Gap != nil {
+			gap = ftoa(*r.Gap)
+		}
+		row := []string{r.Recipe, strconv.FormatUint(r.Seed, 10), ftoa(r.KL), ftoa(r.NLL), gap}
 		for _, s := range checkpoints {
 			v := ""
 			for _, p := range r.Checkpoints {
@@ -218,6 +230,11 @@ func Markdown(w io.Writer, stats []Stats) error {
 		row += fmt.Sprintf(" %.1f | %d | %d | %s |", s.MeanBars, s.AllBars, s.Separated, flags)
 		if _, err := fmt.Fprintln(w, row); err != nil {
 			return err
+		}
+	}
+	for _, s := range stats {
+		if s.Diverged > 0 {
+			fmt.Fprintf(w, "\n%s: %d of %d runs diverged and are left out of its statistics (see results.jsonl)\n", s.Recipe, s.Diverged, s.N)
 		}
 	}
 	return nil

@@ -8,6 +8,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"math"
 	"os"
 	"path/filepath"
 	"sort"
@@ -32,7 +33,9 @@ type Result struct {
 	Config      train.Config  `json:"config"`
 	KL          float64       `json:"kl_bits"`
 	NLL         float64       `json:"nll_bits"`
-	Checkpoints []train.Point `json:"checkpoints"` // every evaluation of the run
+	Gap         *float64      `json:"gap_bits,omitempty"` // the final variational gap, where computed
+	Diverged    string        `json:"diverged,omitempty"` // why the run stopped early; KL and NLL are its last evaluation's
+	Checkpoints []train.Point `json:"checkpoints"`        // every evaluation of the run
 	Units       Units         `json:"units"`
 	Seconds     float64       `json:"seconds"` // wall time of the run
 	Model       string        `json:"model,omitempty"`
@@ -114,13 +117,27 @@ func runOne(ctx context.Context, job Job, dir string) (Result, error) {
 	if err != nil {
 		return Result{}, err
 	}
-	if err := r.Train(ctx, nil); err != nil {
+	err = r.Train(ctx, nil)
+	var diverged string
+	switch {
+	case errors.Is(err, train.ErrDiverged) && len(r.History) > 0:
+		// A run that diverges is a result of its recipe, not a reason to
+		// stop the sweep.
+		diverged = err.Error()
+	case err != nil:
 		return Result{}, fmt.Errorf("recipe %s seed %d: %w", job.Recipe, job.Config.Seed, err)
 	}
 	last := r.History[len(r.History)-1]
 	res := Result{
 		Recipe: job.Recipe, Seed: job.Config.Seed, Config: job.Config,
-		KL: last.KL, NLL: last.NLL, Checkpoints: r.History,
+		KL: last.KL, NLL: last.NLL, Checkpoints: r.History, Diverged: diverged,
+	}
+	if !math.IsNaN(last.Gap) {
+		res.Gap = &last.Gap
+	}
+	if diverged != "" {
+		res.Seconds = time.Since(start).Seconds()
+		return res, nil // no model worth keeping, nor a diagnosis
 	}
 	if bars, ok := r.Data.(dataset.Bars); ok {
 		d := units.Diagnose(r.Machine, bars)
@@ -158,13 +175,15 @@ type Stats struct {
 	AllBars                  int // runs with a unit for every bar
 	Separated                int // runs whose top unit separates orientations
 	Seconds                  float64
+	Diverged                 int // runs that diverged, left out of the KL statistics
 }
 
 // Thresholds are the KL levels (bits) that Summarize counts runs below.
 var Thresholds = []float64{0.1, 0.25, 0.5}
 
 // Summarize returns the statistics of each recipe, in order of first
-// appearance; none for no results.
+// appearance; none for no results. Runs that diverged are counted, and
+// left out of the KL statistics (NaN if no run is left).
 func Summarize(results []Result, flags map[string]string) []Stats {
 	var order []string
 	by := map[string][]Result{}
@@ -177,10 +196,14 @@ func Summarize(results []Result, flags map[string]string) []Stats {
 	var out []Stats
 	for _, name := range order {
 		rs := by[name]
-		kl := make([]float64, len(rs))
+		var kl []float64
 		s := Stats{Recipe: name, Flags: flags[name], N: len(rs), Below: map[float64]int{}}
-		for i, r := range rs {
-			kl[i] = r.KL
+		for _, r := range rs {
+			if r.Diverged != "" {
+				s.Diverged++
+				continue
+			}
+			kl = append(kl, r.KL)
 			for _, t := range Thresholds {
 				if r.KL <= t {
 					s.Below[t]++
@@ -196,14 +219,17 @@ func Summarize(results []Result, flags map[string]string) []Stats {
 			s.Seconds += r.Seconds
 		}
 		sort.Float64s(kl)
-		s.Min, s.Q1, s.Median, s.Q3, s.Max = kl[0], quantile(kl, 0.25), quantile(kl, 0.5), quantile(kl, 0.75), kl[len(kl)-1]
+		s.Min, s.Q1, s.Median, s.Q3, s.Max = math.NaN(), math.NaN(), math.NaN(), math.NaN(), math.NaN()
+		if len(kl) > 0 {
+			s.Min, s.Q1, s.Median, s.Q3, s.Max = kl[0], Quantile(kl, 0.25), Quantile(kl, 0.5), Quantile(kl, 0.75), kl[len(kl)-1]
+		}
 		out = append(out, s)
 	}
 	return out
 }
 
-// quantile returns the q-quantile of sorted xs by linear interpolation.
-func quantile(xs []float64, q float64) float64 {
+// Quantile returns the q-quantile of sorted xs by linear interpolation.
+func Quantile(xs []float64, q float64) float64 {
 	p := float64(q * float64(len(xs)-1)) // unfused, as below
 	i := int(p)
 	if i+1 >= len(xs) {
