@@ -11,6 +11,7 @@
 //	helmholtz gif --run DIR      animation of a run's snapshots
 //	helmholtz sweep [flags]      many seeds and recipes in parallel
 //	helmholtz summarize FILES    merge sweep shards into one report
+//	helmholtz study gap          where the residual KL comes from: docs/GAP.md
 //
 // Run "helmholtz COMMAND -h" for a command's flags.
 package main
@@ -49,6 +50,7 @@ var commands = []command{
 	{"gif", "animate a run's snapshots as a GIF", runGIF, true},
 	{"sweep", "many seeds (and recipes) in parallel; KL distribution per recipe", runSweep, true},
 	{"summarize", "merge sweep results (e.g. shards) into one report", runSummarize, false},
+	{"study", "run a study and write its document: gap (docs/GAP.md)", runStudy, true},
 }
 
 // exitError carries a specific exit status.

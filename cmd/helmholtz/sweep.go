@@ -182,16 +182,10 @@ func readRecipes(path string, base train.Config) ([]sweep.Recipe, error) {
 			return nil, fmt.Errorf("%s: more than %d recipes", path, maxRecipes)
 		}
 		seen[name] = true
-		cfg := base
-		fs := newFlags("recipe", "")
-		finish := configFlags(fs, &cfg)
-		if err := parse(fs, strings.Fields(flagText)); err != nil {
+		cfg, err := withFlags(base, flagText)
+		if err != nil {
 			return nil, fmt.Errorf("%s:%d: %w", path, line, err)
 		}
-		if isSet(fs, "seed") {
-			return nil, fmt.Errorf("%s:%d: a recipe cannot set --seed", path, line)
-		}
-		finish()
 		out = append(out, sweep.Recipe{Name: name, Config: cfg})
 	}
 	if err := sc.Err(); err != nil {
@@ -208,6 +202,22 @@ const (
 	maxSeeds   = 1_000_000
 	maxRecipes = 1000
 )
+
+// withFlags returns base with a recipe's flags applied; a recipe cannot
+// set the seed.
+func withFlags(base train.Config, flags string) (train.Config, error) {
+	cfg := base
+	fs := newFlags("recipe", "")
+	finish := configFlags(fs, &cfg)
+	if err := parse(fs, strings.Fields(flags)); err != nil {
+		return cfg, err
+	}
+	if isSet(fs, "seed") {
+		return cfg, fmt.Errorf("a recipe cannot set --seed")
+	}
+	finish()
+	return cfg, nil
+}
 
 // parseSeeds reads "A-B" or "a,b,c": at most maxSeeds seeds, none twice.
 func parseSeeds(s string) ([]uint64, error) {
