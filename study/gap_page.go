@@ -47,10 +47,10 @@ seeds (quartiles {{f3 .KLQ1}}–{{f3 .KLQ3}}).{{end}}
   not help: the exact learner ends {{f3 (neg .Bought)}} bits higher.{{end}}
 - **The generative fit**: the remaining {{f3 .Exact.KLMedian}} bits stay with an exact posterior. They are
   what a 16-8-1 sigmoid belief net reaches from the stub's start with {{.Steps}} samples of
-  stochastic maximum likelihood: local optima of the generative model, not recognition error.
+  stochastic maximum likelihood: local optima of the generative model, not recognition error.{{if not (nan .WSRecipe.KLMedian)}}
   The recommended recipe, which changes how learning starts and searches (restarts, sparse
   hidden units, re-initialising idle ones), takes wake-sleep to **{{f3 .WSRecipe.KLMedian}} bits** and the
-  exact learner to **{{f3 .ExactRecipe.KLMedian}} bits**.
+  exact learner to **{{f3 .ExactRecipe.KLMedian}} bits**.{{end}}
 
 {{if gt .BoughtShare 0.5}}So most of the stub's residual KL is recognition error acting through learning: with an
 exact posterior the same recipe gets {{pct .BoughtShare}} of the way to zero.{{else}}So most of the stub's residual KL is not recognition error: with an exact posterior it
