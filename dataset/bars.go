@@ -108,6 +108,11 @@ func (b Bars) Support() ([][]uint8, []float64) {
 	return patterns, probs
 }
 
+// Layers returns the net the project trains on the bars by default: one
+// hidden unit per bar and one top unit for the orientation (16-8-1 for
+// the 4×4 bars).
+func (b Bars) Layers() []int { return []int{b.Dim(), b.Height + b.Width, 1} }
+
 // SupportSize returns the number of images Support returns,
 // 2^Width + 2^Height − 2.
 func (b Bars) SupportSize() int { return 1<<b.Width + 1<<b.Height - 2 }

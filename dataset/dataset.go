@@ -24,12 +24,18 @@ type Set interface {
 	SupportSize() int
 	// String names the set as Parse reads it.
 	String() string
+	// Layers is the net the project trains on the set by default,
+	// visible layer first.
+	Layers() []int
 }
 
-// Parse returns the data set named by spec: "bars" (4×4) or "bars:HxW".
+// Parse returns the data set named by spec: "bars" (4×4), "bars:HxW",
+// "shifter" (width 8) or "shifter:W[,p=P][,right=R]".
 func Parse(spec string) (Set, error) {
 	name, arg, _ := strings.Cut(spec, ":")
 	switch name {
+	case "shifter":
+		return parseShifter(spec, arg)
 	case "bars":
 		h, w := 4, 4
 		if arg != "" {
@@ -46,7 +52,7 @@ func Parse(spec string) (Set, error) {
 		}
 		return NewBars(h, w), nil
 	}
-	return nil, fmt.Errorf("unknown data set %q (known: bars, bars:HxW)", spec)
+	return nil, fmt.Errorf("unknown data set %q (known: bars, bars:HxW, shifter, shifter:W)", spec)
 }
 
 // Marginal returns the probability that each unit is on under the

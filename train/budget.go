@@ -69,7 +69,7 @@ func (c Config) Estimate(set dataset.Set) Cost {
 	var cost Cost
 	cost.Step = float64(c.Batch) * perPattern
 	evals := float64(c.Steps)/float64(c.EvalEvery) + 2
-	if exact.CheckPosterior(c.Layers) == nil { // the gap goes with each evaluation
+	if c.recordsGap() { // the gap goes with each evaluation
 		gapBytes, gapOps := exact.GapCost(c.Layers, set.SupportSize(), max(c.Components, 1))
 		evBytes, evOps = evBytes+gapBytes, evOps+gapOps
 	}

@@ -12,13 +12,14 @@ import (
 
 	"github.com/schollz/progressbar/v3"
 
+	"helmholtz/dataset"
 	"helmholtz/train"
 )
 
 // configFlags registers the flags of a Config on fs, with cfg's values as
 // defaults, and returns a function that finishes cfg after parsing.
 func configFlags(fs *flag.FlagSet, cfg *train.Config) func() {
-	fs.StringVar(&cfg.Data, "data", cfg.Data, "data set: bars or bars:HxW")
+	fs.StringVar(&cfg.Data, "data", cfg.Data, "data set: bars, bars:HxW, shifter or shifter:W[,p=P][,right=R] (each with a net of its own unless --layers is given)")
 	fs.Uint64Var(&cfg.Seed, "seed", cfg.Seed, "random seed (fixes everything)")
 	fs.IntVar(&cfg.Steps, "n-steps", cfg.Steps, "wake-sleep iterations")
 	fs.Float64Var(&cfg.LR, "lr", cfg.LR, "learning rate of both phases")
@@ -64,6 +65,11 @@ func configFlags(fs *flag.FlagSet, cfg *train.Config) func() {
 			cfg.RestartSteps, cfg.SelectSamples, cfg.Halving = 0, 0, false
 		}
 		cfg.Layers = layers
+		// Another data set brings its own net, unless --layers names one.
+		set, err := dataset.Parse(cfg.Data)
+		if isSet(fs, "data") && !isSet(fs, "layers") && err == nil {
+			cfg.Layers = set.Layers()
+		}
 		if isSet(fs, "n-hidden") { // Validate refuses sizes ≤ 0
 			cfg.Layers = []int{cfg.Layers[0], *nHidden, 1}
 		}
