@@ -93,8 +93,8 @@ func TestShifterSampler(t *testing.T) {
 
 func TestParseShifter(t *testing.T) {
 	for spec, want := range map[string]Shifter{
-		"shifter":                     NewShifter(8),
-		"shifter:5":                   NewShifter(5),
+		"shifter":                    NewShifter(8),
+		"shifter:5":                  NewShifter(5),
 		"shifter:6,p=0.3,right=0.25": {Width: 6, POn: 0.3, PRight: 0.25},
 	} {
 		got, err := Parse(spec)
