@@ -4,11 +4,13 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"math/rand/v2"
 	"os"
 	"sort"
 	"strings"
 
 	"helmholtz/dataset"
+	"helmholtz/estimate"
 	"helmholtz/exact"
 	"helmholtz/train"
 	"helmholtz/units"
@@ -18,6 +20,8 @@ func runEval(ctx context.Context, args []string) error {
 	fs := newFlags("eval", "--model FILE [flags]")
 	model := fs.String("model", "", "model or snapshot .npz file")
 	data := fs.String("data", "", "data set (default: the one the model was trained on, else bars:4x4)")
+	samples := fs.Int("samples", 0, "also estimate the NLL by importance sampling, with this many samples from q per pattern (1 to 100000)")
+	seed := fs.Uint64("seed", 1, "seed of the importance sampling")
 	if err := parse(fs, args); err != nil {
 		return err
 	}
@@ -42,20 +46,43 @@ func runEval(ctx context.Context, args []string) error {
 	if s.Machine.Sizes[0] != set.Dim() {
 		return fmt.Errorf("model has %d visible units, %s has %d pixels", s.Machine.Sizes[0], set, set.Dim())
 	}
-	if err := train.CheckEvaluation(s.Machine.Sizes, components(s), set); err != nil {
-		return err
+	if *samples < 0 || *samples > 100000 {
+		return fmt.Errorf("--samples must be in 1..100000, got %d", *samples)
+	}
+	exactErr := train.CheckEvaluation(s.Machine.Sizes, components(s), set)
+	if exactErr != nil && *samples == 0 {
+		return fmt.Errorf("%w; estimate instead with --samples K", exactErr)
+	}
+	if float64(set.SupportSize())*float64(*samples)*float64(train.Params(s.Machine.Sizes)) > train.MaxWork {
+		return fmt.Errorf("--samples %d on %d support patterns is more work than the limit", *samples, set.SupportSize())
 	}
 	pats, probs := set.Support()
-	ev, err := exact.NewEvaluator(s.Machine.Sizes, pats, probs)
-	if err != nil {
-		return err
-	}
-	res := ev.Eval(s.Machine)
+	entropy := exact.Entropy(probs)
 	fmt.Printf("model    %s (layers %v, step %d)\n", *model, s.Machine.Sizes, s.Step)
 	fmt.Printf("data     %s (%d support patterns)\n", set, len(pats))
-	fmt.Printf("KL       %.6f bits\n", res.KL)
-	fmt.Printf("NLL      %.6f bits\n", res.NLL)
-	fmt.Printf("H(data)  %.6f bits\n", res.Entropy)
+	if exactErr == nil {
+		ev, err := exact.NewEvaluator(s.Machine.Sizes, pats, probs)
+		if err != nil {
+			return err
+		}
+		res := ev.Eval(s.Machine)
+		fmt.Printf("KL       %.6f bits\n", res.KL)
+		fmt.Printf("NLL      %.6f bits\n", res.NLL)
+	}
+	fmt.Printf("H(data)  %.6f bits\n", entropy)
+	if *samples > 0 {
+		sm, err := estimate.NewSampler(s.Machine.Sizes, *samples)
+		if err != nil {
+			return err
+		}
+		est := sm.NLL(s.Machine, pats, probs, entropy, rand.New(rand.NewPCG(*seed, 0x6576616c)))
+		fmt.Printf("estimate NLL %.6f ± %.6f bits, KL %.6f ± %.6f bits (importance sampling: %d samples from q per support pattern)\n",
+			est.NLL, est.NLLSE, est.KL, est.NLLSE, *samples)
+	}
+	if exactErr != nil {
+		fmt.Printf("exact    not computed: %v\n", exactErr)
+		return nil
+	}
 	if err := exact.CheckPosterior(s.Machine.Sizes); err == nil {
 		q, err := s.Recognition()
 		if err != nil {

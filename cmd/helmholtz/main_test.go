@@ -127,6 +127,8 @@ func TestBadInput(t *testing.T) {
 		{"eval", "--model", onlyBias},
 		{"eval", "--model", wrongShape},
 		{"eval", "--model", "good/model.npz", "--data", "bars:5x5"},
+		{"eval", "--model", "good/model.npz", "--samples", "-1"},
+		{"eval", "--model", "good/model.npz", "--samples", "1000001"},
 		{"train", "--schedule", "cosine"},
 		{"train", "--restarts", "30", "--restart-steps", "100000"},
 		{"train", "--decay", "-1"},
