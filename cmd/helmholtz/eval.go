@@ -94,11 +94,17 @@ func runEval(ctx context.Context, args []string) error {
 		}
 		printGaps(os.Stdout, g.Eval(s.Machine, q), pats, probs, set)
 	}
-	if bars, ok := set.(dataset.Bars); ok {
-		fmt.Printf("hidden units:\n%v", units.Diagnose(s.Machine, bars))
+	switch d := set.(type) {
+	case dataset.Bars:
+		fmt.Printf("hidden units:\n%v", units.Diagnose(s.Machine, d))
+	case dataset.Shifter:
+		fmt.Printf("shift:\n%v", units.DiagnoseShift(s.Machine, d, shiftSamples, rand.New(rand.NewPCG(*seed, 0x7368696674))))
 	}
 	return nil
 }
+
+// shiftSamples is the number of held-out samples eval judges the shift on.
+const shiftSamples = 10000
 
 // components returns the number of recognition nets of the learner that
 // made state s.
