@@ -112,6 +112,9 @@ func klPlot(history []train.Point, maxSamples int) *plot.Plot {
 	if len(history) > 0 {
 		p.Title.Text += fmt.Sprintf(" (initial %.2f bits)", history[0].KL)
 	}
+	if n := len(history); n > 0 && history[n-1].K > 0 {
+		p.Title.Text = fmt.Sprintf("KL, importance-sampled (K = %d)", history[n-1].K)
+	}
 	if maxSamples == 0 && len(gapPoints(history)) > 0 {
 		p.Title.Text = "exact KL and variational gap"
 		if len(history) > 0 {

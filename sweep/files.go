@@ -233,6 +233,9 @@ func Markdown(w io.Writer, stats []Stats) error {
 		}
 	}
 	for _, s := range stats {
+		if s.Estimator != "" && s.Estimator != "exact" {
+			fmt.Fprintf(w, "\n%s: KL and NLL estimated by importance sampling (%s: K samples from q per pattern), not exact\n", s.Recipe, s.Estimator)
+		}
 		if s.Diverged > 0 {
 			fmt.Fprintf(w, "\n%s: %d of %d runs diverged and are left out of its statistics (see results.jsonl)\n", s.Recipe, s.Diverged, s.N)
 		}

@@ -99,7 +99,7 @@ func (p Plan) CheckBudget(workers int) error {
 		if err != nil {
 			return err
 		}
-		cost := c.Estimate(set)
+		cost := c.Cost(set)
 		work += n * cost.Work
 		running = max(running, cost.Bytes)
 		kept += n * (2048 + 32*(float64(c.Steps)/float64(c.EvalEvery)+2))

@@ -175,7 +175,8 @@ type Stats struct {
 	AllBars                  int // runs with a unit for every bar
 	Separated                int // runs whose top unit separates orientations
 	Seconds                  float64
-	Diverged                 int // runs that diverged, left out of the KL statistics
+	Diverged                 int    // runs that diverged, left out of the KL statistics
+	Estimator                string // how the runs' KL was computed (train.Config.Estimator)
 }
 
 // Thresholds are the KL levels (bits) that Summarize counts runs below.
@@ -197,7 +198,7 @@ func Summarize(results []Result, flags map[string]string) []Stats {
 	for _, name := range order {
 		rs := by[name]
 		var kl []float64
-		s := Stats{Recipe: name, Flags: flags[name], N: len(rs), Below: map[float64]int{}}
+		s := Stats{Recipe: name, Flags: flags[name], N: len(rs), Below: map[float64]int{}, Estimator: rs[0].Config.Estimator()}
 		for _, r := range rs {
 			if r.Diverged != "" {
 				s.Diverged++

@@ -45,14 +45,14 @@ type Cost struct {
 	Step  float64 // operations of one step
 }
 
-// Estimate returns the cost of the run c describes. c must have passed
+// Cost returns the cost of the run c describes. c must have passed
 // the range checks of Validate (data set, positive sizes and counts).
-func (c Config) Estimate(set dataset.Set) Cost {
+func (c Config) Cost(set dataset.Set) Cost {
 	params := float64(Params(c.Layers))
 	perPattern := 2 * params // wake and sleep each read or update every weight about once
 	K := float64(set.SupportSize())
 	nv := float64(set.Dim())
-	evBytes, evOps := exact.Cost(c.Layers, set.SupportSize())
+	evBytes, evOps := c.scoreCost(set, set.SupportSize())
 
 	latent := 0.0
 	for _, n := range c.Layers[1:] {
@@ -86,12 +86,22 @@ func (c Config) Estimate(set dataset.Set) Cost {
 			kept = math.Ceil(float64(c.Restarts) / 2)
 		}
 		sel := min(float64(c.SelectSamples), K)
-		selBytes, selOps := exact.Cost(c.Layers, int(sel))
+		selBytes, selOps := c.scoreCost(set, int(sel))
 		rounds := math.Ceil(math.Log2(float64(c.Restarts))) + 1
 		cost.Work += float64(total)*cost.Step + float64(c.Restarts)*rounds*selOps + float64(c.SelectSamples)*nv
 		cost.Bytes += (kept+1)*8*params + selBytes + sel*(2*nv+48)
 	}
 	return cost
+}
+
+// scoreCost returns the bytes and operations of one likelihood of c's
+// machines on n patterns (at most maxEstimated when estimated).
+func (c Config) scoreCost(set dataset.Set, n int) (bytes, ops float64) {
+	if c.exactly() {
+		return exact.Cost(c.Layers, n)
+	}
+	n = min(n, maxEstimated)
+	return float64(n) * float64(set.Dim()+48), float64(n) * float64(c.estimateK()) * 4 * float64(Params(c.Layers))
 }
 
 // Params returns the number of parameters of a machine with these layer
@@ -126,7 +136,7 @@ func CheckEvaluation(sizes []int, components int, set dataset.Set) error {
 
 // checkBudget reports the first limit c exceeds.
 func (c Config) checkBudget(set dataset.Set) error {
-	cost := c.Estimate(set)
+	cost := c.Cost(set)
 	switch {
 	case cost.Step > MaxStepWork:
 		return fmt.Errorf("--batch-size %d is too large for %s: one step would be %.3g operations, more than the %d that keep Ctrl-C within 100 ms (at most --batch-size %d)",
@@ -149,7 +159,7 @@ func (c Config) checkBudget(set dataset.Set) error {
 // and divergence: 4096 steps, or fewer when steps are costly, so that a
 // chunk stays within about MaxStepWork operations.
 func (c Config) chunk(set dataset.Set) int {
-	step := c.Estimate(set).Step
+	step := c.Cost(set).Step
 	return int(max(1, min(4096, MaxStepWork/step)))
 }
 

@@ -9,12 +9,15 @@ import (
 	"math"
 	"slices"
 	"strconv"
+	"strings"
 )
 
-// historyHeader names the columns of history.csv. Histories written before
-// the variational gap was recorded have the first four only; a gap that
-// was not computed (the posterior of a large net) is an empty field.
-var historyHeader = []string{"step", "samples", "kl_bits", "nll_bits", "gap_bits"}
+// historyHeader names the columns of history.csv: se_bits is the standard
+// error of kl_bits and nll_bits, 0 when the estimator is "exact", and "is-K"
+// importance sampling with K samples per pattern. Histories of older
+// versions have the first four or five columns only; a gap that was not
+// computed (the posterior of a large net) is an empty field.
+var historyHeader = []string{"step", "samples", "kl_bits", "nll_bits", "gap_bits", "se_bits", "estimator"}
 
 // WriteHistory writes points as CSV with a header row. Numbers are
 // written in full precision, so reading them back is exact.
@@ -32,9 +35,14 @@ func writeRows(cw *csv.Writer, points []Point) {
 		if !math.IsNaN(p.Gap) {
 			gap = strconv.FormatFloat(p.Gap, 'g', -1, 64)
 		}
+		est := "exact"
+		if p.K > 0 {
+			est = "is-" + strconv.Itoa(p.K)
+		}
 		cw.Write([]string{
 			strconv.Itoa(p.Step), strconv.Itoa(p.Samples),
 			strconv.FormatFloat(p.KL, 'g', -1, 64), strconv.FormatFloat(p.NLL, 'g', -1, 64), gap,
+			strconv.FormatFloat(p.SE, 'g', -1, 64), est,
 		})
 	}
 }
@@ -58,7 +66,7 @@ func parseHistory(data []byte) ([]Point, error) {
 	cr := csv.NewReader(bytes.NewReader(data))
 	cr.ReuseRecord = true
 	head, err := cr.Read()
-	if err != nil || !(slices.Equal(head, historyHeader) || slices.Equal(head, historyHeader[:4])) {
+	if err != nil || !(slices.Equal(head, historyHeader) || slices.Equal(head, historyHeader[:5]) || slices.Equal(head, historyHeader[:4])) {
 		return nil, fmt.Errorf("history: want the header %v", historyHeader)
 	}
 	cr.FieldsPerRecord = len(head)
@@ -103,6 +111,23 @@ func parseRow(row []string) (Point, error) {
 			return p, fmt.Errorf("gap_bits %q: want a number", row[4])
 		}
 	}
+	if len(row) > 6 {
+		if p.SE, err = strconv.ParseFloat(row[5], 64); err != nil {
+			return p, fmt.Errorf("se_bits %q: want a number", row[5])
+		}
+		switch k, ok := strings.CutPrefix(row[6], "is-"); {
+		case row[6] == "exact":
+			if p.SE != 0 {
+				return p, fmt.Errorf("an exact evaluation with a standard error of %v", p.SE)
+			}
+		case ok:
+			if p.K, err = strconv.Atoi(k); err != nil || p.K < 1 {
+				return p, fmt.Errorf("estimator %q: want exact or is-K", row[6])
+			}
+		default:
+			return p, fmt.Errorf("estimator %q: want exact or is-K", row[6])
+		}
+	}
 	return p, p.check()
 }
 
@@ -115,10 +140,12 @@ func (p Point) check() error {
 		return fmt.Errorf("step %d, samples %d: want counts ≥ 0", p.Step, p.Samples)
 	case math.IsNaN(p.KL) || math.IsInf(p.KL, 0) || math.IsNaN(p.NLL) || math.IsInf(p.NLL, 0):
 		return fmt.Errorf("KL %v, NLL %v bits: want finite numbers", p.KL, p.NLL)
-	case p.KL < -1e-6 || p.NLL < p.KL-1e-6:
+	case p.K == 0 && (p.KL < -1e-6 || p.NLL < p.KL-1e-6):
 		return fmt.Errorf("KL %v and NLL %v bits: want 0 ≤ KL ≤ NLL", p.KL, p.NLL)
 	case math.IsInf(p.Gap, 0) || p.Gap < 0:
 		return fmt.Errorf("gap %v bits: want a finite number ≥ 0", p.Gap)
+	case !(p.SE >= 0) || math.IsInf(p.SE, 0) || p.K < 0 || (p.K == 0) != (p.SE == 0):
+		return fmt.Errorf("standard error %v with %d samples: want ≥ 0, and 0 exactly for an exact evaluation", p.SE, p.K)
 	}
 	return nil
 }
@@ -126,7 +153,7 @@ func (p Point) check() error {
 // same reports whether p and q are the same evaluation, bit for bit; a
 // gap p does not have (NaN) matches any.
 func (p Point) same(q Point) bool {
-	return p.Step == q.Step && p.Samples == q.Samples && math.Float64bits(p.KL) == math.Float64bits(q.KL) &&
+	return p.Step == q.Step && p.Samples == q.Samples && p.K == q.K && math.Float64bits(p.SE) == math.Float64bits(q.SE) && math.Float64bits(p.KL) == math.Float64bits(q.KL) &&
 		math.Float64bits(p.NLL) == math.Float64bits(q.NLL) && (math.IsNaN(p.Gap) || math.Float64bits(p.Gap) == math.Float64bits(q.Gap))
 }
 
@@ -138,11 +165,13 @@ type pointJSON struct {
 	KL      float64
 	NLL     float64
 	Gap     *float64 `json:",omitempty"`
+	SE      float64  `json:",omitempty"`
+	K       int      `json:",omitempty"`
 }
 
 // MarshalJSON writes p as an object, without the gap if it is NaN.
 func (p Point) MarshalJSON() ([]byte, error) {
-	j := pointJSON{Step: p.Step, Samples: p.Samples, KL: p.KL, NLL: p.NLL}
+	j := pointJSON{Step: p.Step, Samples: p.Samples, KL: p.KL, NLL: p.NLL, SE: p.SE, K: p.K}
 	if !math.IsNaN(p.Gap) {
 		j.Gap = &p.Gap
 	}
@@ -157,7 +186,7 @@ func (p *Point) UnmarshalJSON(b []byte) error {
 	if err := dec.Decode(&j); err != nil {
 		return err
 	}
-	*p = Point{Step: j.Step, Samples: j.Samples, KL: j.KL, NLL: j.NLL, Gap: math.NaN()}
+	*p = Point{Step: j.Step, Samples: j.Samples, KL: j.KL, NLL: j.NLL, Gap: math.NaN(), SE: j.SE, K: j.K}
 	if j.Gap != nil {
 		p.Gap = *j.Gap
 	}

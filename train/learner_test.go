@@ -2,6 +2,7 @@ package train
 
 import (
 	"context"
+	"math"
 	"slices"
 	"testing"
 
@@ -118,5 +119,51 @@ func TestValidateAlgo(t *testing.T) {
 		if c.Validate() == nil {
 			t.Errorf("%s: invalid learner accepted", name)
 		}
+	}
+}
+
+// TestEstimatedRuns: a net too large to enumerate trains with the
+// importance-sampling estimate, says so in its history and resumes bit
+// for bit; on a net small enough for both, the estimate agrees with the
+// exact evaluation within 3 standard errors.
+func TestEstimatedRuns(t *testing.T) {
+	cfg := small(6000)
+	cfg.Layers = []int{16, 26, 1} // 2^26 states: beyond enumeration
+	cfg.EvalEvery, cfg.SnapshotEvery = 2000, 2000
+	if cfg.exactly() {
+		t.Fatal("a 16-26-1 net counts as enumerable")
+	}
+	full := trained(t, cfg, t.TempDir())
+	for _, p := range full.History {
+		if p.K != EstimateK || !(p.SE > 0) {
+			t.Fatalf("step %d: estimator %d samples, standard error %v", p.Step, p.K, p.SE)
+		}
+	}
+	dir := t.TempDir()
+	interrupted(t, cfg, dir, 2000)
+	res, err := Resume(dir, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer res.Close()
+	if err := res.Train(context.Background(), nil); err != nil {
+		t.Fatal(err)
+	}
+	if !res.Machine.Equal(full.Machine) || len(res.History) != len(full.History) {
+		t.Fatal("the resumed estimated run differs")
+	}
+	for i := range res.History {
+		if !res.History[i].same(full.History[i]) {
+			t.Fatalf("row %d: %+v, whole run %+v", i, res.History[i], full.History[i])
+		}
+	}
+	// Both ways on 16-8-1.
+	ex := trained(t, small(20000), "")
+	es := small(20000)
+	es.Estimate = 400
+	got := trained(t, es, "")
+	a, b := ex.History[len(ex.History)-1], got.History[len(got.History)-1]
+	if math.Abs(a.KL-b.KL) > 3*b.SE || b.K != 400 {
+		t.Errorf("estimated KL %.4f ± %.4f, exact %.4f", b.KL, b.SE, a.KL)
 	}
 }

@@ -134,6 +134,9 @@ func (c Config) RecipeFlags() string {
 	if c.Components != 0 {
 		add("components", c.Components)
 	}
+	if c.Estimate != 0 {
+		add("estimate", c.Estimate)
+	}
 	if c.Restarts > 1 {
 		add("restarts", c.Restarts)
 		add("restart-steps", c.RestartSteps)

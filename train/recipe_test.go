@@ -112,14 +112,15 @@ func TestRestartsChooseByLikelihood(t *testing.T) {
 				t.Error("candidate 0 is not the plain run")
 			}
 		}
-		nll := ev.Eval(c.Machine).NLL
+		sc, _ := ev.nll(context.Background(), c.Machine, 0, -1)
+		nll := sc.NLL
 		nlls[nll] = true
 		best = min(best, nll)
 	}
 	if len(nlls) != cfg.Restarts {
 		t.Errorf("candidates are not distinct: %v", nlls)
 	}
-	if got := ev.Eval(r.Machine).NLL; got != best {
+	if got, _ := ev.nll(context.Background(), r.Machine, 0, -1); got.NLL != best {
 		t.Errorf("kept a candidate with sample NLL %v, the best has %v", got, best)
 	}
 }

@@ -10,7 +10,6 @@ import (
 
 	"helmholtz"
 	"helmholtz/dataset"
-	"helmholtz/exact"
 )
 
 // Restarts (Config.Restarts > 1) train that many candidates, the first
@@ -28,8 +27,6 @@ import (
 // Candidates are trained one at a time through one trainer, and only
 // those still in the race are kept: the best so far without halving, the
 // better half of the first round with it.
-
-const selectStream = stream ^ 0x73656c656374 // "select"
 
 // offset is the number of steps spent on discarded restart candidates.
 func (c Config) offset() int {
@@ -97,7 +94,7 @@ func (r *Run) restart(ctx context.Context) error {
 		if err := r.advance(ctx, c, to); err != nil {
 			return err
 		}
-		res, err := evaluate(ctx, ev, c.m)
+		res, err := ev.nll(ctx, c.m, c.i<<40|c.step, -1)
 		if err != nil {
 			return err
 		}
@@ -197,17 +194,18 @@ func (r *Run) advance(ctx context.Context, c *candidate, to int) error {
 	return nil
 }
 
-// selection returns an evaluator of the cross-entropy of a machine on
+// selection returns a scorer of the cross-entropy of a machine on
 // SelectSamples patterns drawn from the data with the selection stream:
 // the likelihood a user can compute from training data alone.
-func selection(cfg Config, data dataset.Set) (*exact.Evaluator, error) {
-	return sampled(cfg, data, cfg.SelectSamples, selectStream)
+func selection(cfg Config, data dataset.Set) (*scorer, error) {
+	pats, probs := drawPatterns(cfg, data, cfg.SelectSamples, selectStream)
+	return cfg.newScorer(pats, probs, selectStream)
 }
 
-// sampled returns an evaluator of the cross-entropy of a machine on n
-// patterns drawn from the data with the PCG stream (Seed, s): the
-// distinct patterns, each with its share of the draws.
-func sampled(cfg Config, data dataset.Set, n int, s uint64) (*exact.Evaluator, error) {
+// drawPatterns draws n patterns from the data with the PCG stream
+// (Seed, s) and returns the distinct ones, each with its share of the
+// draws.
+func drawPatterns(cfg Config, data dataset.Set, n int, s uint64) ([][]uint8, []float64) {
 	rng := rand.New(rand.NewPCG(cfg.Seed, s))
 	counts := map[string]int{}
 	var pats [][]uint8
@@ -223,5 +221,5 @@ func sampled(cfg Config, data dataset.Set, n int, s uint64) (*exact.Evaluator, e
 	for k, v := range pats {
 		probs[k] = float64(counts[string(v)]) / float64(n)
 	}
-	return exact.NewEvaluator(cfg.Layers, pats, probs)
+	return pats, probs
 }

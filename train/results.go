@@ -58,11 +58,15 @@ func (r *Run) Results() string {
 	if opts := cfg.RecipeFlags(); opts != "" {
 		row("Recipe options", "`"+opts+"`")
 	}
-	row("Final KL[p_data ‖ p_model]", fmt.Sprintf("%.3f bits", last.KL))
+	est := ""
+	if last.K > 0 {
+		est = fmt.Sprintf(" ± %.3f (importance sampling, %d samples from q per pattern)", last.SE, last.K)
+	}
+	row("Final KL[p_data ‖ p_model]", fmt.Sprintf("%.3f bits%s", last.KL, est))
 	if !math.IsNaN(last.Gap) {
 		row("Final variational gap E[KL(q ‖ p(·|v))]", fmt.Sprintf("%.3f bits", last.Gap))
 	}
-	row("Final NLL of p_data under model", fmt.Sprintf("%.3f bits", last.NLL))
+	row("Final NLL of p_data under model", fmt.Sprintf("%.3f bits%s", last.NLL, est))
 	row("Entropy H(p_data)", fmt.Sprintf("%.3f bits (target NLL floor)", r.Entropy))
 	initial := "Initial KL (random init)"
 	if cfg.Restarts > 1 {

@@ -13,7 +13,6 @@ import (
 	"slices"
 
 	"helmholtz"
-	"helmholtz/exact"
 )
 
 var errNoSnapshot = errors.New("no snapshot, checkpoint or model to resume from (trained with --snapshot-every 0, or interrupted before its first one? train it again with the same flags)")
@@ -280,33 +279,25 @@ func Open(dir string) (*Saved, error) {
 	if err != nil {
 		return nil, fmt.Errorf("run %q: %w", dir, err)
 	}
-	pats, probs := set.Support()
-	if err := checkRows(cfg, exact.Entropy(probs), h); err != nil {
+	// The model, evaluated as the run evaluated it, must give the
+	// history's last row.
+	r, err := newRun(cfg, set, s.Machine, new(rand.PCG))
+	if err != nil {
+		return nil, err
+	}
+	if err := restoreLearner(r.learner, cfg.Layers, s.Extra); err != nil {
+		return nil, fmt.Errorf("run %q: model.npz: %w", dir, err)
+	}
+	r.Step = s.Step
+	if err := checkRows(cfg, r.Entropy, h); err != nil {
 		return nil, fmt.Errorf("run %q: history.csv: %w", dir, err)
 	}
 	if len(h) == 0 || h[len(h)-1].Step != s.Step {
 		return nil, fmt.Errorf("run %q: history.csv does not end at the model's step %d", dir, s.Step)
 	}
-	ev, err := exact.NewEvaluator(cfg.Layers, pats, probs)
-	if err != nil {
-		return nil, err
-	}
-	end := h[len(h)-1]
-	if res := ev.Eval(s.Machine); res.KL != end.KL {
-		return nil, fmt.Errorf("run %q: history.csv ends at KL %v, but model.npz has KL %v: they are not of one run", dir, end.KL, res.KL)
-	}
-	if !math.IsNaN(end.Gap) && exact.CheckPosterior(cfg.Layers) == nil {
-		q, err := s.Recognition()
-		if err != nil {
-			return nil, fmt.Errorf("run %q: model.npz: %w", dir, err)
-		}
-		g, err := exact.NewGapEvaluator(cfg.Layers, pats, probs)
-		if err != nil {
-			return nil, err
-		}
-		if gap := g.Eval(s.Machine, q).Gap; gap != end.Gap {
-			return nil, fmt.Errorf("run %q: history.csv ends at a gap of %v bits, but model.npz has %v: they are not of one run", dir, end.Gap, gap)
-		}
+	if end, p := h[len(h)-1], r.Evaluate(); !end.same(p) {
+		return nil, fmt.Errorf("run %q: history.csv ends at KL %v (gap %v), but model.npz has KL %v (gap %v): they are not of one run",
+			dir, end.KL, end.Gap, p.KL, p.Gap)
 	}
 	entries, err := os.ReadDir(d.path(snapshotsName))
 	if err != nil && !errors.Is(err, os.ErrNotExist) {

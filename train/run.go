@@ -33,6 +33,8 @@ type Point struct {
 	KL      float64
 	NLL     float64
 	Gap     float64 // E_data KL(q ‖ p(·|v)), bits: the variational gap; NaN if not computed
+	SE      float64 // standard error of KL and NLL: 0 if exact, else of the estimate
+	K       int     // 0 if exact, else the samples per pattern of the estimate
 }
 
 // Run is a training run in progress.
@@ -48,9 +50,9 @@ type Run struct {
 	src       *rand.PCG
 	rng       *rand.Rand
 	learner   helmholtz.Learner
-	eval      *exact.Evaluator    // nil after an interrupted evaluation: made again when needed
+	score     *scorer             // of the evaluations; nil after an interrupted one: made again when needed
 	gaps      *exact.GapEvaluator // nil where the posterior cannot be enumerated
-	check     *exact.Evaluator    // of the divergence check, made when first needed
+	check     *scorer             // of the divergence check, made when first needed
 	data      helmholtz.Data      // Data as the interface Step takes, converted once
 	support   [][]uint8
 	probs     []float64
@@ -84,15 +86,11 @@ func New(cfg Config) (*Run, error) {
 // newRun returns a run of the valid cfg with machine m and generator src.
 func newRun(cfg Config, set dataset.Set, m *helmholtz.Machine, src *rand.PCG) (*Run, error) {
 	pats, probs := set.Support()
-	ev, err := exact.NewEvaluator(cfg.Layers, pats, probs)
-	if err != nil {
-		return nil, err
-	}
 	r := &Run{
 		Config: cfg, Data: set, Machine: m,
 		Entropy: exact.Entropy(probs),
 		src:     src, rng: rand.New(src),
-		eval: ev, data: set, support: pats, probs: probs,
+		data: set, support: pats, probs: probs,
 		marginal: dataset.Marginal(pats, probs),
 		chunk:    cfg.chunk(set),
 		saved:    helmholtz.New(cfg.Layers),
@@ -137,32 +135,39 @@ func (r *Run) Evaluate() Point {
 // cancelled during a long evaluation.
 func (r *Run) evaluate(ctx context.Context) (Point, error) {
 	cfg := r.Config
-	if r.eval == nil {
-		ev, err := exact.NewEvaluator(cfg.Layers, r.support, r.probs)
+	if r.score == nil {
+		pats, probs := r.support, r.probs
+		if !cfg.exactly() && len(pats) > maxEstimated {
+			pats, probs = drawPatterns(cfg, r.Data, maxEstimated, evalStream)
+		}
+		sc, err := cfg.newScorer(pats, probs, evalStream)
 		if err != nil {
 			return Point{}, err
 		}
-		r.eval = ev
+		r.score = sc
 	}
-	_, ops := r.eval.Cost()
-	m, l := r.Machine, r.learner
-	long := ops >= asyncEval
-	if long { // evaluated in the background, on copies
-		m = m.Clone()
-		l = cfg.newLearner(m)
-		copyLearner(l, r.learner, cfg.Layers)
-	}
-	res, err := background(ctx, long, func() exact.Result { return r.eval.Eval(m) })
+	res, err := r.score.nll(ctx, r.Machine, r.Step, r.Entropy)
 	if err != nil {
-		r.eval = nil // still in use by the abandoned evaluation
+		r.score = nil // still in use by the abandoned evaluation
 		return Point{}, err
 	}
-	p := Point{Step: r.Step, Samples: cfg.samples(r.Step), KL: res.KL, NLL: res.NLL, Gap: math.NaN()}
+	p := Point{Step: r.Step, Samples: cfg.samples(r.Step), KL: res.KL, NLL: res.NLL, Gap: math.NaN(), SE: res.SE}
+	if !cfg.exactly() {
+		p.K = cfg.estimateK()
+	}
 	if cfg.recordsGap() {
 		if r.gaps == nil {
 			if r.gaps, err = exact.NewGapEvaluator(cfg.Layers, r.support, r.probs); err != nil {
 				return Point{}, err
 			}
+		}
+		m, l := r.Machine, r.learner
+		_, ops := exact.GapCost(cfg.Layers, len(r.support), max(cfg.Components, 1))
+		long := ops >= asyncEval
+		if long { // evaluated in the background, on copies
+			m = m.Clone()
+			l = cfg.newLearner(m)
+			copyLearner(l, r.learner, cfg.Layers)
 		}
 		q := recognition(l, m)
 		g, err := background(ctx, long, func() exact.Gaps { return r.gaps.Eval(m, q) })
@@ -174,6 +179,13 @@ func (r *Run) evaluate(ctx context.Context) (Point, error) {
 	}
 	return p, nil
 }
+
+// Streams of the estimates (the training stream is stream).
+const (
+	evalStream   = stream ^ 0x6576616c // "eval"
+	checkStream  = stream ^ 0x636865636b // "check"
+	selectStream = stream ^ 0x73656c656374 // "select"
+)
 
 // maxHistoryGap bounds the work of the gap evaluation that goes with each
 // of a run's evaluations: about 20 ms (the 16-8-1 net's takes 0.3 million
@@ -216,17 +228,6 @@ func background[T any](ctx context.Context, long bool, f func() T) (T, error) {
 		var zero T
 		return zero, ErrInterrupted
 	}
-}
-
-// evaluate returns ev's evaluation of m, or ErrInterrupted if ctx is
-// cancelled first, as background does.
-func evaluate(ctx context.Context, ev *exact.Evaluator, m *helmholtz.Machine) (exact.Result, error) {
-	_, ops := ev.Cost()
-	long := ops >= asyncEval
-	if long {
-		m = m.Clone()
-	}
-	return background(ctx, long, func() exact.Result { return ev.Eval(m) })
 }
 
 // State returns the run's state for a snapshot. It shares the machine.
@@ -377,21 +378,21 @@ func nextCheck(step int) int {
 }
 
 const (
-	firstCheck  = 1024
-	checkDraws  = 1024
-	checkStream = stream ^ 0x636865636b // "check"
+	firstCheck = 1024
+	checkDraws = 1024
 )
 
 // checkDivergence applies the cross-entropy test.
 func (r *Run) checkDivergence(ctx context.Context) error {
 	if r.check == nil {
-		ev, err := sampled(r.Config, r.Data, checkDraws, checkStream)
+		pats, probs := drawPatterns(r.Config, r.Data, checkDraws, checkStream)
+		sc, err := r.Config.newScorer(pats, probs, checkStream)
 		if err != nil {
 			return err
 		}
-		r.check = ev
+		r.check = sc
 	}
-	res, err := evaluate(ctx, r.check, r.Machine)
+	res, err := r.check.nll(ctx, r.Machine, r.Step, -1)
 	if err != nil {
 		r.check = nil
 		return err

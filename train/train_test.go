@@ -221,7 +221,7 @@ func TestValidate(t *testing.T) {
 		"snapshot": func(c *Config) { c.SnapshotEvery = -1 },
 		"layers":   func(c *Config) { c.Layers = []int{16} },
 		"visible":  func(c *Config) { c.Layers = []int{15, 8, 1} },
-		"too big":  func(c *Config) { c.Layers = []int{16, 30, 1} },
+		"estimate": func(c *Config) { c.Layers, c.Estimate = []int{16, 30, 1}, -1 },
 		"data":     func(c *Config) { c.Data = "nope" },
 		"scale":    func(c *Config) { c.InitScale = -0.1 },
 		"gen-lr":   func(c *Config) { c.GenLR = -0.1 },

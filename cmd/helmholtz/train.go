@@ -52,6 +52,7 @@ func configFlags(fs *flag.FlagSet, cfg *train.Config) func() {
 	wakeQ := fs.Bool("rws-wake-q", true, "rws: the recognition net also learns from the weighted samples on real data")
 	sleep := fs.Bool("rws-sleep", true, "rws: the recognition net also learns from fantasies (the sleep update)")
 	fs.IntVar(&cfg.Components, "components", 0, "mixture: recognition components (default 2)")
+	fs.IntVar(&cfg.Estimate, "estimate", 0, "estimate every likelihood by importance sampling with this many samples per pattern (0: exact where the net can be enumerated, else 100)")
 	layers := intList(cfg.Layers)
 	fs.Var(&layers, "layers", "layer sizes, visible first")
 	nHidden := fs.Int("n-hidden", 0, "hidden units: shorthand for --layers VISIBLE,N,1")

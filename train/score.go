@@ -1,0 +1,115 @@
+package train
+
+import (
+	"context"
+	"fmt"
+	"math/rand/v2"
+
+	"helmholtz"
+	"helmholtz/estimate"
+	"helmholtz/exact"
+)
+
+// Every likelihood a run computes (its evaluations, the divergence
+// check, the choice among restart candidates) is a cross-entropy of the
+// machine on weighted patterns: exact where the net can be enumerated
+// (exact.Check), else estimated by importance sampling with EstimateK
+// samples from the recognition net per pattern (package estimate), or
+// with Estimate set, by importance sampling always. The estimate draws
+// from a stream of its own, seeded by the run's seed, the purpose and the
+// step, so evaluating never touches the training stream and gives the
+// same number whenever it is made.
+
+// EstimateK is the number of samples per pattern of the importance
+// sampling estimate when Config.Estimate does not give one.
+const EstimateK = 100
+
+// maxEstimated bounds the patterns an estimate averages over: a support
+// with more is replaced by a draw of that many patterns from the data.
+const maxEstimated = 4096
+
+// scorer is the cross-entropy of machines of one config on weighted
+// patterns.
+type scorer struct {
+	ev      *exact.Evaluator  // exact, or nil
+	sampler *estimate.Sampler // else this
+	pats    [][]uint8
+	probs   []float64
+	seed    uint64
+	stream  uint64 // the estimate's stream, xored with the step
+}
+
+// exactly reports whether a run of c computes its likelihoods exactly.
+func (c Config) exactly() bool { return c.Estimate == 0 && exact.Check(c.Layers) == nil }
+
+// estimateK returns the samples per pattern of c's estimates.
+func (c Config) estimateK() int {
+	if c.Estimate > 0 {
+		return c.Estimate
+	}
+	return EstimateK
+}
+
+// newScorer returns a scorer of c's machines on pats weighted by probs,
+// whose estimates draw from stream.
+func (c Config) newScorer(pats [][]uint8, probs []float64, stream uint64) (*scorer, error) {
+	s := &scorer{pats: pats, probs: probs, seed: c.Seed, stream: stream}
+	var err error
+	if c.exactly() {
+		s.ev, err = exact.NewEvaluator(c.Layers, pats, probs)
+	} else {
+		s.sampler, err = estimate.NewSampler(c.Layers, c.estimateK())
+	}
+	return s, err
+}
+
+// cost returns the bytes and operations of one scoring.
+func (s *scorer) cost() (bytes, ops float64) {
+	if s.ev != nil {
+		return s.ev.Cost()
+	}
+	return 0, float64(len(s.pats)) * float64(s.sampler.K) * 4 * float64(s.params())
+}
+
+func (s *scorer) params() int {
+	if s.sampler == nil {
+		return 0
+	}
+	return Params(s.sampler.Sizes)
+}
+
+// score is a scorer's result in bits: NLL, its standard error (0 when
+// exact) and the KL against entropy.
+type score struct {
+	NLL, SE, KL float64
+}
+
+// nll scores m at step, with entropy the data's H(p_data), in the
+// background when it is long (on a copy of m), giving up with
+// ErrInterrupted if ctx is cancelled first. An interrupted scorer must not
+// be used again.
+func (s *scorer) nll(ctx context.Context, m *helmholtz.Machine, step int, entropy float64) (score, error) {
+	_, ops := s.cost()
+	long := ops >= asyncEval
+	if long {
+		m = m.Clone()
+	}
+	return background(ctx, long, func() score {
+		if s.ev != nil {
+			r := s.ev.Eval(m)
+			return score{NLL: r.NLL, KL: r.KL}
+		}
+		rng := rand.New(rand.NewPCG(s.seed, s.stream^uint64(step)))
+		r := s.sampler.NLL(m, s.pats, s.probs, entropy, rng)
+		return score{NLL: r.NLL, SE: r.NLLSE, KL: r.KL}
+	})
+}
+
+// Estimator names how a run of c computes its likelihoods: "exact", or
+// "is-K" for importance sampling with K samples per pattern.
+func (c Config) Estimator() string {
+	if c.exactly() {
+		return "exact"
+	}
+	return fmt.Sprintf("is-%d", c.estimateK())
+}
