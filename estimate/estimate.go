@@ -24,11 +24,11 @@ import (
 // Sampler estimates log p(v) for machines of one shape. It reuses its
 // buffers, so it is not safe for concurrent use.
 type Sampler struct {
-	K     int // samples per pattern
+	K     int   // samples per pattern
+	Sizes []int // of the machines it estimates
 	x     [][]uint8
 	a     []float64
 	logw  []float64
-	sizes []int
 }
 
 // NewSampler returns a sampler with k ≥ 1 samples per pattern for
@@ -37,7 +37,7 @@ func NewSampler(sizes []int, k int) (*Sampler, error) {
 	if k < 1 {
 		return nil, fmt.Errorf("estimate: %d samples per pattern; want at least 1", k)
 	}
-	s := &Sampler{K: k, x: make([][]uint8, len(sizes)), logw: make([]float64, k), sizes: append([]int(nil), sizes...)}
+	s := &Sampler{K: k, x: make([][]uint8, len(sizes)), logw: make([]float64, k), Sizes: append([]int(nil), sizes...)}
 	n := 0
 	for l, size := range sizes {
 		s.x[l] = make([]uint8, size)

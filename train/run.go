@@ -182,8 +182,8 @@ func (r *Run) evaluate(ctx context.Context) (Point, error) {
 
 // Streams of the estimates (the training stream is stream).
 const (
-	evalStream   = stream ^ 0x6576616c // "eval"
-	checkStream  = stream ^ 0x636865636b // "check"
+	evalStream   = stream ^ 0x6576616c     // "eval"
+	checkStream  = stream ^ 0x636865636b   // "check"
 	selectStream = stream ^ 0x73656c656374 // "select"
 )
 
