@@ -100,13 +100,8 @@ func NewEvaluator(sizes []int, patterns [][]uint8, probs []float64) (*Evaluator,
 	if err := Check(sizes); err != nil {
 		return nil, err
 	}
-	for k, x := range patterns {
-		if len(x) != sizes[0] {
-			return nil, fmt.Errorf("exact: pattern %d has %d units, the machine has %d visible units", k, len(x), sizes[0])
-		}
-	}
-	if probs != nil && len(probs) != len(patterns) {
-		return nil, fmt.Errorf("exact: %d probabilities for %d patterns", len(probs), len(patterns))
+	if err := checkPatterns(sizes, patterns, probs); err != nil {
+		return nil, err
 	}
 	e := &Evaluator{
 		sizes:    append([]int(nil), sizes...),
@@ -136,6 +131,20 @@ func NewEvaluator(sizes []int, patterns [][]uint8, probs []float64) (*Evaluator,
 
 // Cost returns Cost of the evaluator's sizes and patterns.
 func (e *Evaluator) Cost() (bytes, ops float64) { return Cost(e.sizes, len(e.patterns)) }
+
+// checkPatterns reports patterns that do not fit a machine of these sizes,
+// or probabilities that are not one per pattern.
+func checkPatterns(sizes []int, patterns [][]uint8, probs []float64) error {
+	for k, x := range patterns {
+		if len(x) != sizes[0] {
+			return fmt.Errorf("exact: pattern %d has %d units, the machine has %d visible units", k, len(x), sizes[0])
+		}
+	}
+	if probs != nil && len(probs) != len(patterns) {
+		return fmt.Errorf("exact: %d probabilities for %d patterns", len(probs), len(patterns))
+	}
+	return nil
+}
 
 // Eval returns the exact KL, NLL and data entropy of m.
 func (e *Evaluator) Eval(m *helmholtz.Machine) Result {

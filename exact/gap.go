@@ -123,13 +123,8 @@ func NewGapEvaluator(sizes []int, patterns [][]uint8, probs []float64) (*GapEval
 	if err := CheckPosterior(sizes); err != nil {
 		return nil, err
 	}
-	for k, x := range patterns {
-		if len(x) != sizes[0] {
-			return nil, fmt.Errorf("exact: pattern %d has %d units, the machine has %d visible units", k, len(x), sizes[0])
-		}
-	}
-	if probs != nil && len(probs) != len(patterns) {
-		return nil, fmt.Errorf("exact: %d probabilities for %d patterns", len(probs), len(patterns))
+	if err := checkPatterns(sizes, patterns, probs); err != nil {
+		return nil, err
 	}
 	upper := 0
 	for _, n := range sizes[2:] {

@@ -1,7 +1,6 @@
 package train
 
 import (
-	"context"
 	"math"
 	"slices"
 	"testing"
@@ -59,16 +58,7 @@ func TestLearnersKeepTheGuarantees(t *testing.T) {
 					t.Fatalf("step %d: gap %v", p.Step, p.Gap)
 				}
 			}
-			dir := t.TempDir()
-			interrupted(t, cfg, dir, 4000)
-			res, err := Resume(dir, 0)
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer res.Close()
-			if err := res.Train(context.Background(), nil); err != nil {
-				t.Fatal(err)
-			}
+			res := resumed(t, cfg, t.TempDir(), 4000)
 			if !sameTrained(res, full) || !slices.Equal(res.History, full.History) {
 				t.Fatal("the resumed run differs from the run trained whole")
 			}
@@ -139,16 +129,7 @@ func TestEstimatedRuns(t *testing.T) {
 			t.Fatalf("step %d: estimator %d samples, standard error %v", p.Step, p.K, p.SE)
 		}
 	}
-	dir := t.TempDir()
-	interrupted(t, cfg, dir, 2000)
-	res, err := Resume(dir, 0)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer res.Close()
-	if err := res.Train(context.Background(), nil); err != nil {
-		t.Fatal(err)
-	}
+	res := resumed(t, cfg, t.TempDir(), 2000)
 	if !res.Machine.Equal(full.Machine) || len(res.History) != len(full.History) {
 		t.Fatal("the resumed estimated run differs")
 	}

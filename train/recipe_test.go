@@ -49,16 +49,7 @@ func TestRecipeRunsResume(t *testing.T) {
 		t.Errorf("run ended at step %d with %d samples; want step %d and %d samples",
 			full.Step, last.Samples, cfg.Steps-6000, cfg.Steps)
 	}
-	dir := t.TempDir()
-	interrupted(t, cfg, dir, 15000)
-	res, err := Resume(dir, 0)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer res.Close()
-	if err := res.Train(context.Background(), nil); err != nil {
-		t.Fatal(err)
-	}
+	res := resumed(t, cfg, t.TempDir(), 15000)
 	if !res.Machine.Equal(full.Machine) || !slices.Equal(res.History, full.History) {
 		t.Fatal("resumed recipe run differs from the uninterrupted run")
 	}

@@ -138,6 +138,22 @@ func TestResume(t *testing.T) {
 	}
 }
 
+// resumed interrupts a run of cfg in dir at step at, resumes it and
+// trains it to the end.
+func resumed(t *testing.T, cfg Config, dir string, at int) *Run {
+	t.Helper()
+	interrupted(t, cfg, dir, at)
+	res, err := Resume(dir, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { res.Close() })
+	if err := res.Train(context.Background(), nil); err != nil {
+		t.Fatal(err)
+	}
+	return res
+}
+
 // interrupted trains cfg into dir and cancels it once an evaluation
 // reaches step at, as Ctrl-C would.
 func interrupted(t *testing.T, cfg Config, dir string, at int) *Run {
