@@ -238,15 +238,33 @@ func gapPage(g Gap, rows []row, canon canonical, took time.Duration) (string, er
 			ambiguous += im.Part
 		}
 	}
+	// The per-image gap of the ambiguous images against the median image's.
+	perImage := make([]float64, len(imgs))
+	var blankGap float64
+	for i, im := range imgs {
+		perImage[i] = im.Gap
+		if im.Pattern == blank {
+			blankGap = im.Gap
+		}
+	}
+	var runTime float64
+	for _, rw := range rows {
+		runTime += rw.Seconds * float64(rw.N)
+	}
 	vars := map[string]any{
-		"Rows": rows, "Seeds": seedRange(g.Plan.Seeds), "Steps": train.Commas(g.Plan.Recipes[0].Config.Steps),
+		"BlankGap": blankGap, "BlankP": canon.Probs[0],
+		"RecipeBought":      find(rows, "ws-recipe").KLMedian - find(rows, "exact-recipe").KLMedian,
+		"RecipeBoughtShare": 1 - find(rows, "exact-recipe").KLMedian/find(rows, "ws-recipe").KLMedian, "MedianImageGap": sweep.Quantile(perImage, 0.5),
+		"RunTime": (time.Duration(runTime/float64(max(g.Workers, 1))) * time.Second).Round(time.Minute).String(),
+		"Rows":    rows, "Seeds": seedRange(g.Plan.Seeds), "Steps": train.Commas(g.Plan.Recipes[0].Config.Steps),
 		"Recipe": g.Recipe, "Took": took.Round(time.Second).String(), "Workers": g.Workers,
 		"WS": ws, "Exact": ex, "WSRecipe": find(rows, "ws-recipe"), "ExactRecipe": find(rows, "exact-recipe"),
 		"Bought": ws.KLMedian - ex.KLMedian, "BoughtShare": (ws.KLMedian - ex.KLMedian) / ws.KLMedian,
 		"Canon": canon, "Images": imgs[:min(6, len(imgs))], "Blank": blank, "AllOn": allOn,
 		"Ambiguous": ambiguous, "AmbiguousShare": ambiguous / canon.Gap, "Diverged": diverged(rows),
 		"RWS1": find(rows, "rws1"), "RWS5": find(rows, "rws5"), "RWS20": find(rows, "rws20"),
-		"Mix2": find(rows, "mix2"), "Mix4": find(rows, "mix4"),
+		"RWS5Recipe": find(rows, "rws5-recipe"),
+		"Mix2":       find(rows, "mix2"), "Mix4": find(rows, "mix4"),
 	}
 	var b strings.Builder
 	if err := gapTemplate.Execute(&b, vars); err != nil {
