@@ -57,14 +57,51 @@ func Curves(history []train.Point, entropy float64) Figure {
 	spread(&nll.X, true)
 	spread(&nll.Y, false)
 
-	plots := [][]*plot.Plot{{kl, nll}}
-	const w, h = 600, 230
+	row := []*plot.Plot{kl, nll}
+	if shift := shiftPlot(history); shift != nil {
+		row = append(row, shift)
+	}
+	plots := [][]*plot.Plot{row}
+	w, h := vg.Length(300*len(row)), vg.Length(230)
 	return Figure{Width: w, Height: h, Draw: func(c draw.Canvas) {
-		tiles := draw.Tiles{Rows: 1, Cols: 2, PadX: 14, PadLeft: 4, PadRight: 8, PadTop: 4, PadBottom: 4}
+		tiles := draw.Tiles{Rows: 1, Cols: len(row), PadX: 14, PadLeft: 4, PadRight: 8, PadTop: 4, PadBottom: 4}
 		canvases := plot.Align(plots, tiles, c)
-		kl.Draw(canvases[0][0])
-		nll.Draw(canvases[0][1])
+		for i, p := range row {
+			p.Draw(canvases[0][i])
+		}
 	}}
+}
+
+// shiftPlot returns the shifter's direction recovery against samples seen,
+// or nil if history records none.
+func shiftPlot(history []train.Point) *plot.Plot {
+	var pts plotter.XYs
+	for _, p := range history {
+		if p.Samples > 0 && finite(p.Shift) {
+			pts = append(pts, plotter.XY{X: float64(p.Samples), Y: 100 * p.Shift})
+		}
+	}
+	if len(pts) == 0 {
+		return nil
+	}
+	p := plot.New()
+	p.Title.Text = fmt.Sprintf("shift recovery, best top unit (final %.1f %%)", pts[len(pts)-1].Y)
+	p.X.Label.Text = "samples seen"
+	p.Y.Label.Text = "% of images showing the shift"
+	logX(p)
+	p.Add(plotter.NewGrid())
+	line, _ := plotter.NewLine(pts)
+	line.Color = colorBlue
+	goal, _ := plotter.NewLine(plotter.XYs{{X: pts[0].X, Y: 95}, {X: pts[len(pts)-1].X, Y: 95}})
+	goal.Dashes = []vg.Length{4, 3}
+	goal.Color = color.Gray{Y: 90}
+	p.Add(line, goal)
+	p.Legend.Add("recovery", line)
+	p.Legend.Add("95 %", goal)
+	p.Legend.Top = false
+	p.Y.Min, p.Y.Max = 40, 100
+	spread(&p.X, true)
+	return p
 }
 
 // plottable returns the points of history with finite KL and NLL: a run
@@ -163,13 +200,16 @@ func klPlot(history []train.Point, maxSamples int) *plot.Plot {
 // ones when the range spans less than a decade (as after restarts).
 func logX(p *plot.Plot) {
 	p.X.Scale = plot.LogScale{}
-	var fine ticks
+	var mid, fine ticks
 	for e := 1e2; e <= 1e9; e *= 10 {
+		for _, k := range []float64{1, 2, 5} {
+			mid = append(mid, k*e)
+		}
 		for _, k := range []float64{1, 1.2, 1.4, 1.6, 1.8, 2, 2.5, 3, 4, 5, 6, 7, 8, 9} {
 			fine = append(fine, k*e)
 		}
 	}
-	p.X.Tick.Marker = orTicks{ticks{1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9}, fine}
+	p.X.Tick.Marker = orTicks{ticks{1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9}, mid, fine}
 }
 
 // ticks labels fixed values that fall in the axis range, compactly:
@@ -188,13 +228,16 @@ func (t ticks) Ticks(lo, hi float64) []plot.Tick {
 
 // orTicks uses its first ticks if they put at least two labels on the
 // axis, else its second (finer) ones.
-type orTicks [2]ticks
+type orTicks []ticks
 
+// Ticks returns the first tick set that puts at least two ticks in range.
 func (t orTicks) Ticks(lo, hi float64) []plot.Tick {
-	if ts := t[0].Ticks(lo, hi); len(ts) >= 2 {
-		return ts
+	for _, set := range t[:len(t)-1] {
+		if ts := set.Ticks(lo, hi); len(ts) >= 2 {
+			return ts
+		}
 	}
-	return t[1].Ticks(lo, hi)
+	return t[len(t)-1].Ticks(lo, hi)
 }
 
 func compact(v float64) string {

@@ -6,6 +6,7 @@ import (
 	"flag"
 	"image/gif"
 	"io"
+	"math"
 	"math/rand/v2"
 	"os"
 	"path/filepath"
@@ -202,4 +203,26 @@ func FuzzPlot(f *testing.F) {
 			}
 		}
 	})
+}
+
+// TestCurvesShift: a history with the shifter's direction recovery gets a
+// third panel; one without does not.
+func TestCurvesShift(t *testing.T) {
+	var h []train.Point
+	for i := range 5 {
+		h = append(h, train.Point{Step: i * 1000, Samples: i * 1000, KL: 1, NLL: 2, Gap: math.NaN(), Shift: math.NaN()})
+	}
+	if w := Curves(h, 1).Width; w != 600 {
+		t.Errorf("curves without shift recovery are %v wide, want 600", w)
+	}
+	for i := range h {
+		h[i].Shift = 0.5 + 0.1*float64(i)
+	}
+	fig := Curves(h, 1)
+	if fig.Width != 900 {
+		t.Errorf("curves with shift recovery are %v wide, want 900", fig.Width)
+	}
+	if err := fig.WriteTo(io.Discard, "svg"); err != nil {
+		t.Fatal(err)
+	}
 }

@@ -7,6 +7,7 @@ import (
 	"io"
 	"math"
 	"reflect"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -117,6 +118,9 @@ func (r Result) Check(h *entropies) error {
 	if (r.Gap == nil) != math.IsNaN(last.Gap) || (r.Gap != nil && *r.Gap != last.Gap) {
 		return fmt.Errorf("recipe %s seed %d: final gap is not its last checkpoint's", r.Recipe, r.Seed)
 	}
+	if (r.Shift == nil) != math.IsNaN(last.Shift) || (r.Shift != nil && *r.Shift != last.Shift) {
+		return fmt.Errorf("recipe %s seed %d: final shift recovery is not its last checkpoint's", r.Recipe, r.Seed)
+	}
 	u := r.Units
 	n := u.Bars + u.Duplicates + u.Dead + u.AlwaysOn + u.Mixed
 	if min(u.Bars, u.Duplicates, u.Dead, u.AlwaysOn, u.Mixed) < 0 || n > r.Config.Layers[1] {
@@ -168,13 +172,19 @@ func CheckUnique(results []Result) error {
 }
 
 // WriteCSV writes one row per result: recipe, seed, final KL and NLL, the
-// KL at each checkpoint step given, the unit counts and the wall time.
+// KL at each checkpoint step given, the unit counts and the wall time;
+// where a result is of the shifter, a column of direction recovery.
 func WriteCSV(w io.Writer, results []Result, checkpoints []int) error {
+	shift := slices.ContainsFunc(results, func(r Result) bool { return r.Shift != nil })
 	head := []string{"recipe", "seed", "kl_bits", "nll_bits", "gap_bits"}
 	for _, s := range checkpoints {
 		head = append(head, "kl_at_"+strconv.Itoa(s))
 	}
-	head = append(head, "bars", "duplicates", "dead", "always_on", "mixed", "top_separates", "seconds")
+	head = append(head, "bars", "duplicates", "dead", "always_on", "mixed", "top_separates")
+	if shift {
+		head = append(head, "shift_recovery")
+	}
+	head = append(head, "seconds")
 	fmt.Fprintln(w, strings.Join(head, ","))
 	for _, r := range results {
 		gap := ""
@@ -193,8 +203,15 @@ func WriteCSV(w io.Writer, results []Result, checkpoints []int) error {
 		}
 		u := r.Units
 		row = append(row, strconv.Itoa(u.Bars), strconv.Itoa(u.Duplicates), strconv.Itoa(u.Dead),
-			strconv.Itoa(u.AlwaysOn), strconv.Itoa(u.Mixed), strconv.FormatBool(u.TopSeparates),
-			strconv.FormatFloat(r.Seconds, 'f', 3, 64))
+			strconv.Itoa(u.AlwaysOn), strconv.Itoa(u.Mixed), strconv.FormatBool(u.TopSeparates))
+		if shift {
+			s := ""
+			if r.Shift != nil {
+				s = ftoa(*r.Shift)
+			}
+			row = append(row, s)
+		}
+		row = append(row, strconv.FormatFloat(r.Seconds, 'f', 3, 64))
 		if _, err := fmt.Fprintln(w, strings.Join(row, ",")); err != nil {
 			return err
 		}

@@ -33,9 +33,10 @@ type Result struct {
 	Config      train.Config  `json:"config"`
 	KL          float64       `json:"kl_bits"`
 	NLL         float64       `json:"nll_bits"`
-	Gap         *float64      `json:"gap_bits,omitempty"` // the final variational gap, where computed
-	Diverged    string        `json:"diverged,omitempty"` // why the run stopped early; KL and NLL are its last evaluation's
-	Checkpoints []train.Point `json:"checkpoints"`        // every evaluation of the run
+	Gap         *float64      `json:"gap_bits,omitempty"`       // the final variational gap, where computed
+	Shift       *float64      `json:"shift_recovery,omitempty"` // the shifter's final direction recovery (train.Point.Shift)
+	Diverged    string        `json:"diverged,omitempty"`       // why the run stopped early; KL and NLL are its last evaluation's
+	Checkpoints []train.Point `json:"checkpoints"`              // every evaluation of the run
 	Units       Units         `json:"units"`
 	Seconds     float64       `json:"seconds"` // wall time of the run
 	Model       string        `json:"model,omitempty"`
@@ -134,6 +135,9 @@ func runOne(ctx context.Context, job Job, dir string) (Result, error) {
 	}
 	if !math.IsNaN(last.Gap) {
 		res.Gap = &last.Gap
+	}
+	if !math.IsNaN(last.Shift) {
+		res.Shift = &last.Shift
 	}
 	if diverged != "" {
 		res.Seconds = time.Since(start).Seconds()

@@ -6,6 +6,7 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"helmholtz/train"
@@ -147,4 +148,45 @@ func FuzzSummarize(f *testing.F) {
 			t.Fatalf("accepted results but could not report them: %v", err)
 		}
 	})
+}
+
+// TestShifterResults: a shifter run's result carries its final direction
+// recovery, results.csv a column of it, and the reader refuses a result
+// whose recovery is not its last checkpoint's.
+func TestShifterResults(t *testing.T) {
+	js := jobs([]uint64{1}, 4000)
+	js[0].Config.Data, js[0].Config.Layers, js[0].Config.EvalEvery = "shifter", []int{32, 6, 2}, 2000
+	js = append(js, jobs([]uint64{1}, 4000)...)
+	js[1].Recipe = "bars"
+	res, err := Run(context.Background(), js, 1, "", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res[0].Shift == nil || *res[0].Shift != res[0].Checkpoints[len(res[0].Checkpoints)-1].Shift || res[1].Shift != nil {
+		t.Fatalf("shift recovery %v (shifter) and %v (bars)", res[0].Shift, res[1].Shift)
+	}
+	var csv bytes.Buffer
+	if err := WriteCSV(&csv, res, nil); err != nil {
+		t.Fatal(err)
+	}
+	lines := strings.Split(csv.String(), "\n")
+	if !strings.Contains(lines[0], ",shift_recovery,") || strings.Count(lines[2], ",,") == 0 {
+		t.Errorf("results.csv:\n%s", csv.String())
+	}
+	var buf bytes.Buffer
+	if err := WriteJSONL(&buf, res); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := ReadJSONL(bytes.NewReader(buf.Bytes())); err != nil {
+		t.Fatalf("results do not read back: %v", err)
+	}
+	bad := *res[0].Shift + 0.25
+	res[0].Shift = &bad
+	buf.Reset()
+	if err := WriteJSONL(&buf, res); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := ReadJSONL(bytes.NewReader(buf.Bytes())); err == nil {
+		t.Error("a result whose recovery is not its last checkpoint's was accepted")
+	}
 }

@@ -48,6 +48,11 @@ type Config struct {
 	// sampling with that many samples per pattern, even where the net
 	// could be enumerated. See score.go.
 	Estimate int `json:"estimate,omitempty"`
+	// SelectEstimate > 0 makes the run's choices (among restart
+	// candidates, and whether it diverged) by importance sampling with
+	// that many samples per pattern, even where the net could be
+	// enumerated; its evaluations stay as Estimate says. See score.go.
+	SelectEstimate int `json:"select_estimate,omitempty"`
 }
 
 // Default returns the seed's canonical recipe: the 16-8-1 net on 4×4 bars,
@@ -142,6 +147,9 @@ func (c Config) validate() (dataset.Set, error) {
 	}
 	if c.Estimate < 0 || c.Estimate > maxSamples {
 		return nil, fmt.Errorf("--estimate must be in 0..%d, got %d", maxSamples, c.Estimate)
+	}
+	if c.SelectEstimate < 0 || c.SelectEstimate > maxSamples {
+		return nil, fmt.Errorf("--select-estimate must be in 0..%d, got %d", maxSamples, c.SelectEstimate)
 	}
 	if err := c.validateRecipe(); err != nil {
 		return nil, err

@@ -14,10 +14,12 @@ import (
 
 // historyHeader names the columns of history.csv: se_bits is the standard
 // error of kl_bits and nll_bits, 0 when the estimator is "exact", and "is-K"
-// importance sampling with K samples per pattern. Histories of older
-// versions have the first four or five columns only; a gap that was not
-// computed (the posterior of a large net) is an empty field.
-var historyHeader = []string{"step", "samples", "kl_bits", "nll_bits", "gap_bits", "se_bits", "estimator"}
+// importance sampling with K samples per pattern; shift_recovery is the
+// shifter's direction recovery (Point.Shift). Histories of older versions
+// have the first four, five or seven columns only; a gap that was not
+// computed (the posterior of a large net), or a shift recovery of data
+// other than the shifter, is an empty field.
+var historyHeader = []string{"step", "samples", "kl_bits", "nll_bits", "gap_bits", "se_bits", "estimator", "shift_recovery"}
 
 // WriteHistory writes points as CSV with a header row. Numbers are
 // written in full precision, so reading them back is exact.
@@ -35,6 +37,10 @@ func writeRows(cw *csv.Writer, points []Point) {
 		if !math.IsNaN(p.Gap) {
 			gap = strconv.FormatFloat(p.Gap, 'g', -1, 64)
 		}
+		shift := ""
+		if !math.IsNaN(p.Shift) {
+			shift = strconv.FormatFloat(p.Shift, 'g', -1, 64)
+		}
 		est := "exact"
 		if p.K > 0 {
 			est = "is-" + strconv.Itoa(p.K)
@@ -42,7 +48,7 @@ func writeRows(cw *csv.Writer, points []Point) {
 		cw.Write([]string{
 			strconv.Itoa(p.Step), strconv.Itoa(p.Samples),
 			strconv.FormatFloat(p.KL, 'g', -1, 64), strconv.FormatFloat(p.NLL, 'g', -1, 64), gap,
-			strconv.FormatFloat(p.SE, 'g', -1, 64), est,
+			strconv.FormatFloat(p.SE, 'g', -1, 64), est, shift,
 		})
 	}
 }
@@ -66,7 +72,7 @@ func parseHistory(data []byte) ([]Point, error) {
 	cr := csv.NewReader(bytes.NewReader(data))
 	cr.ReuseRecord = true
 	head, err := cr.Read()
-	if err != nil || !(slices.Equal(head, historyHeader) || slices.Equal(head, historyHeader[:5]) || slices.Equal(head, historyHeader[:4])) {
+	if err != nil || !(slices.Equal(head, historyHeader) || slices.Equal(head, historyHeader[:7]) || slices.Equal(head, historyHeader[:5]) || slices.Equal(head, historyHeader[:4])) {
 		return nil, fmt.Errorf("history: want the header %v", historyHeader)
 	}
 	cr.FieldsPerRecord = len(head)
@@ -105,7 +111,12 @@ func parseRow(row []string) (Point, error) {
 	if p.NLL, err = strconv.ParseFloat(row[3], 64); err != nil {
 		return p, fmt.Errorf("nll_bits %q: want a number", row[3])
 	}
-	p.Gap = math.NaN()
+	p.Gap, p.Shift = math.NaN(), math.NaN()
+	if len(row) > 7 && row[7] != "" {
+		if p.Shift, err = strconv.ParseFloat(row[7], 64); err != nil || !(p.Shift >= 0 && p.Shift <= 1) {
+			return p, fmt.Errorf("shift_recovery %q: want a number in [0, 1]", row[7])
+		}
+	}
 	if len(row) > 4 && row[4] != "" {
 		if p.Gap, err = strconv.ParseFloat(row[4], 64); err != nil || math.IsNaN(p.Gap) {
 			return p, fmt.Errorf("gap_bits %q: want a number", row[4])
@@ -151,10 +162,21 @@ func (p Point) check() error {
 }
 
 // same reports whether p and q are the same evaluation, bit for bit; a
-// gap p does not have (NaN) matches any.
+// gap or shift recovery p does not have (NaN) matches any.
 func (p Point) same(q Point) bool {
 	return p.Step == q.Step && p.Samples == q.Samples && p.K == q.K && math.Float64bits(p.SE) == math.Float64bits(q.SE) && math.Float64bits(p.KL) == math.Float64bits(q.KL) &&
-		math.Float64bits(p.NLL) == math.Float64bits(q.NLL) && (math.IsNaN(p.Gap) || math.Float64bits(p.Gap) == math.Float64bits(q.Gap))
+		math.Float64bits(p.NLL) == math.Float64bits(q.NLL) && (math.IsNaN(p.Gap) || math.Float64bits(p.Gap) == math.Float64bits(q.Gap)) &&
+		(math.IsNaN(p.Shift) || math.Float64bits(p.Shift) == math.Float64bits(q.Shift))
+}
+
+// Equal reports whether p and q are the same, bit for bit (a NaN gap or
+// shift recovery equals a NaN one).
+func (p Point) Equal(q Point) bool {
+	eq := func(a, b float64) bool {
+		return math.Float64bits(a) == math.Float64bits(b) || (math.IsNaN(a) && math.IsNaN(b))
+	}
+	return p.Step == q.Step && p.Samples == q.Samples && p.K == q.K && eq(p.KL, q.KL) && eq(p.NLL, q.NLL) &&
+		eq(p.Gap, q.Gap) && eq(p.SE, q.SE) && eq(p.Shift, q.Shift)
 }
 
 // pointJSON is Point as JSON: a gap that was not computed is left out
@@ -167,6 +189,7 @@ type pointJSON struct {
 	Gap     *float64 `json:",omitempty"`
 	SE      float64  `json:",omitempty"`
 	K       int      `json:",omitempty"`
+	Shift   *float64 `json:",omitempty"`
 }
 
 // MarshalJSON writes p as an object, without the gap if it is NaN.
@@ -174,6 +197,9 @@ func (p Point) MarshalJSON() ([]byte, error) {
 	j := pointJSON{Step: p.Step, Samples: p.Samples, KL: p.KL, NLL: p.NLL, SE: p.SE, K: p.K}
 	if !math.IsNaN(p.Gap) {
 		j.Gap = &p.Gap
+	}
+	if !math.IsNaN(p.Shift) {
+		j.Shift = &p.Shift
 	}
 	return json.Marshal(j)
 }
@@ -186,9 +212,12 @@ func (p *Point) UnmarshalJSON(b []byte) error {
 	if err := dec.Decode(&j); err != nil {
 		return err
 	}
-	*p = Point{Step: j.Step, Samples: j.Samples, KL: j.KL, NLL: j.NLL, Gap: math.NaN(), SE: j.SE, K: j.K}
+	*p = Point{Step: j.Step, Samples: j.Samples, KL: j.KL, NLL: j.NLL, Gap: math.NaN(), SE: j.SE, K: j.K, Shift: math.NaN()}
 	if j.Gap != nil {
 		p.Gap = *j.Gap
+	}
+	if j.Shift != nil {
+		p.Shift = *j.Shift
 	}
 	return nil
 }

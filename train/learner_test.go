@@ -1,11 +1,17 @@
 package train
 
 import (
+	"bytes"
 	"math"
+	"math/rand/v2"
+	"os"
+	"path/filepath"
 	"slices"
 	"testing"
 
 	"helmholtz"
+	"helmholtz/dataset"
+	"helmholtz/units"
 )
 
 // learnerConfigs returns a short run of every learner.
@@ -59,7 +65,7 @@ func TestLearnersKeepTheGuarantees(t *testing.T) {
 				}
 			}
 			res := resumed(t, cfg, t.TempDir(), 4000)
-			if !sameTrained(res, full) || !slices.Equal(res.History, full.History) {
+			if !sameTrained(res, full) || !slices.EqualFunc(res.History, full.History, Point.Equal) {
 				t.Fatal("the resumed run differs from the run trained whole")
 			}
 		})
@@ -146,5 +152,50 @@ func TestEstimatedRuns(t *testing.T) {
 	a, b := ex.History[len(ex.History)-1], got.History[len(got.History)-1]
 	if math.Abs(a.KL-b.KL) > 3*b.SE || b.K != 400 {
 		t.Errorf("estimated KL %.4f ± %.4f, exact %.4f", b.KL, b.SE, a.KL)
+	}
+}
+
+// TestShifterHistory: a shifter run records the direction recovery at
+// every evaluation, from a stream of its own (the same number as the
+// diagnosis drawn from that stream, and the same trajectory whatever the
+// evaluation interval), in history.csv, and resumes bit for bit.
+func TestShifterHistory(t *testing.T) {
+	cfg := small(6000)
+	cfg.Data, cfg.Layers = "shifter", []int{32, 6, 2}
+	cfg.EvalEvery, cfg.SnapshotEvery = 2000, 2000
+	dir := t.TempDir()
+	full := trained(t, cfg, dir)
+	for _, p := range full.History {
+		if !(p.Shift >= 0 && p.Shift <= 1) {
+			t.Fatalf("step %d: shift recovery %v", p.Step, p.Shift)
+		}
+	}
+	last := full.History[len(full.History)-1]
+	rng := rand.New(rand.NewPCG(cfg.Seed, shiftStream^uint64(last.Step)))
+	if want := units.DiagnoseShift(full.Machine, full.Data.(dataset.Shifter), ShiftSamples, rng).Telling; last.Shift != want {
+		t.Errorf("recorded recovery %v, the diagnosis gives %v", last.Shift, want)
+	}
+	b, err := os.ReadFile(filepath.Join(dir, "history.csv"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	read, err := ReadHistory(bytes.NewReader(b))
+	if err != nil || !slices.EqualFunc(read, full.History, Point.Equal) {
+		t.Fatalf("history.csv does not give the history back: %v", err)
+	}
+	res := resumed(t, cfg, t.TempDir(), 2000)
+	if !res.Machine.Equal(full.Machine) || !slices.EqualFunc(res.History, full.History, Point.Equal) {
+		t.Fatal("the resumed shifter run differs")
+	}
+	rare := cfg
+	rare.EvalEvery = 3000
+	if !trained(t, rare, "").Machine.Equal(full.Machine) {
+		t.Fatal("evaluating less often changed the trajectory")
+	}
+	// Bars have no shift to recover.
+	for _, p := range trained(t, small(2000), "").History {
+		if !math.IsNaN(p.Shift) {
+			t.Fatalf("a bars run records a shift recovery %v", p.Shift)
+		}
 	}
 }

@@ -137,6 +137,9 @@ func (c Config) RecipeFlags() string {
 	if c.Estimate != 0 {
 		add("estimate", c.Estimate)
 	}
+	if c.SelectEstimate != 0 {
+		add("select-estimate", c.SelectEstimate)
+	}
 	if c.Restarts > 1 {
 		add("restarts", c.Restarts)
 		add("restart-steps", c.RestartSteps)

@@ -2,11 +2,14 @@ package train
 
 import (
 	"context"
+	"fmt"
 	"math"
 	"math/rand/v2"
 	"runtime"
 	"slices"
 	"testing"
+
+	"helmholtz"
 )
 
 func TestRateScale(t *testing.T) {
@@ -50,7 +53,7 @@ func TestRecipeRunsResume(t *testing.T) {
 			full.Step, last.Samples, cfg.Steps-6000, cfg.Steps)
 	}
 	res := resumed(t, cfg, t.TempDir(), 15000)
-	if !res.Machine.Equal(full.Machine) || !slices.Equal(res.History, full.History) {
+	if !res.Machine.Equal(full.Machine) || !slices.EqualFunc(res.History, full.History, Point.Equal) {
 		t.Fatal("resumed recipe run differs from the uninterrupted run")
 	}
 }
@@ -66,8 +69,19 @@ func TestRestartsChooseByLikelihood(t *testing.T) {
 	if !trained(t, plain, "").Machine.Equal(trained(t, one, "").Machine) {
 		t.Fatal("--restarts 1 differs from the plain run")
 	}
-	cfg := plain
-	cfg.Restarts, cfg.RestartSteps, cfg.SelectSamples = 4, 2000, 2000
+	for _, k := range []int{0, 50} {
+		t.Run(fmt.Sprintf("select-estimate=%d", k), func(t *testing.T) {
+			cfg := plain
+			cfg.Restarts, cfg.RestartSteps, cfg.SelectSamples = 4, 2000, 2000
+			cfg.SelectEstimate = k
+			chooseByLikelihood(t, plain, cfg)
+		})
+	}
+}
+
+// chooseByLikelihood checks that cfg's restarts keep the candidate its
+// selection likes best, each candidate a plain run on its own stream.
+func chooseByLikelihood(t *testing.T, plain, cfg Config) {
 	r, err := New(cfg)
 	if err != nil {
 		t.Fatal(err)
@@ -82,8 +96,12 @@ func TestRestartsChooseByLikelihood(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	if (ev.sampler != nil) != (cfg.SelectEstimate > 0) || (ev.sampler != nil && ev.sampler.K != cfg.SelectEstimate) {
+		t.Fatalf("--select-estimate %d selects with the sampler %v", cfg.SelectEstimate, ev.sampler)
+	}
 	nlls := map[float64]bool{}
 	best := math.Inf(1)
+	var bestM *helmholtz.Machine
 	for i := range cfg.Restarts {
 		// Candidate i: a plain run on stream i.
 		c, err := New(plain)
@@ -103,16 +121,25 @@ func TestRestartsChooseByLikelihood(t *testing.T) {
 				t.Error("candidate 0 is not the plain run")
 			}
 		}
-		sc, _ := ev.nll(context.Background(), c.Machine, 0, -1)
+		sc, _ := ev.nll(context.Background(), c.Machine, i<<40|cfg.RestartSteps, -1)
 		nll := sc.NLL
 		nlls[nll] = true
-		best = min(best, nll)
+		if nll < best {
+			best, bestM = nll, c.Machine
+		}
 	}
 	if len(nlls) != cfg.Restarts {
 		t.Errorf("candidates are not distinct: %v", nlls)
 	}
-	if got, _ := ev.nll(context.Background(), r.Machine, 0, -1); got.NLL != best {
-		t.Errorf("kept a candidate with sample NLL %v, the best has %v", got, best)
+	if !r.Machine.Equal(bestM) {
+		t.Errorf("kept a candidate other than the one with the best sample NLL, %v", best)
+	}
+	// The run's own evaluations stay exact.
+	done := trained(t, cfg, "")
+	for _, p := range done.History {
+		if p.K != 0 || p.SE != 0 {
+			t.Fatalf("step %d: evaluated with %d samples", p.Step, p.K)
+		}
 	}
 }
 

@@ -12,6 +12,7 @@ import (
 	"helmholtz"
 	"helmholtz/dataset"
 	"helmholtz/exact"
+	"helmholtz/units"
 )
 
 // ErrInterrupted is returned by Train when its context was cancelled. A
@@ -35,7 +36,15 @@ type Point struct {
 	Gap     float64 // E_data KL(q ‖ p(·|v)), bits: the variational gap; NaN if not computed
 	SE      float64 // standard error of KL and NLL: 0 if exact, else of the estimate
 	K       int     // 0 if exact, else the samples per pattern of the estimate
+	// Shift is, for the shifter, the direction recovery of the best top
+	// unit on ShiftSamples held-out samples whose image shows the shift
+	// (units.ShiftReport.Telling); NaN for other data.
+	Shift float64
 }
+
+// ShiftSamples is the number of held-out shifter samples each evaluation
+// diagnoses, drawn from a stream of their own seeded by the step.
+const ShiftSamples = 10000
 
 // Run is a training run in progress.
 type Run struct {
@@ -151,7 +160,11 @@ func (r *Run) evaluate(ctx context.Context) (Point, error) {
 		r.score = nil // still in use by the abandoned evaluation
 		return Point{}, err
 	}
-	p := Point{Step: r.Step, Samples: cfg.samples(r.Step), KL: res.KL, NLL: res.NLL, Gap: math.NaN(), SE: res.SE}
+	p := Point{Step: r.Step, Samples: cfg.samples(r.Step), KL: res.KL, NLL: res.NLL, Gap: math.NaN(), SE: res.SE, Shift: math.NaN()}
+	if s, ok := r.Data.(dataset.Shifter); ok {
+		rng := rand.New(rand.NewPCG(cfg.Seed, shiftStream^uint64(r.Step)))
+		p.Shift = units.DiagnoseShift(r.Machine, s, ShiftSamples, rng).Telling
+	}
 	if !cfg.exactly() {
 		p.K = cfg.estimateK()
 	}
@@ -185,6 +198,7 @@ const (
 	evalStream   = stream ^ 0x6576616c     // "eval"
 	checkStream  = stream ^ 0x636865636b   // "check"
 	selectStream = stream ^ 0x73656c656374 // "select"
+	shiftStream  = stream ^ 0x7368696674   // "shift"
 )
 
 // maxHistoryGap bounds the work of the gap evaluation that goes with each
@@ -386,7 +400,7 @@ const (
 func (r *Run) checkDivergence(ctx context.Context) error {
 	if r.check == nil {
 		pats, probs := drawPatterns(r.Config, r.Data, checkDraws, checkStream)
-		sc, err := r.Config.newScorer(pats, probs, checkStream)
+		sc, err := r.Config.chooser().newScorer(pats, probs, checkStream)
 		if err != nil {
 			return err
 		}

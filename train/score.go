@@ -105,6 +105,16 @@ func (s *scorer) nll(ctx context.Context, m *helmholtz.Machine, step int, entrop
 	})
 }
 
+// chooser returns c with the config its choices (restart selection, the
+// divergence check) are scored with: c itself, or with SelectEstimate,
+// c estimating with that many samples per pattern.
+func (c Config) chooser() Config {
+	if c.SelectEstimate > 0 {
+		c.Estimate = c.SelectEstimate
+	}
+	return c
+}
+
 // Estimator names how a run of c computes its likelihoods: "exact", or
 // "is-K" for importance sampling with K samples per pattern.
 func (c Config) Estimator() string {

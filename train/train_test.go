@@ -49,7 +49,7 @@ func start(t *testing.T, cfg Config, dir string) *Run {
 func TestDeterministic(t *testing.T) {
 	a := trained(t, small(20000), "")
 	b := trained(t, small(20000), "")
-	if !a.Machine.Equal(b.Machine) || !slices.Equal(a.History, b.History) {
+	if !a.Machine.Equal(b.Machine) || !slices.EqualFunc(a.History, b.History, Point.Equal) {
 		t.Fatal("two runs with the same config differ")
 	}
 	c := small(20000)
@@ -110,7 +110,7 @@ func TestResume(t *testing.T) {
 		t.Fatal("resumed run differs from the uninterrupted run")
 	}
 	res.Close()
-	if !slices.Equal(res.History, full.History) {
+	if !slices.EqualFunc(res.History, full.History, Point.Equal) {
 		t.Fatalf("resumed history differs:\n%v\n%v", res.History, full.History)
 	}
 	if _, err := os.Stat(filepath.Join(dir, "checkpoint.npz")); !os.IsNotExist(err) {
@@ -222,25 +222,26 @@ func TestHistoryRoundTrip(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !slices.Equal(got, r.History) {
+	if !slices.EqualFunc(got, r.History, Point.Equal) {
 		t.Fatal("history does not round-trip exactly")
 	}
 }
 
 func TestValidate(t *testing.T) {
 	for name, mod := range map[string]func(*Config){
-		"steps":    func(c *Config) { c.Steps = 0 },
-		"lr":       func(c *Config) { c.LR = -1 },
-		"lr nan":   func(c *Config) { c.LR = nan() },
-		"batch":    func(c *Config) { c.Batch = 0 },
-		"eval":     func(c *Config) { c.EvalEvery = 0 },
-		"snapshot": func(c *Config) { c.SnapshotEvery = -1 },
-		"layers":   func(c *Config) { c.Layers = []int{16} },
-		"visible":  func(c *Config) { c.Layers = []int{15, 8, 1} },
-		"estimate": func(c *Config) { c.Layers, c.Estimate = []int{16, 30, 1}, -1 },
-		"data":     func(c *Config) { c.Data = "nope" },
-		"scale":    func(c *Config) { c.InitScale = -0.1 },
-		"gen-lr":   func(c *Config) { c.GenLR = -0.1 },
+		"steps":           func(c *Config) { c.Steps = 0 },
+		"lr":              func(c *Config) { c.LR = -1 },
+		"lr nan":          func(c *Config) { c.LR = nan() },
+		"batch":           func(c *Config) { c.Batch = 0 },
+		"eval":            func(c *Config) { c.EvalEvery = 0 },
+		"snapshot":        func(c *Config) { c.SnapshotEvery = -1 },
+		"layers":          func(c *Config) { c.Layers = []int{16} },
+		"visible":         func(c *Config) { c.Layers = []int{15, 8, 1} },
+		"estimate":        func(c *Config) { c.Layers, c.Estimate = []int{16, 30, 1}, -1 },
+		"select-estimate": func(c *Config) { c.SelectEstimate = -1 },
+		"data":            func(c *Config) { c.Data = "nope" },
+		"scale":           func(c *Config) { c.InitScale = -0.1 },
+		"gen-lr":          func(c *Config) { c.GenLR = -0.1 },
 	} {
 		c := Default()
 		mod(&c)

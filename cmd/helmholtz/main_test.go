@@ -110,6 +110,8 @@ func TestBadInput(t *testing.T) {
 		{"train", "--layers", "15,8,1"},
 		{"train", "--estimate", "-1"},
 		{"train", "--estimate", "1000000"},
+		{"train", "--select-estimate", "-1"},
+		{"train", "--select-estimate", "1000000"},
 		{"train", "--n-hidden", "0"},
 		{"train", "--data", "shifter:1"},
 		{"train", "--data", "shifter:8,p=1"},

@@ -45,6 +45,7 @@ func configFlags(fs *flag.FlagSet, cfg *train.Config) func() {
 	fs.IntVar(&cfg.Restarts, "restarts", cfg.Restarts, "train this many candidates, keep the most likely on sampled data")
 	fs.IntVar(&cfg.RestartSteps, "restart-steps", 100000, "steps each restart candidate trains")
 	fs.IntVar(&cfg.SelectSamples, "select-samples", 10000, "sampled data patterns that choose among restarts")
+	fs.IntVar(&cfg.SelectEstimate, "select-estimate", 0, "choose among restarts, and check divergence, by importance sampling with this many samples per pattern (0: as the evaluations; exact where the net can be enumerated)")
 	fs.BoolVar(&cfg.Halving, "halving", cfg.Halving, "choose among restarts by successive halving")
 	fs.IntVar(&cfg.Reinit, "reinit", cfg.Reinit, "every N steps re-initialise idle or duplicate hidden units (0 = never)")
 	fs.StringVar(&cfg.Algo, "algo", "ws", "learner: ws (wake-sleep), exact (exact-posterior wake phase), rws (reweighted wake-sleep) or mixture (mixture recognition)")
