@@ -82,6 +82,10 @@ func LogSigmoid(x float64) float64 {
 	return min(x, 0) - l
 }
 
+// FastLogSigmoid is log σ(x) within 1e-8 (see logSigmoid), about ten times
+// faster than LogSigmoid: for estimates that sum many such terms.
+func FastLogSigmoid(x float64) float64 { return logSigmoid(x) }
+
 // logSigmoid is a fast log σ for the learners that weigh samples by their
 // probability: the same piecewise cubic as the fast sigmoid, interpolating
 // log σ and its slope σ(−x) = 1 − σ(x) at knots 1/16 apart, within 1e-8 of

@@ -89,9 +89,9 @@ func (s *Sampler) logJoint(m *helmholtz.Machine) float64 {
 // logBernoulli returns log σ(a) if on, else log σ(−a).
 func logBernoulli(on bool, a float64) float64 {
 	if on {
-		return helmholtz.LogSigmoid(a)
+		return helmholtz.FastLogSigmoid(a)
 	}
-	return helmholtz.LogSigmoid(-a)
+	return helmholtz.FastLogSigmoid(-a)
 }
 
 // meanLog returns log((1/K) Σ e^{l_k}) and its delta-method standard
