@@ -50,12 +50,26 @@ type Gap struct {
 // cancelled it keeps the finished runs and returns ctx's error.
 func (g Gap) Run(ctx context.Context) error {
 	start := time.Now()
-	d, done, err := sweep.Open(g.Out, g.Plan, g.Force)
+	results, err := runPlan(ctx, "gap study", g.Plan, g.Workers, g.Out, g.Force, g.Log)
 	if err != nil {
 		return err
 	}
+	canon, err := canonicalGaps(ctx)
+	if err != nil {
+		return err
+	}
+	return g.write(results, canon, time.Since(start))
+}
+
+// runPlan runs the jobs of plan that the sweep directory out does not
+// hold yet, logging each run, and returns every result of the plan.
+func runPlan(ctx context.Context, name string, plan sweep.Plan, workers int, out string, force bool, log io.Writer) ([]sweep.Result, error) {
+	d, done, err := sweep.Open(out, plan, force)
+	if err != nil {
+		return nil, err
+	}
 	defer d.Close()
-	jobs := g.Plan.Jobs()
+	jobs := plan.Jobs()
 	have := map[string]bool{}
 	for _, r := range done {
 		have[key(r.Recipe, r.Seed)] = true
@@ -66,22 +80,17 @@ func (g Gap) Run(ctx context.Context) error {
 			todo = append(todo, j)
 		}
 	}
-	fmt.Fprintf(g.Log, "gap study: %d runs, %d done already\n", len(jobs), len(done))
+	fmt.Fprintf(log, "%s: %d runs, %d done already\n", name, len(jobs), len(done))
 	n := len(done)
-	results, err := sweep.Run(ctx, todo, g.Workers, g.Out, func(r sweep.Result) error {
+	results, err := sweep.Run(ctx, todo, workers, out, func(r sweep.Result) error {
 		n++
-		fmt.Fprintf(g.Log, "[%d/%d] %s seed %d: KL %.4f bits (%.1fs)\n", n, len(jobs), r.Recipe, r.Seed, r.KL, r.Seconds)
+		fmt.Fprintf(log, "[%d/%d] %s seed %d: KL %.4f bits (%.1fs)\n", n, len(jobs), r.Recipe, r.Seed, r.KL, r.Seconds)
 		return d.Record(r)
 	})
 	if err != nil {
-		return err
+		return nil, err
 	}
-	results = append(done, results...)
-	canon, err := canonicalGaps(ctx)
-	if err != nil {
-		return err
-	}
-	return g.write(results, canon, time.Since(start))
+	return append(done, results...), nil
 }
 
 func key(recipe string, seed uint64) string { return fmt.Sprintf("%s/%d", recipe, seed) }

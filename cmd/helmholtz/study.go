@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"path/filepath"
 	"runtime"
 	"strings"
 
@@ -19,79 +20,180 @@ import (
 func runStudy(ctx context.Context, args []string) error {
 	if len(args) == 0 || strings.HasPrefix(args[0], "-") {
 		if len(args) > 0 && (args[0] == "-h" || args[0] == "--help") {
-			fmt.Println("usage: helmholtz study gap [flags]   (helmholtz study gap -h for its flags)")
+			fmt.Println("usage: helmholtz study gap|scale [flags]   (helmholtz study NAME -h for its flags)")
 			return flag.ErrHelp
 		}
-		return errors.New("name a study: gap")
+		return errors.New("name a study: gap or scale")
 	}
-	if args[0] != "gap" {
-		return fmt.Errorf("unknown study %q (known: gap)", args[0])
+	switch args[0] {
+	case "gap":
+		return gapStudy(ctx, args[1:])
+	case "scale":
+		return scaleStudy(ctx, args[1:])
 	}
-	fs := newFlags("study gap", "[--seeds A-B] [--n-steps N] [--workers N] [--out DIR] [--doc DIR] [--recipe FILE] [--force]")
-	seeds := fs.String("seeds", "1-100", "seeds of every recipe: A-B or a comma-separated list")
-	steps := fs.Int("n-steps", 2000000, "steps of every run")
-	workers := fs.Int("workers", runtime.GOMAXPROCS(0), "runs in parallel (1 to 256)")
-	out := fs.String("out", "runs/gap", "the study's sweep directory; an interrupted study continues there")
-	doc := fs.String("doc", "docs", "where to write GAP.md and gap/")
-	recipeFile := fs.String("recipe", "docs/RECIPE", "file with the recommended recipe's flags")
-	force := fs.Bool("force", false, "replace another sweep that --out holds")
-	quiet := fs.Bool("quiet", false, "print no progress")
-	if err := parse(fs, args[1:]); err != nil {
-		return err
+	return fmt.Errorf("unknown study %q (known: gap, scale)", args[0])
+}
+
+// studyFlags are the flags every study has.
+type studyFlags struct {
+	fs                          *flag.FlagSet
+	seeds, out, doc, recipeFile *string
+	steps, workers              *int
+	force, quiet                *bool
+}
+
+func newStudyFlags(name, seeds, out string) studyFlags {
+	fs := newFlags("study "+name, "[--seeds A-B] [--n-steps N] [--workers N] [--out DIR] [--doc DIR] [--recipe FILE] [--force]")
+	return studyFlags{fs: fs,
+		seeds:      fs.String("seeds", seeds, "seeds of every recipe: A-B or a comma-separated list"),
+		steps:      fs.Int("n-steps", 2000000, "steps of every run"),
+		workers:    fs.Int("workers", runtime.GOMAXPROCS(0), "runs in parallel (1 to 256)"),
+		out:        fs.String("out", out, "the study's sweep directory; an interrupted study continues there"),
+		doc:        fs.String("doc", "docs", "where to write the study's page and its data"),
+		recipeFile: fs.String("recipe", "docs/RECIPE", "file with the recommended recipe's flags"),
+		force:      fs.Bool("force", false, "replace another sweep that --out holds"),
+		quiet:      fs.Bool("quiet", false, "print no progress"),
 	}
-	if *workers < 1 || *workers > 256 {
-		return fmt.Errorf("--workers must be in 1..256, got %d", *workers)
+}
+
+// check validates the common flags after parsing and returns the seeds
+// and the recommended recipe's flags.
+func (f studyFlags) check() ([]uint64, string, error) {
+	if *f.workers < 1 || *f.workers > 256 {
+		return nil, "", fmt.Errorf("--workers must be in 1..256, got %d", *f.workers)
 	}
-	list, err := parseSeeds(*seeds)
+	list, err := parseSeeds(*f.seeds)
 	if err != nil {
-		return err
+		return nil, "", err
 	}
-	f, err := openRegular(*recipeFile)
+	file, err := openRegular(*f.recipeFile)
 	if err != nil {
+		return nil, "", err
+	}
+	recipe, err := io.ReadAll(io.LimitReader(file, 1<<16))
+	file.Close()
+	if err != nil {
+		return nil, "", err
+	}
+	if err := writable(*f.doc); err != nil {
+		return nil, "", fmt.Errorf("--doc: %w", err)
+	}
+	return list, strings.Join(strings.Fields(string(recipe)), " "), nil
+}
+
+func (f studyFlags) log() io.Writer {
+	if *f.quiet {
+		return io.Discard
+	}
+	return os.Stderr
+}
+
+// recipeOf returns base with flags applied, validated, named name.
+func recipeOf(name string, base train.Config, flags string) (sweep.Recipe, error) {
+	cfg, err := withFlags(base, flags)
+	if err == nil {
+		err = cfg.Validate()
+	}
+	if err != nil {
+		return sweep.Recipe{}, fmt.Errorf("recipe %s: %w", name, err)
+	}
+	return sweep.Recipe{Name: name, Config: cfg}, nil
+}
+
+func studyFailed(ctx context.Context, err error, out string) error {
+	if ctx.Err() != nil {
+		return fmt.Errorf("interrupted; the finished runs are in %s: run the same command again to go on", out)
+	}
+	return err
+}
+
+func gapStudy(ctx context.Context, args []string) error {
+	f := newStudyFlags("gap", "1-100", "runs/gap")
+	if err := parse(f.fs, args); err != nil {
 		return err
 	}
-	recipe, err := io.ReadAll(io.LimitReader(f, 1<<16))
-	f.Close()
+	list, recipe, err := f.check()
 	if err != nil {
 		return err
 	}
 	base := train.Default()
-	base.Steps, base.EvalEvery, base.SnapshotEvery = *steps, 100000, 0
+	base.Steps, base.EvalEvery, base.SnapshotEvery = *f.steps, 100000, 0
 	plan := sweep.Plan{Seeds: list}
 	for _, suffix := range []string{"", "-recipe"} {
 		for _, l := range study.GapLearners {
 			flags := l.Flags
 			if suffix != "" {
-				flags += " " + string(recipe)
+				flags += " " + recipe
 			}
-			cfg, err := withFlags(base, flags)
-			if err == nil {
-				err = cfg.Validate()
-			}
+			rc, err := recipeOf(l.Name+suffix, base, flags)
 			if err != nil {
-				return fmt.Errorf("recipe %s%s: %w", l.Name, suffix, err)
+				return err
 			}
-			plan.Recipes = append(plan.Recipes, sweep.Recipe{Name: l.Name + suffix, Config: cfg})
+			plan.Recipes = append(plan.Recipes, rc)
 		}
 	}
-	if err := plan.CheckBudget(*workers); err != nil {
+	if err := plan.CheckBudget(*f.workers); err != nil {
 		return err
 	}
-	if err := writable(*doc); err != nil {
-		return fmt.Errorf("--doc: %w", err)
-	}
-	log := io.Writer(os.Stderr)
-	if *quiet {
-		log = io.Discard
-	}
-	g := study.Gap{Plan: plan, Recipe: strings.Join(strings.Fields(string(recipe)), " "), Workers: *workers,
-		Out: *out, Doc: *doc, Force: *force, Log: log}
+	g := study.Gap{Plan: plan, Recipe: recipe, Workers: *f.workers, Out: *f.out, Doc: *f.doc, Force: *f.force, Log: f.log()}
 	if err := g.Run(ctx); err != nil {
-		if ctx.Err() != nil {
-			return fmt.Errorf("interrupted; the finished runs are in %s: run the same command again to go on", *out)
-		}
+		return studyFailed(ctx, err, *f.out)
+	}
+	fmt.Printf("wrote %s\n", filepath.Join(*f.doc, "GAP.md"))
+	return nil
+}
+
+func scaleStudy(ctx context.Context, args []string) error {
+	f := newStudyFlags("scale", "1-20", "runs/scale")
+	selSeeds := f.fs.String("select-seeds", "1-100", "seeds of the selection comparison on 16-8-1")
+	k := f.fs.Int("select-estimate", 20, "samples per pattern of the importance-sampled choice among restart candidates")
+	if err := parse(f.fs, args); err != nil {
 		return err
 	}
-	fmt.Printf("wrote %s\n", *doc+"/GAP.md")
+	list, recipe, err := f.check()
+	if err != nil {
+		return err
+	}
+	if *k < 1 || *k > 100000 {
+		return fmt.Errorf("--select-estimate must be in 1..100000, got %d", *k)
+	}
+	selList, err := parseSeeds(*selSeeds)
+	if err != nil {
+		return fmt.Errorf("--select-seeds: %w", err)
+	}
+	base := train.Default()
+	base.Steps, base.EvalEvery, base.SnapshotEvery = *f.steps, 200000, 0
+	is := fmt.Sprintf("--select-estimate %d", *k)
+	plan := sweep.Plan{Seeds: list}
+	for _, n := range study.ScaleNets {
+		for _, r := range []struct{ suffix, flags string }{{"-stub", ""}, {"-recipe", recipe + " " + is}} {
+			rc, err := recipeOf(n.Name+r.suffix, base, n.Flags+" "+r.flags)
+			if err != nil {
+				return err
+			}
+			plan.Recipes = append(plan.Recipes, rc)
+		}
+	}
+	sel := sweep.Plan{Seeds: selList}
+	selBase := base
+	selBase.EvalEvery = 100000
+	for _, r := range study.SelectRecipes {
+		rc, err := recipeOf(r.Name, selBase, recipe+" "+strings.ReplaceAll(r.Flags, "--select-estimate SELECT", is))
+		if err != nil {
+			return err
+		}
+		sel.Recipes = append(sel.Recipes, rc)
+	}
+	for _, p := range []sweep.Plan{plan, sel} {
+		if err := p.CheckBudget(*f.workers); err != nil {
+			return err
+		}
+	}
+	s := study.Scale{Plan: plan, Select: sel, Recipe: recipe, K: *k, Workers: *f.workers, Out: *f.out, Doc: *f.doc,
+		Force: *f.force, Log: f.log()}
+	if err := s.Run(ctx); err != nil {
+		return studyFailed(ctx, err, *f.out)
+	}
+	fmt.Printf("wrote %s\n", filepath.Join(*f.doc, "SCALE.md"))
 	return nil
 }
