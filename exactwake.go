@@ -2,8 +2,11 @@ package helmholtz
 
 import (
 	"fmt"
+	"math"
 	"math/bits"
 	"math/rand/v2"
+
+	"helmholtz/internal/libm"
 )
 
 // ExactWake is wake-sleep with the recognition net taken out of the wake
@@ -33,6 +36,11 @@ type ExactWake struct {
 	cw    []float64   // cumulative weights p(v, h, u) in walk order
 	hs    []int32     // the h of each walk position
 	a     []float64   // visible logits
+	ex    []float64   // the exponential walk: e^(−s_i·a_i) per pixel (see expFactors)
+	g     []float64   // its factors per hidden unit switched on, then off
+	wc    []float64   // the weights W[0] that ew and ewInv were computed from
+	ew    []float64   // e^w of each weight of W[0]
+	ewInv []float64   // and 1/e^w
 	sign  []float64   // +1 for pixels on, −1 off
 	up    [][]uint8   // a state of the upper layers
 	upAct [][]int32
@@ -74,6 +82,8 @@ func NewExactWake(m *Machine, genRate, recRate float64) *ExactWake {
 		upper: 1 << upper, pu: make([]float64, 1<<upper), ph: make([]float64, 1<<n2),
 		cw: make([]float64, 1<<(n1+upper)), hs: make([]int32, 1<<n1),
 		a: make([]float64, sizes[0]), sign: make([]float64, sizes[0]),
+		ex: make([]float64, sizes[0]), g: make([]float64, 2*n1*sizes[0]),
+		wc: make([]float64, n1*sizes[0]), ew: make([]float64, n1*sizes[0]), ewInv: make([]float64, n1*sizes[0]),
 		up: make([][]uint8, len(sizes)), upAct: make([][]int32, len(sizes))}
 	e.on = make([][]float64, 1<<n2)
 	for s := range e.on {
@@ -81,6 +91,9 @@ func NewExactWake(m *Machine, genRate, recRate float64) *ExactWake {
 	}
 	for l, n := range sizes {
 		e.up[l], e.upAct[l] = make([]uint8, n), make([]int32, 0, n)
+	}
+	for k := range e.wc {
+		e.wc[k] = math.NaN() // equal to no weight: computed at the first step
 	}
 	return e
 }
@@ -97,7 +110,9 @@ func (e *ExactWake) Step(data Data, rng *rand.Rand) {
 		panic(fmt.Sprintf("helmholtz: parameters of machine %v do not have its layer sizes", m.Sizes))
 	}
 	ws.observe(data, rng)
-	e.posterior()
+	if !e.posterior(true) {
+		e.posterior(false)
+	}
 	e.draw(rng.Float64())
 	ws.learnGen(e.GenRate, m.B, m.W)
 	ws.sleep(rng, e.RecRate, m.C, m.R)
@@ -105,8 +120,10 @@ func (e *ExactWake) Step(data Data, rng *rand.Rand) {
 }
 
 // posterior fills cw with the cumulative p(v, h, u) over every latent
-// state, h in Gray-code order, for the pattern in layer 0.
-func (e *ExactWake) posterior() {
+// state, h in Gray-code order, for the pattern in layer 0, by the
+// exponential walk if fast and the weights allow it, else by the fast
+// sigmoid. It reports whether the total is positive.
+func (e *ExactWake) posterior(fast bool) bool {
 	m, ws := e.M, e.ws
 	sizes := m.Sizes
 	nv, n1, top := sizes[0], sizes[1], len(sizes)-1
@@ -152,10 +169,12 @@ func (e *ExactWake) posterior() {
 	for i, x := range ws.x[0] {
 		e.sign[i] = 2*x - 1
 	}
+	fast = fast && e.expFactors()
 	a := e.a
 	var cum float64
 	for i := range 1 << n1 {
 		h := i ^ (i >> 1)
+		var g []float64 // the exponential walk's factors of this state's flip
 		if i > 0 {
 			j := bits.TrailingZeros(uint(i))
 			f := n1 + j // unit j switched off
@@ -165,7 +184,8 @@ func (e *ExactWake) posterior() {
 			for s := range e.ph {
 				e.ph[s] *= e.on[s][f]
 			}
-			if i%256 != 0 {
+			g = e.g[f*nv : (f+1)*nv]
+			if i%256 != 0 && !fast {
 				if row := m.W[0][j*nv : (j+1)*nv]; f == j {
 					addTo(a, row)
 				} else {
@@ -181,14 +201,75 @@ func (e *ExactWake) posterior() {
 					addTo(a, m.W[0][j*nv:(j+1)*nv])
 				}
 			}
+			if fast {
+				for k, x := range a {
+					e.ex[k] = libm.Exp(-e.sign[k] * x)
+				}
+				g = nil
+			}
 		}
-		pv := sigmoidProduct(a, e.sign)
+		var pv float64
+		if fast {
+			pv = expStep(e.ex, g)
+		} else {
+			pv = sigmoidProduct(a, e.sign)
+		}
 		e.hs[i] = int32(h)
 		for u, pu := range e.pu {
 			cum += float64(pv*e.ph[u&(1<<n2-1)]) * pu
 			e.cw[i*e.upper+u] = cum
 		}
 	}
+	return cum > 0
+}
+
+// expLimit bounds |b_i| + Σ_j |W_ji| for every visible unit i for the
+// exponential walk: every e^(−s_i·a_i) then lies within e^±700, so the
+// walk's multiplications neither overflow nor underflow. Their products
+// may overflow, making p(v | h) 0 for a state whose probability is below
+// e^−709, as it should be; if every state's is, the step takes the
+// sigmoid path instead.
+const expLimit = 700
+
+// expFactors prepares the exponential walk of p(v | h) for the pattern
+// in sign, and reports whether the weights allow it: for each hidden unit
+// j the factors g[j] = e^(−s_i·W_ji)
+// that switching it on multiplies ex by, g[n1+j] their inverses. Then
+// p(v | h) = Π_i 1/(1 + ex_i) exactly (as σ(s·a) = 1/(1 + e^(−s·a))),
+// one multiply per pixel per state instead of a sigmoid.
+func (e *ExactWake) expFactors() bool {
+	m := e.M
+	nv, n1 := m.Sizes[0], m.Sizes[1]
+	for i, b := range m.B[0][:nv] {
+		r := math.Abs(b)
+		for j := range n1 {
+			r += math.Abs(m.W[0][j*nv+i])
+		}
+		if !(r <= expLimit) {
+			return false
+		}
+	}
+	// e^w and e^−w of every weight, computed again only where the weight
+	// changed since the last step (the wake update changes the rows of
+	// the active units only, unless an option touches them all).
+	for k, w := range m.W[0][:n1*nv] {
+		if w != e.wc[k] {
+			x := libm.Exp(w)
+			e.wc[k], e.ew[k], e.ewInv[k] = w, x, 1/x
+		}
+	}
+	for j := range n1 {
+		on, off := e.g[j*nv:(j+1)*nv], e.g[(n1+j)*nv:(n1+j+1)*nv]
+		ew, inv := e.ew[j*nv:(j+1)*nv], e.ewInv[j*nv:(j+1)*nv]
+		for i, s := range e.sign[:nv] {
+			if s > 0 { // e^(−s·w)
+				on[i], off[i] = inv[i], ew[i]
+			} else {
+				on[i], off[i] = ew[i], inv[i]
+			}
+		}
+	}
+	return true
 }
 
 // draw sets the workspace's latent layers to the state whose cumulative

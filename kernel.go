@@ -156,3 +156,29 @@ func sigmoidProduct(a, sign []float64) float64 {
 	}
 	return float64(p0*p2) * float64(p1*p3)
 }
+
+// expStepGo is expStep for the pixels from k on, continuing the four
+// products p: ex[c] *= g[c] (unless g is nil), then p[c%4] *= 1 + ex[c]
+// for whole groups of four, the remainder into p[0]; it returns
+// 1/((p0·p2)·(p1·p3)).
+func expStepGo(ex, g []float64, k int, p [4]float64) float64 {
+	if g != nil {
+		g = g[:len(ex)]
+		for i := k; i < len(ex); i++ {
+			ex[i] *= g[i]
+		}
+	}
+	p0, p1, p2, p3 := p[0], p[1], p[2], p[3]
+	c := k
+	for ; c+4 <= len(ex); c += 4 {
+		x := ex[c : c+4 : c+4]
+		p0 = float64(p0 * (1 + x[0]))
+		p1 = float64(p1 * (1 + x[1]))
+		p2 = float64(p2 * (1 + x[2]))
+		p3 = float64(p3 * (1 + x[3]))
+	}
+	for ; c < len(ex); c++ {
+		p0 = float64(p0 * (1 + ex[c]))
+	}
+	return 1 / (float64(p0*p2) * float64(p1*p3))
+}

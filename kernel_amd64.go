@@ -30,6 +30,29 @@ func sampleLayerAVX2(d, bias, rows *float64, active *int32, nact, n, k int, r *u
 //go:noescape
 func addRowsAVX2(bias, w, d *float64, active *int32, nact, n, k int)
 
+// expStepAVX2 is expStepGo for the pixels [0, k), writing the four
+// products into p; the factors f (g of expStepGo) may be nil.
+//
+//go:noescape
+func expStepAVX2(ex, f *float64, k int, p *[4]float64)
+
+// expStep multiplies ex by g (unless g is nil) and returns Π 1/(1 + ex_i),
+// in a fixed order of operations (expStepGo).
+func expStep(ex, g []float64) float64 {
+	n, k := len(ex), 0
+	p := [4]float64{1, 1, 1, 1}
+	if useAVX2 && n >= 4 {
+		k = n &^ 3
+		var gp *float64
+		if g != nil {
+			_ = g[n-1]
+			gp = &g[0]
+		}
+		expStepAVX2(&ex[0], gp, k, &p)
+	}
+	return expStepGo(ex, g, k, p)
+}
+
 // deltaLayer sets d to the delta rule eps·(x − σ(a)) of a layer in state x
 // whose logits are a = bias + Σ_{i∈active} rows[i·n : (i+1)·n].
 func deltaLayer(d, bias, rows []float64, active []int32, x []float64, eps float64) {

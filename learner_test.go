@@ -1,8 +1,10 @@
 package helmholtz
 
 import (
+	"fmt"
 	"math"
 	"math/rand/v2"
+	"slices"
 	"testing"
 )
 
@@ -240,6 +242,12 @@ func TestMixtureRulesAreGradients(t *testing.T) {
 // the exact posterior p(x | v), by a chi-square test over 200,000 draws on
 // a 4-3-2 net (Bayes by brute force from LogJoint).
 func TestExactWakeSamplesPosterior(t *testing.T) {
+	for _, fast := range []bool{true, false} {
+		t.Run(fmt.Sprintf("fast=%v", fast), func(t *testing.T) { samplesPosterior(t, fast) })
+	}
+}
+
+func samplesPosterior(t *testing.T, fast bool) {
 	sizes := []int{4, 3, 2}
 	rng := rand.New(rand.NewPCG(5, 5))
 	m := New(sizes)
@@ -264,7 +272,7 @@ func TestExactWakeSamplesPosterior(t *testing.T) {
 	draws := rand.New(rand.NewPCG(6, 6))
 	for range n {
 		e.ws.observe(constData(v), draws)
-		e.posterior()
+		e.posterior(fast)
 		e.draw(draws.Float64())
 		s := 0
 		for i, x := range e.ws.x[1] {
@@ -290,6 +298,12 @@ func TestExactWakeSamplesPosterior(t *testing.T) {
 // wake update is ε ∇ log p(v), the gradient of the likelihood (finite
 // differences of log p(v) by brute force).
 func TestExactWakeIsGradient(t *testing.T) {
+	for _, fast := range []bool{true, false} {
+		t.Run(fmt.Sprintf("fast=%v", fast), func(t *testing.T) { isGradient(t, fast) })
+	}
+}
+
+func isGradient(t *testing.T, fast bool) {
 	sizes := []int{5, 3, 1}
 	rng := rand.New(rand.NewPCG(8, 8))
 	m := New(sizes)
@@ -314,7 +328,7 @@ func TestExactWakeIsGradient(t *testing.T) {
 	// E_p(x|v)[update] from the posterior weights the learner computes.
 	e := NewExactWake(m, 1, 0)
 	e.ws.observe(constData(v), rng)
-	e.posterior()
+	e.posterior(fast)
 	expected := New(sizes)
 	for i := range e.cw {
 		w := e.cw[i]
@@ -373,4 +387,41 @@ func cloneRows(x [][]float64) [][]float64 {
 		out[i] = append([]float64{}, r...)
 	}
 	return out
+}
+
+// TestExactWakeWalks: the exponential walk and the sigmoid path give the
+// same posterior (within the fast sigmoid's error) on nets of several
+// shapes, and weights beyond expLimit take the sigmoid path.
+func TestExactWakeWalks(t *testing.T) {
+	rng := rand.New(rand.NewPCG(9, 9))
+	for _, sizes := range [][]int{{16, 8, 1}, {6, 9, 2}, {5, 3, 2, 1}, {3, 12}} {
+		for _, scale := range []float64{0.5, 4, 40} {
+			m := New(sizes)
+			m.Init(rng, scale)
+			e := NewExactWake(m, 0, 0)
+			v := make([]uint8, sizes[0])
+			for i := range v {
+				v[i] = uint8(rng.IntN(2))
+			}
+			e.ws.observe(constData(v), rng)
+			if !e.posterior(true) {
+				t.Fatalf("%v ×%v: the walk's total is 0", sizes, scale)
+			}
+			walk := slices.Clone(e.cw)
+			e.posterior(false)
+			z1, z2 := walk[len(walk)-1], e.cw[len(e.cw)-1]
+			for i := range walk {
+				if d := math.Abs(walk[i]/z1 - e.cw[i]/z2); d > 1e-6 {
+					t.Fatalf("%v ×%v: cumulative posterior %d differs by %g", sizes, scale, i, d)
+				}
+			}
+		}
+	}
+	m := New([]int{4, 2, 1})
+	m.B[0][0] = 1000
+	e := NewExactWake(m, 0, 0)
+	e.ws.observe(constData([]uint8{1, 0, 0, 1}), rand.New(rand.NewPCG(1, 1)))
+	if e.expFactors() {
+		t.Error("a bias of 1000 is taken by the exponential walk")
+	}
 }
