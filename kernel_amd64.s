@@ -260,3 +260,41 @@ sampledone:
 	MOVQ R9, ret+80(FP)
 	VZEROUPPER
 	RET
+
+// func expStepAVX2(ex, f *float64, k int, p *[4]float64)
+TEXT ·expStepAVX2(SB), NOSPLIT, $0-32
+	MOVQ         ex+0(FP), SI
+	MOVQ         f+8(FP), DX
+	MOVQ         k+16(FP), R11
+	MOVQ         p+24(FP), DI
+	MOVQ         $0x3FF0000000000000, AX // 1.0
+	MOVQ         AX, X1
+	VBROADCASTSD X1, Y1                  // ones
+	VMOVAPD      Y1, Y0                  // the four products
+	XORQ         CX, CX
+	TESTQ        DX, DX
+	JZ           expnog
+
+expg: // ex *= g, then p *= 1 + ex
+	CMPQ    CX, R11
+	JGE     expdone
+	VMOVUPD (SI)(CX*8), Y2
+	VMULPD  (DX)(CX*8), Y2, Y2
+	VMOVUPD Y2, (SI)(CX*8)
+	VADDPD  Y1, Y2, Y3
+	VMULPD  Y3, Y0, Y0
+	ADDQ    $4, CX
+	JMP     expg
+
+expnog: // p *= 1 + ex
+	CMPQ   CX, R11
+	JGE    expdone
+	VADDPD (SI)(CX*8), Y1, Y3
+	VMULPD Y3, Y0, Y0
+	ADDQ   $4, CX
+	JMP    expnog
+
+expdone:
+	VMOVUPD Y0, (DI)
+	VZEROUPPER
+	RET
