@@ -123,3 +123,41 @@ func TestParse(t *testing.T) {
 		}
 	}
 }
+
+// TestBarsEntropy: support size and entropy against the closed form. An
+// image with k of the W vertical bars (0 < k < W) has probability
+// (2/3)·q^k·(1−q)^(W−k), likewise horizontal with 1/3 and H; the blank
+// and the all-on image are made by both orientations.
+func TestBarsEntropy(t *testing.T) {
+	const q = 0.2
+	binom := func(n, k int) float64 {
+		c := 1.0
+		for i := range k {
+			c = c * float64(n-i) / float64(i+1)
+		}
+		return c
+	}
+	for _, c := range []struct{ h, w int }{{3, 3}, {4, 4}, {5, 5}, {8, 8}, {3, 5}} {
+		var want float64
+		side := func(n int, prior float64) {
+			for k := 1; k < n; k++ {
+				p := prior * math.Pow(q, float64(k)) * math.Pow(1-q, float64(n-k))
+				want -= binom(n, k) * p * math.Log2(p)
+			}
+		}
+		side(c.w, 2.0/3)
+		side(c.h, 1.0/3)
+		blank := 2.0/3*math.Pow(1-q, float64(c.w)) + 1.0/3*math.Pow(1-q, float64(c.h))
+		full := 2.0/3*math.Pow(q, float64(c.w)) + 1.0/3*math.Pow(q, float64(c.h))
+		want -= blank*math.Log2(blank) + full*math.Log2(full)
+		images, probs := NewBars(c.h, c.w).Support()
+		var h, sum float64
+		for _, p := range probs {
+			h -= p * math.Log2(p)
+			sum += p
+		}
+		if n := 1<<c.w + 1<<c.h - 2; len(images) != n || math.Abs(sum-1) > 1e-12 || math.Abs(h-want) > 1e-9 {
+			t.Errorf("bars %dx%d: %d images, sum %v, H %.12f; want %d, 1, %.12f", c.h, c.w, len(images), sum, h, n, want)
+		}
+	}
+}
