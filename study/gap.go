@@ -64,6 +64,9 @@ func (g Gap) Run(ctx context.Context) error {
 // runPlan runs the jobs of plan that the sweep directory out does not
 // hold yet, logging each run, and returns every result of the plan.
 func runPlan(ctx context.Context, name string, plan sweep.Plan, workers int, out string, force bool, log io.Writer) ([]sweep.Result, error) {
+	if len(plan.Recipes) == 0 {
+		return nil, nil
+	}
 	d, done, err := sweep.Open(out, plan, force)
 	if err != nil {
 		return nil, err

@@ -50,15 +50,17 @@ const SelectiveAccuracy = 0.75
 // Scale is the scaling study: larger bars and the shifter, and the choice
 // among restart candidates by importance sampling on 16-8-1.
 type Scale struct {
-	Plan    sweep.Plan // ScaleNets with the stub's recipe and the recommended one
-	Select  sweep.Plan // SelectRecipes on 16-8-1
-	Recipe  string     // the recommended recipe's flags, for the page
-	K       int        // samples per pattern of the estimator's choices
-	Workers int
-	Out     string // the sweep directories: Out/nets and Out/select
-	Doc     string // where SCALE.md and scale/ go
-	Force   bool
-	Log     io.Writer
+	Plan      sweep.Plan // ScaleNets with the stub's recipe and the recommended one
+	Select    sweep.Plan // SelectRecipes on 16-8-1
+	TopNets   sweep.Plan // the nets with the recommended recipe and --reinit-top
+	TopSelect sweep.Plan // 16-8-1 likewise
+	Recipe    string     // the recommended recipe's flags, for the page
+	K         int        // samples per pattern of the estimator's choices
+	Workers   int
+	Out       string // the sweep directories: Out/nets and Out/select
+	Doc       string // where SCALE.md and scale/ go
+	Force     bool
+	Log       io.Writer
 }
 
 // Run runs both sweeps (the runs already in Out are not run again) and
@@ -73,7 +75,15 @@ func (s Scale) Run(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	return s.write(nets, sel, time.Since(start))
+	topNets, err := runPlan(ctx, "top re-initialisation", s.TopNets, s.Workers, filepath.Join(s.Out, "top-nets"), s.Force, s.Log)
+	if err != nil {
+		return err
+	}
+	topSel, err := runPlan(ctx, "top re-initialisation on 16-8-1", s.TopSelect, s.Workers, filepath.Join(s.Out, "top-select"), s.Force, s.Log)
+	if err != nil {
+		return err
+	}
+	return s.write(nets, sel, topNets, topSel, time.Since(start))
 }
 
 // scaleRow is one recipe's line of the scaling table.
@@ -95,6 +105,7 @@ type scaleRow struct {
 	Bayes                     float64 // Bayes-optimal recovery over all samples
 	Seconds                   float64
 	Typical                   sweep.Result // the run of median KL
+	ModelDir                  string       // where the sweep keeps its models
 	Below                     int          // runs ≤ 0.10 bits
 }
 
@@ -122,7 +133,7 @@ func (s Scale) rows(plan sweep.Plan, results []sweep.Result, modelDir string) ([
 		}
 		_, probs := set.Support()
 		rw := scaleRow{Name: rc.Name, Data: rc.Config.Data, Layers: layers(rc.Config.Layers), Flags: rc.Config.RecipeFlags(),
-			N: len(runs), Diverged: diverged, Entropy: exact.Entropy(probs), Estimator: rc.Config.Estimator()}
+			N: len(runs), Diverged: diverged, ModelDir: modelDir, Entropy: exact.Entropy(probs), Estimator: rc.Config.Estimator()}
 		slices.SortStableFunc(runs, func(a, b sweep.Result) int { return cmpAsc(a.KL, b.KL) })
 		rw.Typical = runs[(len(runs)-1)/2]
 		var kl, nll, se, rec, sel []float64
@@ -191,13 +202,16 @@ func layers(sizes []int) string {
 }
 
 // write writes the page, the sweeps' reports and the typical runs' figures.
-func (s Scale) write(nets, sel []sweep.Result, took time.Duration) error {
+func (s Scale) write(nets, sel, topNets, topSel []sweep.Result, took time.Duration) error {
 	data := filepath.Join(s.Doc, "scale")
 	for _, part := range []struct {
 		dir     string
 		plan    sweep.Plan
 		results []sweep.Result
-	}{{"nets", s.Plan, nets}, {"select", s.Select, sel}} {
+	}{{"nets", s.Plan, nets}, {"select", s.Select, sel}, {"top-nets", s.TopNets, topNets}, {"top-select", s.TopSelect, topSel}} {
+		if len(part.plan.Recipes) == 0 {
+			continue
+		}
 		flags := map[string]string{}
 		for _, rc := range part.plan.Recipes {
 			flags[rc.Name] = rc.Config.RecipeFlags()
@@ -214,13 +228,24 @@ func (s Scale) write(nets, sel []sweep.Result, took time.Duration) error {
 	if err != nil {
 		return err
 	}
+	// The top re-initialisation's rows join the tables.
+	topRows, err := s.rows(s.TopNets, topNets, filepath.Join(s.Out, "top-nets"))
+	if err != nil {
+		return err
+	}
+	rows = append(rows, topRows...)
+	topRows, err = s.rows(s.TopSelect, topSel, filepath.Join(s.Out, "top-select"))
+	if err != nil {
+		return err
+	}
+	selRows = append(selRows, topRows...)
 	for _, rw := range rows {
 		if err := s.typical(rw, data); err != nil {
 			return err
 		}
 	}
 	var runTime float64
-	for _, rw := range append(slices.Clone(rows), selRows...) {
+	for _, rw := range append(slices.Clone(rows), selRows...) { // the top rows are among them
 		runTime += rw.Seconds * float64(rw.N)
 	}
 	vars := map[string]any{
@@ -233,6 +258,8 @@ func (s Scale) write(nets, sel []sweep.Result, took time.Duration) error {
 		"Shifter1": findScale(rows, "shifter1-recipe"), "ShifterStub": findScale(rows, "shifter-stub"),
 		"Enum": findScale(selRows, "recipe"), "IS": findScale(selRows, "recipe-is"),
 		"RWSEnum": findScale(selRows, "rws5-recipe"), "RWSIS": findScale(selRows, "rws5-recipe-is"),
+		"Bars8Top": findScale(rows, "bars8-recipe-top"), "ShifterTop": findScale(rows, "shifter-recipe-top"),
+		"Shifter1Top": findScale(rows, "shifter1-recipe-top"), "TopIS": findScale(selRows, "recipe-top-is"),
 	}
 	var b strings.Builder
 	if err := scaleTemplate.Execute(&b, vars); err != nil {
@@ -257,7 +284,7 @@ func findScale(rows []scaleRow, name string) scaleRow {
 // KL into dir as NAME-curves.png, NAME-fields.png and NAME-fantasies.png.
 func (s Scale) typical(rw scaleRow, dir string) error {
 	r := rw.Typical
-	st, err := train.ReadSnapshot(filepath.Join(s.Out, "nets", r.Model))
+	st, err := train.ReadSnapshot(filepath.Join(rw.ModelDir, r.Model))
 	if err != nil {
 		return err
 	}

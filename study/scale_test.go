@@ -36,8 +36,12 @@ func TestScaleStudy(t *testing.T) {
 		{Name: "recipe", Config: short("bars:4x4", []int{16, 8, 1}, 4, 0)},
 		{Name: "recipe-is", Config: short("bars:4x4", []int{16, 8, 1}, 4, 10)},
 	}}
+	top := sweep.Plan{Seeds: []uint64{1, 2}, Recipes: []sweep.Recipe{
+		{Name: "shifter-recipe-top", Config: short("shifter:4", []int{16, 4, 2}, 4, 10)},
+	}}
+	top.Recipes[0].Config.Reinit, top.Recipes[0].Config.ReinitTop = 1000, true
 	out, doc := t.TempDir(), t.TempDir()
-	s := Scale{Plan: plan, Select: sel, Recipe: "--nonneg", K: 10, Workers: 2, Out: out, Doc: doc, Log: io.Discard}
+	s := Scale{Plan: plan, Select: sel, TopNets: top, Recipe: "--nonneg", K: 10, Workers: 2, Out: out, Doc: doc, Log: io.Discard}
 	if err := s.Run(context.Background()); err != nil {
 		t.Fatal(err)
 	}
@@ -55,6 +59,8 @@ func TestScaleStudy(t *testing.T) {
 		"recovery ",
 		"| recipe-is | 2 |",
 		"![curves](scale/shifter-recipe-curves.png)",
+		"recommended recipe with `--reinit-top`**: ",
+		"| shifter:4 | 16-4-2 | shifter-recipe-top | 2 |",
 		"`--nonneg`",
 	} {
 		if !strings.Contains(page, want) {

@@ -36,6 +36,7 @@ type Config struct {
 	SelectSamples int      `json:"select_samples,omitempty"`   // data patterns that choose the best
 	Halving       bool     `json:"halving,omitempty"`          // choose in rounds of successive halving
 	Reinit        int      `json:"reinit,omitempty"`           // steps between re-initialising idle units
+	ReinitTop     bool     `json:"reinit_top,omitempty"`       // also idle top units (reinit.go)
 
 	// The learner, all off for wake-sleep. See learner.go.
 	Algo       string `json:"algo,omitempty"`          // "" (wake-sleep), "exact", "rws" or "mixture"

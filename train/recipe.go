@@ -57,6 +57,9 @@ func (c Config) validateRecipe() error {
 	if c.Reinit > 0 && len(c.Layers) != 3 {
 		return fmt.Errorf("--reinit needs a net with one hidden layer and a top layer, got %v", c.Layers)
 	}
+	if c.ReinitTop && c.Reinit == 0 {
+		return fmt.Errorf("--reinit-top needs --reinit N")
+	}
 	return nil
 }
 
@@ -118,6 +121,9 @@ func (c Config) RecipeFlags() string {
 	}
 	if c.Reinit > 0 {
 		add("reinit", c.Reinit)
+		if c.ReinitTop {
+			f = append(f, "--reinit-top")
+		}
 	}
 	if c.Algo != "" {
 		add("algo", c.Algo)

@@ -38,6 +38,7 @@ func TestRecipeRunsResume(t *testing.T) {
 	cfg.Schedule, cfg.ScheduleEnd = "inverse", 0.2
 	cap := -1.0
 	cfg.Decay, cfg.NonNegative, cfg.HiddenBias, cfg.Reinit, cfg.HiddenCap = 1e-4, true, -2, 4000, &cap
+	cfg.ReinitTop = true
 	cfg.Restarts, cfg.RestartSteps, cfg.SelectSamples, cfg.Halving = 3, 2000, 500, true
 	full := trained(t, cfg, t.TempDir())
 	for _, w := range full.Machine.W[0] {
@@ -171,6 +172,7 @@ func TestValidateRecipe(t *testing.T) {
 		"restarts":     func(c *Config) { c.Restarts, c.RestartSteps, c.SelectSamples = 30, 100000, 10 },
 		"reinit deep":  func(c *Config) { c.Reinit, c.Layers = 100, []int{16, 8, 4, 1} },
 		"reinit":       func(c *Config) { c.Reinit = -5 },
+		"reinit-top":   func(c *Config) { c.ReinitTop = true },
 		"cap 2 layers": func(c *Config) { x := 0.0; c.HiddenCap, c.Layers = &x, []int{16, 4} },
 	} {
 		c := Default()
@@ -220,5 +222,49 @@ func TestRestartsKeepFewCandidates(t *testing.T) {
 		if r.Step != cfg.LastStep() {
 			t.Errorf("run ended at step %d, want %d", r.Step, cfg.LastStep())
 		}
+	}
+}
+
+// TestReinitTop: with hidden units that detect the bars and an idle top
+// unit, the top re-initialisation points the top unit at vertical
+// against horizontal bars: one sign for the four vertical-bar units, the
+// other for the four horizontal ones; a top unit in use is left alone.
+func TestReinitTop(t *testing.T) {
+	cfg := small(1000)
+	cfg.Reinit, cfg.ReinitTop = 500, true
+	r, err := New(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := r.Machine
+	nv, n1 := 16, 8
+	for j := range n1 { // units 0-3 the columns, 4-7 the rows
+		for i := range nv {
+			col, row := i%4, i/4
+			on := j < 4 && col == j || j >= 4 && row == j-4
+			m.R[0][i*n1+j] = 0
+			if on {
+				m.R[0][i*n1+j] = 3
+			}
+		}
+		m.C[1][j] = 1.5 - 12
+	}
+	for j := range n1 {
+		m.W[1][j], m.R[1][j] = 0, 0
+	}
+	m.B[2][0] = -10 // idle: almost never on
+	if n := r.reinitTop(); n != 1 {
+		t.Fatalf("re-initialised %d top units, want 1", n)
+	}
+	w := m.W[1][:n1]
+	for j := range n1 {
+		same := j < 4
+		if w[j] == 0 || (w[j] > 0) != (w[0] > 0) != !same {
+			t.Fatalf("top weights %v do not oppose the columns to the rows", w)
+		}
+	}
+	before := slices.Clone(m.W[1])
+	if n := r.reinitTop(); n != 0 || !slices.Equal(before, m.W[1]) {
+		t.Errorf("a top unit in use was re-initialised (%d)", n)
 	}
 }

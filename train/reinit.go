@@ -131,8 +131,12 @@ func (r *Run) reinitUnit(j int, idle []bool) {
 	m.B[1][j] = cfg.HiddenBias
 }
 
-// reinitDraws is the number of data patterns reinitUnit looks at.
-const reinitDraws = 64
+// reinitDraws is the number of data patterns reinitUnit looks at,
+// topDraws the number reinitTop does.
+const (
+	reinitDraws = 64
+	topDraws    = 512
+)
 
 // sameEffect reports whether two units change the same pixels the same
 // way: every pixel effect within 0.1 of the other's.
@@ -146,4 +150,147 @@ func sameEffect(a, b []float64) bool {
 		}
 	}
 	return true
+}
+
+// ReinitTop, with Reinit, also re-initialises the idle units of the top
+// layer at the same steps, after the hidden ones: a top unit the prior
+// almost never (p < 0.01) or almost always (p > 0.99) switches on, or one
+// that changes no hidden unit's prior by more than 0.1. Such a unit is
+// pointed at the strongest opposition in the hidden code: the recognition
+// net's hidden means on topDraws patterns drawn from the data (with the
+// training stream), their correlations, and its principal eigenvector u
+// (for the second idle unit the second, and so on); the top unit then
+// makes the hidden units with u_j > max|u|/4 likelier and those with
+// u_j < −max|u|/4 less likely, and the recognition net switches it on when the first
+// group is on. On the bars the opposition is vertical against horizontal
+// bars, on the shifter one shift against the other: the code a top unit
+// is for, which wake-sleep finds slowly from a symmetric start.
+func (r *Run) reinitTop() int {
+	m := r.Machine
+	nv, n1, nt := m.Sizes[0], m.Sizes[1], m.Sizes[2]
+	var idle []int
+	for k := range nt {
+		p := helmholtz.Sigmoid(m.B[2][k])
+		big := 0.0
+		for j := range n1 {
+			big = max(big, math.Abs(helmholtz.Sigmoid(m.B[1][j]+m.W[1][k*n1+j])-helmholtz.Sigmoid(m.B[1][j])))
+		}
+		if p < 0.01 || p > 0.99 || big < 0.1 {
+			idle = append(idle, k)
+		}
+	}
+	if len(idle) == 0 {
+		return 0
+	}
+	means := [][]float64{make([]float64, nv), make([]float64, n1), make([]float64, nt)}
+	v := make([]uint8, nv)
+	codes := make([][]float64, topDraws)
+	mean := make([]float64, n1)
+	for d := range codes {
+		r.Data.Sample(v, r.rng)
+		m.RecognitionMeans(v, means)
+		codes[d] = append([]float64(nil), means[1]...)
+		for j, q := range means[1] {
+			mean[j] += q / topDraws
+		}
+	}
+	cov := make([]float64, n1*n1)
+	for _, c := range codes {
+		for a := range n1 {
+			for b := range n1 {
+				cov[a*n1+b] += (c[a] - mean[a]) * (c[b] - mean[b]) / topDraws
+			}
+		}
+	}
+	// Correlations, so that a rarer part counts as much as a common one
+	// (a unit that never varies has none).
+	sd := make([]float64, n1)
+	for a := range n1 {
+		sd[a] = math.Sqrt(cov[a*n1+a])
+	}
+	for a := range n1 {
+		for b := range n1 {
+			if sd[a] > 1e-6 && sd[b] > 1e-6 {
+				cov[a*n1+b] /= sd[a] * sd[b]
+			} else {
+				cov[a*n1+b] = 0
+			}
+		}
+	}
+	for _, k := range idle {
+		u := principal(cov, n1)
+		if u == nil {
+			break // no variance left to explain
+		}
+		// Deflate, so that the next idle unit takes the next direction.
+		lambda := 0.0
+		for a := range n1 {
+			for b := range n1 {
+				lambda += u[a] * cov[a*n1+b] * u[b]
+			}
+		}
+		for a := range n1 {
+			for b := range n1 {
+				cov[a*n1+b] -= lambda * u[a] * u[b]
+			}
+		}
+		big := 0.0
+		for _, x := range u {
+			big = max(big, math.Abs(x))
+		}
+		for j := range n1 {
+			s := 0.0
+			switch {
+			case u[j] > big/4:
+				s = 1
+			case u[j] < -big/4:
+				s = -1
+			}
+			m.W[1][k*n1+j] = 3 * s
+			m.R[1][j*nt+k] = 2 * s
+		}
+		m.B[2][k], m.C[2][k] = 0, 0
+	}
+	return len(idle)
+}
+
+// principal returns the unit eigenvector of the largest eigenvalue of the
+// symmetric n×n matrix c by power iteration from a fixed start, with its
+// largest component positive; nil if c is (nearly) zero.
+func principal(c []float64, n int) []float64 {
+	u := make([]float64, n)
+	for i := range u {
+		u[i] = 1 + float64(i)/float64(n) // fixed, and not orthogonal to typical eigenvectors
+	}
+	next := make([]float64, n)
+	for range 200 {
+		norm := 0.0
+		for a := range n {
+			s := 0.0
+			for b := range n {
+				s += c[a*n+b] * u[b]
+			}
+			next[a] = s
+			norm += s * s
+		}
+		norm = math.Sqrt(norm)
+		if !(norm > 1e-12) {
+			return nil
+		}
+		for a := range n {
+			u[a] = next[a] / norm
+		}
+	}
+	big := 0
+	for i := range u {
+		if math.Abs(u[i]) > math.Abs(u[big]) {
+			big = i
+		}
+	}
+	if u[big] < 0 {
+		for i := range u {
+			u[i] = -u[i]
+		}
+	}
+	return u
 }

@@ -288,6 +288,9 @@ func (r *Run) Train(ctx context.Context, progress func(Point)) error {
 	for r.Step < end {
 		if r.reinitDue() {
 			r.reinitIdle()
+			if cfg.ReinitTop {
+				r.reinitTop()
+			}
 		}
 		next := min(end, nextMultiple(r.Step, cfg.EvalEvery), r.Step+r.chunk, nextCheck(r.Step))
 		if cfg.SnapshotEvery > 0 {

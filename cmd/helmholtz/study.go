@@ -184,12 +184,25 @@ func scaleStudy(ctx context.Context, args []string) error {
 		}
 		sel.Recipes = append(sel.Recipes, rc)
 	}
-	for _, p := range []sweep.Plan{plan, sel} {
+	topNets, topSel := sweep.Plan{Seeds: list}, sweep.Plan{Seeds: selList}
+	for _, n := range study.ScaleNets {
+		rc, err := recipeOf(n.Name+"-recipe-top", base, n.Flags+" "+recipe+" "+is+" --reinit-top")
+		if err != nil {
+			return err
+		}
+		topNets.Recipes = append(topNets.Recipes, rc)
+	}
+	rc, err := recipeOf("recipe-top-is", selBase, recipe+" "+is+" --reinit-top")
+	if err != nil {
+		return err
+	}
+	topSel.Recipes = append(topSel.Recipes, rc)
+	for _, p := range []sweep.Plan{plan, sel, topNets, topSel} {
 		if err := p.CheckBudget(*f.workers); err != nil {
 			return err
 		}
 	}
-	s := study.Scale{Plan: plan, Select: sel, Recipe: recipe, K: *k, Workers: *f.workers, Out: *f.out, Doc: *f.doc,
+	s := study.Scale{Plan: plan, Select: sel, TopNets: topNets, TopSelect: topSel, Recipe: recipe, K: *k, Workers: *f.workers, Out: *f.out, Doc: *f.doc,
 		Force: *f.force, Log: f.log()}
 	if err := s.Run(ctx); err != nil {
 		return studyFailed(ctx, err, *f.out)

@@ -48,6 +48,7 @@ func configFlags(fs *flag.FlagSet, cfg *train.Config) func() {
 	fs.IntVar(&cfg.SelectEstimate, "select-estimate", 0, "choose among restarts, and check divergence, by importance sampling with this many samples per pattern (0: as the evaluations; exact where the net can be enumerated)")
 	fs.BoolVar(&cfg.Halving, "halving", cfg.Halving, "choose among restarts by successive halving")
 	fs.IntVar(&cfg.Reinit, "reinit", cfg.Reinit, "every N steps re-initialise idle or duplicate hidden units (0 = never)")
+	fs.BoolVar(&cfg.ReinitTop, "reinit-top", cfg.ReinitTop, "with --reinit, also re-initialise idle top units towards the strongest opposition in the hidden code")
 	fs.StringVar(&cfg.Algo, "algo", "ws", "learner: ws (wake-sleep), exact (exact-posterior wake phase), rws (reweighted wake-sleep) or mixture (mixture recognition)")
 	fs.IntVar(&cfg.Samples, "samples", 0, "rws: samples per pattern (default 5)")
 	wakeQ := fs.Bool("rws-wake-q", true, "rws: the recognition net also learns from the weighted samples on real data")
