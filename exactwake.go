@@ -38,9 +38,11 @@ type ExactWake struct {
 	a     []float64   // visible logits
 	ex    []float64   // the exponential walk: e^(−s_i·a_i) per pixel (see expFactors)
 	g     []float64   // its factors per hidden unit switched on, then off
-	wc    []float64   // the weights W[0] that ew and ewInv were computed from
-	ew    []float64   // e^w of each weight of W[0]
-	ewInv []float64   // and 1/e^w
+	wc    []float64   // the weights W[0] that ew was computed from
+	ew    []float64   // e^w and 1/e^w of each weight of W[0], interleaved
+	bit   []int       // the pattern's pixels
+	flips []int32     // per walk position: the byte offset in g of its flip's factors
+	pvs   []float64   // p(v | h) of a chunk of walk positions (expWalk)
 	sign  []float64   // +1 for pixels on, −1 off
 	up    [][]uint8   // a state of the upper layers
 	upAct [][]int32
@@ -83,7 +85,7 @@ func NewExactWake(m *Machine, genRate, recRate float64) *ExactWake {
 		cw: make([]float64, 1<<(n1+upper)), hs: make([]int32, 1<<n1),
 		a: make([]float64, sizes[0]), sign: make([]float64, sizes[0]),
 		ex: make([]float64, sizes[0]), g: make([]float64, 2*n1*sizes[0]),
-		wc: make([]float64, n1*sizes[0]), ew: make([]float64, n1*sizes[0]), ewInv: make([]float64, n1*sizes[0]),
+		wc: make([]float64, n1*sizes[0]), ew: make([]float64, 2*n1*sizes[0]), bit: make([]int, sizes[0]),
 		up: make([][]uint8, len(sizes)), upAct: make([][]int32, len(sizes))}
 	e.on = make([][]float64, 1<<n2)
 	for s := range e.on {
@@ -94,6 +96,15 @@ func NewExactWake(m *Machine, genRate, recRate float64) *ExactWake {
 	}
 	for k := range e.wc {
 		e.wc[k] = math.NaN() // equal to no weight: computed at the first step
+	}
+	e.flips, e.pvs = make([]int32, 1<<n1), make([]float64, min(256, 1<<n1))
+	for i := 1; i < 1<<n1; i++ {
+		j := bits.TrailingZeros(uint(i))
+		f := n1 + j // unit j switched off
+		if (i^(i>>1))&(1<<j) != 0 {
+			f = j
+		}
+		e.flips[i] = int32(f * sizes[0] * 8)
 	}
 	return e
 }
@@ -172,7 +183,8 @@ func (e *ExactWake) posterior(fast bool) bool {
 	fast = fast && e.expFactors()
 	a := e.a
 	var cum float64
-	for i := range 1 << n1 {
+	walked := false // this chunk of 256 states walked by the kernel into pvs
+	for i := 0; i < 1<<n1; i++ { // (walkTwo moves i on by a chunk)
 		h := i ^ (i >> 1)
 		var g []float64 // the exponential walk's factors of this state's flip
 		if i > 0 {
@@ -206,10 +218,21 @@ func (e *ExactWake) posterior(fast bool) bool {
 					e.ex[k] = libm.Exp(-e.sign[k] * x)
 				}
 				g = nil
+				chunk := min(256, 1<<n1-i)
+				walked = expWalk(e.ex, e.g, e.flips[i:i+chunk], e.pvs[:chunk])
+				if walked && len(e.ph) == 2 && len(e.pu) == 2 {
+					// One unit above the first hidden layer (16-8-1): the
+					// same sums as below, with everything in registers.
+					cum = e.walkTwo(i, chunk, cum)
+					i += chunk - 1
+					continue
+				}
 			}
 		}
 		var pv float64
-		if fast {
+		if walked {
+			pv = e.pvs[i%256]
+		} else if fast {
 			pv = expStep(e.ex, g)
 		} else {
 			pv = sigmoidProduct(a, e.sign)
@@ -221,6 +244,38 @@ func (e *ExactWake) posterior(fast bool) bool {
 		}
 	}
 	return cum > 0
+}
+
+// walkTwo accumulates the walk positions [i, i+n), whose p(v | h) are in
+// pvs and whose first has its ph already, into cw from cum, for two states of the layers above (ph and pu of
+// length 2), as the general loop of posterior does, and returns the sum.
+func (e *ExactWake) walkTwo(i, n int, cum float64) float64 {
+	n1 := e.M.Sizes[1]
+	ph0, ph1 := e.ph[0], e.ph[1]
+	on0, on1 := e.on[0][:2*n1], e.on[1][:2*n1]
+	pu0, pu1 := e.pu[0], e.pu[1]
+	cw, hs, pvs := e.cw[2*i:2*(i+n)], e.hs[i:i+n], e.pvs[:n]
+	for t := range n {
+		s := i + t
+		h := s ^ (s >> 1)
+		if t > 0 { // the caller has moved ph to position i
+			j := bits.TrailingZeros(uint(s))
+			f := n1 + j
+			if h&(1<<j) != 0 {
+				f = j
+			}
+			ph0 *= on0[f]
+			ph1 *= on1[f]
+		}
+		pv := pvs[t]
+		cum += float64(pv*ph0) * pu0
+		cw[2*t] = cum
+		cum += float64(pv*ph1) * pu1
+		cw[2*t+1] = cum
+		hs[t] = int32(h)
+	}
+	e.ph[0], e.ph[1] = ph0, ph1
+	return cum
 }
 
 // expLimit bounds |b_i| + Σ_j |W_ji| for every visible unit i for the
@@ -255,18 +310,20 @@ func (e *ExactWake) expFactors() bool {
 	for k, w := range m.W[0][:n1*nv] {
 		if w != e.wc[k] {
 			x := libm.Exp(w)
-			e.wc[k], e.ew[k], e.ewInv[k] = w, x, 1/x
+			e.wc[k], e.ew[2*k], e.ew[2*k+1] = w, x, 1/x
 		}
 	}
+	// Switching unit j on multiplies by e^(−s·w): e^−w for a pixel on,
+	// e^w for one off; chosen by index, not by a branch on the pixel.
+	on := e.bit[:nv]
+	for i, x := range e.ws.x[0][:nv] {
+		on[i] = int(x)
+	}
 	for j := range n1 {
-		on, off := e.g[j*nv:(j+1)*nv], e.g[(n1+j)*nv:(n1+j+1)*nv]
-		ew, inv := e.ew[j*nv:(j+1)*nv], e.ewInv[j*nv:(j+1)*nv]
-		for i, s := range e.sign[:nv] {
-			if s > 0 { // e^(−s·w)
-				on[i], off[i] = inv[i], ew[i]
-			} else {
-				on[i], off[i] = ew[i], inv[i]
-			}
+		up, down := e.g[j*nv:(j+1)*nv], e.g[(n1+j)*nv:(n1+j+1)*nv]
+		ew := e.ew[2*j*nv : 2*(j+1)*nv]
+		for i, b := range on {
+			up[i], down[i] = ew[2*i+b], ew[2*i+1-b]
 		}
 	}
 	return true

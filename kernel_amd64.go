@@ -30,27 +30,51 @@ func sampleLayerAVX2(d, bias, rows *float64, active *int32, nact, n, k int, r *u
 //go:noescape
 func addRowsAVX2(bias, w, d *float64, active *int32, nact, n, k int)
 
-// expStepAVX2 is expStepGo for the pixels [0, k), writing the four
-// products into p; the factors f (g of expStepGo) may be nil.
+// expStepAVX2 is expStepGo for n a multiple of 4, returning the product
+// (p0·p2)·(p1·p3) whose inverse expStepGo returns; the factors f (g of
+// expStepGo) may be nil.
 //
 //go:noescape
-func expStepAVX2(ex, f *float64, k int, p *[4]float64)
+func expStepAVX2(ex, f *float64, n int) float64
+
+// expWalkAVX2 is the exponential walk over count states of 16 pixels:
+// out[0] is the product (p0·p2)·(p1·p3) of expStepGo for ex as given, and
+// for each next state t, ex is multiplied by the row of the factors f at
+// byte offset flips[t] and out[t] is its product. ex itself is left as
+// given.
+//
+//go:noescape
+func expWalkAVX2(ex, f *float64, flips *int32, count int, out *float64)
+
+// expWalk fills out[t] with 1/Π(1 + ex_i) for count states from ex as
+// given, each next state multiplying ex by the row of g at flips[t]/8
+// (a byte offset); it reports false, doing nothing, where it has no
+// kernel (16 pixels on AVX2 only), leaving the walk to expStep.
+func expWalk(ex, g []float64, flips []int32, out []float64) bool {
+	if !useAVX2 || len(ex) != 16 || len(out) == 0 {
+		return false
+	}
+	_, _ = flips[len(out)-1], g[len(g)-1]
+	expWalkAVX2(&ex[0], &g[0], &flips[0], len(out), &out[0])
+	for t, p := range out {
+		out[t] = 1 / p
+	}
+	return true
+}
 
 // expStep multiplies ex by g (unless g is nil) and returns Π 1/(1 + ex_i),
 // in a fixed order of operations (expStepGo).
 func expStep(ex, g []float64) float64 {
-	n, k := len(ex), 0
-	p := [4]float64{1, 1, 1, 1}
-	if useAVX2 && n >= 4 {
-		k = n &^ 3
-		var gp *float64
-		if g != nil {
-			_ = g[n-1]
-			gp = &g[0]
-		}
-		expStepAVX2(&ex[0], gp, k, &p)
+	n := len(ex)
+	if !useAVX2 || n < 4 || n%4 != 0 {
+		return expStepGo(ex, g, 0, [4]float64{1, 1, 1, 1})
 	}
-	return expStepGo(ex, g, k, p)
+	var gp *float64
+	if g != nil {
+		_ = g[n-1]
+		gp = &g[0]
+	}
+	return 1 / expStepAVX2(&ex[0], gp, n)
 }
 
 // deltaLayer sets d to the delta rule eps·(x − σ(a)) of a layer in state x

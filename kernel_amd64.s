@@ -261,21 +261,20 @@ sampledone:
 	VZEROUPPER
 	RET
 
-// func expStepAVX2(ex, f *float64, k int, p *[4]float64)
+// func expStepAVX2(ex, f *float64, n int) float64
 TEXT ·expStepAVX2(SB), NOSPLIT, $0-32
 	MOVQ         ex+0(FP), SI
 	MOVQ         f+8(FP), DX
-	MOVQ         k+16(FP), R11
-	MOVQ         p+24(FP), DI
+	MOVQ         n+16(FP), R11
 	MOVQ         $0x3FF0000000000000, AX // 1.0
 	MOVQ         AX, X1
 	VBROADCASTSD X1, Y1                  // ones
-	VMOVAPD      Y1, Y0                  // the four products
+	VMOVAPD      Y1, Y0                  // the four products p0..p3
 	XORQ         CX, CX
 	TESTQ        DX, DX
 	JZ           expnog
 
-expg: // ex *= g, then p *= 1 + ex
+expg: // ex *= f, then p *= 1 + ex
 	CMPQ    CX, R11
 	JGE     expdone
 	VMOVUPD (SI)(CX*8), Y2
@@ -294,7 +293,60 @@ expnog: // p *= 1 + ex
 	ADDQ   $4, CX
 	JMP    expnog
 
-expdone:
-	VMOVUPD Y0, (DI)
+expdone: // (p0·p2)·(p1·p3)
+	VEXTRACTF128 $1, Y0, X2    // p2, p3
+	VMULPD       X2, X0, X0    // p0·p2, p1·p3
+	VPERMILPD    $1, X0, X3    // p1·p3, p0·p2
+	VMULSD       X3, X0, X0    // (p0·p2)·(p1·p3)
+	VZEROUPPER
+	MOVSD        X0, ret+24(FP)
+	RET
+
+// func expWalkAVX2(ex, f *float64, flips *int32, count int, out *float64)
+// The exponential walk of 16 pixels over count states: ex (16 values) in
+// Y4-Y7; out[0] the product for ex as given, then for each next state t
+// ex *= the row of f at byte offset flips[t] and out[t] its product, both
+// as expStepGo computes them.
+TEXT ·expWalkAVX2(SB), NOSPLIT, $0-40
+	MOVQ         ex+0(FP), SI
+	MOVQ         f+8(FP), DX
+	MOVQ         flips+16(FP), R8
+	MOVQ         count+24(FP), R11
+	MOVQ         out+32(FP), DI
+	MOVQ         $0x3FF0000000000000, AX // 1.0
+	MOVQ         AX, X1
+	VBROADCASTSD X1, Y1                  // ones
+	VMOVUPD      (SI), Y4
+	VMOVUPD      32(SI), Y5
+	VMOVUPD      64(SI), Y6
+	VMOVUPD      96(SI), Y7
+	XORQ         CX, CX
+	JMP          walkprod
+
+walknext:
+	MOVLQSX (R8)(CX*4), AX
+	ADDQ    DX, AX
+	VMULPD  (AX), Y4, Y4
+	VMULPD  32(AX), Y5, Y5
+	VMULPD  64(AX), Y6, Y6
+	VMULPD  96(AX), Y7, Y7
+
+walkprod: // ((1+x0)(1+x1))(1+x2))(1+x3) per lane, then (p0·p2)·(p1·p3)
+	VADDPD       Y1, Y4, Y8
+	VADDPD       Y1, Y5, Y9
+	VMULPD       Y9, Y8, Y8
+	VADDPD       Y1, Y6, Y9
+	VMULPD       Y9, Y8, Y8
+	VADDPD       Y1, Y7, Y9
+	VMULPD       Y9, Y8, Y8
+	VEXTRACTF128 $1, Y8, X9
+	VMULPD       X9, X8, X8
+	VPERMILPD    $1, X8, X9
+	VMULSD       X9, X8, X8
+	MOVSD        X8, (DI)(CX*8)
+	INCQ         CX
+	CMPQ         CX, R11
+	JLT          walknext
+
 	VZEROUPPER
 	RET

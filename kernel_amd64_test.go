@@ -53,3 +53,65 @@ func TestKernelsTraining(t *testing.T) {
 func BenchmarkWakeSleepStepPortable(b *testing.B) {
 	withAVX2(false, func() { benchmarkStep(b) })
 }
+
+// TestExpStepKernel: the AVX2 exponential-walk step gives the portable
+// step's bits, product and updated factors, with and without g, over
+// lengths with and without a tail.
+func TestExpStepKernel(t *testing.T) {
+	if !useAVX2 {
+		t.Skip("no AVX2 on this machine")
+	}
+	rng := rand.New(rand.NewPCG(3, 3))
+	for n := 1; n <= 33; n++ {
+		for _, withG := range []bool{true, false} {
+			ex, g := make([]float64, n), make([]float64, n)
+			for i := range ex {
+				ex[i] = rng.ExpFloat64() * 10
+				g[i] = rng.ExpFloat64() * 3
+			}
+			var gg []float64
+			if withG {
+				gg = g
+			}
+			a, b := append([]float64(nil), ex...), append([]float64(nil), ex...)
+			var pa, pb float64
+			withAVX2(true, func() { pa = expStep(a, gg) })
+			withAVX2(false, func() { pb = expStep(b, gg) })
+			if !sameBits([]float64{pa}, []float64{pb}) || !sameBits(a, b) {
+				t.Fatalf("n=%d g=%v: AVX2 %v, portable %v", n, withG, pa, pb)
+			}
+		}
+	}
+}
+
+// TestExactWalkKernel: the exact learner's posterior walk gives the same
+// cumulative weights, bit for bit, with the AVX2 walk (and the two-state
+// loop of 16-8-1) as with the portable steps, on nets that take each
+// path: 16-8-1, four upper states, chunks of 256, no kernel.
+func TestExactWalkKernel(t *testing.T) {
+	if !useAVX2 {
+		t.Skip("no AVX2 on this machine")
+	}
+	rng := rand.New(rand.NewPCG(4, 4))
+	for _, sizes := range [][]int{{16, 8, 1}, {16, 6, 2}, {16, 12, 1}, {12, 8, 1}, {16, 9}} {
+		m := New(sizes)
+		m.Init(rng, 2)
+		v := make([]uint8, sizes[0])
+		for i := range v {
+			v[i] = uint8(rng.IntN(2))
+		}
+		cw := func(avx bool) []float64 {
+			var out []float64
+			withAVX2(avx, func() {
+				e := NewExactWake(m, 0, 0)
+				e.ws.observe(constData(v), rand.New(rand.NewPCG(1, 1)))
+				e.posterior(true)
+				out = append(out, e.cw...)
+			})
+			return out
+		}
+		if a, b := cw(true), cw(false); !sameBits(a, b) {
+			t.Errorf("%v: the AVX2 walk's cumulative weights differ from the portable ones", sizes)
+		}
+	}
+}
