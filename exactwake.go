@@ -183,7 +183,7 @@ func (e *ExactWake) posterior(fast bool) bool {
 	fast = fast && e.expFactors()
 	a := e.a
 	var cum float64
-	walked := false // this chunk of 256 states walked by the kernel into pvs
+	walked := false              // this chunk of 256 states walked by the kernel into pvs
 	for i := 0; i < 1<<n1; i++ { // (walkTwo moves i on by a chunk)
 		h := i ^ (i >> 1)
 		var g []float64 // the exponential walk's factors of this state's flip
