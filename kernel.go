@@ -157,19 +157,19 @@ func sigmoidProduct(a, sign []float64) float64 {
 	return float64(p0*p2) * float64(p1*p3)
 }
 
-// expStepGo is expStep for the pixels from k on, continuing the four
-// products p: ex[c] *= g[c] (unless g is nil), then p[c%4] *= 1 + ex[c]
-// for whole groups of four, the remainder into p[0]; it returns
+// expStepGo is expStep in portable Go: ex[c] *= g[c] (unless g is nil),
+// then four products p_k, starting at 1, times 1 + ex[c] for the pixels
+// c ≡ k (mod 4) of whole groups of four, the remainder into p0; it returns
 // 1/((p0·p2)·(p1·p3)).
-func expStepGo(ex, g []float64, k int, p [4]float64) float64 {
+func expStepGo(ex, g []float64) float64 {
 	if g != nil {
 		g = g[:len(ex)]
-		for i := k; i < len(ex); i++ {
+		for i := range ex {
 			ex[i] *= g[i]
 		}
 	}
-	p0, p1, p2, p3 := p[0], p[1], p[2], p[3]
-	c := k
+	p0, p1, p2, p3 := 1.0, 1.0, 1.0, 1.0
+	c := 0
 	for ; c+4 <= len(ex); c += 4 {
 		x := ex[c : c+4 : c+4]
 		p0 = float64(p0 * (1 + x[0]))

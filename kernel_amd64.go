@@ -67,7 +67,7 @@ func expWalk(ex, g []float64, flips []int32, out []float64) bool {
 func expStep(ex, g []float64) float64 {
 	n := len(ex)
 	if !useAVX2 || n < 4 || n%4 != 0 {
-		return expStepGo(ex, g, 0, [4]float64{1, 1, 1, 1})
+		return expStepGo(ex, g)
 	}
 	var gp *float64
 	if g != nil {

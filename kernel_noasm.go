@@ -31,7 +31,7 @@ func addRows(bias, w, d []float64, active []int32) {
 
 // expStep multiplies ex by g (unless g is nil) and returns Π 1/(1 + ex_i),
 // in a fixed order of operations (expStepGo).
-func expStep(ex, g []float64) float64 { return expStepGo(ex, g, 0, [4]float64{1, 1, 1, 1}) }
+func expStep(ex, g []float64) float64 { return expStepGo(ex, g) }
 
 // expWalk has no kernel without assembly: the walk is expStep's.
 func expWalk(ex, g []float64, flips []int32, out []float64) bool { return false }

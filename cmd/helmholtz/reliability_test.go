@@ -136,6 +136,8 @@ func TestPlotRefusesBadHistory(t *testing.T) {
 		"unordered":           head + "\n" + last + rows,
 		"not the model's KL":  head + "\n" + shifted(last, 0.25),
 		"not the model's gap": head + "\n" + withField(last, 4, "0.01"),
+		"recovery above 1":    head + "\n" + withField(last, 7, "2"),
+		"recovery on bars":    head + "\n" + withField(last, 7, "0.5"),
 		"binary junk":         "\x00\xff\x93NUMPY",
 	} {
 		t.Run(name, func(t *testing.T) {
