@@ -36,6 +36,7 @@ type Value int32
 // Trace is a recorded computation.
 type Trace struct {
 	n      int       // values made
+	bit    []bool    // per value: a binary state (see CostSized)
 	args   [][]Value // argument blocks, in order
 	ins    []Value   // inputs of every operation, concatenated
 	starts []int32   // per operation: where its inputs start in ins
@@ -49,7 +50,7 @@ func (t *Trace) Arg(n int) []Value {
 	for i := range b {
 		b[i] = t.new()
 	}
-	t.args = append(t.args, b)
+	t.args = append(t.args, slices.Clone(b)) // the caller may reuse b
 	return b
 }
 
@@ -58,7 +59,16 @@ func (t *Trace) new() Value {
 		panic("dmd: too many values")
 	}
 	t.n++
+	t.bit = append(t.bit, false)
 	return Value(t.n - 1)
+}
+
+// Bits marks values as binary states, which CostSized may store in fewer
+// bytes than numbers.
+func (t *Trace) Bits(v ...Value) {
+	for _, x := range v {
+		t.bit[x] = true
+	}
 }
 
 // Op records an operation that reads in, in order, and returns its result.
@@ -96,6 +106,50 @@ func (t *Trace) inputs(i int) []Value {
 
 // Depths returns the depth, in values, of every read, in order.
 func (t *Trace) Depths() []int {
+	depths := make([]int, 0, len(t.ins))
+	t.price(func(Value) int { return 1 }, func(_, above, _ int) { depths = append(depths, above+1) })
+	return depths
+}
+
+// Cost prices the trace with bytesPerValue bytes per value.
+func (t *Trace) Cost(bytesPerValue int) int { return t.CostSized(bytesPerValue, bytesPerValue) }
+
+// CostSized prices the trace with numbers of numBytes bytes and binary
+// states (Bits) of bitBytes: a value with s bytes below a stack top
+// holding a bytes of live values above it costs Σ ⌈√slot⌉ over the slots
+// a+1 … a+s.
+func (t *Trace) CostSized(numBytes, bitBytes int) int {
+	return t.Split(numBytes, bitBytes, nil)[0]
+}
+
+// Split is CostSized, split by operation: part k sums the reads of the
+// operations from ends[k−1] (0 for the first) up to ends[k], the last
+// part those after the last end.
+func (t *Trace) Split(numBytes, bitBytes int, ends []int) []int {
+	if numBytes < 1 || bitBytes < 1 {
+		panic("dmd: bytes per value must be ≥ 1")
+	}
+	size := func(v Value) int {
+		if t.bit[v] {
+			return bitBytes
+		}
+		return numBytes
+	}
+	parts := make([]int, len(ends)+1)
+	t.price(size, func(op, above, s int) {
+		k := 0
+		for k < len(ends) && op >= ends[k] {
+			k++
+		}
+		parts[k] += sumCeilSqrt(above+s) - sumCeilSqrt(above)
+	})
+	return parts
+}
+
+// price runs the stack of the trace with values of the given sizes and
+// calls read with the operation, the bytes above each value read and its
+// size, in order.
+func (t *Trace) price(size func(Value) int, read func(op, above, size int)) {
 	const never, always = -1, math.MaxInt32
 	last := make([]int32, t.n) // operation of the last read
 	for i := range last {
@@ -110,25 +164,24 @@ func (t *Trace) Depths() []int {
 		last[v] = always
 	}
 	// The stack as a Fenwick tree over placement times: a value placed on
-	// top gets the next time; its depth is the number of live values
-	// placed at its time or later.
+	// top gets the next time; the bytes above it are those of the live
+	// values placed later.
 	times := len(t.ins) + t.n + 1
-	s := stack{tree: make([]int32, times+1), at: make([]int32, t.n)}
+	s := stack{tree: make([]int64, times+1), at: make([]int32, t.n)}
 	for b := len(t.args) - 1; b >= 0; b-- {
 		for _, v := range t.args[b] {
 			if last[v] != never {
-				s.push(v)
+				s.push(v, size(v))
 			}
 		}
 	}
-	depths := make([]int, 0, len(t.ins))
 	for i, r := range t.outs {
 		in := t.inputs(i)
 		for _, v := range in {
 			if s.at[v] == 0 {
 				panic(fmt.Sprintf("dmd: operation %d reads value %d, which is not live", i, v))
 			}
-			depths = append(depths, s.depth(v))
+			read(i, s.above(v), size(v))
 		}
 		// The distinct inputs move to the top in the order of their first
 		// read; those read for the last time leave.
@@ -136,28 +189,15 @@ func (t *Trace) Depths() []int {
 			if slices.Contains(in[:j], v) {
 				continue
 			}
-			s.remove(v)
+			s.remove(v, size(v))
 			if last[v] != int32(i) {
-				s.push(v)
+				s.push(v, size(v))
 			}
 		}
 		if last[r] != never {
-			s.push(r)
+			s.push(r, size(r))
 		}
 	}
-	return depths
-}
-
-// Cost prices the trace with bytesPerValue bytes per value.
-func (t *Trace) Cost(bytesPerValue int) int {
-	if bytesPerValue < 1 {
-		panic("dmd: bytes per value must be ≥ 1")
-	}
-	total := 0
-	for _, d := range t.Depths() {
-		total += Read(d, bytesPerValue)
-	}
-	return total
 }
 
 // Read is the cost of reading a value of b bytes at depth d: the sum of
@@ -190,36 +230,36 @@ func ceilSqrt(n int) int {
 
 // stack is the LRU stack of live values.
 type stack struct {
-	tree []int32 // Fenwick tree: live values per placement time
-	at   []int32 // per value: its placement time, 0 if not on the stack
-	now  int32
-	live int
+	tree  []int64 // Fenwick tree: bytes of live values per placement time
+	at    []int32 // per value: its placement time, 0 if not on the stack
+	now   int32
+	bytes int64
 }
 
-func (s *stack) push(v Value) {
+func (s *stack) push(v Value, size int) {
 	s.now++
 	s.at[v] = s.now
-	s.add(int(s.now), 1)
-	s.live++
+	s.add(int(s.now), int64(size))
+	s.bytes += int64(size)
 }
 
-func (s *stack) remove(v Value) {
-	s.add(int(s.at[v]), -1)
+func (s *stack) remove(v Value, size int) {
+	s.add(int(s.at[v]), -int64(size))
 	s.at[v] = 0
-	s.live--
+	s.bytes -= int64(size)
 }
 
-func (s *stack) add(i int, d int32) {
+func (s *stack) add(i int, d int64) {
 	for ; i < len(s.tree); i += i & -i {
 		s.tree[i] += d
 	}
 }
 
-// depth returns 1 for the top of the stack.
-func (s *stack) depth(v Value) int {
-	below := 0 // live values placed before v
-	for i := int(s.at[v]) - 1; i > 0; i -= i & -i {
-		below += int(s.tree[i])
+// above returns the bytes of the live values placed after v.
+func (s *stack) above(v Value) int {
+	upTo := int64(0) // bytes of live values placed up to v, v included
+	for i := int(s.at[v]); i > 0; i -= i & -i {
+		upTo += s.tree[i]
 	}
-	return s.live - below
+	return int(s.bytes - upTo)
 }

@@ -1,0 +1,73 @@
+package dmd
+
+import (
+	"math/rand/v2"
+	"testing"
+
+	"helmholtz"
+	"helmholtz/dataset"
+)
+
+// TestWakeSleepStepIsTheStep: the traced step leaves the parameters
+// WakeSleep.Step leaves, bit for bit, over many steps of nets with layers
+// of one unit, of four and of other sizes, from the same random stream.
+func TestWakeSleepStepIsTheStep(t *testing.T) {
+	for _, c := range []struct {
+		data  string
+		sizes []int
+	}{{"bars:4x4", []int{16, 8, 1}}, {"bars:3x3", []int{9, 5, 3}}, {"bars:4x4", []int{16, 6, 4, 2}}} {
+		set, err := dataset.Parse(c.data)
+		if err != nil {
+			t.Fatal(err)
+		}
+		init := rand.New(rand.NewPCG(1, 2))
+		m := helmholtz.New(c.sizes)
+		m.Init(init, 0.5)
+		ref := m.Clone()
+		ws := helmholtz.NewWakeSleep(ref, 0.1, 0.07, 1)
+		a, b := rand.New(rand.NewPCG(9, 9)), rand.New(rand.NewPCG(9, 9))
+		for step := range 300 {
+			ws.Step(set, a)
+			WakeSleepStep(m, set, 0.1, 0.07, b)
+			if !m.Equal(ref) {
+				t.Fatalf("%v %v: step %d: the traced step's parameters differ from WakeSleep.Step's", c.data, c.sizes, step)
+			}
+		}
+	}
+}
+
+// TestCostSized: equal sizes price as Cost does; a binary state of one
+// byte below a number of four costs the slot after those four.
+func TestCostSized(t *testing.T) {
+	tr := matmul(4)
+	for b := 1; b <= 8; b++ {
+		if tr.CostSized(b, b) != tr.Cost(b) {
+			t.Fatalf("CostSized(%d, %d) ≠ Cost(%d)", b, b, b)
+		}
+	}
+	var s Trace
+	a, bit := s.Arg(1)[0], s.Arg(1)[0]
+	s.Bits(bit)
+	s.Return(a, s.Op(bit))
+	if got := s.CostSized(4, 1); got != 3 { // slot 5: ⌈√5⌉
+		t.Errorf("a 1-byte bit under a 4-byte number costs %d, want 3", got)
+	}
+}
+
+// TestSplit: the parts of a split add up to the whole, and splitting at
+// no operation gives the whole.
+func TestSplit(t *testing.T) {
+	set, _ := dataset.Parse("bars:4x4")
+	m := helmholtz.New([]int{16, 8, 1})
+	m.Init(rand.New(rand.NewPCG(1, 1)), 0.5)
+	tr, ops := WakeSleepStep(m, set, 0.1, 0.1, rand.New(rand.NewPCG(2, 2)))
+	for _, b := range []int{1, 4, 8} {
+		parts, sum := tr.Split(b, 1, ops[:3]), 0
+		for _, p := range parts {
+			sum += p
+		}
+		if whole := tr.CostSized(b, 1); sum != whole || parts[0] == 0 || parts[3] == 0 {
+			t.Errorf("%d bytes: parts %v add to %d, the whole is %d", b, parts, sum, whole)
+		}
+	}
+}
