@@ -46,7 +46,7 @@ unit counts as shift-selective when it tells the shift of {{pct .Selective}} of 
 
 | net | layers | recipe | runs | KL median (q1–q3) | ≤ 0.10 | NLL median | H(p_data) | units | s per run |
 |---|---|---|---|---|---|---|---|---|---|
-{{range .Rows}}| {{.Data}} | {{.Layers}} | {{.Name}} | {{.N}} | {{f3 .KLMedian}} ({{f3 .KLQ1}}–{{f3 .KLQ3}}){{if gt .SE 0.0}} ± {{f3 .SE}} ({{.Estimator}}){{end}} | {{.Below}} | {{f3 .NLLMedian}} | {{f3 .Entropy}} | {{if .Bars}}{{printf "%.1f" .BarUnits}} bar units; every bar {{.EveryBar}}, solved {{.Solved}}{{end}}{{if .Shift}}recovery {{pct .Recovery}}; ≥ 95 % in {{.Recovered}}; {{.Selective}} selective top units{{end}} | {{printf "%.1f" .Seconds}} |
+{{range .Rows}}| {{.Data}} | {{.Layers}} | {{.Name}} | {{.N}} | {{f3 .KLMedian}} ({{f3 .KLQ1}}–{{f3 .KLQ3}}){{if gt .SE 0.0}} ± {{f3 .SE}} ({{.Estimator}}){{end}} | {{.Below}} | {{f3 .NLLMedian}} | {{f3 .Entropy}} | {{if .Bars}}{{printf "%.1f" .BarUnits}} bar units; every bar {{.EveryBar}}, solved {{.Solved}}{{end}}{{if .Shift}}recovery {{pct .Recovery}}; ≥ 95 % in {{.Recovered}}; selective top units {{.Selective}}{{end}} | {{printf "%.1f" .Seconds}} |
 {{end}}{{range .Rows}}{{if .Diverged}}
 {{.Name}}: {{.Diverged}} runs diverged and are left out of its row.
 {{end}}{{end}}
@@ -65,7 +65,7 @@ unit counts as shift-selective when it tells the shift of {{pct .Selective}} of 
   missing is a top unit that pools them by direction.{{end}}
 {{end}}{{end}}{{with .ShifterTop}}{{if .N}}- **{{.Data}}, {{.Layers}}, recommended recipe with ` + "`--reinit-top`" + `**: {{.Recovered}} of {{.N}} runs recover the
   shift of ≥ 95 % of the images that show it (goal: {{half .N}}); median {{pct .Recovery}}, KL median
-  {{f3 .KLMedian}} bits (without: {{with $.Shifter}}{{f3 .KLMedian}}{{end}}), {{.Selective}} shift-selective top units.
+  {{f3 .KLMedian}} bits (without: {{with $.Shifter}}{{f3 .KLMedian}}{{end}}); shift-selective top units (median): {{.Selective}}.
 {{end}}{{end}}{{with .ShifterStub}}{{if .N}}- The sibling numpy stub reports 3 of 4 top units shift-selective after 209 s per run. Here the stub's
   recipe on {{.Layers}} gives a median of {{.Selective}} shift-selective top units (recovery {{pct .Recovery}}) in
   {{printf "%.1f" .Seconds}} s per run{{end}}{{end}}{{with .Shifter}}{{if .N}}, the recommended recipe {{.Selective}} ({{pct .Recovery}}).{{end}}{{end}}
