@@ -2,10 +2,12 @@ package dmd
 
 import (
 	"math/rand/v2"
+	"slices"
 	"testing"
 
 	"helmholtz"
 	"helmholtz/dataset"
+	"helmholtz/rbm"
 )
 
 // TestWakeSleepStepIsTheStep: the traced step leaves the parameters
@@ -68,6 +70,30 @@ func TestSplit(t *testing.T) {
 		}
 		if whole := tr.CostSized(b, 1); sum != whole || parts[0] == 0 || parts[3] == 0 {
 			t.Errorf("%d bytes: parts %v add to %d, the whole is %d", b, parts, sum, whole)
+		}
+	}
+}
+
+// TestCDStepIsTheStep: the traced CD-k step leaves the parameters and
+// velocities rbm.CD.Step leaves, bit for bit, for k = 1 and 3.
+func TestCDStepIsTheStep(t *testing.T) {
+	set := dataset.NewBars(4, 4)
+	for _, k := range []int{1, 3} {
+		init := rand.New(rand.NewPCG(5, 5))
+		a := rbm.New(16, 8)
+		a.Init(init, 0.1)
+		b := a.Clone()
+		ca, cb := rbm.NewCD(a, k, 0.05, 0.5, 1e-4), rbm.NewCD(b, k, 0.05, 0.5, 1e-4)
+		ra, rb := rand.New(rand.NewPCG(6, 6)), rand.New(rand.NewPCG(6, 6))
+		for step := range 200 {
+			ca.Step(set, ra)
+			tr, _ := CDStep(cb, set, rb)
+			if !a.Equal(b) || !slices.Equal(ca.UW, cb.UW) || !slices.Equal(ca.UBV, cb.UBV) || !slices.Equal(ca.UBH, cb.UBH) {
+				t.Fatalf("CD-%d step %d: the traced step differs from rbm.CD.Step", k, step)
+			}
+			if step == 0 && tr.Cost(1) <= 0 {
+				t.Fatal("a CD step costs nothing")
+			}
 		}
 	}
 }

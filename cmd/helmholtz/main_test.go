@@ -120,6 +120,7 @@ func TestBadInput(t *testing.T) {
 		{"train", "stray"},
 		{"frobnicate"},
 		{"cost", "--steps", "0"},
+		{"cost", "--k", "0"},
 		{"cost", "--steps", "100001"},
 		{"cost", "--layers", "15,8,1"},
 		{"cost", "--data", "nope"},
