@@ -9,6 +9,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"strconv"
 	"strings"
 
 	"helmholtz/study"
@@ -20,18 +21,20 @@ import (
 func runStudy(ctx context.Context, args []string) error {
 	if len(args) == 0 || strings.HasPrefix(args[0], "-") {
 		if len(args) > 0 && (args[0] == "-h" || args[0] == "--help") {
-			fmt.Println("usage: helmholtz study gap|scale [flags]   (helmholtz study NAME -h for its flags)")
+			fmt.Println("usage: helmholtz study gap|scale|cost [flags]   (helmholtz study NAME -h for its flags)")
 			return flag.ErrHelp
 		}
-		return errors.New("name a study: gap or scale")
+		return errors.New("name a study: gap, scale or cost")
 	}
 	switch args[0] {
 	case "gap":
 		return gapStudy(ctx, args[1:])
 	case "scale":
 		return scaleStudy(ctx, args[1:])
+	case "cost":
+		return costStudy(ctx, args[1:])
 	}
-	return fmt.Errorf("unknown study %q (known: gap, scale)", args[0])
+	return fmt.Errorf("unknown study %q (known: gap, scale, cost)", args[0])
 }
 
 // studyFlags are the flags every study has.
@@ -208,5 +211,55 @@ func scaleStudy(ctx context.Context, args []string) error {
 		return studyFailed(ctx, err, *f.out)
 	}
 	fmt.Printf("wrote %s\n", filepath.Join(*f.doc, "SCALE.md"))
+	return nil
+}
+
+func costStudy(ctx context.Context, args []string) error {
+	fs := newFlags("study cost", "[--seeds A-B] [--n-steps N] [--eval-every N] [--kl 3,2.5,1] [--doc DIR]")
+	seeds := fs.String("seeds", "1-20", "seeds: A-B or a comma-separated list")
+	steps := fs.Int("n-steps", 2000000, "steps of every run (1,000 to 10,000,000)")
+	every := fs.Int("eval-every", 1000, "steps between the exact evaluations (100 to --n-steps)")
+	kls := fs.String("kl", "3,2.5,1", "the results to reach: KL thresholds in bits, comma-separated")
+	doc := fs.String("doc", "docs", "where to write COST.md")
+	quiet := fs.Bool("quiet", false, "print no progress")
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	list, err := parseSeeds(*seeds)
+	if err != nil {
+		return err
+	}
+	if len(list) > 1000 {
+		return fmt.Errorf("--seeds: at most 1,000, got %d", len(list))
+	}
+	if *steps < 1000 || *steps > 10_000_000 {
+		return fmt.Errorf("--n-steps must be in 1000..10000000, got %d", *steps)
+	}
+	if *every < 100 || *every > *steps {
+		return fmt.Errorf("--eval-every must be in 100..--n-steps, got %d", *every)
+	}
+	var thresholds []float64
+	for _, f := range strings.Split(*kls, ",") {
+		x, err := strconv.ParseFloat(strings.TrimSpace(f), 64)
+		if err != nil || !(x > 0 && x < 100) {
+			return fmt.Errorf("--kl: want thresholds in bits between 0 and 100, got %q", f)
+		}
+		thresholds = append(thresholds, x)
+	}
+	if len(thresholds) > 10 {
+		return fmt.Errorf("--kl: at most 10 thresholds")
+	}
+	if err := writable(*doc); err != nil {
+		return fmt.Errorf("--doc: %w", err)
+	}
+	log := io.Writer(os.Stderr)
+	if *quiet {
+		log = io.Discard
+	}
+	c := study.Cost{Seeds: list, Steps: *steps, Every: *every, Thresholds: thresholds, Doc: *doc, Log: log}
+	if err := c.Run(ctx); err != nil {
+		return err
+	}
+	fmt.Printf("wrote %s\n", filepath.Join(*doc, "COST.md"))
 	return nil
 }
