@@ -4,6 +4,9 @@ import (
 	"math/rand/v2"
 	"slices"
 	"testing"
+
+	"helmholtz"
+	"helmholtz/dataset"
 )
 
 // The published numbers of the ByteDMD reference (github.com/cybertronai/
@@ -250,5 +253,50 @@ func BenchmarkCost(b *testing.B) {
 	b.ReportMetric(float64(t.Reads()), "reads")
 	for b.Loop() {
 		t.Cost(1)
+	}
+}
+
+// TestSimultaneous: a+b and b+a cost the same (inputs are priced against
+// the stack before the operation); a+a charges a twice; a value whose
+// last use has passed leaves the stack, so what lies below it moves up.
+func TestSimultaneous(t *testing.T) {
+	build := func(f func(t *Trace, a, b Value)) int {
+		var tr Trace
+		args := tr.Arg(3)
+		f(&tr, args[0], args[1])
+		tr.Return(args[2])
+		return tr.Cost(1)
+	}
+	ab := build(func(t *Trace, a, b Value) { t.Return(t.Op(a, b)) })
+	ba := build(func(t *Trace, a, b Value) { t.Return(t.Op(b, a)) })
+	if ab != ba {
+		t.Errorf("a+b costs %d, b+a %d", ab, ba)
+	}
+	var twice Trace
+	x := twice.Arg(2)
+	twice.Return(twice.Op(x[0], x[0]), x[1])
+	if d := twice.Depths(); len(d) != 2 || d[0] != d[1] {
+		t.Errorf("a+a reads at depths %v, want the same depth twice", d)
+	}
+	// a below a dead b: after b's last use, a is one place higher.
+	var dead Trace
+	y := dead.Arg(3) // a, b, c in one block: c on top, a at the bottom
+	dead.Op(y[1])    // b's last use
+	dead.Return(dead.Op(y[0]), y[2])
+	if d := dead.Depths(); d[1] != 2 {
+		t.Errorf("a after b died reads at depth %d, want 2 (c above it, b gone)", d[1])
+	}
+}
+
+// BenchmarkPrice64161 traces and prices one wake-sleep step of a 64-16-1
+// net (issue 11's target: under 50 ms).
+func BenchmarkPrice64161(b *testing.B) {
+	set, _ := dataset.Parse("bars:8x8")
+	m := helmholtz.New([]int{64, 16, 1})
+	m.Init(rand.New(rand.NewPCG(1, 1)), 0.1)
+	rng := rand.New(rand.NewPCG(2, 2))
+	for b.Loop() {
+		tr, _ := WakeSleepStep(m, set, 0.1, 0.1, rng)
+		tr.Cost(8)
 	}
 }

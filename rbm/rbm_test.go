@@ -5,6 +5,7 @@ import (
 	"math/rand/v2"
 	"testing"
 
+	"helmholtz"
 	"helmholtz/dataset"
 )
 
@@ -104,4 +105,44 @@ func TestCDLearnsBars(t *testing.T) {
 		t.Errorf("KL %.3f bits before, %.3f after (NLL %.3f)", before, after, nll)
 	}
 	t.Logf("KL %.3f → %.3f bits", before, after)
+}
+
+// one is a data set of one fixed pattern.
+type one []uint8
+
+func (o one) Sample(dst []uint8, _ *rand.Rand) { copy(dst, o) }
+
+// TestCD1ByHand: one CD-1 step of a 2-visible, 1-hidden RBM equals the
+// update written out by hand from the same uniform.
+func TestCD1ByHand(t *testing.T) {
+	r := New(2, 1)
+	r.W[0], r.W[1], r.BV[0], r.BV[1], r.BH[0] = 0.5, -1, 0.25, -0.5, 0.1
+	const rate, mom, decay = 0.1, 0.5, 0.01
+	cd := NewCD(r, 1, rate, mom, decay)
+	cd.UW[0], cd.UW[1], cd.UBV[0], cd.UBV[1], cd.UBH[0] = 0.01, -0.02, 0.03, 0, -0.01
+	rng := rand.New(rand.NewPCG(7, 7))
+	u := rand.New(rand.NewPCG(7, 7)).Float64() // the uniform the step draws (the data draws none)
+	sig := helmholtz.FastSigmoid
+	// v = (1, 0): the positive phase.
+	ph0 := sig(0.1 + 0.5)
+	h := 0.0
+	if u < ph0 {
+		h = 1
+	}
+	pv0, pv1 := sig(0.25+h*0.5), sig(-0.5+h*-1)
+	ph := sig(0.1 + pv0*0.5 + pv1*-1)
+	want := []float64{
+		0.5 + (mom*0.01 + rate*(1*ph0-pv0*ph-decay*0.5)),
+		-1 + (mom*-0.02 + rate*(0*ph0-pv1*ph-decay*-1)),
+		0.25 + (mom*0.03 + rate*(1-pv0)),
+		-0.5 + (mom*0 + rate*(0-pv1)),
+		0.1 + (mom*-0.01 + rate*(ph0-ph)),
+	}
+	cd.Step(one{1, 0}, rng)
+	got := []float64{r.W[0], r.W[1], r.BV[0], r.BV[1], r.BH[0]}
+	for i := range want {
+		if math.Abs(got[i]-want[i]) > 1e-15 {
+			t.Errorf("parameter %d: %v, by hand %v", i, got[i], want[i])
+		}
+	}
 }

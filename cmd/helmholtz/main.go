@@ -50,8 +50,8 @@ var commands = []command{
 	{"gif", "animate a run's snapshots as a GIF", runGIF, true},
 	{"sweep", "many seeds (and recipes) in parallel; KL distribution per recipe", runSweep, true},
 	{"summarize", "merge sweep results (e.g. shards) into one report", runSummarize, false},
-	{"study", "run a study and write its document: gap (docs/GAP.md), scale (docs/SCALE.md)", runStudy, true},
-	{"cost", "the data-movement (ByteDMD) cost of wake-sleep steps, by phase", runCost, true},
+	{"study", "run a study and write its document: gap (docs/GAP.md), scale (docs/SCALE.md), dmd (docs/DMD.md)", runStudy, true},
+	{"dmd", "the data-movement (ByteDMD) cost of one update: wake-sleep by phase, and an RBM's CD-k", runDMD, true},
 }
 
 // exitError carries a specific exit status.

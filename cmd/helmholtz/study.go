@@ -21,20 +21,20 @@ import (
 func runStudy(ctx context.Context, args []string) error {
 	if len(args) == 0 || strings.HasPrefix(args[0], "-") {
 		if len(args) > 0 && (args[0] == "-h" || args[0] == "--help") {
-			fmt.Println("usage: helmholtz study gap|scale|cost [flags]   (helmholtz study NAME -h for its flags)")
+			fmt.Println("usage: helmholtz study gap|scale|dmd [flags]   (helmholtz study NAME -h for its flags)")
 			return flag.ErrHelp
 		}
-		return errors.New("name a study: gap, scale or cost")
+		return errors.New("name a study: gap, scale or dmd")
 	}
 	switch args[0] {
 	case "gap":
 		return gapStudy(ctx, args[1:])
 	case "scale":
 		return scaleStudy(ctx, args[1:])
-	case "cost":
-		return costStudy(ctx, args[1:])
+	case "dmd":
+		return dmdStudy(ctx, args[1:])
 	}
-	return fmt.Errorf("unknown study %q (known: gap, scale, cost)", args[0])
+	return fmt.Errorf("unknown study %q (known: gap, scale, dmd)", args[0])
 }
 
 // studyFlags are the flags every study has.
@@ -214,13 +214,15 @@ func scaleStudy(ctx context.Context, args []string) error {
 	return nil
 }
 
-func costStudy(ctx context.Context, args []string) error {
-	fs := newFlags("study cost", "[--seeds A-B] [--n-steps N] [--eval-every N] [--kl 3,2.5,1] [--doc DIR]")
+func dmdStudy(ctx context.Context, args []string) error {
+	fs := newFlags("study dmd", "[--seeds A-B] [--n-steps N] [--eval-every N] [--kl 1,0.1] [--recipe FILE] [--workers N] [--doc DIR]")
 	seeds := fs.String("seeds", "1-20", "seeds: A-B or a comma-separated list")
 	steps := fs.Int("n-steps", 2000000, "steps of every run (1,000 to 10,000,000)")
 	every := fs.Int("eval-every", 1000, "steps between the exact evaluations (100 to --n-steps)")
-	kls := fs.String("kl", "3,2.5,1", "the results to reach: KL thresholds in bits, comma-separated")
-	doc := fs.String("doc", "docs", "where to write COST.md")
+	kls := fs.String("kl", "1,0.1", "the results to reach: KL thresholds in bits, comma-separated (beside 7 of 8 bars covered)")
+	recipeFile := fs.String("recipe", "docs/RECIPE", "file with the recommended recipe's flags")
+	workers := fs.Int("workers", runtime.GOMAXPROCS(0), "runs in parallel (1 to 256)")
+	doc := fs.String("doc", "docs", "where to write DMD.md")
 	quiet := fs.Bool("quiet", false, "print no progress")
 	if err := parse(fs, args); err != nil {
 		return err
@@ -256,10 +258,30 @@ func costStudy(ctx context.Context, args []string) error {
 	if *quiet {
 		log = io.Discard
 	}
-	c := study.Cost{Seeds: list, Steps: *steps, Every: *every, Thresholds: thresholds, Doc: *doc, Log: log}
+	file, err := openRegular(*recipeFile)
+	if err != nil {
+		return err
+	}
+	text, err := io.ReadAll(io.LimitReader(file, 1<<16))
+	file.Close()
+	if err != nil {
+		return err
+	}
+	recipeFlags := strings.Join(strings.Fields(string(text)), " ")
+	base := train.Default()
+	base.Steps = *steps
+	rc, err := recipeOf("recipe", base, recipeFlags)
+	if err != nil {
+		return err
+	}
+	if *workers < 1 || *workers > 256 {
+		return fmt.Errorf("--workers must be in 1..256, got %d", *workers)
+	}
+	c := study.DMD{Seeds: list, Steps: *steps, Every: *every, Thresholds: thresholds, Recipe: rc.Config,
+		RecipeName: recipeFlags, CDK: []int{1, 5}, Workers: *workers, Doc: *doc, Log: log}
 	if err := c.Run(ctx); err != nil {
 		return err
 	}
-	fmt.Printf("wrote %s\n", filepath.Join(*doc, "COST.md"))
+	fmt.Printf("wrote %s\n", filepath.Join(*doc, "DMD.md"))
 	return nil
 }

@@ -9,10 +9,10 @@ import (
 	"helmholtz/train"
 )
 
-// runCost prices wake-sleep steps, and an RBM's CD-k steps, by data
+// runDMD prices wake-sleep steps, and an RBM's CD-k steps, by data
 // movement (package dmd).
-func runCost(ctx context.Context, args []string) error {
-	fs := newFlags("cost", "[--data SPEC] [--layers 16,8,1] [--seed N] [--steps N] [--k N]")
+func runDMD(ctx context.Context, args []string) error {
+	fs := newFlags("dmd", "[--data SPEC] [--layers 16,8,1] [--seed N] [--steps N] [--k N]")
 	data := fs.String("data", "bars:4x4", "data set")
 	layers := intList{}
 	fs.Var(&layers, "layers", "layer sizes, visible first (default: the data set's net)")
@@ -43,7 +43,7 @@ func runCost(ctx context.Context, args []string) error {
 	if p := train.Params(cfg.Layers); p > 100000 || p**steps*(*k) > 50_000_000 {
 		return fmt.Errorf("%d parameters × %d steps is more than the 50,000,000 this command traces", p, *steps)
 	}
-	c, err := study.MeasureSteps(ctx, cfg, *k, *steps)
+	c, err := study.MeasureSteps(ctx, cfg, []int{*k}, *steps)
 	if err != nil {
 		return err
 	}
@@ -56,11 +56,11 @@ func runCost(ctx context.Context, args []string) error {
 		fmt.Printf("| %s | %.0f | %.0f | %.0f | %.0f | %.0f |\n", s.Name, w[0], w[1], w[2], w[3], w[4])
 	}
 	fmt.Printf("\nAn RBM of %d visible and %d hidden units, one CD-%d step (%s), the same mean (%.0f reads per step):\n\n",
-		cfg.Layers[0], cfg.Layers[1], *k, c.RBMSettings, c.CDReads)
+		cfg.Layers[0], cfg.Layers[1], *k, c.RBMSettings, c.CDReads[0])
 	fmt.Println("| values | positive phase | whole step |")
 	fmt.Println("|---|---|---|")
 	for v, s := range study.CostSizes {
-		fmt.Printf("| %s | %.0f | %.0f |\n", s.Name, c.CD[v][0], c.CD[v][1])
+		fmt.Printf("| %s | %.0f | %.0f |\n", s.Name, c.CDs[0][v][0], c.CDs[0][v][1])
 	}
 	return nil
 }
