@@ -138,6 +138,56 @@ func (p *tracked) sample(a []float64, av []Value, rng *rand.Rand) layer {
 	return out
 }
 
+// observe draws the pattern (an argument) and reads it once into layer 0.
+func (p *tracked) observe(data helmholtz.Data, rng *rand.Rand) layer {
+	pix := make([]uint8, p.m.Sizes[0])
+	data.Sample(pix, rng)
+	pv := p.t.Arg(len(pix))
+	p.t.Bits(pv...)
+	x := layer{x: make([]float64, len(pix)), v: make([]Value, len(pix))}
+	for i, on := range pix {
+		on &= 1
+		x.x[i] = float64(on)
+		x.v[i] = p.t.Op(pv[i])
+		if on == 1 {
+			x.active = append(x.active, i)
+		}
+	}
+	return x
+}
+
+// recognize samples the layers above x0 bottom-up from the recognition net.
+func (p *tracked) recognize(x0 layer, rng *rand.Rand) []layer {
+	m := p.m
+	x := make([]layer, len(m.Sizes))
+	x[0] = x0
+	for l := range len(m.Sizes) - 1 {
+		a, av := p.sumRows(m.C[l+1], p.c[l+1], m.R[l], p.r[l], x[l].active)
+		x[l+1] = p.sample(a, av, rng)
+	}
+	return x
+}
+
+// sleep draws a fantasy top down and makes the recognition update at rate
+// recRate; it returns the operation count at the end of the fantasy.
+func (p *tracked) sleep(recRate float64, rng *rand.Rand) int {
+	m := p.m
+	top := len(m.Sizes) - 1
+	f := make([]layer, len(m.Sizes))
+	f[top] = p.sample(m.B[top], p.b[top], rng)
+	for l := top - 1; l >= 0; l-- {
+		a, av := p.sumRows(m.B[l], p.b[l], m.W[l], p.w[l], f[l+1].active)
+		f[l] = p.sample(a, av, rng)
+	}
+	fantasy := p.t.Ops()
+	for l := range top {
+		a, av := p.sumRows(m.C[l+1], p.c[l+1], m.R[l], p.r[l], f[l].active)
+		d, dv := p.deltas(a, av, f[l+1], recRate)
+		p.addRows(m.C[l+1], p.c[l+1], m.R[l], p.r[l], d, dv, f[l].active)
+	}
+	return fantasy
+}
+
 // WakeSleepStep performs one online wake-sleep step of m (batch 1, no
 // recipe options) as helmholtz.WakeSleep.Step does, drawing the pattern
 // from data and every random word from rng in the same order, and
@@ -148,28 +198,8 @@ func (p *tracked) sample(a []float64, av []Value, rng *rand.Rand) layer {
 func WakeSleepStep(m *helmholtz.Machine, data helmholtz.Data, genRate, recRate float64, rng *rand.Rand) (t *Trace, ops [4]int) {
 	t = new(Trace)
 	p := track(t, m)
-	L := len(m.Sizes)
-	top := L - 1
-
-	// Wake: the pattern, read once into the state of layer 0.
-	pix := make([]uint8, m.Sizes[0])
-	data.Sample(pix, rng)
-	pv := t.Arg(len(pix))
-	t.Bits(pv...)
-	x := make([]layer, L)
-	x[0] = layer{x: make([]float64, len(pix)), v: make([]Value, len(pix))}
-	for i, on := range pix {
-		on &= 1
-		x[0].x[i] = float64(on)
-		x[0].v[i] = t.Op(pv[i])
-		if on == 1 {
-			x[0].active = append(x[0].active, i)
-		}
-	}
-	for l := range top {
-		a, av := p.sumRows(m.C[l+1], p.c[l+1], m.R[l], p.r[l], x[l].active)
-		x[l+1] = p.sample(a, av, rng)
-	}
+	top := len(m.Sizes) - 1
+	x := p.recognize(p.observe(data, rng), rng)
 	ops[0] = t.Ops()
 	// The generative update, top down: the top layer's prior, then each
 	// layer given the one above.
@@ -185,19 +215,7 @@ func WakeSleepStep(m *helmholtz.Machine, data helmholtz.Data, genRate, recRate f
 		p.addRows(m.B[l], p.b[l], m.W[l], p.w[l], d, dv, x[l+1].active)
 	}
 	ops[1] = t.Ops()
-	// Sleep: a fantasy top down, then the recognition update bottom up.
-	f := make([]layer, L)
-	f[top] = p.sample(m.B[top], p.b[top], rng)
-	for l := top - 1; l >= 0; l-- {
-		a, av := p.sumRows(m.B[l], p.b[l], m.W[l], p.w[l], f[l+1].active)
-		f[l] = p.sample(a, av, rng)
-	}
-	ops[2] = t.Ops()
-	for l := range top {
-		a, av := p.sumRows(m.C[l+1], p.c[l+1], m.R[l], p.r[l], f[l].active)
-		d, dv := p.deltas(a, av, f[l+1], recRate)
-		p.addRows(m.C[l+1], p.c[l+1], m.R[l], p.r[l], d, dv, f[l].active)
-	}
+	ops[2] = p.sleep(recRate, rng)
 	ops[3] = t.Ops()
 	p.returns()
 	return t, ops

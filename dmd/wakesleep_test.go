@@ -97,3 +97,34 @@ func TestCDStepIsTheStep(t *testing.T) {
 		}
 	}
 }
+
+// TestRWSStepIsTheStep: the traced reweighted step leaves the parameters
+// Reweighted.Step leaves, bit for bit, for K = 1, 3 and 5, with and
+// without the wake-phase q update and the sleep update.
+func TestRWSStepIsTheStep(t *testing.T) {
+	set := dataset.NewBars(4, 4)
+	for _, c := range []struct {
+		k            int
+		wakeQ, sleep bool
+	}{{1, false, true}, {3, true, true}, {5, true, false}, {2, false, true}} {
+		init := rand.New(rand.NewPCG(1, 2))
+		m := helmholtz.New([]int{16, 8, 1})
+		m.Init(init, 0.5)
+		ref := m.Clone()
+		rw := helmholtz.NewReweighted(ref, 0.1, 0.07, c.k)
+		rw.WakeQ, rw.Sleep = c.wakeQ, c.sleep
+		a, b := rand.New(rand.NewPCG(9, 9)), rand.New(rand.NewPCG(9, 9))
+		for step := range 200 {
+			rw.Step(set, a)
+			tr, ops := RWSStep(m, set, 0.1, 0.07, c.k, c.wakeQ, c.sleep, b)
+			if step == 0 {
+				if parts := tr.Split(1, 1, ops[:3]); parts[0] == 0 || parts[1] == 0 {
+					t.Fatalf("%+v: phase costs %v", c, parts)
+				}
+			}
+			if !m.Equal(ref) {
+				t.Fatalf("%+v: step %d: the traced step's parameters differ from Reweighted.Step's", c, step)
+			}
+		}
+	}
+}

@@ -42,6 +42,8 @@ var CostSizes = []Sizes{
 type StepCosts struct {
 	Reads       float64 // of a wake-sleep step
 	WakeSleep   [][5]float64
+	RWSK        int          // samples of the reweighted step priced, 0 if none
+	RWS         [][5]float64 // its K recognition passes, generative update, q update, sleep, whole step
 	K           []int
 	CDReads     []float64
 	CDs         [][][2]float64 // [k][size]
@@ -59,10 +61,11 @@ const (
 )
 
 // MeasureSteps traces steps steps of wake-sleep on cfg's initial machine
-// (train's initialisation of cfg) and, for each k, of CD-k on an RBM with
+// (train's initialisation of cfg), of reweighted wake-sleep with rwsK
+// samples (if rwsK > 0) from the same start, and, for each k, of CD-k on an RBM with
 // as many hidden units as cfg's first hidden layer, from a small random
 // start, and returns their mean costs.
-func MeasureSteps(ctx context.Context, cfg train.Config, ks []int, steps int) (StepCosts, error) {
+func MeasureSteps(ctx context.Context, cfg train.Config, ks []int, rwsK, steps int) (StepCosts, error) {
 	set, err := dataset.Parse(cfg.Data)
 	if err != nil {
 		return StepCosts{}, err
@@ -87,6 +90,26 @@ func MeasureSteps(ctx context.Context, cfg train.Config, ks []int, steps int) (S
 			for i, p := range parts {
 				c.WakeSleep[v][i] += float64(p) / n
 				c.WakeSleep[v][4] += float64(p) / n
+			}
+		}
+	}
+	if c.RWSK = rwsK; rwsK > 0 {
+		c.RWS = make([][5]float64, len(CostSizes))
+		r, err := train.New(cfg)
+		if err != nil {
+			return c, err
+		}
+		for range steps {
+			if err := ctx.Err(); err != nil {
+				return c, err
+			}
+			tr, ops := dmd.RWSStep(r.Machine, set, cfg.LR, cfg.LR, rwsK, true, true, rng)
+			for v, s := range CostSizes {
+				parts := tr.Split(s.Num, s.Bits, ops[:3])
+				for i, p := range parts {
+					c.RWS[v][i] += float64(p) / n
+					c.RWS[v][4] += float64(p) / n
+				}
 			}
 		}
 	}
@@ -214,6 +237,10 @@ func (c DMD) Run(ctx context.Context) error {
 			cost:   func(s StepCosts) (float64, float64) { return s.WakeSleep[0][4], s.WakeSleep[2][4] },
 			Priced: "as the stub's step: a lower bound (the options' passes over the weights are not traced)"},
 	}
+	rws := train.Default()
+	rws.Algo, rws.Samples = "rws", 5
+	learners = append(learners, &learner{Name: "reweighted wake-sleep, K = 5, stub recipe", run: wsRun(rws),
+		cost: func(s StepCosts) (float64, float64) { return s.RWS[0][4], s.RWS[2][4] }, Priced: "traced step"})
 	for _, k := range c.CDK {
 		learners = append(learners, &learner{Name: fmt.Sprintf("RBM, CD-%d", k), run: rbmRun(k),
 			cost: func(s StepCosts) (float64, float64) {
@@ -258,7 +285,7 @@ func (c DMD) Run(ctx context.Context) error {
 		return err
 	default:
 	}
-	costs, err := MeasureSteps(ctx, train.Default(), c.CDK, 1000)
+	costs, err := MeasureSteps(ctx, train.Default(), c.CDK, 5, 1000)
 	if err != nil {
 		return err
 	}
@@ -267,7 +294,7 @@ func (c DMD) Run(ctx context.Context) error {
 		cfg := train.Default()
 		set, _ := dataset.Parse(n.data)
 		cfg.Data, cfg.Layers = n.data, set.Layers()
-		sc, err := MeasureSteps(ctx, cfg, nil, 200)
+		sc, err := MeasureSteps(ctx, cfg, nil, 0, 200)
 		if err != nil {
 			return err
 		}
@@ -420,8 +447,8 @@ This page is written by ` + "`go run ./cmd/helmholtz study dmd`" + `: seeds {{.S
 per run, every criterion checked every {{.Every}} updates. The learners: wake-sleep on 16-8-1 with the
 stub's recipe and with the recommended one (` + "`{{.Recipe}}`" + `, whose updates include its restart
 candidates'), and an RBM with 16 visible and 8 hidden units trained by CD-k ({{.Costs.RBMSettings}},
-weights from N(0, 0.01²), a reasonable setting, not a tuned one). The other learners of
-[GAP.md](GAP.md) are not priced yet. Final KL, median over seeds:
+weights from N(0, 0.01²), a reasonable setting, not a tuned one), and reweighted wake-sleep with 5
+samples ([GAP.md](GAP.md)). The exact-posterior and mixture learners are not priced yet. Final KL, median over seeds:
 {{range .Names}}{{.}} {{f3 (index $.Finals .)}} bits; {{end}}
 
 ## One update
@@ -435,6 +462,10 @@ this table.
 |---|---|---|---|---|---|{{range .Costs.K}}---|---|{{end}}
 {{range $i, $s := .Sizes}}{{$w := index $.Costs.WakeSleep $i}}| {{$s.Name}} | {{n0 (index5 $w 0)}} | {{n0 (index5 $w 1)}} | {{n0 (index5 $w 2)}} | {{n0 (index5 $w 3)}} | {{n0 (index5 $w 4)}} |{{range $k, $c := $.Costs.CDs}} {{n0 (index2 (index $c $i) 0)}} | {{n0 (index2 (index $c $i) 1)}} |{{end}}
 {{end}}
+Reweighted wake-sleep with {{.Costs.RWSK}} samples, one element per value: its {{.Costs.RWSK}} recognition passes and weights
+{{n0 (index5 (index .Costs.RWS 0) 0)}}, generative update {{n0 (index5 (index .Costs.RWS 0) 1)}}, wake-phase q update
+{{n0 (index5 (index .Costs.RWS 0) 2)}}, sleep {{n0 (index5 (index .Costs.RWS 0) 3)}}: {{n0 (index5 (index .Costs.RWS 0) 4)}} per update ({{n0 (index5 (index .Costs.RWS 2) 4)}} in float64).
+
 ## To the same result
 {{range .Blocks}}
 **{{.Criterion}}** (the first evaluation meeting it):
