@@ -128,3 +128,39 @@ func TestRWSStepIsTheStep(t *testing.T) {
 		}
 	}
 }
+
+// TestMixtureStepIsTheStep: the traced mixture step leaves the machine,
+// the extra components and the gate as Mixture.Step leaves them, bit for
+// bit, for 1, 2 and 4 components.
+func TestMixtureStepIsTheStep(t *testing.T) {
+	set := dataset.NewBars(4, 4)
+	for _, n := range []int{1, 2, 4} {
+		init := rand.New(rand.NewPCG(3, 4))
+		m := helmholtz.New([]int{16, 8, 1})
+		m.Init(init, 0.5)
+		ref := m.Clone()
+		a, b := helmholtz.NewMixture(ref, 0.1, 0.07, n), helmholtz.NewMixture(m, 0.1, 0.07, n)
+		a.Init(rand.New(rand.NewPCG(5, 5)), 0.5, 0)
+		b.Init(rand.New(rand.NewPCG(5, 5)), 0.5, 0)
+		ra, rb := rand.New(rand.NewPCG(9, 9)), rand.New(rand.NewPCG(9, 9))
+		for step := range 200 {
+			a.Step(set, ra)
+			tr, _ := MixtureStep(b, set, rb)
+			if step == 0 && tr.Cost(1) <= 0 {
+				t.Fatal("a mixture step costs nothing")
+			}
+			same := m.Equal(ref) && slices.Equal(a.G, b.G) && slices.Equal(a.Gb, b.Gb)
+			for c := range a.C {
+				for l := range a.C[c] {
+					same = same && slices.Equal(a.C[c][l], b.C[c][l])
+				}
+				for l := range a.R[c] {
+					same = same && slices.Equal(a.R[c][l], b.R[c][l])
+				}
+			}
+			if !same {
+				t.Fatalf("%d components: step %d: the traced step differs from Mixture.Step", n, step)
+			}
+		}
+	}
+}

@@ -12,6 +12,7 @@ import (
 	"sync"
 	"text/template"
 
+	"helmholtz"
 	"helmholtz/dataset"
 	"helmholtz/dmd"
 	"helmholtz/rbm"
@@ -44,6 +45,8 @@ type StepCosts struct {
 	WakeSleep   [][5]float64
 	RWSK        int          // samples of the reweighted step priced, 0 if none
 	RWS         [][5]float64 // its K recognition passes, generative update, q update, sleep, whole step
+	MixC        int          // components of the mixture step priced, 0 if none
+	Mix         [][5]float64 // its gate and recognition pass, generative update, fantasy, recognition and gate updates, whole step
 	K           []int
 	CDReads     []float64
 	CDs         [][][2]float64 // [k][size]
@@ -65,7 +68,7 @@ const (
 // samples (if rwsK > 0) from the same start, and, for each k, of CD-k on an RBM with
 // as many hidden units as cfg's first hidden layer, from a small random
 // start, and returns their mean costs.
-func MeasureSteps(ctx context.Context, cfg train.Config, ks []int, rwsK, steps int) (StepCosts, error) {
+func MeasureSteps(ctx context.Context, cfg train.Config, ks []int, rwsK, mixC, steps int) (StepCosts, error) {
 	set, err := dataset.Parse(cfg.Data)
 	if err != nil {
 		return StepCosts{}, err
@@ -109,6 +112,28 @@ func MeasureSteps(ctx context.Context, cfg train.Config, ks []int, rwsK, steps i
 				for i, p := range parts {
 					c.RWS[v][i] += float64(p) / n
 					c.RWS[v][4] += float64(p) / n
+				}
+			}
+		}
+	}
+	if c.MixC = mixC; mixC > 0 {
+		c.Mix = make([][5]float64, len(CostSizes))
+		r, err := train.New(cfg)
+		if err != nil {
+			return c, err
+		}
+		mx := helmholtz.NewMixture(r.Machine, cfg.LR, cfg.LR, mixC)
+		mx.Init(rand.New(rand.NewPCG(cfg.Seed, 0x6d6978)), cfg.InitScale, cfg.HiddenBias) // "mix"
+		for range steps {
+			if err := ctx.Err(); err != nil {
+				return c, err
+			}
+			tr, ops := dmd.MixtureStep(mx, set, rng)
+			for v, s := range CostSizes {
+				parts := tr.Split(s.Num, s.Bits, ops[:3])
+				for i, p := range parts {
+					c.Mix[v][i] += float64(p) / n
+					c.Mix[v][4] += float64(p) / n
 				}
 			}
 		}
@@ -241,6 +266,10 @@ func (c DMD) Run(ctx context.Context) error {
 	rws.Algo, rws.Samples = "rws", 5
 	learners = append(learners, &learner{Name: "reweighted wake-sleep, K = 5, stub recipe", run: wsRun(rws),
 		cost: func(s StepCosts) (float64, float64) { return s.RWS[0][4], s.RWS[2][4] }, Priced: "traced step"})
+	mix := train.Default()
+	mix.Algo, mix.Components = "mixture", 2
+	learners = append(learners, &learner{Name: "wake-sleep with 2 recognition nets, stub recipe", run: wsRun(mix),
+		cost: func(s StepCosts) (float64, float64) { return s.Mix[0][4], s.Mix[2][4] }, Priced: "traced step"})
 	for _, k := range c.CDK {
 		learners = append(learners, &learner{Name: fmt.Sprintf("RBM, CD-%d", k), run: rbmRun(k),
 			cost: func(s StepCosts) (float64, float64) {
@@ -285,7 +314,7 @@ func (c DMD) Run(ctx context.Context) error {
 		return err
 	default:
 	}
-	costs, err := MeasureSteps(ctx, train.Default(), c.CDK, 5, 1000)
+	costs, err := MeasureSteps(ctx, train.Default(), c.CDK, 5, 2, 1000)
 	if err != nil {
 		return err
 	}
@@ -294,7 +323,7 @@ func (c DMD) Run(ctx context.Context) error {
 		cfg := train.Default()
 		set, _ := dataset.Parse(n.data)
 		cfg.Data, cfg.Layers = n.data, set.Layers()
-		sc, err := MeasureSteps(ctx, cfg, nil, 0, 200)
+		sc, err := MeasureSteps(ctx, cfg, nil, 0, 0, 200)
 		if err != nil {
 			return err
 		}
@@ -448,7 +477,8 @@ per run, every criterion checked every {{.Every}} updates. The learners: wake-sl
 stub's recipe and with the recommended one (` + "`{{.Recipe}}`" + `, whose updates include its restart
 candidates'), and an RBM with 16 visible and 8 hidden units trained by CD-k ({{.Costs.RBMSettings}},
 weights from N(0, 0.01²), a reasonable setting, not a tuned one), and reweighted wake-sleep with 5
-samples ([GAP.md](GAP.md)). The exact-posterior and mixture learners are not priced yet. Final KL, median over seeds:
+samples and with a mixture of 2 recognition nets ([GAP.md](GAP.md)). The exact-posterior learner
+is not priced yet. Final KL, median over seeds:
 {{range .Names}}{{.}} {{f3 (index $.Finals .)}} bits; {{end}}
 
 ## One update
@@ -465,6 +495,10 @@ this table.
 Reweighted wake-sleep with {{.Costs.RWSK}} samples, one element per value: its {{.Costs.RWSK}} recognition passes and weights
 {{n0 (index5 (index .Costs.RWS 0) 0)}}, generative update {{n0 (index5 (index .Costs.RWS 0) 1)}}, wake-phase q update
 {{n0 (index5 (index .Costs.RWS 0) 2)}}, sleep {{n0 (index5 (index .Costs.RWS 0) 3)}}: {{n0 (index5 (index .Costs.RWS 0) 4)}} per update ({{n0 (index5 (index .Costs.RWS 2) 4)}} in float64).
+Wake-sleep with {{.Costs.MixC}} recognition nets, one element per value: the gate, the draw of a component and
+its recognition pass {{n0 (index5 (index .Costs.Mix 0) 0)}}, generative update {{n0 (index5 (index .Costs.Mix 0) 1)}}, fantasy
+{{n0 (index5 (index .Costs.Mix 0) 2)}}, the responsibilities and the components' and gate's updates
+{{n0 (index5 (index .Costs.Mix 0) 3)}}: {{n0 (index5 (index .Costs.Mix 0) 4)}} per update ({{n0 (index5 (index .Costs.Mix 2) 4)}} in float64).
 
 ## To the same result
 {{range .Blocks}}

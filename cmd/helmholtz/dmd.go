@@ -43,7 +43,7 @@ func runDMD(ctx context.Context, args []string) error {
 	if p := train.Params(cfg.Layers); p > 100000 || p**steps*(*k) > 50_000_000 {
 		return fmt.Errorf("%d parameters × %d steps is more than the 50,000,000 this command traces", p, *steps)
 	}
-	c, err := study.MeasureSteps(ctx, cfg, []int{*k}, 5, *steps)
+	c, err := study.MeasureSteps(ctx, cfg, []int{*k}, 5, 2, *steps)
 	if err != nil {
 		return err
 	}
@@ -60,6 +60,13 @@ func runDMD(ctx context.Context, args []string) error {
 	fmt.Println("|---|---|---|---|---|---|")
 	for v, s := range study.CostSizes {
 		w := c.RWS[v]
+		fmt.Printf("| %s | %.0f | %.0f | %.0f | %.0f | %.0f |\n", s.Name, w[0], w[1], w[2], w[3], w[4])
+	}
+	fmt.Printf("\nWake-sleep with a mixture of %d recognition nets, the same mean:\n\n", c.MixC)
+	fmt.Println("| values | gate and recognition pass | generative update | fantasy | recognition and gate updates | whole step |")
+	fmt.Println("|---|---|---|---|---|---|")
+	for v, s := range study.CostSizes {
+		w := c.Mix[v]
 		fmt.Printf("| %s | %.0f | %.0f | %.0f | %.0f | %.0f |\n", s.Name, w[0], w[1], w[2], w[3], w[4])
 	}
 	fmt.Printf("\nAn RBM of %d visible and %d hidden units, one CD-%d step (%s), the same mean (%.0f reads per step):\n\n",
