@@ -191,11 +191,10 @@ type trajectory struct {
 
 // learner is one learner of the study.
 type learner struct {
-	Name   string
-	run    func(ctx context.Context, seed uint64) (trajectory, error)
-	cost   func(c StepCosts) (one, eight float64) // per update
-	Traj   []trajectory
-	Priced string // how its update is priced
+	Name string
+	run  func(ctx context.Context, seed uint64) (trajectory, error)
+	cost func(c StepCosts) (one, eight float64) // per update
+	Traj []trajectory
 }
 
 // Run trains every run (on Workers goroutines), measures the step costs
@@ -257,25 +256,24 @@ func (c DMD) Run(ctx context.Context) error {
 	}
 	learners := []*learner{
 		{Name: "wake-sleep, stub recipe", run: wsRun(train.Default()),
-			cost: func(s StepCosts) (float64, float64) { return s.WakeSleep[0][4], s.WakeSleep[2][4] }, Priced: "traced step"},
+			cost: func(s StepCosts) (float64, float64) { return s.WakeSleep[0][4], s.WakeSleep[2][4] }},
 		{Name: "wake-sleep, recommended recipe", run: wsRun(c.Recipe),
-			cost:   func(s StepCosts) (float64, float64) { return s.WakeSleep[0][4], s.WakeSleep[2][4] },
-			Priced: "as the stub's step: a lower bound (the options' passes over the weights are not traced)"},
+			cost: func(s StepCosts) (float64, float64) { return s.WakeSleep[0][4], s.WakeSleep[2][4] }}, // priced as the stub's step: a lower bound (see the page)
 	}
 	rws := train.Default()
 	rws.Algo, rws.Samples = "rws", 5
 	learners = append(learners, &learner{Name: "reweighted wake-sleep, K = 5, stub recipe", run: wsRun(rws),
-		cost: func(s StepCosts) (float64, float64) { return s.RWS[0][4], s.RWS[2][4] }, Priced: "traced step"})
+		cost: func(s StepCosts) (float64, float64) { return s.RWS[0][4], s.RWS[2][4] }})
 	mix := train.Default()
 	mix.Algo, mix.Components = "mixture", 2
 	learners = append(learners, &learner{Name: "wake-sleep with 2 recognition nets, stub recipe", run: wsRun(mix),
-		cost: func(s StepCosts) (float64, float64) { return s.Mix[0][4], s.Mix[2][4] }, Priced: "traced step"})
+		cost: func(s StepCosts) (float64, float64) { return s.Mix[0][4], s.Mix[2][4] }})
 	for _, k := range c.CDK {
 		learners = append(learners, &learner{Name: fmt.Sprintf("RBM, CD-%d", k), run: rbmRun(k),
 			cost: func(s StepCosts) (float64, float64) {
 				i := slices.Index(c.CDK, k)
 				return s.CDs[i][0][1], s.CDs[i][2][1]
-			}, Priced: "traced step"})
+			}})
 	}
 	type job struct{ l, s int }
 	jobs := make(chan job)
@@ -338,12 +336,11 @@ type scalePoint struct {
 	Params      int
 	Reads, Cost float64
 	Phases      [5]float64
-	Exponent    float64 // of the fit, on the first point only
 }
 
 // costRow is one learner's line for one criterion.
 type costRow struct {
-	Name, Priced      string
+	Name              string
 	Reached, N        int
 	Q1, Median, Q3    float64 // updates, over the runs that reached it
 	PerStep, PerStep8 float64
@@ -391,7 +388,7 @@ func (c DMD) write(learners []*learner, costs StepCosts, scale []scalePoint) err
 		for _, l := range learners {
 			reached := first(l.Traj, cr.ok)
 			one, eight := l.cost(costs)
-			row := costRow{Name: l.Name, Priced: l.Priced, Reached: len(reached), N: len(l.Traj), PerStep: one, PerStep8: eight}
+			row := costRow{Name: l.Name, Reached: len(reached), N: len(l.Traj), PerStep: one, PerStep8: eight}
 			if len(reached) > 0 {
 				row.Q1, row.Median, row.Q3 = quantile(reached, 0.25), quantile(reached, 0.5), quantile(reached, 0.75)
 				row.Total, row.Total8 = row.Median*one, row.Median*eight
