@@ -164,3 +164,26 @@ func TestMixtureStepIsTheStep(t *testing.T) {
 		}
 	}
 }
+
+// TestExactStepIsTheStep: the traced exact-posterior step leaves the
+// parameters ExactWake.Step leaves, bit for bit.
+func TestExactStepIsTheStep(t *testing.T) {
+	set := dataset.NewBars(4, 4)
+	init := rand.New(rand.NewPCG(1, 2))
+	m := helmholtz.New([]int{16, 8, 1})
+	m.Init(init, 0.5)
+	ref := m.Clone()
+	ew := helmholtz.NewExactWake(ref, 0.1, 0.07)
+	tr := NewExact(m, 0.1, 0.07)
+	a, b := rand.New(rand.NewPCG(9, 9)), rand.New(rand.NewPCG(9, 9))
+	for step := range 300 {
+		ew.Step(set, a)
+		trace, _ := tr.Step(set, b)
+		if step < 2 && trace.Cost(1) <= 0 {
+			t.Fatal("an exact step costs nothing")
+		}
+		if !m.Equal(ref) {
+			t.Fatalf("step %d: the traced exact step differs from ExactWake.Step", step)
+		}
+	}
+}

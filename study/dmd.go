@@ -47,6 +47,8 @@ type StepCosts struct {
 	RWS         [][5]float64 // its K recognition passes, generative update, q update, sleep, whole step
 	MixC        int          // components of the mixture step priced, 0 if none
 	Mix         [][5]float64 // its gate and recognition pass, generative update, fantasy, recognition and gate updates, whole step
+	ExactSteps  int          // steps of the exact-posterior learner priced (a tenth of Steps), 0 if none
+	Exact       [][5]float64 // its posterior and draw, generative update, fantasy, recognition update, whole step
 	K           []int
 	CDReads     []float64
 	CDs         [][][2]float64 // [k][size]
@@ -68,7 +70,7 @@ const (
 // samples (if rwsK > 0) from the same start, and, for each k, of CD-k on an RBM with
 // as many hidden units as cfg's first hidden layer, from a small random
 // start, and returns their mean costs.
-func MeasureSteps(ctx context.Context, cfg train.Config, ks []int, rwsK, mixC, steps int) (StepCosts, error) {
+func MeasureSteps(ctx context.Context, cfg train.Config, ks []int, rwsK, mixC int, exact bool, steps int) (StepCosts, error) {
 	set, err := dataset.Parse(cfg.Data)
 	if err != nil {
 		return StepCosts{}, err
@@ -134,6 +136,29 @@ func MeasureSteps(ctx context.Context, cfg train.Config, ks []int, rwsK, mixC, s
 				for i, p := range parts {
 					c.Mix[v][i] += float64(p) / n
 					c.Mix[v][4] += float64(p) / n
+				}
+			}
+		}
+	}
+	if exact {
+		c.ExactSteps = max(steps/10, 1)
+		c.Exact = make([][5]float64, len(CostSizes))
+		r, err := train.New(cfg)
+		if err != nil {
+			return c, err
+		}
+		e := dmd.NewExact(r.Machine, cfg.LR, cfg.LR)
+		ne := float64(c.ExactSteps)
+		for range c.ExactSteps {
+			if err := ctx.Err(); err != nil {
+				return c, err
+			}
+			tr, ops := e.Step(set, rng)
+			for v, s := range CostSizes {
+				parts := tr.Split(s.Num, s.Bits, ops[:3])
+				for i, p := range parts {
+					c.Exact[v][i] += float64(p) / ne
+					c.Exact[v][4] += float64(p) / ne
 				}
 			}
 		}
@@ -264,6 +289,10 @@ func (c DMD) Run(ctx context.Context) error {
 	rws.Algo, rws.Samples = "rws", 5
 	learners = append(learners, &learner{Name: "reweighted wake-sleep, K = 5, stub recipe", run: wsRun(rws),
 		cost: func(s StepCosts) (float64, float64) { return s.RWS[0][4], s.RWS[2][4] }})
+	ex := train.Default()
+	ex.Algo = "exact"
+	learners = append(learners, &learner{Name: "exact-posterior wake phase, stub recipe", run: wsRun(ex),
+		cost: func(s StepCosts) (float64, float64) { return s.Exact[0][4], s.Exact[2][4] }})
 	mix := train.Default()
 	mix.Algo, mix.Components = "mixture", 2
 	learners = append(learners, &learner{Name: "wake-sleep with 2 recognition nets, stub recipe", run: wsRun(mix),
@@ -312,7 +341,7 @@ func (c DMD) Run(ctx context.Context) error {
 		return err
 	default:
 	}
-	costs, err := MeasureSteps(ctx, train.Default(), c.CDK, 5, 2, 1000)
+	costs, err := MeasureSteps(ctx, train.Default(), c.CDK, 5, 2, true, 1000)
 	if err != nil {
 		return err
 	}
@@ -321,7 +350,7 @@ func (c DMD) Run(ctx context.Context) error {
 		cfg := train.Default()
 		set, _ := dataset.Parse(n.data)
 		cfg.Data, cfg.Layers = n.data, set.Layers()
-		sc, err := MeasureSteps(ctx, cfg, nil, 0, 0, 200)
+		sc, err := MeasureSteps(ctx, cfg, nil, 0, 0, false, 200)
 		if err != nil {
 			return err
 		}
@@ -474,8 +503,8 @@ per run, every criterion checked every {{.Every}} updates. The learners: wake-sl
 stub's recipe and with the recommended one (` + "`{{.Recipe}}`" + `, whose updates include its restart
 candidates'), and an RBM with 16 visible and 8 hidden units trained by CD-k ({{.Costs.RBMSettings}},
 weights from N(0, 0.01²), a reasonable setting, not a tuned one), and reweighted wake-sleep with 5
-samples and with a mixture of 2 recognition nets ([GAP.md](GAP.md)). The exact-posterior learner
-is not priced yet. Final KL, median over seeds:
+samples, with a mixture of 2 recognition nets and with the wake phase drawn from the exact
+posterior ([GAP.md](GAP.md)). Final KL, median over seeds:
 {{range .Names}}{{.}} {{f3 (index $.Finals .)}} bits; {{end}}
 
 ## One update
@@ -496,6 +525,10 @@ Wake-sleep with {{.Costs.MixC}} recognition nets, one element per value: the gat
 its recognition pass {{n0 (index5 (index .Costs.Mix 0) 0)}}, generative update {{n0 (index5 (index .Costs.Mix 0) 1)}}, fantasy
 {{n0 (index5 (index .Costs.Mix 0) 2)}}, the responsibilities and the components' and gate's updates
 {{n0 (index5 (index .Costs.Mix 0) 3)}}: {{n0 (index5 (index .Costs.Mix 0) 4)}} per update ({{n0 (index5 (index .Costs.Mix 2) 4)}} in float64).
+The exact-posterior wake phase (the mean over {{.Costs.ExactSteps}} steps), one element per value: the posterior over all
+512 latent states by the exponential walk and the draw {{n0 (index5 (index .Costs.Exact 0) 0)}}, generative update
+{{n0 (index5 (index .Costs.Exact 0) 1)}}, fantasy {{n0 (index5 (index .Costs.Exact 0) 2)}}, recognition update {{n0 (index5 (index .Costs.Exact 0) 3)}}: {{n0 (index5 (index .Costs.Exact 0) 4)}} per update
+({{n0 (index5 (index .Costs.Exact 2) 4)}} in float64).
 
 ## To the same result
 {{range .Blocks}}

@@ -43,7 +43,8 @@ func runDMD(ctx context.Context, args []string) error {
 	if p := train.Params(cfg.Layers); p > 100000 || p**steps*(*k) > 50_000_000 {
 		return fmt.Errorf("%d parameters × %d steps is more than the 50,000,000 this command traces", p, *steps)
 	}
-	c, err := study.MeasureSteps(ctx, cfg, []int{*k}, 5, 2, *steps)
+	exact := len(cfg.Layers) == 3 && cfg.Layers[2] == 1 && cfg.Layers[1] <= 8
+	c, err := study.MeasureSteps(ctx, cfg, []int{*k}, 5, 2, exact, *steps)
 	if err != nil {
 		return err
 	}
@@ -68,6 +69,15 @@ func runDMD(ctx context.Context, args []string) error {
 	for v, s := range study.CostSizes {
 		w := c.Mix[v]
 		fmt.Printf("| %s | %.0f | %.0f | %.0f | %.0f | %.0f |\n", s.Name, w[0], w[1], w[2], w[3], w[4])
+	}
+	if exact {
+		fmt.Printf("\nThe exact-posterior wake phase (--algo exact), the mean over %d steps:\n\n", c.ExactSteps)
+		fmt.Println("| values | posterior and draw | generative update | fantasy | recognition update | whole step |")
+		fmt.Println("|---|---|---|---|---|---|")
+		for v, s := range study.CostSizes {
+			w := c.Exact[v]
+			fmt.Printf("| %s | %.0f | %.0f | %.0f | %.0f | %.0f |\n", s.Name, w[0], w[1], w[2], w[3], w[4])
+		}
 	}
 	fmt.Printf("\nAn RBM of %d visible and %d hidden units, one CD-%d step (%s), the same mean (%.0f reads per step):\n\n",
 		cfg.Layers[0], cfg.Layers[1], *k, c.RBMSettings, c.CDReads[0])
