@@ -239,7 +239,7 @@ func (e *ExactWake) posterior(fast bool) bool {
 		}
 		e.hs[i] = int32(h)
 		for u, pu := range e.pu {
-			cum += float64(pv*e.ph[u&(1<<n2-1)]) * pu
+			cum += float64(float64(pv*e.ph[u&(1<<n2-1)]) * pu) // unfused: the same bits everywhere
 			e.cw[i*e.upper+u] = cum
 		}
 	}
@@ -268,9 +268,9 @@ func (e *ExactWake) walkTwo(i, n int, cum float64) float64 {
 			ph1 *= on1[f]
 		}
 		pv := pvs[t]
-		cum += float64(pv*ph0) * pu0
+		cum += float64(float64(pv*ph0) * pu0)
 		cw[2*t] = cum
-		cum += float64(pv*ph1) * pu1
+		cum += float64(float64(pv*ph1) * pu1)
 		cw[2*t+1] = cum
 		hs[t] = int32(h)
 	}

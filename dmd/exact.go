@@ -173,7 +173,7 @@ func (e *Exact) Step(data helmholtz.Data, rng *rand.Rand) (t *Trace, ops [4]int)
 		pv := 1 / prod
 		pvv := t.Op(t.Op(t.Op(lanev[0], lanev[2]), t.Op(lanev[1], lanev[3])))
 		for u := range 2 {
-			cum += float64(pv*ph[u]) * pu[u]
+			cum += float64(float64(pv*ph[u]) * pu[u])
 			term := t.Op(t.Op(pvv, phv[u]), puv[u])
 			if cumv < 0 {
 				cumv = t.Op(term)

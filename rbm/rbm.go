@@ -219,8 +219,8 @@ func (r *RBM) KL(patterns [][]uint8, probs []float64) (kl, nll float64) {
 	for k, v := range patterns {
 		p := probs[k]
 		lp := r.LogUnnorm(v) - logZ
-		nll -= p * lp
-		kl += p * (libm.Log(p) - lp)
+		nll -= float64(p * lp) // unfused: the same bits everywhere
+		kl += float64(p * (libm.Log(p) - lp))
 	}
 	return kl / math.Ln2, nll / math.Ln2
 }

@@ -198,7 +198,7 @@ func (r *Run) reinitTop() int {
 	for _, c := range codes {
 		for a := range n1 {
 			for b := range n1 {
-				cov[a*n1+b] += (c[a] - mean[a]) * (c[b] - mean[b]) / topDraws
+				cov[a*n1+b] += float64((c[a]-mean[a])*(c[b]-mean[b])) / topDraws // unfused: the same bits everywhere
 			}
 		}
 	}
@@ -226,12 +226,12 @@ func (r *Run) reinitTop() int {
 		lambda := 0.0
 		for a := range n1 {
 			for b := range n1 {
-				lambda += u[a] * cov[a*n1+b] * u[b]
+				lambda += float64(float64(u[a]*cov[a*n1+b]) * u[b])
 			}
 		}
 		for a := range n1 {
 			for b := range n1 {
-				cov[a*n1+b] -= lambda * u[a] * u[b]
+				cov[a*n1+b] -= float64(float64(lambda*u[a]) * u[b])
 			}
 		}
 		big := 0.0
@@ -268,10 +268,10 @@ func principal(c []float64, n int) []float64 {
 		for a := range n {
 			s := 0.0
 			for b := range n {
-				s += c[a*n+b] * u[b]
+				s += float64(c[a*n+b] * u[b])
 			}
 			next[a] = s
-			norm += s * s
+			norm += float64(s * s)
 		}
 		norm = math.Sqrt(norm)
 		if !(norm > 1e-12) {
