@@ -47,9 +47,9 @@ func centredCosine(a, b []float64) float64 {
 	var dot, na, nb float64
 	for i := range a {
 		x, y := a[i]-ma, b[i]-mb
-		dot += x * y
-		na += x * x
-		nb += y * y
+		dot += float64(x * y) // unfused: the same bits everywhere
+		na += float64(x * x)
+		nb += float64(y * y)
 	}
 	return dot / ((math.Sqrt(na) + 1e-12) * (math.Sqrt(nb) + 1e-12))
 }
