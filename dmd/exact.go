@@ -215,18 +215,7 @@ func (e *Exact) Step(data helmholtz.Data, rng *rand.Rand) (t *Trace, ops [4]int)
 		}
 	}
 	ops[0] = t.Ops()
-	top := 2
-	for j := range m.B[top] {
-		s := helmholtz.FastSigmoid(m.B[top][j])
-		m.B[top][j] += float64(e.GenRate * (x[top].x[j] - s))
-		d := t.Op(x[top].v[j], t.Op(p.b[top][j]))
-		p.b[top][j] = t.Op(p.b[top][j], d)
-	}
-	for l := top - 1; l >= 0; l-- {
-		a, av := p.sumRows(m.B[l], p.b[l], m.W[l], p.w[l], x[l+1].active)
-		d, dv := p.deltas(a, av, x[l], e.GenRate)
-		p.addRows(m.B[l], p.b[l], m.W[l], p.w[l], d, dv, x[l+1].active)
-	}
+	p.learnGen(x, e.GenRate)
 	ops[1] = t.Ops()
 	ops[2] = p.sleep(e.RecRate, rng)
 	ops[3] = t.Ops()

@@ -119,33 +119,14 @@ func MixtureStep(mx *helmholtz.Mixture, data helmholtz.Data, rng *rand.Rand) (t 
 		x[l+1] = p.sample(a, av, rng)
 	}
 	ops[0] = t.Ops()
-	for j := range m.B[top] {
-		s := helmholtz.FastSigmoid(m.B[top][j])
-		m.B[top][j] += float64(mx.GenRate * (x[top].x[j] - s))
-		d := t.Op(x[top].v[j], t.Op(p.b[top][j]))
-		p.b[top][j] = t.Op(p.b[top][j], d)
-	}
-	for l := top - 1; l >= 0; l-- {
-		a, av := p.sumRows(m.B[l], p.b[l], m.W[l], p.w[l], x[l+1].active)
-		d, dv := p.deltas(a, av, x[l], mx.GenRate)
-		p.addRows(m.B[l], p.b[l], m.W[l], p.w[l], d, dv, x[l+1].active)
-	}
+	p.learnGen(x, mx.GenRate)
 	ops[1] = t.Ops()
 	// The sleep phase: a fantasy, then each component's delta rule weighted
 	// by its responsibility, then the gate's.
-	f := make([]layer, L)
-	f[top] = p.sample(m.B[top], p.b[top], rng)
-	for l := top - 1; l >= 0; l-- {
-		a, av := p.sumRows(m.B[l], p.b[l], m.W[l], p.w[l], f[l+1].active)
-		f[l] = p.sample(a, av, rng)
-	}
+	f := p.dream(rng)
 	ops[2] = t.Ops()
 	if n == 1 {
-		for l := range top {
-			a, av := p.sumRows(m.C[l+1], p.c[l+1], m.R[l], p.r[l], f[l].active)
-			d, dv := p.deltas(a, av, f[l+1], mx.RecRate)
-			p.addRows(m.C[l+1], p.c[l+1], m.R[l], p.r[l], d, dv, f[l].active)
-		}
+		p.learnRec(f, mx.RecRate)
 	} else {
 		logit := gate(f[0].active)
 		q := vec{x: make([]float64, n), v: make([]Value, n)}

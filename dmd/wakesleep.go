@@ -168,9 +168,26 @@ func (p *tracked) recognize(x0 layer, rng *rand.Rand) []layer {
 	return x
 }
 
-// sleep draws a fantasy top down and makes the recognition update at rate
-// recRate; it returns the operation count at the end of the fantasy.
-func (p *tracked) sleep(recRate float64, rng *rand.Rand) int {
+// learnGen makes the generative update for the state x at rate rate, top
+// down: the top layer's prior, then each layer given the one above.
+func (p *tracked) learnGen(x []layer, rate float64) {
+	m, t := p.m, p.t
+	top := len(m.Sizes) - 1
+	for j := range m.B[top] {
+		s := helmholtz.FastSigmoid(m.B[top][j])
+		m.B[top][j] += float64(rate * (x[top].x[j] - s))
+		d := t.Op(x[top].v[j], t.Op(p.b[top][j]))
+		p.b[top][j] = t.Op(p.b[top][j], d)
+	}
+	for l := top - 1; l >= 0; l-- {
+		a, av := p.sumRows(m.B[l], p.b[l], m.W[l], p.w[l], x[l+1].active)
+		d, dv := p.deltas(a, av, x[l], rate)
+		p.addRows(m.B[l], p.b[l], m.W[l], p.w[l], d, dv, x[l+1].active)
+	}
+}
+
+// dream samples a fantasy top down from the generative net.
+func (p *tracked) dream(rng *rand.Rand) []layer {
 	m := p.m
 	top := len(m.Sizes) - 1
 	f := make([]layer, len(m.Sizes))
@@ -179,12 +196,25 @@ func (p *tracked) sleep(recRate float64, rng *rand.Rand) int {
 		a, av := p.sumRows(m.B[l], p.b[l], m.W[l], p.w[l], f[l+1].active)
 		f[l] = p.sample(a, av, rng)
 	}
-	fantasy := p.t.Ops()
-	for l := range top {
+	return f
+}
+
+// learnRec makes the recognition update for the state f at rate rate.
+func (p *tracked) learnRec(f []layer, rate float64) {
+	m := p.m
+	for l := range len(m.Sizes) - 1 {
 		a, av := p.sumRows(m.C[l+1], p.c[l+1], m.R[l], p.r[l], f[l].active)
-		d, dv := p.deltas(a, av, f[l+1], recRate)
+		d, dv := p.deltas(a, av, f[l+1], rate)
 		p.addRows(m.C[l+1], p.c[l+1], m.R[l], p.r[l], d, dv, f[l].active)
 	}
+}
+
+// sleep draws a fantasy top down and makes the recognition update at rate
+// recRate; it returns the operation count at the end of the fantasy.
+func (p *tracked) sleep(recRate float64, rng *rand.Rand) int {
+	f := p.dream(rng)
+	fantasy := p.t.Ops()
+	p.learnRec(f, recRate)
 	return fantasy
 }
 
@@ -198,22 +228,9 @@ func (p *tracked) sleep(recRate float64, rng *rand.Rand) int {
 func WakeSleepStep(m *helmholtz.Machine, data helmholtz.Data, genRate, recRate float64, rng *rand.Rand) (t *Trace, ops [4]int) {
 	t = new(Trace)
 	p := track(t, m)
-	top := len(m.Sizes) - 1
 	x := p.recognize(p.observe(data, rng), rng)
 	ops[0] = t.Ops()
-	// The generative update, top down: the top layer's prior, then each
-	// layer given the one above.
-	for j := range m.B[top] {
-		s := helmholtz.FastSigmoid(m.B[top][j])
-		m.B[top][j] += float64(genRate * (x[top].x[j] - s))
-		d := t.Op(x[top].v[j], t.Op(p.b[top][j]))
-		p.b[top][j] = t.Op(p.b[top][j], d)
-	}
-	for l := top - 1; l >= 0; l-- {
-		a, av := p.sumRows(m.B[l], p.b[l], m.W[l], p.w[l], x[l+1].active)
-		d, dv := p.deltas(a, av, x[l], genRate)
-		p.addRows(m.B[l], p.b[l], m.W[l], p.w[l], d, dv, x[l+1].active)
-	}
+	p.learnGen(x, genRate)
 	ops[1] = t.Ops()
 	ops[2] = p.sleep(recRate, rng)
 	ops[3] = t.Ops()

@@ -79,90 +79,77 @@ func MeasureSteps(ctx context.Context, cfg train.Config, ks []int, rwsK, mixC in
 	if err != nil {
 		return StepCosts{}, err
 	}
-	c := StepCosts{WakeSleep: make([][5]float64, len(CostSizes)), K: ks, Layers: cfg.Layers, Steps: steps,
+	c := StepCosts{K: ks, Layers: cfg.Layers, Steps: steps,
 		Seed: cfg.Seed, Data: cfg.Data,
 		RBMSettings: fmt.Sprintf("rate %g, momentum %g, decay %g", cdRate, cdMomentum, cdDecay)}
 	rng := rand.New(rand.NewPCG(cfg.Seed, 0x636f7374)) // "cost"
-	n := float64(steps)
-	for range steps {
-		if err := ctx.Err(); err != nil {
-			return c, err
-		}
-		tr, ops := dmd.WakeSleepStep(r.Machine, set, cfg.LR, cfg.LR, rng)
-		c.Reads += float64(tr.Reads()) / n
-		for v, s := range CostSizes {
-			parts := tr.Split(s.Num, s.Bits, ops[:3])
-			for i, p := range parts {
-				c.WakeSleep[v][i] += float64(p) / n
-				c.WakeSleep[v][4] += float64(p) / n
+	// phases prices n traced steps, each split at its first three marks
+	// into four phases and the whole, and returns their means and the
+	// mean reads per step.
+	phases := func(n int, step func() (*dmd.Trace, [4]int)) ([][5]float64, float64, error) {
+		out, reads := make([][5]float64, len(CostSizes)), 0.0
+		for range n {
+			if err := ctx.Err(); err != nil {
+				return out, reads, err
+			}
+			tr, ops := step()
+			reads += float64(tr.Reads()) / float64(n)
+			for v, s := range CostSizes {
+				for i, p := range tr.Split(s.Num, s.Bits, ops[:3]) {
+					out[v][i] += float64(p) / float64(n)
+					out[v][4] += float64(p) / float64(n)
+				}
 			}
 		}
+		return out, reads, nil
+	}
+	if c.WakeSleep, c.Reads, err = phases(steps, func() (*dmd.Trace, [4]int) {
+		return dmd.WakeSleepStep(r.Machine, set, cfg.LR, cfg.LR, rng)
+	}); err != nil {
+		return c, err
+	}
+	// Each other learner from the same initial machine.
+	fresh := func() (*helmholtz.Machine, error) {
+		r, err := train.New(cfg)
+		if err != nil {
+			return nil, err
+		}
+		return r.Machine, nil
 	}
 	if c.RWSK = rwsK; rwsK > 0 {
-		c.RWS = make([][5]float64, len(CostSizes))
-		r, err := train.New(cfg)
+		m, err := fresh()
 		if err != nil {
 			return c, err
 		}
-		for range steps {
-			if err := ctx.Err(); err != nil {
-				return c, err
-			}
-			tr, ops := dmd.RWSStep(r.Machine, set, cfg.LR, cfg.LR, rwsK, true, true, rng)
-			for v, s := range CostSizes {
-				parts := tr.Split(s.Num, s.Bits, ops[:3])
-				for i, p := range parts {
-					c.RWS[v][i] += float64(p) / n
-					c.RWS[v][4] += float64(p) / n
-				}
-			}
+		if c.RWS, _, err = phases(steps, func() (*dmd.Trace, [4]int) {
+			return dmd.RWSStep(m, set, cfg.LR, cfg.LR, rwsK, true, true, rng)
+		}); err != nil {
+			return c, err
 		}
 	}
 	if c.MixC = mixC; mixC > 0 {
-		c.Mix = make([][5]float64, len(CostSizes))
-		r, err := train.New(cfg)
+		m, err := fresh()
 		if err != nil {
 			return c, err
 		}
-		mx := helmholtz.NewMixture(r.Machine, cfg.LR, cfg.LR, mixC)
+		mx := helmholtz.NewMixture(m, cfg.LR, cfg.LR, mixC)
 		mx.Init(rand.New(rand.NewPCG(cfg.Seed, 0x6d6978)), cfg.InitScale, cfg.HiddenBias) // "mix"
-		for range steps {
-			if err := ctx.Err(); err != nil {
-				return c, err
-			}
-			tr, ops := dmd.MixtureStep(mx, set, rng)
-			for v, s := range CostSizes {
-				parts := tr.Split(s.Num, s.Bits, ops[:3])
-				for i, p := range parts {
-					c.Mix[v][i] += float64(p) / n
-					c.Mix[v][4] += float64(p) / n
-				}
-			}
+		if c.Mix, _, err = phases(steps, func() (*dmd.Trace, [4]int) { return dmd.MixtureStep(mx, set, rng) }); err != nil {
+			return c, err
 		}
 	}
 	if exact {
-		c.ExactSteps = max(steps/10, 1)
-		c.Exact = make([][5]float64, len(CostSizes))
-		r, err := train.New(cfg)
+		m, err := fresh()
 		if err != nil {
 			return c, err
 		}
-		e := dmd.NewExact(r.Machine, cfg.LR, cfg.LR)
-		ne := float64(c.ExactSteps)
-		for range c.ExactSteps {
-			if err := ctx.Err(); err != nil {
-				return c, err
-			}
-			tr, ops := e.Step(set, rng)
-			for v, s := range CostSizes {
-				parts := tr.Split(s.Num, s.Bits, ops[:3])
-				for i, p := range parts {
-					c.Exact[v][i] += float64(p) / ne
-					c.Exact[v][4] += float64(p) / ne
-				}
-			}
+		e := dmd.NewExact(m, cfg.LR, cfg.LR)
+		c.ExactSteps = max(steps/10, 1)
+		if c.Exact, _, err = phases(c.ExactSteps, func() (*dmd.Trace, [4]int) { return e.Step(set, rng) }); err != nil {
+			return c, err
 		}
 	}
+	n := float64(steps)
 	for _, k := range ks {
 		m := rbm.New(cfg.Layers[0], cfg.Layers[1])
 		m.Init(rand.New(rand.NewPCG(cfg.Seed, 0x72626d)), cdInitScale) // "rbm"

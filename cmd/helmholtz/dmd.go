@@ -50,34 +50,14 @@ func runDMD(ctx context.Context, args []string) error {
 	}
 	fmt.Printf("ByteDMD cost of one online wake-sleep step of %s on %s, the mean over %d steps from seed %d's initial machine (%.0f reads per step):\n\n",
 		layerString(cfg.Layers), *data, *steps, *seed, c.Reads)
-	fmt.Println("| values | recognition pass | generative update | fantasy | recognition update | whole step |")
-	fmt.Println("|---|---|---|---|---|---|")
-	for v, s := range study.CostSizes {
-		w := c.WakeSleep[v]
-		fmt.Printf("| %s | %.0f | %.0f | %.0f | %.0f | %.0f |\n", s.Name, w[0], w[1], w[2], w[3], w[4])
-	}
+	printPhases("recognition pass | generative update | fantasy | recognition update", c.WakeSleep)
 	fmt.Printf("\nReweighted wake-sleep with %d samples, the same mean:\n\n", c.RWSK)
-	fmt.Println("| values | recognition passes and weights | generative update | wake-phase q update | sleep | whole step |")
-	fmt.Println("|---|---|---|---|---|---|")
-	for v, s := range study.CostSizes {
-		w := c.RWS[v]
-		fmt.Printf("| %s | %.0f | %.0f | %.0f | %.0f | %.0f |\n", s.Name, w[0], w[1], w[2], w[3], w[4])
-	}
+	printPhases("recognition passes and weights | generative update | wake-phase q update | sleep", c.RWS)
 	fmt.Printf("\nWake-sleep with a mixture of %d recognition nets, the same mean:\n\n", c.MixC)
-	fmt.Println("| values | gate and recognition pass | generative update | fantasy | recognition and gate updates | whole step |")
-	fmt.Println("|---|---|---|---|---|---|")
-	for v, s := range study.CostSizes {
-		w := c.Mix[v]
-		fmt.Printf("| %s | %.0f | %.0f | %.0f | %.0f | %.0f |\n", s.Name, w[0], w[1], w[2], w[3], w[4])
-	}
+	printPhases("gate and recognition pass | generative update | fantasy | recognition and gate updates", c.Mix)
 	if exact {
 		fmt.Printf("\nThe exact-posterior wake phase (--algo exact), the mean over %d steps:\n\n", c.ExactSteps)
-		fmt.Println("| values | posterior and draw | generative update | fantasy | recognition update | whole step |")
-		fmt.Println("|---|---|---|---|---|---|")
-		for v, s := range study.CostSizes {
-			w := c.Exact[v]
-			fmt.Printf("| %s | %.0f | %.0f | %.0f | %.0f | %.0f |\n", s.Name, w[0], w[1], w[2], w[3], w[4])
-		}
+		printPhases("posterior and draw | generative update | fantasy | recognition update", c.Exact)
 	}
 	fmt.Printf("\nAn RBM of %d visible and %d hidden units, one CD-%d step (%s), the same mean (%.0f reads per step):\n\n",
 		cfg.Layers[0], cfg.Layers[1], *k, c.RBMSettings, c.CDReads[0])
@@ -87,6 +67,16 @@ func runDMD(ctx context.Context, args []string) error {
 		fmt.Printf("| %s | %.0f | %.0f |\n", s.Name, c.CDs[0][v][0], c.CDs[0][v][1])
 	}
 	return nil
+}
+
+// printPhases prints a table of costs by phase (the four named, then the
+// whole step), a row per size of study.CostSizes.
+func printPhases(phases string, rows [][5]float64) {
+	fmt.Printf("| values | %s | whole step |\n|---|---|---|---|---|---|\n", phases)
+	for v, s := range study.CostSizes {
+		w := rows[v]
+		fmt.Printf("| %s | %.0f | %.0f | %.0f | %.0f | %.0f |\n", s.Name, w[0], w[1], w[2], w[3], w[4])
+	}
 }
 
 func layerString(sizes []int) string {
