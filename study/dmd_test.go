@@ -35,9 +35,16 @@ func TestDMDStudy(t *testing.T) {
 			t.Errorf("the page lacks %q", want)
 		}
 	}
-	for _, bad := range []string{"NaN", "<no value>", "Inf"} {
-		if strings.Contains(page, bad) {
-			t.Errorf("the page shows %s", bad)
+	noMissing(t, page, "Inf")
+}
+
+// noMissing fails t if page shows NaN, a missing template value or any of
+// the other strings given, quoting where.
+func noMissing(t *testing.T, page string, more ...string) {
+	t.Helper()
+	for _, bad := range append([]string{"NaN", "<no value>"}, more...) {
+		if i := strings.Index(page, bad); i >= 0 {
+			t.Errorf("the page shows %s: ...%s...", bad, page[max(0, i-200):min(len(page), i+50)])
 		}
 	}
 }
