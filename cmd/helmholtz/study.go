@@ -240,6 +240,9 @@ func dmdStudy(ctx context.Context, args []string) error {
 	if *every < 100 || *every > *steps {
 		return fmt.Errorf("--eval-every must be in 100..--n-steps, got %d", *every)
 	}
+	if *workers < 1 || *workers > 256 {
+		return fmt.Errorf("--workers must be in 1..256, got %d", *workers)
+	}
 	var thresholds []float64
 	for _, f := range strings.Split(*kls, ",") {
 		x, err := strconv.ParseFloat(strings.TrimSpace(f), 64)
@@ -273,9 +276,6 @@ func dmdStudy(ctx context.Context, args []string) error {
 	rc, err := recipeOf("recipe", base, recipeFlags)
 	if err != nil {
 		return err
-	}
-	if *workers < 1 || *workers > 256 {
-		return fmt.Errorf("--workers must be in 1..256, got %d", *workers)
 	}
 	c := study.DMD{Seeds: list, Steps: *steps, Every: *every, Thresholds: thresholds, Recipe: rc.Config,
 		RecipeName: recipeFlags, CDK: []int{1, 5}, Workers: *workers, Doc: *doc, Log: log}
