@@ -132,18 +132,7 @@ func MixtureStep(mx *helmholtz.Mixture, data helmholtz.Data, rng *rand.Rand) (t 
 		q := vec{x: make([]float64, n), v: make([]Value, n)}
 		for c := range n {
 			rc, rr := params(c)
-			var s float64
-			sv := Value(-1)
-			for l := range top {
-				a, av := p.sumRows(rc[l+1], compC[c][l+1], rr[l], compR[c][l], f[l].active)
-				lp, lv := p.logProb(a, av, f[l+1])
-				s += lp
-				if sv < 0 {
-					sv = t.Op(lv)
-				} else {
-					sv = t.Op(sv, lv)
-				}
-			}
+			s, sv := p.logRecognition(rc, rr, compC[c], compR[c], f)
 			q.x[c] = logit.x[c] + s
 			q.v[c] = t.Op(logit.v[c], sv)
 		}

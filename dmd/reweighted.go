@@ -118,6 +118,25 @@ func (p *tracked) logProb(a []float64, av []Value, x layer) (float64, Value) {
 	return s, sv
 }
 
+// logRecognition returns log q(x | v) of the state x under the recognition
+// net with biases c and weights r (values cv, rv): the layers' log
+// probabilities, summed bottom up, as helmholtz's logRecognitionOf does.
+func (p *tracked) logRecognition(c, r [][]float64, cv, rv [][]Value, x []layer) (float64, Value) {
+	var s float64
+	sv := Value(-1)
+	for l := range len(x) - 1 {
+		a, av := p.sumRows(c[l+1], cv[l+1], r[l], rv[l], x[l].active)
+		lp, lv := p.logProb(a, av, x[l+1])
+		s += lp
+		if sv < 0 {
+			sv = p.t.Op(lv)
+		} else {
+			sv = p.t.Op(sv, lv)
+		}
+	}
+	return s, sv
+}
+
 // RWSStep performs one step of reweighted wake-sleep with k samples, the
 // wake-phase recognition update if wakeQ and the sleep update if sleep,
 // as helmholtz.Reweighted.Step does (no recipe options), and returns its
@@ -144,18 +163,7 @@ func RWSStep(m *helmholtz.Machine, data helmholtz.Data, genRate, recRate float64
 			joint += lp
 			jv = t.Op(jv, lv)
 		}
-		var rec float64
-		rv := Value(-1)
-		for l := range top {
-			a, av := p.sumRows(m.C[l+1], p.c[l+1], m.R[l], p.r[l], x[l].active)
-			lp, lv := p.logProb(a, av, x[l+1])
-			rec += lp
-			if rv < 0 {
-				rv = t.Op(lv)
-			} else {
-				rv = t.Op(rv, lv)
-			}
-		}
+		rec, rv := p.logRecognition(m.C, m.R, p.c, p.r, x)
 		logw[s], logwv[s] = joint-rec, t.Op(jv, rv)
 	}
 	// The weights: w_s ∝ exp(logw_s), normalised; exactly 1 for one sample.
