@@ -296,6 +296,14 @@ func (m *Machine) RecognitionMeans(x []uint8, dst [][]float64) {
 	}
 }
 
+// A Dreamer draws fantasies from a generative model: a Machine
+// ancestrally, top-down; an RBM kept in a machine's arrays by Gibbs
+// sampling (rbm.Gibbs).
+type Dreamer interface {
+	// Dream draws a state into x, one slice per layer, visible first.
+	Dream(rng *rand.Rand, x [][]uint8)
+}
+
 // Dream draws a full state top-down from the generative net into x (x[l]
 // of length Sizes[l]) by ancestral sampling. x[0] is the fantasy.
 func (m *Machine) Dream(rng *rand.Rand, x [][]uint8) {

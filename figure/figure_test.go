@@ -64,7 +64,8 @@ func golden(t *testing.T, name string, f Figure) {
 }
 
 func TestGoldenFantasies(t *testing.T) {
-	golden(t, "fantasies.png", Fantasies(machine(8), 4, 4, 64, 8, 2))
+	m := machine(8)
+	golden(t, "fantasies.png", Fantasies(m, m.Sizes, 4, 4, 64, 8, 2))
 }
 
 func TestGoldenHinton(t *testing.T) {
@@ -80,7 +81,7 @@ func TestSizes(t *testing.T) {
 	for _, sizes := range [][]int{{16, 8, 1}, {16, 12, 1}, {16, 6, 3, 2}, {16, 4}} {
 		m := helmholtz.New(sizes)
 		m.Init(rand.New(rand.NewPCG(1, 1)), 1)
-		for _, f := range []Figure{Fantasies(m, 4, 4, 16, 8, 1), Fields(m, 4, 4), Codes(m, images, probs, 4, 4), Hinton(m)} {
+		for _, f := range []Figure{Fantasies(m, m.Sizes, 4, 4, 16, 8, 1), Fields(m, 4, 4), Codes(m, images, probs, 4, 4), Hinton(m)} {
 			var b bytes.Buffer
 			if err := f.WriteTo(&b, "png"); err != nil || b.Len() == 0 {
 				t.Fatalf("sizes %v: %v", sizes, err)
@@ -194,7 +195,7 @@ func FuzzPlot(f *testing.F) {
 		if s, err := train.ReadSnapshot(filepath.Join(run, "model.npz")); err == nil && s.Machine.Sizes[0] <= 4096 {
 			m := s.Machine
 			images := [][]uint8{make([]uint8, m.Sizes[0])}
-			for _, fig := range []Figure{Fantasies(m, 1, m.Sizes[0], 4, 4, 1), Fields(m, 1, m.Sizes[0]),
+			for _, fig := range []Figure{Fantasies(m, m.Sizes, 1, m.Sizes[0], 4, 4, 1), Fields(m, 1, m.Sizes[0]),
 				Codes(m, images, []float64{1}, 1, m.Sizes[0]), Hinton(m)} {
 				var b bytes.Buffer
 				if err := fig.WriteTo(&b, "svg"); err != nil && !strings.Contains(err.Error(), "not a size to draw") {

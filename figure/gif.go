@@ -47,7 +47,7 @@ func Animation(ctx context.Context, w io.Writer, snaps []train.State, history []
 				upto = append(upto, p)
 			}
 		}
-		img, err := frame(s.Machine, s.Step, upto, height, width, maxSamples, seed).Image(gifDPI)
+		img, err := frame(s.Machine, s.Dreamer(), s.Step, upto, height, width, maxSamples, seed).Image(gifDPI)
 		if err != nil {
 			return err
 		}
@@ -59,7 +59,7 @@ func Animation(ctx context.Context, w io.Writer, snaps []train.State, history []
 }
 
 // frame is one animation frame.
-func frame(m *helmholtz.Machine, step int, history []train.Point, height, width, maxSamples int, seed uint64) Figure {
+func frame(m *helmholtz.Machine, d helmholtz.Dreamer, step int, history []train.Point, height, width, maxSamples int, seed uint64) Figure {
 	f, _ := fields(m)
 	fieldPanels := make([]panel, len(f))
 	for j := range f {
@@ -73,7 +73,7 @@ func frame(m *helmholtz.Machine, step int, history []train.Point, height, width,
 	g := grid{h: height, w: width, cols: cols, cell: 6, gap: 5, fontSize: 8,
 		heading: fmt.Sprintf("step %s   KL %s", train.Commas(step), kl)}
 	var fant []panel
-	for _, v := range dream(m, cols, seed) {
+	for _, v := range dream(d, m.Sizes, cols, seed) {
 		fant = append(fant, panel{vals: toFloats(v), cmap: ink})
 	}
 	gf := grid{h: height, w: width, cols: cols, cell: 6, gap: 5, fontSize: 8, heading: "fantasies"}

@@ -16,29 +16,32 @@ import (
 // which is separate from any training stream.
 const fantasyStream = 0x66616e7461737921 // "fantasy!"
 
-// Fantasies draws n patterns top-down from m's generative net (ancestral
-// sampling, seeded by seed) as a grid of height×width images, cols to a
-// row.
-func Fantasies(m *helmholtz.Machine, height, width, n, cols int, seed uint64) Figure {
+// Fantasies draws n patterns from d, a model of layers sizes (a
+// Machine's are drawn top-down by ancestral sampling), seeded by seed, as
+// a grid of height×width images, cols to a row.
+func Fantasies(d helmholtz.Dreamer, sizes []int, height, width, n, cols int, seed uint64) Figure {
 	panels := make([]panel, n)
-	for i, v := range dream(m, n, seed) {
+	for i, v := range dream(d, sizes, n, seed) {
 		panels[i] = panel{vals: toFloats(v), cmap: ink}
 	}
-	g := grid{h: height, w: width, cols: cols, cell: 6, gap: 5, fontSize: 9,
-		heading: fmt.Sprintf("%d fantasies: top → hidden → visible", n)}
+	heading := fmt.Sprintf("%d fantasies: top → hidden → visible", n)
+	if _, ok := d.(*helmholtz.Machine); !ok {
+		heading = fmt.Sprintf("%d fantasies (Gibbs sampling)", n)
+	}
+	g := grid{h: height, w: width, cols: cols, cell: 6, gap: 5, fontSize: 9, heading: heading}
 	return gridFigure(g, panels)
 }
 
-// dream returns n fantasies of m drawn with the seeded fantasy generator.
-func dream(m *helmholtz.Machine, n int, seed uint64) [][]uint8 {
+// dream returns n fantasies of d drawn with the seeded fantasy generator.
+func dream(d helmholtz.Dreamer, sizes []int, n int, seed uint64) [][]uint8 {
 	rng := rand.New(rand.NewPCG(seed, fantasyStream))
-	x := make([][]uint8, len(m.Sizes))
-	for l, s := range m.Sizes {
+	x := make([][]uint8, len(sizes))
+	for l, s := range sizes {
 		x[l] = make([]uint8, s)
 	}
 	out := make([][]uint8, n)
 	for i := range out {
-		m.Dream(rng, x)
+		d.Dream(rng, x)
 		out[i] = append([]uint8(nil), x[0]...)
 	}
 	return out

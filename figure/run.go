@@ -7,7 +7,6 @@ import (
 	"os"
 	"path/filepath"
 
-	"helmholtz/dataset"
 	"helmholtz/exact"
 	"helmholtz/train"
 )
@@ -49,22 +48,38 @@ func WriteAll(ctx context.Context, run *train.Saved, dir string) ([]string, erro
 
 // RunFigures returns the figures of a finished run, by name (Names).
 func RunFigures(run *train.Saved) (map[string]Figure, error) {
-	set, err := dataset.Parse(run.Model.Config.Data)
+	figs, err := StateFigures(run.Model)
 	if err != nil {
 		return nil, err
 	}
-	m := run.Model.Machine
+	_, probs := run.Model.Data().Support()
+	figs["curves"] = Curves(run.History, exact.Entropy(probs))
+	return figs, nil
+}
+
+// StateFigures returns the figures of one saved state, by name: all of
+// Names but the curves (fantasies, fields, codes, weights, and gap where
+// the posterior can be enumerated and the model has one).
+func StateFigures(st train.State) (map[string]Figure, error) {
+	set := st.Data()
+	if st.Machine.Sizes[0] != set.Dim() {
+		return nil, fmt.Errorf("the model has %d visible units, %s has %d pixels", st.Machine.Sizes[0], set, set.Dim())
+	}
+	m := st.Machine
 	h, w := set.Shape()
 	pats, probs := set.Support()
+	seed := uint64(1)
+	if st.Config != nil {
+		seed = st.Config.Seed
+	}
 	figs := map[string]Figure{
-		"curves":    Curves(run.History, exact.Entropy(probs)),
-		"fantasies": Fantasies(m, h, w, 64, 8, run.Model.Config.Seed),
+		"fantasies": Fantasies(st.Dreamer(), m.Sizes, h, w, 64, 8, seed),
 		"fields":    Fields(m, h, w),
 		"codes":     Codes(m, pats, probs, h, w),
 		"weights":   Hinton(m),
 	}
-	if exact.CheckPosterior(m.Sizes) == nil {
-		q, err := run.Model.Recognition()
+	if exact.CheckPosterior(m.Sizes) == nil && (st.Config == nil || st.Config.Algo != "rbm") {
+		q, err := st.Recognition()
 		if err != nil {
 			return nil, err
 		}
@@ -87,10 +102,7 @@ func WriteGIF(ctx context.Context, run *train.Saved, path string, fps int) error
 	if len(run.Snapshots) == 0 {
 		return fmt.Errorf("run %q has no snapshots to animate (train with --snapshot-every > 0)", run.Dir)
 	}
-	set, err := dataset.Parse(run.Model.Config.Data)
-	if err != nil {
-		return err
-	}
+	set := run.Model.Data()
 	snaps, err := run.ReadSnapshots(maxFrames)
 	if err != nil {
 		return err

@@ -296,7 +296,7 @@ func (s Scale) typical(rw scaleRow, dir string) error {
 	for name, fig := range map[string]figure.Figure{
 		"curves":    figure.Curves(r.Checkpoints, rw.Entropy),
 		"fields":    figure.Fields(st.Machine, h, w),
-		"fantasies": figure.Fantasies(st.Machine, h, w, 32, 8, 1),
+		"fantasies": figure.Fantasies(st.Machine, st.Machine.Sizes, h, w, 32, 8, 1),
 	} {
 		if err := figure.Save(filepath.Join(dir, rw.Name+"-"+name+".png"), fig); err != nil {
 			return err

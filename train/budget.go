@@ -6,6 +6,7 @@ import (
 
 	"helmholtz/dataset"
 	"helmholtz/exact"
+	"helmholtz/rbm"
 )
 
 // Limits on what one run may ask for. Validate checks a Config against
@@ -65,6 +66,8 @@ func (c Config) Cost(set dataset.Set) Cost {
 		perPattern *= float64(c.Samples) + 1
 	case "mixture":
 		perPattern *= float64(c.Components+1) / 2
+	case "rbm": // CD-k: k+1 passes up, k down, and the update
+		perPattern = float64(c.Layers[0]*c.Layers[1]) * float64(2*c.CDK+2)
 	}
 	var cost Cost
 	cost.Step = float64(c.Batch) * perPattern
@@ -97,6 +100,9 @@ func (c Config) Cost(set dataset.Set) Cost {
 // scoreCost returns the bytes and operations of one likelihood of c's
 // machines on n patterns (at most maxEstimated when estimated).
 func (c Config) scoreCost(set dataset.Set, n int) (bytes, ops float64) {
+	if c.Algo == "rbm" {
+		return float64(n) * 8, rbm.Cost(c.Layers[0], c.Layers[1], n)
+	}
 	if c.exactly() {
 		return exact.Cost(c.Layers, n)
 	}

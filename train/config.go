@@ -39,11 +39,13 @@ type Config struct {
 	ReinitTop     bool     `json:"reinit_top,omitempty"`       // also idle top units (reinit.go)
 
 	// The learner, all off for wake-sleep. See learner.go.
-	Algo       string `json:"algo,omitempty"`          // "" (wake-sleep), "exact", "rws" or "mixture"
-	Samples    int    `json:"samples,omitempty"`       // rws: samples per pattern
-	NoWakeQ    bool   `json:"rws_no_wake_q,omitempty"` // rws: no wake-phase recognition update
-	NoSleep    bool   `json:"rws_no_sleep,omitempty"`  // rws: no sleep update
-	Components int    `json:"components,omitempty"`    // mixture: recognition nets
+	Algo       string  `json:"algo,omitempty"`          // "" (wake-sleep), "exact", "rws", "mixture" or "rbm"
+	Samples    int     `json:"samples,omitempty"`       // rws: samples per pattern
+	NoWakeQ    bool    `json:"rws_no_wake_q,omitempty"` // rws: no wake-phase recognition update
+	NoSleep    bool    `json:"rws_no_sleep,omitempty"`  // rws: no sleep update
+	Components int     `json:"components,omitempty"`    // mixture: recognition nets
+	CDK        int     `json:"cd_k,omitempty"`          // rbm: Gibbs steps of CD-k
+	Momentum   float64 `json:"momentum,omitempty"`      // rbm: momentum of CD's updates
 
 	// Estimate > 0 estimates every likelihood of the run by importance
 	// sampling with that many samples per pattern, even where the net

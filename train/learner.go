@@ -1,6 +1,7 @@
 package train
 
 import (
+	"errors"
 	"fmt"
 	"math"
 	"math/rand/v2"
@@ -8,6 +9,7 @@ import (
 
 	"helmholtz"
 	"helmholtz/exact"
+	"helmholtz/rbm"
 )
 
 // Learners (Config.Algo), each a file of the root package beside
@@ -21,24 +23,32 @@ import (
 //     (helmholtz.Reweighted), without the wake-phase q update if NoWakeQ,
 //     without the sleep update if NoSleep;
 //   - "mixture": a mixture of Components recognition nets
-//     (helmholtz.Mixture); --reinit re-initialises component 0's units.
+//     (helmholtz.Mixture); --reinit re-initialises component 0's units;
+//   - "rbm": not a Helmholtz machine but the baseline it is compared
+//     with, a restricted Boltzmann machine of Layers = (visible, hidden)
+//     trained by CD-CDK with Momentum and weight decay Decay at rate
+//     GenLR (rbm.Learner). It is kept in the arrays of a two-layer machine
+//     (see package rbm), so snapshots, figures and diagnoses read it like
+//     any run; its likelihood is its own (exact, by summing over the
+//     hidden states) and its fantasies are drawn by Gibbs sampling.
 //
 // All draw from the run's one stream, so they keep every guarantee of a
 // run: determinism, resume, restarts, sweeps. All but wake-sleep train
 // online (batch size 1). This file is the one place that knows them all.
 
 // Algos names the learners, as --algo takes them.
-var Algos = []string{"ws", "exact", "rws", "mixture"}
+var Algos = []string{"ws", "exact", "rws", "mixture", "rbm"}
 
 // Limits of the learners' settings.
 const (
 	maxSamples    = 1000
 	maxComponents = 64
+	maxCDK        = 1000
 )
 
 func (c Config) validateAlgo() error {
 	switch c.Algo {
-	case "", "exact", "rws", "mixture":
+	case "", "exact", "rws", "mixture", "rbm":
 	default:
 		return fmt.Errorf("--algo must be one of %v, got %q", Algos, c.Algo)
 	}
@@ -58,6 +68,32 @@ func (c Config) validateAlgo() error {
 		if err := helmholtz.CheckExact(c.Layers); err != nil {
 			return fmt.Errorf("--algo exact: %w", err)
 		}
+	case c.Algo != "rbm" && (c.CDK != 0 || c.Momentum != 0):
+		return fmt.Errorf("--cd-k and --momentum need --algo rbm")
+	case c.Algo == "rbm":
+		return c.validateRBM()
+	}
+	return nil
+}
+
+// validateRBM checks the settings of an RBM run: what CD-k takes, and
+// none of the options that are a Helmholtz machine's.
+func (c Config) validateRBM() error {
+	switch {
+	case len(c.Layers) != 2:
+		return fmt.Errorf("--algo rbm: --layers must be visible,hidden (two layers), got %v", c.Layers)
+	case c.Layers[1] > rbm.MaxHidden:
+		return fmt.Errorf("--algo rbm: at most %d hidden units (the likelihood sums over their states), got %d", rbm.MaxHidden, c.Layers[1])
+	case c.CDK < 1 || c.CDK > maxCDK:
+		return fmt.Errorf("--cd-k must be in 1..%d, got %d", maxCDK, c.CDK)
+	case !(c.Momentum >= 0 && c.Momentum < 1):
+		return fmt.Errorf("--momentum must be in [0, 1), got %v", c.Momentum)
+	case c.RecLR != 0:
+		return fmt.Errorf("--algo rbm has one rate: give --lr, not --rec-lr")
+	case c.Estimate != 0 || c.SelectEstimate != 0:
+		return fmt.Errorf("--algo rbm computes its likelihood exactly: --estimate and --select-estimate estimate a Helmholtz machine's")
+	case c.NonNegative || c.HiddenCap != nil || c.Reinit != 0:
+		return fmt.Errorf("--nonneg, --hidden-cap and --reinit are options of a Helmholtz machine, not of --algo rbm")
 	}
 	return nil
 }
@@ -87,6 +123,8 @@ func (c Config) newLearner(m *helmholtz.Machine) helmholtz.Learner {
 		l := helmholtz.NewMixture(m, gen, rec, c.Components)
 		l.Options = c.options()
 		return l
+	case "rbm":
+		return rbm.NewLearner(m, c.CDK, gen, c.Momentum, c.Decay)
 	}
 	l := helmholtz.NewWakeSleep(m, gen, rec, c.Batch)
 	l.Options = c.options()
@@ -96,16 +134,25 @@ func (c Config) newLearner(m *helmholtz.Machine) helmholtz.Learner {
 // initLearner draws a learner's own parameters from rng, after its
 // machine's.
 func (c Config) initLearner(l helmholtz.Learner, rng *rand.Rand) {
-	if mx, ok := l.(*helmholtz.Mixture); ok {
-		mx.Init(rng, c.InitScale, c.HiddenBias)
+	switch l := l.(type) {
+	case *helmholtz.Mixture:
+		l.Init(rng, c.InitScale, c.HiddenBias)
+	case *rbm.Learner: // the RBM's weights are the machine's recognition weights, drawn already
+		l.Mirror()
 	}
 }
 
 // learnerParams returns a learner's own parameter arrays, beyond its
 // machine's, as they are saved: for a mixture, each extra component's
 // recognition arrays named as the machine's with a suffix _c2, _c3, ...
-// and the gate, gate_W (visible × components) and gate_b.
+// and the gate, gate_W (visible × components) and gate_b; for an RBM, the
+// velocities of its weights and biases under momentum, cd_uW (visible ×
+// hidden), cd_ubv and cd_ubh.
 func learnerParams(l helmholtz.Learner, sizes []int) []param {
+	if cd, ok := l.(*rbm.Learner); ok {
+		return []param{{name: "cd_uW", rows: sizes[0], cols: sizes[1], data: cd.UW},
+			{name: "cd_ubv", cols: sizes[0], data: cd.UBV}, {name: "cd_ubh", cols: sizes[1], data: cd.UBH}}
+	}
 	mx, ok := l.(*helmholtz.Mixture)
 	if !ok {
 		return nil
@@ -186,9 +233,25 @@ func (s State) Recognition() (exact.Recognition, error) {
 	if err := s.Config.validateAlgo(); err != nil {
 		return exact.Recognition{}, err
 	}
+	if s.Config.Algo == "rbm" {
+		return exact.Recognition{}, errors.New("an RBM's p(h | v) is its exact posterior: it has no variational gap")
+	}
 	l := s.Config.newLearner(s.Machine)
 	if err := restoreLearner(l, s.Machine.Sizes, s.Extra); err != nil {
 		return exact.Recognition{}, err
 	}
 	return recognition(l, s.Machine), nil
+}
+
+// GibbsSweeps is the number of block Gibbs sweeps that draw each fantasy
+// of an RBM.
+const GibbsSweeps = 1000
+
+// Dreamer returns what draws the fantasies of state s: its machine,
+// top-down, or for an RBM a Gibbs chain of GibbsSweeps sweeps.
+func (s State) Dreamer() helmholtz.Dreamer {
+	if s.Config != nil && s.Config.Algo == "rbm" {
+		return rbm.Gibbs{M: s.Machine, Sweeps: GibbsSweeps}
+	}
+	return s.Machine
 }

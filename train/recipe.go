@@ -140,6 +140,12 @@ func (c Config) RecipeFlags() string {
 	if c.Components != 0 {
 		add("components", c.Components)
 	}
+	if c.CDK != 0 {
+		add("cd-k", c.CDK)
+	}
+	if c.Momentum != 0 {
+		add("momentum", c.Momentum)
+	}
 	if c.Estimate != 0 {
 		add("estimate", c.Estimate)
 	}

@@ -48,9 +48,16 @@ func (r *Run) Results() string {
 	b.WriteString("|---|---|\n")
 	row("Seed", fmt.Sprint(cfg.Seed))
 	row("Data", cfg.Data)
-	row("Architecture", archString(cfg.Layers)+", sigmoid belief net")
-	row("Wake-sleep iterations", Commas(r.Step+cfg.offset())+" (each = 1 wake update + 1 sleep update)")
-	row("Total samples", Commas(cfg.samples(r.Step))+" wake + "+Commas(cfg.samples(r.Step))+" sleep")
+	if cfg.Algo == "rbm" {
+		row("Architecture", fmt.Sprintf("%d visible — %d hidden, restricted Boltzmann machine", cfg.Layers[0], cfg.Layers[1]))
+		row("CD updates", fmt.Sprintf("%s (CD-%d, momentum %g, each from 1 data pattern)", Commas(r.Step+cfg.offset()), cfg.CDK, cfg.Momentum))
+		row("Total samples", Commas(cfg.samples(r.Step))+" data patterns")
+		rate = fmt.Sprintf("%g (%s)", gen, how)
+	} else {
+		row("Architecture", archString(cfg.Layers)+", sigmoid belief net")
+		row("Wake-sleep iterations", Commas(r.Step+cfg.offset())+" (each = 1 wake update + 1 sleep update)")
+		row("Total samples", Commas(cfg.samples(r.Step))+" wake + "+Commas(cfg.samples(r.Step))+" sleep")
+	}
 	row("Batch size", batch)
 	row("Learning rate", rate)
 	row("Init scale", fmt.Sprint(cfg.InitScale))

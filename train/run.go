@@ -210,7 +210,7 @@ const maxHistoryGap = 1 << 24
 // recordsGap reports whether a run of c records the variational gap with
 // each evaluation.
 func (c Config) recordsGap() bool {
-	if exact.CheckPosterior(c.Layers) != nil {
+	if c.Algo == "rbm" || exact.CheckPosterior(c.Layers) != nil {
 		return false
 	}
 	set, err := dataset.Parse(c.Data)

@@ -8,6 +8,7 @@ import (
 	"helmholtz"
 	"helmholtz/estimate"
 	"helmholtz/exact"
+	"helmholtz/rbm"
 )
 
 // Every likelihood a run computes (its evaluations, the divergence
@@ -31,16 +32,20 @@ const maxEstimated = 4096
 // scorer is the cross-entropy of machines of one config on weighted
 // patterns.
 type scorer struct {
+	rbm     bool              // an RBM's exact likelihood (rbm.RBM.KL), or
 	ev      *exact.Evaluator  // exact, or nil
 	sampler *estimate.Sampler // else this
 	pats    [][]uint8
 	probs   []float64
 	seed    uint64
 	stream  uint64 // the estimate's stream, xored with the step
+	sizes   []int
 }
 
 // exactly reports whether a run of c computes its likelihoods exactly.
-func (c Config) exactly() bool { return c.Estimate == 0 && exact.Check(c.Layers) == nil }
+func (c Config) exactly() bool {
+	return c.Algo == "rbm" || c.Estimate == 0 && exact.Check(c.Layers) == nil
+}
 
 // estimateK returns the samples per pattern of c's estimates.
 func (c Config) estimateK() int {
@@ -53,11 +58,14 @@ func (c Config) estimateK() int {
 // newScorer returns a scorer of c's machines on pats weighted by probs,
 // whose estimates draw from stream.
 func (c Config) newScorer(pats [][]uint8, probs []float64, stream uint64) (*scorer, error) {
-	s := &scorer{pats: pats, probs: probs, seed: c.Seed, stream: stream}
+	s := &scorer{pats: pats, probs: probs, seed: c.Seed, stream: stream, sizes: c.Layers}
 	var err error
-	if c.exactly() {
+	switch {
+	case c.Algo == "rbm":
+		s.rbm = true
+	case c.exactly():
 		s.ev, err = exact.NewEvaluator(c.Layers, pats, probs)
-	} else {
+	default:
 		s.sampler, err = estimate.NewSampler(c.Layers, c.estimateK())
 	}
 	return s, err
@@ -65,6 +73,9 @@ func (c Config) newScorer(pats [][]uint8, probs []float64, stream uint64) (*scor
 
 // cost returns the bytes and operations of one scoring.
 func (s *scorer) cost() (bytes, ops float64) {
+	if s.rbm {
+		return 0, rbm.Cost(s.sizes[0], s.sizes[1], len(s.pats))
+	}
 	if s.ev != nil {
 		return s.ev.Cost()
 	}
@@ -95,6 +106,10 @@ func (s *scorer) nll(ctx context.Context, m *helmholtz.Machine, step int, entrop
 		m = m.Clone()
 	}
 	return background(ctx, long, func() score {
+		if s.rbm {
+			kl, nll := rbm.View(m).KL(s.pats, s.probs)
+			return score{NLL: nll, KL: kl}
+		}
 		if s.ev != nil {
 			r := s.ev.Eval(m)
 			return score{NLL: r.NLL, KL: r.KL}

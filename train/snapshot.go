@@ -17,6 +17,7 @@ import (
 	"gonum.org/v1/gonum/mat"
 
 	"helmholtz"
+	"helmholtz/dataset"
 )
 
 // Names of the arrays in an .npz file. Layers are called v (visible),
@@ -233,6 +234,14 @@ func readSnapshot(path string) (s State, err error) {
 		if !slices.Equal(c.Layers, sizes) {
 			return s, fmt.Errorf("array config names layers %v, the arrays have %v", c.Layers, sizes)
 		}
+		if err := c.validateAlgo(); err != nil {
+			return s, fmt.Errorf("array config: %w", err)
+		}
+		if set, err := dataset.Parse(c.Data); err != nil {
+			return s, fmt.Errorf("array config: %w", err)
+		} else if set.Dim() != sizes[0] {
+			return s, fmt.Errorf("array config names %s, of %d pixels, for a model of %d visible units", set, set.Dim(), sizes[0])
+		}
 		s.Config = &c
 	}
 	return s, nil
@@ -309,4 +318,18 @@ func readSizes(arrays map[string]array) ([]int, error) {
 		}
 	}
 	return sizes, nil
+}
+
+// Data returns the data set the state was trained on (its config's), or
+// for a bare model the 4×4 bars. The config was validated on reading.
+func (s State) Data() dataset.Set {
+	spec := "bars:4x4"
+	if s.Config != nil {
+		spec = s.Config.Data
+	}
+	set, err := dataset.Parse(spec)
+	if err != nil {
+		panic(fmt.Sprintf("train: a state's data %q: %v", spec, err))
+	}
+	return set
 }

@@ -12,6 +12,7 @@ import (
 	"helmholtz/dataset"
 	"helmholtz/estimate"
 	"helmholtz/exact"
+	"helmholtz/rbm"
 	"helmholtz/train"
 	"helmholtz/units"
 )
@@ -48,6 +49,9 @@ func runEval(ctx context.Context, args []string) error {
 	}
 	if *samples < 0 || *samples > 100000 {
 		return fmt.Errorf("--samples must be in 1..100000, got %d", *samples)
+	}
+	if s.Config != nil && s.Config.Algo == "rbm" {
+		return evalRBM(*model, s, set, *samples)
 	}
 	exactErr := train.CheckEvaluation(s.Machine.Sizes, components(s), set)
 	if exactErr != nil && *samples == 0 {
@@ -102,6 +106,31 @@ func runEval(ctx context.Context, args []string) error {
 	}
 	return nil
 }
+
+// evalRBM prints the exact KL and NLL of the RBM of state s (from model)
+// on set, and its unit diagnosis.
+func evalRBM(model string, s train.State, set dataset.Set, samples int) error {
+	if samples > 0 {
+		return fmt.Errorf("model %q is an RBM, whose likelihood is exact: --samples estimates a Helmholtz machine's", model)
+	}
+	pats, probs := set.Support()
+	if len(pats) > maxRBMSupport {
+		return fmt.Errorf("%s has %d support patterns: an RBM is evaluated on at most %d", set, len(pats), maxRBMSupport)
+	}
+	kl, nll := rbm.View(s.Machine).KL(pats, probs)
+	fmt.Printf("model    %s (RBM, %d visible and %d hidden units, CD-%d, step %d)\n", model, s.Machine.Sizes[0], s.Machine.Sizes[1], s.Config.CDK, s.Step)
+	fmt.Printf("data     %s (%d support patterns)\n", set, len(pats))
+	fmt.Printf("KL       %.6f bits (exact: the hidden states summed out, log Z over all %d)\n", kl, 1<<s.Machine.Sizes[1])
+	fmt.Printf("NLL      %.6f bits\n", nll)
+	fmt.Printf("H(data)  %.6f bits\n", exact.Entropy(probs))
+	if d, ok := set.(dataset.Bars); ok {
+		fmt.Printf("hidden units (fields p(v | h_j = 1, other h off)):\n%v", units.Diagnose(s.Machine, d))
+	}
+	return nil
+}
+
+// maxRBMSupport bounds the support an RBM is evaluated on.
+const maxRBMSupport = 1 << 20
 
 // shiftSamples is the number of held-out samples eval judges the shift on.
 const shiftSamples = 10000

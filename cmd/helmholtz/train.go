@@ -30,7 +30,7 @@ func configFlags(fs *flag.FlagSet, cfg *train.Config) func() {
 	fs.BoolVar(&cfg.MarginalBias, "marginal-bias", cfg.MarginalBias, "start b_v at the logit of the data's pixel marginal")
 	fs.IntVar(&cfg.EvalEvery, "eval-every", cfg.EvalEvery, "steps between exact evaluations")
 	fs.StringVar(&cfg.Schedule, "schedule", cfg.Schedule, "learning-rate schedule: constant, linear or inverse")
-	fs.Float64Var(&cfg.ScheduleEnd, "schedule-end", 0.1, "final rate of a schedule, as a fraction of --lr")
+	fs.Float64Var(&cfg.ScheduleEnd, "schedule-end", or(cfg.ScheduleEnd, 0.1), "final rate of a schedule, as a fraction of --lr")
 	fs.Float64Var(&cfg.Decay, "decay", cfg.Decay, "L2 weight decay (per unit learning rate)")
 	fs.BoolVar(&cfg.NonNegative, "nonneg", cfg.NonNegative, "keep generative weights into the visible layer ≥ 0")
 	fs.Func("hidden-cap", "cap on each hidden unit's prior logit, e.g. 0: on at most half the time", func(v string) error {
@@ -43,18 +43,20 @@ func configFlags(fs *flag.FlagSet, cfg *train.Config) func() {
 	})
 	fs.Float64Var(&cfg.HiddenBias, "init-hidden-bias", cfg.HiddenBias, "initial biases of the hidden layers")
 	fs.IntVar(&cfg.Restarts, "restarts", cfg.Restarts, "train this many candidates, keep the most likely on sampled data")
-	fs.IntVar(&cfg.RestartSteps, "restart-steps", 100000, "steps each restart candidate trains")
-	fs.IntVar(&cfg.SelectSamples, "select-samples", 10000, "sampled data patterns that choose among restarts")
-	fs.IntVar(&cfg.SelectEstimate, "select-estimate", 0, "choose among restarts, and check divergence, by importance sampling with this many samples per pattern (0: as the evaluations; exact where the net can be enumerated)")
+	fs.IntVar(&cfg.RestartSteps, "restart-steps", or(cfg.RestartSteps, 100000), "steps each restart candidate trains")
+	fs.IntVar(&cfg.SelectSamples, "select-samples", or(cfg.SelectSamples, 10000), "sampled data patterns that choose among restarts")
+	fs.IntVar(&cfg.SelectEstimate, "select-estimate", cfg.SelectEstimate, "choose among restarts, and check divergence, by importance sampling with this many samples per pattern (0: as the evaluations; exact where the net can be enumerated)")
 	fs.BoolVar(&cfg.Halving, "halving", cfg.Halving, "choose among restarts by successive halving")
 	fs.IntVar(&cfg.Reinit, "reinit", cfg.Reinit, "every N steps re-initialise idle or duplicate hidden units (0 = never)")
 	fs.BoolVar(&cfg.ReinitTop, "reinit-top", cfg.ReinitTop, "with --reinit, also re-initialise idle top units towards the strongest opposition in the hidden code")
-	fs.StringVar(&cfg.Algo, "algo", "ws", "learner: ws (wake-sleep), exact (exact-posterior wake phase), rws (reweighted wake-sleep) or mixture (mixture recognition)")
-	fs.IntVar(&cfg.Samples, "samples", 0, "rws: samples per pattern (default 5)")
-	wakeQ := fs.Bool("rws-wake-q", true, "rws: the recognition net also learns from the weighted samples on real data")
-	sleep := fs.Bool("rws-sleep", true, "rws: the recognition net also learns from fantasies (the sleep update)")
-	fs.IntVar(&cfg.Components, "components", 0, "mixture: recognition components (default 2)")
-	fs.IntVar(&cfg.Estimate, "estimate", 0, "estimate every likelihood by importance sampling with this many samples per pattern (0: exact where the net can be enumerated, else 100)")
+	fs.StringVar(&cfg.Algo, "algo", or(cfg.Algo, "ws"), "learner: ws (wake-sleep), exact (exact-posterior wake phase), rws (reweighted wake-sleep), mixture (mixture recognition) or rbm (the baseline: an RBM of --layers visible,hidden trained by CD-k)")
+	fs.IntVar(&cfg.Samples, "samples", cfg.Samples, "rws: samples per pattern (default 5)")
+	wakeQ := fs.Bool("rws-wake-q", !cfg.NoWakeQ, "rws: the recognition net also learns from the weighted samples on real data")
+	sleep := fs.Bool("rws-sleep", !cfg.NoSleep, "rws: the recognition net also learns from fantasies (the sleep update)")
+	fs.IntVar(&cfg.Components, "components", cfg.Components, "mixture: recognition components (default 2)")
+	fs.IntVar(&cfg.CDK, "cd-k", cfg.CDK, "rbm: Gibbs steps of contrastive divergence CD-k (default 1)")
+	fs.Float64Var(&cfg.Momentum, "momentum", cfg.Momentum, "rbm: momentum of the updates, in [0, 1)")
+	fs.IntVar(&cfg.Estimate, "estimate", cfg.Estimate, "estimate every likelihood by importance sampling with this many samples per pattern (0: exact where the net can be enumerated, else 100)")
 	layers := intList(cfg.Layers)
 	fs.Var(&layers, "layers", "layer sizes, visible first")
 	nHidden := fs.Int("n-hidden", 0, "hidden units: shorthand for --layers VISIBLE,N,1")
@@ -76,19 +78,44 @@ func configFlags(fs *flag.FlagSet, cfg *train.Config) func() {
 		if isSet(fs, "n-hidden") { // Validate refuses sizes ≤ 0
 			cfg.Layers = []int{cfg.Layers[0], *nHidden, 1}
 		}
-		// The learner's settings: defaults for the learner chosen, and the
-		// others left as given, for Validate to refuse.
+		// The learner's settings: defaults for the learner chosen where
+		// neither these flags nor the base config (a sweep's, under a
+		// recipe's flags) gave one, and the others left as given, for
+		// Validate to refuse.
 		if cfg.Algo == "ws" {
 			cfg.Algo = ""
 		}
-		if cfg.Algo == "rws" && !isSet(fs, "samples") {
+		if isSet(fs, "algo") { // another learner's settings from the base do not carry over
+			if cfg.Algo != "rws" && !isSet(fs, "samples") {
+				cfg.Samples = 0
+			}
+			if cfg.Algo != "mixture" && !isSet(fs, "components") {
+				cfg.Components = 0
+			}
+			if cfg.Algo != "rbm" && !isSet(fs, "cd-k") {
+				cfg.CDK = 0
+			}
+		}
+		if cfg.Algo == "rws" && cfg.Samples == 0 && !isSet(fs, "samples") {
 			cfg.Samples = 5
 		}
-		if cfg.Algo == "mixture" && !isSet(fs, "components") {
+		if cfg.Algo == "mixture" && cfg.Components == 0 && !isSet(fs, "components") {
 			cfg.Components = 2
+		}
+		if cfg.Algo == "rbm" && cfg.CDK == 0 && !isSet(fs, "cd-k") {
+			cfg.CDK = 1
 		}
 		cfg.NoWakeQ, cfg.NoSleep = !*wakeQ, !*sleep
 	}
+}
+
+// or returns v, or def if v is its type's zero value.
+func or[T comparable](v, def T) T {
+	var zero T
+	if v == zero {
+		return def
+	}
+	return v
 }
 
 func runTrain(ctx context.Context, args []string) error {
