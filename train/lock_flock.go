@@ -18,3 +18,23 @@ func lockFile(f *os.File) error {
 	}
 	return err
 }
+
+// lockHeld reports whether a process holds the lock on the file at path,
+// without taking it (a process starting a run at that moment must not
+// find it taken): on Linux by /proc/locks, elsewhere by the file's
+// presence (a run removes the lock file it made when it ends, but not
+// when it is killed).
+func lockHeld(path string) (bool, error) {
+	fi, err := os.Stat(path)
+	if errors.Is(err, os.ErrNotExist) {
+		return false, nil
+	} else if err != nil {
+		return false, err
+	}
+	st, ok := fi.Sys().(*syscall.Stat_t)
+	locks, err := os.ReadFile("/proc/locks")
+	if !ok || err != nil {
+		return true, nil
+	}
+	return heldIn(string(locks), uint64(st.Ino)), nil
+}

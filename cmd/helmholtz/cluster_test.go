@@ -1,6 +1,11 @@
 package main
 
 import (
+	"bytes"
+	"context"
+	"io"
+	"net/http"
+	"net/http/httptest"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -12,6 +17,7 @@ import (
 
 	"helmholtz/sweep"
 	"helmholtz/train"
+	"helmholtz/web"
 )
 
 // TestClusterScripts runs the sweep of docs/cluster as the Slurm job array
@@ -93,6 +99,30 @@ func TestClusterScripts(t *testing.T) {
 			if a.Seed != b.Seed || a.KL != b.KL || a.NLL != b.NLL || a.Units != b.Units || !slices.EqualFunc(a.Checkpoints, b.Checkpoints, train.Point.Equal) {
 				t.Fatalf("%s: seed %d differs from the one-process sweep: %+v / %+v", merged, a.Seed, a, b)
 			}
+			ma, _ := os.ReadFile(filepath.Join(merged, "all", a.Model))
+			mb, _ := os.ReadFile(filepath.Join(dir, "one", b.Model))
+			if a.Model != b.Model || len(ma) == 0 || !bytes.Equal(ma, mb) {
+				t.Fatalf("%s: seed %d: the merged model %q differs from the one-process sweep's", merged, a.Seed, a.Model)
+			}
+		}
+	}
+	// The explorer shows the merged sweep like any other, each run's dot
+	// (and table row) a link to its model.
+	srv, err := web.New(context.Background(), k8s, web.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ts := httptest.NewServer(srv.Handler())
+	defer ts.Close()
+	for _, path := range []string{"/", "/sweep/all", "/model/all/" + one[0].Model, "/fig/fields/all/" + one[0].Model} {
+		resp, err := http.Get(ts.URL + path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if resp.StatusCode != 200 || path == "/sweep/all" && strings.Count(string(b), `<a href="/model/all/models/`) != 2*len(one) {
+			t.Errorf("GET %s of the merged sweep: %d %.200s", path, resp.StatusCode, b)
 		}
 	}
 }

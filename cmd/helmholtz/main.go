@@ -12,6 +12,7 @@
 //	helmholtz sweep [flags]      many seeds and recipes in parallel
 //	helmholtz summarize FILES    merge sweep shards into one report
 //	helmholtz study gap          where the residual KL comes from: docs/GAP.md
+//	helmholtz serve              explore runs and sweeps in the browser
 //
 // Run "helmholtz COMMAND -h" for a command's flags.
 package main
@@ -51,6 +52,7 @@ var commands = []command{
 	{"sweep", "many seeds (and recipes) in parallel; KL distribution per recipe", runSweep, true},
 	{"summarize", "merge sweep results (e.g. shards) into one report", runSummarize, false},
 	{"study", "run a study and write its document: gap (docs/GAP.md), scale (docs/SCALE.md), dmd (docs/DMD.md)", runStudy, true},
+	{"serve", "explore runs and sweeps in the browser, live; start runs from a form", runServe, true},
 	{"dmd", "the data-movement (ByteDMD) cost of one update: wake-sleep by phase, and an RBM's CD-k", runDMD, true},
 }
 

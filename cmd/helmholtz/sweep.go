@@ -3,7 +3,9 @@ package main
 import (
 	"bufio"
 	"context"
+	"errors"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"runtime"
@@ -286,6 +288,7 @@ func runSummarize(ctx context.Context, args []string) error {
 		return fmt.Errorf("name at least one results.jsonl file")
 	}
 	var all []sweep.Result
+	var from []string // the directory of each result's results.jsonl
 	for _, path := range fs.Args() {
 		f, err := openRegular(path)
 		if err != nil {
@@ -297,12 +300,31 @@ func runSummarize(ctx context.Context, args []string) error {
 			return fmt.Errorf("%s: %w", path, err)
 		}
 		all = append(all, rs...)
+		for range rs {
+			from = append(from, filepath.Dir(path))
+		}
 	}
 	if len(all) == 0 {
 		return fmt.Errorf("%s: no results", strings.Join(fs.Args(), ", "))
 	}
 	if err := sweep.CheckUnique(all); err != nil {
 		return err
+	}
+	// The models come along, so that the merged directory is a sweep
+	// directory like any other (helmholtz serve shows it whole); a result
+	// whose model is not beside its results.jsonl names none.
+	for i, r := range all {
+		if r.Model == "" {
+			continue
+		}
+		if err := copyModel(filepath.Join(from[i], r.Model), filepath.Join(*out, r.Model)); errors.Is(err, os.ErrNotExist) {
+			all[i].Model = ""
+		} else if err != nil {
+			return err
+		}
+		if err := ctx.Err(); err != nil {
+			return err
+		}
 	}
 	flags := map[string]string{}
 	for _, r := range all {
@@ -314,6 +336,33 @@ func runSummarize(ctx context.Context, args []string) error {
 	}
 	return sweep.Markdown(os.Stdout, stats)
 }
+
+// copyModel copies the model file src to dst, atomically, unless they
+// are the same file.
+func copyModel(src, dst string) error {
+	f, err := openRegular(src)
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	a, err := f.Stat()
+	if err != nil {
+		return err
+	}
+	if b, err := os.Stat(dst); err == nil && os.SameFile(a, b) {
+		return nil
+	}
+	if err := os.MkdirAll(filepath.Dir(dst), 0o755); err != nil {
+		return err
+	}
+	return train.WriteFile(dst, func(w io.Writer) error {
+		_, err := io.Copy(w, io.LimitReader(f, maxModel))
+		return err
+	})
+}
+
+// maxModel bounds a model file summarize copies.
+const maxModel = 256 << 20
 
 // openRegular opens a file that must be a regular file (not a device or
 // a pipe, which could be read forever).

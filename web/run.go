@@ -1,0 +1,418 @@
+package web
+
+import (
+	"bytes"
+	"container/list"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"image/png"
+	"math/rand/v2"
+	"net/http"
+	"os"
+	"path/filepath"
+	"slices"
+	"strconv"
+	"sync"
+	"sync/atomic"
+
+	"helmholtz/dataset"
+	"helmholtz/figure"
+	"helmholtz/train"
+	"helmholtz/units"
+)
+
+// inspect resolves rel and reads the run there.
+func (s *Server) inspect(rel string) (*train.Progress, error) {
+	dir, err := s.resolve(rel)
+	if err != nil {
+		return nil, err
+	}
+	return train.Inspect(dir)
+}
+
+// steps returns the steps a run's slider offers: its snapshots, and the
+// last step of a finished run.
+func steps(p *train.Progress) []int {
+	out := slices.Clone(p.Snapshots)
+	if last := p.Config.LastStep(); p.Status == train.Finished && !slices.Contains(out, last) {
+		out = append(out, last)
+	}
+	return out
+}
+
+func (s *Server) runPage(w http.ResponseWriter, r *http.Request) {
+	rel := r.PathValue("path")
+	p, err := s.inspect(rel)
+	if err != nil {
+		if _, rerr := s.resolve(rel); rerr != nil {
+			s.pathError(w, rerr)
+			return
+		}
+		s.fail(w, http.StatusUnprocessableEntity, err) // a corrupt run: its error, on its own page
+		return
+	}
+	st := steps(p)
+	s.prerender(p.Dir, st, append(figureNames(p.Config), "units"))
+	var files []string
+	for _, name := range []string{"model.npz", "history.csv", "config.json", "results.md", "checkpoint.npz"} {
+		if isFile(filepath.Join(p.Dir, name)) {
+			files = append(files, name)
+		}
+	}
+	gifs, _ := filepath.Glob(filepath.Join(p.Dir, "*.gif"))
+	for _, g := range gifs {
+		files = append(files, filepath.Base(g))
+	}
+	c := p.Config
+	s.mu.Lock()
+	stopped := s.active[rel]
+	s.mu.Unlock()
+	if errors.Is(stopped, errDone) {
+		stopped = nil
+	}
+	s.render(w, "run.html", map[string]any{"Stopped": stopped,
+		"Path": rel, "Config": c, "Net": net(c.Layers), "Flags": c.RecipeFlags(), "Algo": or(c.Algo, "ws"),
+		"Status": p.Status, "Steps": st, "Files": files, "Figures": figureNames(c),
+		"Last": max(len(st)-1, 0), "HasSteps": len(st) > 0,
+	})
+}
+
+// figureNames returns the figures a state of a run of c has, in order.
+func figureNames(c train.Config) []string {
+	names := []string{"fields", "fantasies", "codes", "weights"}
+	if c.Algo != "rbm" && len(c.Layers) <= 4 {
+		names = append(names, "gap")
+	}
+	return names
+}
+
+// runJSON is a run's data for its page's script.
+type runJSON struct {
+	Status    train.Status  `json:"status"`
+	History   []train.Point `json:"history"` // from row Since on
+	Since     int           `json:"since"`
+	Steps     []int         `json:"steps"`
+	Entropy   float64       `json:"entropy"`
+	LastStep  int           `json:"last_step"`
+	Estimator string        `json:"estimator"`
+	Rendered  int           `json:"rendered"` // steps whose figures are rendered and cached
+}
+
+// runData serves a run's status, history (from row ?since=N) and
+// snapshot steps as JSON, for its page's curves and live updates.
+func (s *Server) runData(w http.ResponseWriter, r *http.Request) {
+	p, err := s.inspect(r.PathValue("path"))
+	if err != nil {
+		jsonError(w, err)
+		return
+	}
+	since, _ := strconv.Atoi(r.URL.Query().Get("since"))
+	since = min(max(since, 0), len(p.History))
+	out := runJSON{Status: p.Status, History: p.History[since:], Since: since, Steps: steps(p),
+		Entropy: p.Entropy, LastStep: p.Config.LastStep(), Estimator: p.Config.Estimator()}
+	out.Rendered = s.rendered(p.Dir, out.Steps, append(figureNames(p.Config), "units"))
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("Cache-Control", "no-store")
+	json.NewEncoder(w).Encode(out)
+}
+
+func jsonError(w http.ResponseWriter, err error) {
+	code := http.StatusUnprocessableEntity
+	switch {
+	case errors.Is(err, errOutside):
+		code = http.StatusForbidden
+	case errors.Is(err, os.ErrNotExist):
+		code = http.StatusNotFound
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(code)
+	json.NewEncoder(w).Encode(map[string]string{"error": err.Error()})
+}
+
+// state names the state a figure or diagnosis is of, a run directory's at
+// ?step=N or a model file's (a sweep's models/…/seed_N.npz), and returns
+// a function that reads it. A snapshot is written once, atomically, and
+// never changes: its path and step name it; a model file is named by its
+// size and time too.
+func (s *Server) state(r *http.Request) (key string, read func() (train.State, error), err error) {
+	abs, err := s.resolve(r.PathValue("path"))
+	if err != nil {
+		return "", nil, err
+	}
+	fi, err := os.Stat(abs)
+	if err != nil {
+		return "", nil, err
+	}
+	if fi.Mode().IsRegular() {
+		return fmt.Sprintf("%s@%d@%d", abs, fi.Size(), fi.ModTime().UnixNano()), func() (train.State, error) { return train.ReadSnapshot(abs) }, nil
+	}
+	step, err := strconv.Atoi(r.URL.Query().Get("step"))
+	if err != nil || step < 0 {
+		return "", nil, fmt.Errorf("want ?step=N, one of the run's snapshot steps")
+	}
+	key, read = stepState(abs, step)
+	return key, read, nil
+}
+
+// stepState names the state of run directory dir at step and returns a
+// function that reads it.
+func stepState(dir string, step int) (string, func() (train.State, error)) {
+	return fmt.Sprintf("%s#%d", dir, step), func() (train.State, error) {
+		p, err := train.Inspect(dir)
+		if err != nil {
+			return train.State{}, err
+		}
+		return p.State(step)
+	}
+}
+
+// figure serves a figure of a state as PNG, rendered once and cached.
+func (s *Server) figure(w http.ResponseWriter, r *http.Request) {
+	name := r.PathValue("name")
+	if !slices.Contains(figure.Names, name) || name == "curves" {
+		s.fail(w, http.StatusNotFound, fmt.Errorf("no figure %q", name))
+		return
+	}
+	key, read, err := s.state(r)
+	if err != nil {
+		s.stateError(w, err)
+		return
+	}
+	png, err := s.renderFig(key, read, name)
+	if err != nil {
+		s.fail(w, http.StatusUnprocessableEntity, err)
+		return
+	}
+	w.Header().Set("Content-Type", "image/png")
+	w.Header().Set("Cache-Control", "max-age=3600")
+	w.Write(png)
+}
+
+// renderFig returns the PNG of figure name of the state key names, which
+// read reads, rendered once.
+func (s *Server) renderFig(key string, read func() (train.State, error), name string) ([]byte, error) {
+	return s.figs.get(key+"/"+name, func() ([]byte, error) {
+		figs, err := s.figs.figures(key, read)
+		if err != nil {
+			return nil, err
+		}
+		f, ok := figs[name]
+		if !ok {
+			return nil, fmt.Errorf("this model has no %s figure", name)
+		}
+		img, err := f.Image(figure.DPI)
+		if err != nil {
+			return nil, err
+		}
+		var b bytes.Buffer
+		err = (&png.Encoder{CompressionLevel: png.BestSpeed}).Encode(&b, img)
+		return b.Bytes(), err
+	})
+}
+
+// prerender renders in the background the figures of every state of run
+// dir (at steps) not rendered yet, the newest first, so that the slider
+// finds them ready. Requests for figures go first: they render on their
+// own goroutines, and one state renders once.
+func (s *Server) prerender(dir string, steps []int, names []string) {
+	s.prerenderOnce.Do(func() {
+		s.jobs = make(chan prerenderJob, 8)
+		go func() {
+			for {
+				select {
+				case <-s.ctx.Done():
+					return
+				case j := <-s.jobs:
+					for i := len(j.steps) - 1; i >= 0 && s.ctx.Err() == nil; i-- {
+						key, read := stepState(j.dir, j.steps[i])
+						for _, name := range j.names {
+							if name == "units" {
+								s.renderUnits(key, read)
+							} else {
+								s.renderFig(key, read, name)
+							}
+						}
+					}
+				}
+			}
+		}()
+	})
+	select {
+	case s.jobs <- prerenderJob{dir, steps, names}:
+	default: // busy: the requests render what they need
+	}
+}
+
+type prerenderJob struct {
+	dir   string
+	steps []int
+	names []string
+}
+
+// rendered returns how many of the states of run dir at steps have every
+// figure of names rendered.
+func (s *Server) rendered(dir string, steps []int, names []string) int {
+	n := 0
+	for _, step := range steps {
+		key, _ := stepState(dir, step)
+		all := true
+		for _, name := range names {
+			all = all && s.figs.has(key+"/"+name)
+		}
+		if all {
+			n++
+		}
+	}
+	return n
+}
+
+func (s *Server) stateError(w http.ResponseWriter, err error) {
+	if errors.Is(err, errOutside) || errors.Is(err, os.ErrNotExist) {
+		s.pathError(w, err)
+		return
+	}
+	s.fail(w, http.StatusUnprocessableEntity, err)
+}
+
+// unitsText serves the unit diagnosis of a state as plain text: the
+// hidden units of a bars model, the shift recovery of a shifter model.
+func (s *Server) unitsText(w http.ResponseWriter, r *http.Request) {
+	key, read, err := s.state(r)
+	if err != nil {
+		s.stateError(w, err)
+		return
+	}
+	text, err := s.renderUnits(key, read)
+	if err != nil {
+		s.fail(w, http.StatusUnprocessableEntity, err)
+		return
+	}
+	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+	w.Write(text)
+}
+
+// renderUnits returns the unit diagnosis of the state key names, which
+// read reads, computed once.
+func (s *Server) renderUnits(key string, read func() (train.State, error)) ([]byte, error) {
+	return s.figs.get(key+"/units", func() ([]byte, error) {
+		st, err := read()
+		if err != nil {
+			return nil, err
+		}
+		var b bytes.Buffer
+		switch d := st.Data().(type) {
+		case dataset.Bars:
+			rep := units.Diagnose(st.Machine, d)
+			fmt.Fprintf(&b, "%v", rep)
+		case dataset.Shifter:
+			rng := rand.New(rand.NewPCG(1, 0x7368696674))
+			fmt.Fprintf(&b, "%v", units.DiagnoseShift(st.Machine, d, 10000, rng))
+		}
+		return b.Bytes(), nil
+	})
+}
+
+// maxCached bounds the rendered figures kept (PNGs of a few tens of KB).
+const maxCached = 2048
+
+// cache keeps rendered figures and the figure sets of recent states, least
+// recently used out first; concurrent requests for one key render once.
+type cache struct {
+	mu    sync.Mutex
+	max   int
+	order *list.List // of *entry, most recent first
+	items map[string]*list.Element
+	sets  map[string]*figSet // a state's figures, while its PNGs render
+}
+
+type entry struct {
+	key  string
+	done atomic.Bool
+	once sync.Once
+	val  []byte
+	err  error
+}
+
+type figSet struct {
+	once sync.Once
+	figs map[string]figure.Figure
+	err  error
+}
+
+func newCache(n int) *cache {
+	return &cache{max: n, order: list.New(), items: map[string]*list.Element{}, sets: map[string]*figSet{}}
+}
+
+// get returns the cached value of key, computing it with f once.
+func (c *cache) get(key string, f func() ([]byte, error)) ([]byte, error) {
+	c.mu.Lock()
+	el, ok := c.items[key]
+	if ok {
+		c.order.MoveToFront(el)
+	} else {
+		el = c.order.PushFront(&entry{key: key})
+		c.items[key] = el
+		for c.order.Len() > c.max {
+			old := c.order.Back()
+			c.order.Remove(old)
+			delete(c.items, old.Value.(*entry).key)
+		}
+	}
+	e := el.Value.(*entry)
+	c.mu.Unlock()
+	defer func() { e.done.Store(true) }()
+	e.once.Do(func() { e.val, e.err = f() })
+	if e.err != nil { // not kept: a run's files may be fixed
+		c.mu.Lock()
+		if cur, ok := c.items[key]; ok && cur == el {
+			c.order.Remove(el)
+			delete(c.items, key)
+		}
+		c.mu.Unlock()
+	}
+	return e.val, e.err
+}
+
+// has reports whether the value of key is computed and kept.
+func (c *cache) has(key string) bool {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	el, ok := c.items[key]
+	return ok && el.Value.(*entry).done.Load()
+}
+
+// figures returns the figures of state st, named key, computed once while
+// the few most recent states are kept.
+func (c *cache) figures(key string, read func() (train.State, error)) (map[string]figure.Figure, error) {
+	c.mu.Lock()
+	fs, ok := c.sets[key]
+	if !ok {
+		if len(c.sets) >= maxSets {
+			clear(c.sets)
+		}
+		fs = &figSet{}
+		c.sets[key] = fs
+	}
+	c.mu.Unlock()
+	fs.once.Do(func() {
+		st, err := read()
+		if err != nil {
+			fs.err = err
+			return
+		}
+		fs.figs, fs.err = figure.StateFigures(st)
+	})
+	figs, err := fs.figs, fs.err
+	if err != nil { // not kept: a run's files may be fixed
+		c.mu.Lock()
+		if c.sets[key] == fs {
+			delete(c.sets, key)
+		}
+		c.mu.Unlock()
+	}
+	return figs, err
+}
+
+// maxSets bounds the states whose figure sets are kept.
+const maxSets = 16

@@ -1,0 +1,200 @@
+package web
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"html/template"
+	"math"
+	"net/http"
+	"os"
+	"path"
+	"path/filepath"
+	"slices"
+	"strings"
+
+	"helmholtz/sweep"
+	"helmholtz/train"
+)
+
+// readSweep reads the results of the sweep in directory dir.
+func readSweep(dir string) ([]sweep.Result, error) {
+	f, err := os.Open(filepath.Join(dir, "results.jsonl"))
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	res, err := sweep.ReadJSONL(f)
+	if err != nil {
+		return nil, fmt.Errorf("sweep %q: results.jsonl: %w", filepath.Base(dir), err)
+	}
+	return res, nil
+}
+
+func (s *Server) sweepRow(dir string) sweepRow {
+	row := sweepRow{Path: s.rel(dir)}
+	res, err := readSweep(dir)
+	if err != nil {
+		row.Err = err.Error()
+		return row
+	}
+	var names []string
+	for _, r := range res {
+		if !slices.Contains(names, r.Recipe) {
+			names = append(names, r.Recipe)
+		}
+	}
+	row.Runs, row.Recipes = len(res), strings.Join(names, ", ")
+	return row
+}
+
+// resultRow is a sweep result as its page's table shows it.
+type resultRow struct {
+	Recipe               string
+	Seed                 uint64
+	KL, NLL, Gap, Shift  float64
+	Bars, Dead, Dup      int
+	Separates            bool
+	Seconds              float64
+	Diverged, Model, Err string
+}
+
+func (s *Server) sweepPage(w http.ResponseWriter, r *http.Request) {
+	rel := r.PathValue("path")
+	dir, err := s.resolve(rel)
+	if err != nil {
+		s.pathError(w, err)
+		return
+	}
+	res, err := readSweep(dir)
+	if err != nil {
+		if errors.Is(err, os.ErrNotExist) {
+			s.pathError(w, err)
+			return
+		}
+		s.fail(w, http.StatusUnprocessableEntity, err)
+		return
+	}
+	var rows []resultRow
+	var recipes []string
+	for _, x := range res {
+		row := resultRow{Recipe: x.Recipe, Seed: x.Seed, KL: x.KL, NLL: x.NLL, Gap: math.NaN(), Shift: math.NaN(),
+			Bars: x.Units.Bars, Dead: x.Units.Dead, Dup: x.Units.Duplicates, Separates: x.Units.TopSeparates,
+			Seconds: x.Seconds, Diverged: x.Diverged}
+		if x.Gap != nil {
+			row.Gap = *x.Gap
+		}
+		if x.Shift != nil {
+			row.Shift = *x.Shift
+		}
+		if x.Model != "" && isFile(filepath.Join(dir, filepath.FromSlash(x.Model))) {
+			row.Model = path.Join(rel, x.Model)
+		}
+		rows = append(rows, row)
+		if !slices.Contains(recipes, x.Recipe) {
+			recipes = append(recipes, x.Recipe)
+		}
+	}
+	flags := map[string]string{}
+	for _, x := range res {
+		flags[x.Recipe] = x.Config.RecipeFlags()
+	}
+	s.render(w, "sweep.html", map[string]any{
+		"Path": rel, "Stats": sweep.Summarize(res, flags), "Thresholds": sweep.Thresholds,
+		"Rows": rows, "Recipes": recipes, "Plot": dotPlot(rows, recipes),
+	})
+}
+
+// dotPlot draws the final KL of every run as a dot per recipe column, on a
+// log scale, each dot a link to its model's page.
+func dotPlot(rows []resultRow, recipes []string) template.HTML {
+	const colW, h, top, left = 110.0, 300.0, 20.0, 50.0
+	lo, hi := math.Inf(1), math.Inf(-1)
+	for _, r := range rows {
+		if r.KL > 0 && !math.IsInf(r.KL, 0) {
+			lo, hi = min(lo, r.KL), max(hi, r.KL)
+		}
+	}
+	if !(hi > lo) {
+		lo, hi = lo/2, lo*2+1e-3
+	}
+	ll, lh := math.Floor(math.Log10(lo)), math.Ceil(math.Log10(hi))
+	y := func(kl float64) float64 { return top + (lh-math.Log10(kl))/(lh-ll)*(h-2*top) }
+	var b strings.Builder
+	wd := left + colW*float64(len(recipes)) + 10
+	fmt.Fprintf(&b, `<svg id="klplot" width="%.0f" height="%.0f" viewBox="0 0 %.0f %.0f" role="img" aria-label="final KL per run">`, wd, h+30, wd, h+30)
+	for e := ll; e <= lh; e++ {
+		for _, m := range []float64{1, 2, 5} {
+			v := m * math.Pow(10, e)
+			if v < math.Pow(10, ll) || v > math.Pow(10, lh) {
+				continue
+			}
+			fmt.Fprintf(&b, `<line x1="%.0f" x2="%.0f" y1="%.1f" y2="%.1f" class="grid"/><text x="%.0f" y="%.1f" class="tick">%g</text>`,
+				left, wd-10, y(v), y(v), left-4, y(v)+4, v)
+		}
+	}
+	if 0.1 >= math.Pow(10, ll) && 0.1 <= math.Pow(10, lh) {
+		fmt.Fprintf(&b, `<line x1="%.0f" x2="%.0f" y1="%.1f" y2="%.1f" class="target"/>`, left, wd-10, y(0.1), y(0.1))
+	}
+	for i, name := range recipes {
+		x0 := left + colW*float64(i) + colW/2
+		fmt.Fprintf(&b, `<text x="%.0f" y="%.0f" class="col">%s</text>`, x0, h+20, template.HTMLEscapeString(name))
+		k := 0
+		for _, r := range rows {
+			if r.Recipe != name || !(r.KL > 0) || math.IsInf(r.KL, 0) {
+				continue
+			}
+			x := x0 + (float64((k*37)%41)/41-0.5)*colW*0.6 // a fixed jitter
+			k++
+			title := fmt.Sprintf("%s seed %d: KL %.4f bits", name, r.Seed, r.KL)
+			dot := fmt.Sprintf(`<circle cx="%.1f" cy="%.1f" r="4" class="dot"><title>%s</title></circle>`, x, y(r.KL), template.HTMLEscapeString(title))
+			if r.Model != "" {
+				dot = fmt.Sprintf(`<a href="/model/%s">%s</a>`, template.HTMLEscapeString(r.Model), dot)
+			}
+			b.WriteString(dot)
+		}
+	}
+	b.WriteString(`<text x="8" y="12" class="label">KL, bits</text></svg>`)
+	return template.HTML(b.String())
+}
+
+// modelPage shows a bare model file (a sweep's models/RECIPE/seed_N.npz):
+// its figures and diagnosis, and the curves of its sweep result.
+func (s *Server) modelPage(w http.ResponseWriter, r *http.Request) {
+	rel := r.PathValue("path")
+	abs, err := s.resolve(rel)
+	if err != nil {
+		s.pathError(w, err)
+		return
+	}
+	if !isFile(abs) || path.Ext(rel) != ".npz" {
+		s.fail(w, http.StatusNotFound, errors.New("not a model file"))
+		return
+	}
+	st, err := train.ReadSnapshot(abs)
+	if err != nil {
+		s.fail(w, http.StatusUnprocessableEntity, err)
+		return
+	}
+	data := map[string]any{"Path": rel, "Step": st.Step, "Figures": []string{"fields", "fantasies", "codes", "weights"}}
+	if st.Config != nil {
+		c := *st.Config
+		data["Config"], data["Net"], data["Flags"], data["Figures"] = c, net(c.Layers), c.RecipeFlags(), figureNames(c)
+	}
+	// The sweep it belongs to, and its result there.
+	if i := strings.LastIndex(rel, "/models/"); i >= 0 {
+		sw := rel[:i]
+		if dir, err := s.resolve(sw); err == nil {
+			if res, err := readSweep(dir); err == nil {
+				for _, x := range res {
+					if x.Model == rel[i+1:] {
+						h, _ := json.Marshal(x.Checkpoints)
+						data["Sweep"], data["History"], data["KL"] = sw, template.JS(h), x.KL
+						data["Entropy"] = x.NLL - x.KL
+					}
+				}
+			}
+		}
+	}
+	s.render(w, "model.html", data)
+}

@@ -1,0 +1,356 @@
+package web
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"helmholtz/sweep"
+	"helmholtz/train"
+)
+
+// fixture is a runs directory with a finished run (snapshots at 0, 2000
+// and 4000), a sweep of two seeds, a corrupt run, a half-written run and
+// symlinks out, made once for all tests.
+var fixture struct {
+	once sync.Once
+	dir  string
+	err  error
+}
+
+func runsDir(t *testing.T) string {
+	t.Helper()
+	fixture.once.Do(func() {
+		dir, err := os.MkdirTemp("", "web-test")
+		if err != nil {
+			fixture.err = err
+			return
+		}
+		fixture.dir, fixture.err = dir, makeRuns(dir)
+	})
+	if fixture.err != nil {
+		t.Fatal(fixture.err)
+	}
+	return fixture.dir
+}
+
+func TestMain(m *testing.M) {
+	code := m.Run()
+	if fixture.dir != "" {
+		os.RemoveAll(fixture.dir)
+	}
+	os.Exit(code)
+}
+
+func short(steps int) train.Config {
+	c := train.Default()
+	c.Steps, c.EvalEvery, c.SnapshotEvery = steps, 500, 2000
+	return c
+}
+
+func makeRuns(dir string) error {
+	r, err := train.Create(short(4000), filepath.Join(dir, "good"), false)
+	if err != nil {
+		return err
+	}
+	if err := r.Train(context.Background(), nil); err != nil {
+		return err
+	}
+	r.Close()
+	// A sweep of two seeds with its models.
+	cfg := short(3000)
+	cfg.SnapshotEvery = 0
+	jobs := []sweep.Job{{Recipe: "stub", Config: cfg}, {Recipe: "stub", Config: cfg}}
+	jobs[1].Config.Seed = 3
+	sw := filepath.Join(dir, "sw")
+	os.MkdirAll(sw, 0o755)
+	res, err := sweep.Run(context.Background(), jobs, 2, sw, nil)
+	if err != nil {
+		return err
+	}
+	if _, err := sweep.WriteReport(sw, res, nil); err != nil {
+		return err
+	}
+	// Corrupt and half-written runs, a broken sweep, links out.
+	os.MkdirAll(filepath.Join(dir, "corrupt"), 0o755)
+	os.WriteFile(filepath.Join(dir, "corrupt", "config.json"), []byte(`{"data": 3`), 0o644)
+	half := filepath.Join(dir, "half")
+	os.MkdirAll(half, 0o755)
+	cj, _ := os.ReadFile(filepath.Join(dir, "good", "config.json"))
+	os.WriteFile(filepath.Join(half, "config.json"), cj, 0o644)
+	h, _ := os.ReadFile(filepath.Join(dir, "good", "history.csv"))
+	os.WriteFile(filepath.Join(half, "history.csv"), h[:len(h)/2], 0o644) // cut mid-row
+	os.MkdirAll(filepath.Join(dir, "badsweep"), 0o755)
+	os.WriteFile(filepath.Join(dir, "badsweep", "results.jsonl"), []byte("{not json\n"), 0o644)
+	outside, err := os.MkdirTemp("", "web-outside")
+	if err != nil {
+		return err
+	}
+	os.WriteFile(filepath.Join(outside, "secret.csv"), []byte("secret"), 0o644)
+	os.Symlink(outside, filepath.Join(dir, "linkout"))
+	os.Symlink(filepath.Join(outside, "secret.csv"), filepath.Join(dir, "good", "secret.csv"))
+	return nil
+}
+
+func newServer(t *testing.T, dir string, opt Options) (*Server, *httptest.Server) {
+	t.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	s, err := New(ctx, dir, opt)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ts := httptest.NewServer(s.Handler())
+	t.Cleanup(func() { ts.Close(); cancel(); s.Wait() })
+	return s, ts
+}
+
+func get(t *testing.T, ts *httptest.Server, path string) (int, string) {
+	t.Helper()
+	resp, err := http.Get(ts.URL + path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	return resp.StatusCode, string(b)
+}
+
+// TestPages: every page and endpoint answers with what it should show.
+func TestPages(t *testing.T) {
+	_, ts := newServer(t, runsDir(t), Options{})
+	for _, c := range []struct {
+		path string
+		code int
+		want []string
+	}{
+		{"/", 200, []string{`href="/run/good"`, "finished", "bars:4x4", "16-8-1", `href="/sweep/sw"`, "corrupt", "half", "<polyline"}},
+		{"/run/good", 200, []string{`id="slider"`, `data-steps="0,2000,4000"`, `data-fig="fields"`, `data-fig="gap"`, "model.npz", "history.csv"}},
+		{"/api/run/good", 200, []string{`"status":"finished"`, `"steps":[0,2000,4000]`, `"Step":4000`}},
+		{"/api/run/good?since=8", 200, []string{`"since":8`}},
+		{"/fig/fields/good?step=2000", 200, []string{"\x89PNG"}},
+		{"/fig/fantasies/good?step=0", 200, []string{"\x89PNG"}},
+		{"/fig/codes/good?step=4000", 200, []string{"\x89PNG"}},
+		{"/fig/weights/good?step=4000", 200, []string{"\x89PNG"}},
+		{"/fig/gap/good?step=4000", 200, []string{"\x89PNG"}},
+		{"/api/units/good?step=4000", 200, []string{"bar units", "h1"}},
+		{"/sweep/sw", 200, []string{`id="klplot"`, `href="/model/sw/models/stub/seed_3.npz"`, `<option>stub</option>`, `data-recipe="stub"`}},
+		{"/model/sw/models/stub/seed_2.npz", 200, []string{`src="/fig/fields/sw/models/stub/seed_2.npz"`, `href="/sweep/sw"`, `id="hist"`}},
+		{"/fig/fields/sw/models/stub/seed_2.npz", 200, []string{"\x89PNG"}},
+		{"/files/good/model.npz", 200, []string{"PK"}},
+		{"/files/good/history.csv", 200, []string{"step,samples"}},
+		{"/static/app.js", 200, []string{"sortable"}},
+		// Errors: each on its own page, the server unharmed.
+		{"/run/corrupt", 422, []string{"config.json"}},
+		{"/run/half", 422, []string{"history"}},
+		{"/sweep/badsweep", 422, []string{"results.jsonl"}},
+		{"/run/nothing", 404, []string{"no such file"}},
+		{"/fig/fields/good?step=1000", 422, []string{"no snapshot at step 1000"}},
+		{"/fig/fields/good?step=x", 422, []string{"want ?step=N"}},
+		{"/fig/fields/good", 422, []string{"want ?step=N"}},
+		{"/fig/nonsense/good?step=0", 404, []string{"no figure"}},
+		{"/model/good/config.json", 404, []string{"not a model file"}},
+		{"/files/good/.lock", 403, []string{"not a file a run"}},
+		{"/files/good", 403, []string{"not a file a run"}},
+		{"/files/good/snapshots", 403, []string{"not a file a run"}},
+	} {
+		code, body := get(t, ts, c.path)
+		if code != c.code {
+			t.Errorf("GET %s: status %d, want %d: %.300s", c.path, code, c.code, body)
+			continue
+		}
+		for _, w := range c.want {
+			if !strings.Contains(body, w) {
+				t.Errorf("GET %s lacks %q: %.300s", c.path, w, body)
+			}
+		}
+	}
+	if code, _ := get(t, ts, "/"); code != 200 {
+		t.Error("the index fails after the bad requests")
+	}
+}
+
+// TestNoWayOut: no request reads a file outside the runs directory: not by
+// "..", encoded or not, nor an absolute path, nor a symlink out.
+func TestNoWayOut(t *testing.T) {
+	_, ts := newServer(t, runsDir(t), Options{})
+	for _, p := range []string{
+		"/files/../../../etc/passwd", "/files/..%2f..%2f..%2fetc%2fpasswd", "/files/%2e%2e/%2e%2e/etc/passwd",
+		"/files//etc/passwd", "/files/%2fetc%2fpasswd", "/files/good/..%2f..%2fx.csv",
+		"/files/linkout/secret.csv", "/files/good/secret.csv", "/run/linkout", "/sweep/..%2f..",
+		"/model/%2fetc%2fpasswd.npz", "/fig/fields/linkout?step=0", `/files/good\..\..\x.csv`,
+	} {
+		resp, err := http.Get(ts.URL + p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if resp.StatusCode == 200 || strings.Contains(string(b), "secret") || strings.Contains(string(b), "root:") {
+			t.Errorf("GET %s: status %d, body %.100q", p, resp.StatusCode, b)
+		}
+	}
+	// The index does not follow the link out either.
+	if _, body := get(t, ts, "/"); strings.Contains(body, "linkout") {
+		t.Error("the index lists a directory behind a symlink out")
+	}
+}
+
+// parseFlags is the CLI's parsing in miniature, for the form: --seed,
+// --n-steps, --lr and --snapshot-every.
+func parseFlags(flags string) (train.Config, error) {
+	c := train.Default()
+	f := strings.Fields(flags)
+	for i := 0; i < len(f); i += 2 {
+		if i+1 >= len(f) {
+			return c, fmt.Errorf("flag %s needs a value", f[i])
+		}
+		var err error
+		switch f[i] {
+		case "--seed":
+			_, err = fmt.Sscan(f[i+1], &c.Seed)
+		case "--n-steps":
+			_, err = fmt.Sscan(f[i+1], &c.Steps)
+		case "--lr":
+			_, err = fmt.Sscan(f[i+1], &c.LR)
+		case "--snapshot-every":
+			_, err = fmt.Sscan(f[i+1], &c.SnapshotEvery)
+		case "--data":
+			c.Data = f[i+1]
+		default:
+			err = fmt.Errorf("flag provided but not defined: %s", f[i])
+		}
+		if err != nil {
+			return c, err
+		}
+	}
+	return c, c.Validate()
+}
+
+// TestStartForm: the form starts a run that trains to the end in the
+// background and shows on the index; bad names, flags and values are
+// refused with their error and start nothing; runs beyond MaxRuns wait.
+func TestStartForm(t *testing.T) {
+	dir := t.TempDir()
+	s, ts := newServer(t, dir, Options{Parse: parseFlags, Recipes: []Recipe{{"slow", "--lr 0.05"}}})
+	post := func(v url.Values) (int, string) {
+		c := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+		resp, err := c.PostForm(ts.URL+"/start", v)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		b, _ := io.ReadAll(resp.Body)
+		return resp.StatusCode, resp.Header.Get("Location") + string(b)
+	}
+	code, loc := post(url.Values{"name": {"first"}, "recipe": {"slow"}, "seed": {"5"}, "n-steps": {"3000"}, "flags": {"--snapshot-every 1000"}})
+	if code != http.StatusSeeOther || !strings.HasPrefix(loc, "/run/first") {
+		t.Fatalf("start: %d %s", code, loc)
+	}
+	for _, v := range []url.Values{
+		{"name": {"../up"}},
+		{"name": {".hidden"}},
+		{"name": {"a/b"}},
+		{"name": {"first"}},                                    // taken
+		{"name": {"x"}, "recipe": {"nonesuch"}},                // no such recipe
+		{"name": {"x"}, "seed": {"-1"}},                        // not a number
+		{"name": {"x"}, "n-steps": {"10 --lr 5"}},              // smuggled flags
+		{"name": {"x"}, "flags": {"--lr NaN"}},                 // the CLI's validation
+		{"name": {"x"}, "flags": {"--frobnicate 3"}},           // unknown flag
+		{"name": {"x"}, "data": {"bars:99x99"}},                // refused data
+		{"name": {"x"}, "flags": {strings.Repeat("a", 20000)}}, // too large a body
+	} {
+		if code, body := post(v); code < 400 || code >= 500 {
+			t.Errorf("form %v: status %d %.200s", v, code, body)
+		}
+	}
+	if _, err := os.Stat(filepath.Join(dir, "x")); err == nil {
+		t.Error("a refused form left a run directory")
+	}
+	// MaxRuns 1: a second run while the first trains is refused (or the
+	// first has finished already, and it starts).
+	deadline := time.Now().Add(20 * time.Second)
+	for {
+		_, body := get(t, ts, "/api/run/first")
+		var d struct{ Status string }
+		json.Unmarshal([]byte(body), &d)
+		if d.Status == "finished" {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("the run started from the form did not finish: %s", body)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	p, err := train.Inspect(filepath.Join(dir, "first"))
+	if err != nil || p.Config.Seed != 5 || p.Config.LR != 0.05 || p.Config.Steps != 3000 || len(p.Snapshots) != 4 {
+		t.Fatalf("the form's run: %+v %v", p, err)
+	}
+	s.mu.Lock()
+	s.active["busy"] = nil // a run training
+	s.mu.Unlock()
+	if code, body := post(url.Values{"name": {"second"}}); code != 400 || !strings.Contains(body, "training already") {
+		t.Errorf("a run beyond --max-runs: %d %.200s", code, body)
+	}
+}
+
+// TestLiveRun: a run training in this process shows as running, and its
+// history and snapshots grow on the data endpoint as it goes.
+func TestLiveRun(t *testing.T) {
+	dir := t.TempDir()
+	cfg := short(400000)
+	cfg.EvalEvery, cfg.SnapshotEvery = 2000, 50000
+	r, err := train.Create(cfg, filepath.Join(dir, "live"), false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	seen := make(chan int, 1000)
+	done := make(chan error, 1)
+	go func() {
+		done <- r.Train(ctx, func(p train.Point) {
+			select {
+			case seen <- p.Step:
+			default:
+			}
+		})
+	}()
+	_, ts := newServer(t, dir, Options{})
+	var first, last runJSON
+	for i := 0; ; i++ {
+		_, body := get(t, ts, "/api/run/live")
+		var d runJSON
+		if err := json.Unmarshal([]byte(body), &d); err != nil {
+			t.Fatal(err, body)
+		}
+		if i == 0 {
+			first = d
+		}
+		last = d
+		if len(d.Steps) >= 3 || d.Status != "running" {
+			break
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	cancel()
+	<-done
+	r.Close()
+	if first.Status != "running" {
+		t.Errorf("a run training here shows as %q", first.Status)
+	}
+	if len(last.History) <= len(first.History) && last.Status == "running" {
+		t.Errorf("the history did not grow: %d then %d rows", len(first.History), len(last.History))
+	}
+	if _, body := get(t, ts, "/api/run/live"); !strings.Contains(body, `"status":"interrupted"`) {
+		t.Errorf("a run stopped with a checkpoint: %.200s", body)
+	}
+}
