@@ -2,6 +2,7 @@ package figure
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -61,35 +62,66 @@ func RunFigures(run *train.Saved) (map[string]Figure, error) {
 // Names but the curves (fantasies, fields, codes, weights, and gap where
 // the posterior can be enumerated and the model has one).
 func StateFigures(st train.State) (map[string]Figure, error) {
-	set := st.Data()
-	if st.Machine.Sizes[0] != set.Dim() {
-		return nil, fmt.Errorf("the model has %d visible units, %s has %d pixels", st.Machine.Sizes[0], set, set.Dim())
+	names := []string{"fantasies", "fields", "codes", "weights"}
+	if HasGap(st) {
+		names = append(names, "gap")
 	}
-	m := st.Machine
-	h, w := set.Shape()
-	pats, probs := set.Support()
-	seed := uint64(1)
-	if st.Config != nil {
-		seed = st.Config.Seed
-	}
-	figs := map[string]Figure{
-		"fantasies": Fantasies(st.Dreamer(), m.Sizes, h, w, 64, 8, seed),
-		"fields":    Fields(m, h, w),
-		"codes":     Codes(m, pats, probs, h, w),
-		"weights":   Hinton(m),
-	}
-	if exact.CheckPosterior(m.Sizes) == nil && (st.Config == nil || st.Config.Algo != "rbm") {
-		q, err := st.Recognition()
+	figs := map[string]Figure{}
+	for _, name := range names {
+		f, err := StateFigure(st, name)
 		if err != nil {
 			return nil, err
 		}
-		g, err := exact.NewGapEvaluator(m.Sizes, pats, probs)
-		if err != nil {
-			return nil, err
-		}
-		figs["gap"] = Gap(g.Eval(m, q), pats, probs, h, w)
+		figs[name] = f
 	}
 	return figs, nil
+}
+
+// HasGap reports whether state st has a gap figure: a Helmholtz machine
+// whose posterior can be enumerated.
+func HasGap(st train.State) bool {
+	return exact.CheckPosterior(st.Machine.Sizes) == nil && (st.Config == nil || st.Config.Algo != "rbm")
+}
+
+// StateFigure returns the figure name (one of Names but "curves") of state
+// st.
+func StateFigure(st train.State, name string) (Figure, error) {
+	set := st.Data()
+	m := st.Machine
+	if m.Sizes[0] != set.Dim() {
+		return Figure{}, fmt.Errorf("the model has %d visible units, %s has %d pixels", m.Sizes[0], set, set.Dim())
+	}
+	h, w := set.Shape()
+	switch name {
+	case "fantasies":
+		seed := uint64(1)
+		if st.Config != nil {
+			seed = st.Config.Seed
+		}
+		return Fantasies(st.Dreamer(), m.Sizes, h, w, 64, 8, seed), nil
+	case "fields":
+		return Fields(m, h, w), nil
+	case "codes":
+		pats, probs := set.Support()
+		return Codes(m, pats, probs, h, w), nil
+	case "weights":
+		return Hinton(m), nil
+	case "gap":
+		if !HasGap(st) {
+			return Figure{}, errors.New("this model has no gap figure: its posterior cannot be enumerated, or it is an RBM's")
+		}
+		q, err := st.Recognition()
+		if err != nil {
+			return Figure{}, err
+		}
+		pats, probs := set.Support()
+		g, err := exact.NewGapEvaluator(m.Sizes, pats, probs)
+		if err != nil {
+			return Figure{}, err
+		}
+		return Gap(g.Eval(m, q), pats, probs, h, w), nil
+	}
+	return Figure{}, fmt.Errorf("no figure %q of a state", name)
 }
 
 // maxFrames bounds the frames of an animation: a run with more snapshots

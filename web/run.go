@@ -17,6 +17,7 @@ import (
 	"sync/atomic"
 
 	"helmholtz/dataset"
+	"helmholtz/exact"
 	"helmholtz/figure"
 	"helmholtz/train"
 	"helmholtz/units"
@@ -78,14 +79,37 @@ func (s *Server) runPage(w http.ResponseWriter, r *http.Request) {
 	})
 }
 
-// figureNames returns the figures a state of a run of c has, in order.
+// figureNames returns the figures a state of a run of c has, in order:
+// the gap only where it takes at most maxGapWork to compute (a 32-16-4
+// shifter's, 2^20 latent states, would take seconds per snapshot).
 func figureNames(c train.Config) []string {
 	names := []string{"fields", "fantasies", "codes", "weights"}
-	if c.Algo != "rbm" && len(c.Layers) <= 4 {
+	if c.Algo == "rbm" || exact.CheckPosterior(c.Layers) != nil {
+		return names
+	}
+	set, err := dataset.Parse(c.Data)
+	if err != nil {
+		return names
+	}
+	if _, ops := exact.GapCost(c.Layers, set.SupportSize(), max(c.Components, 1)); ops <= maxGapWork {
 		names = append(names, "gap")
 	}
 	return names
 }
+
+// stateConfig returns the config of state st, or for a bare model the
+// default one with the model's layers.
+func stateConfig(st train.State) train.Config {
+	c := train.Default()
+	if st.Config != nil {
+		c = *st.Config
+	}
+	c.Layers = st.Machine.Sizes
+	return c
+}
+
+// maxGapWork bounds the work of a gap figure the pages show: about 30 ms.
+const maxGapWork = 1 << 25
 
 // runJSON is a run's data for its page's script.
 type runJSON struct {
@@ -174,6 +198,7 @@ func (s *Server) figure(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, http.StatusNotFound, fmt.Errorf("no figure %q", name))
 		return
 	}
+
 	key, read, err := s.state(r)
 	if err != nil {
 		s.stateError(w, err)
@@ -193,13 +218,16 @@ func (s *Server) figure(w http.ResponseWriter, r *http.Request) {
 // read reads, rendered once.
 func (s *Server) renderFig(key string, read func() (train.State, error), name string) ([]byte, error) {
 	return s.figs.get(key+"/"+name, func() ([]byte, error) {
-		figs, err := s.figs.figures(key, read)
+		st, err := s.figs.state(key, read)
 		if err != nil {
 			return nil, err
 		}
-		f, ok := figs[name]
-		if !ok {
-			return nil, fmt.Errorf("this model has no %s figure", name)
+		if name == "gap" && !slices.Contains(figureNames(stateConfig(st)), "gap") {
+			return nil, errors.New("no gap figure here: the posterior of this net is not cheap to enumerate, or it is an RBM's")
+		}
+		f, err := figure.StateFigure(st, name)
+		if err != nil {
+			return nil, err
 		}
 		img, err := f.Image(figure.DPI)
 		if err != nil {
@@ -296,7 +324,7 @@ func (s *Server) unitsText(w http.ResponseWriter, r *http.Request) {
 // read reads, computed once.
 func (s *Server) renderUnits(key string, read func() (train.State, error)) ([]byte, error) {
 	return s.figs.get(key+"/units", func() ([]byte, error) {
-		st, err := read()
+		st, err := s.figs.state(key, read)
 		if err != nil {
 			return nil, err
 		}
@@ -319,11 +347,11 @@ const maxCached = 2048
 // cache keeps rendered figures and the figure sets of recent states, least
 // recently used out first; concurrent requests for one key render once.
 type cache struct {
-	mu    sync.Mutex
-	max   int
-	order *list.List // of *entry, most recent first
-	items map[string]*list.Element
-	sets  map[string]*figSet // a state's figures, while its PNGs render
+	mu     sync.Mutex
+	max    int
+	order  *list.List // of *entry, most recent first
+	items  map[string]*list.Element
+	states map[string]*stateEntry // recent states, while their figures render
 }
 
 type entry struct {
@@ -334,14 +362,14 @@ type entry struct {
 	err  error
 }
 
-type figSet struct {
+type stateEntry struct {
 	once sync.Once
-	figs map[string]figure.Figure
+	st   train.State
 	err  error
 }
 
 func newCache(n int) *cache {
-	return &cache{max: n, order: list.New(), items: map[string]*list.Element{}, sets: map[string]*figSet{}}
+	return &cache{max: n, order: list.New(), items: map[string]*list.Element{}, states: map[string]*stateEntry{}}
 }
 
 // get returns the cached value of key, computing it with f once.
@@ -382,37 +410,29 @@ func (c *cache) has(key string) bool {
 	return ok && el.Value.(*entry).done.Load()
 }
 
-// figures returns the figures of state st, named key, computed once while
-// the few most recent states are kept.
-func (c *cache) figures(key string, read func() (train.State, error)) (map[string]figure.Figure, error) {
+// state returns the state key names, read once while the few most recent
+// states are kept.
+func (c *cache) state(key string, read func() (train.State, error)) (train.State, error) {
 	c.mu.Lock()
-	fs, ok := c.sets[key]
+	e, ok := c.states[key]
 	if !ok {
-		if len(c.sets) >= maxSets {
-			clear(c.sets)
+		if len(c.states) >= maxSets {
+			clear(c.states)
 		}
-		fs = &figSet{}
-		c.sets[key] = fs
+		e = &stateEntry{}
+		c.states[key] = e
 	}
 	c.mu.Unlock()
-	fs.once.Do(func() {
-		st, err := read()
-		if err != nil {
-			fs.err = err
-			return
-		}
-		fs.figs, fs.err = figure.StateFigures(st)
-	})
-	figs, err := fs.figs, fs.err
-	if err != nil { // not kept: a run's files may be fixed
+	e.once.Do(func() { e.st, e.err = read() })
+	if e.err != nil { // not kept: a run's files may be fixed
 		c.mu.Lock()
-		if c.sets[key] == fs {
-			delete(c.sets, key)
+		if c.states[key] == e {
+			delete(c.states, key)
 		}
 		c.mu.Unlock()
 	}
-	return figs, err
+	return e.st, e.err
 }
 
-// maxSets bounds the states whose figure sets are kept.
+// maxSets bounds the states kept.
 const maxSets = 16

@@ -176,10 +176,10 @@ func (s *Server) modelPage(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, http.StatusUnprocessableEntity, err)
 		return
 	}
-	data := map[string]any{"Path": rel, "Step": st.Step, "Figures": []string{"fields", "fantasies", "codes", "weights"}}
+	c := stateConfig(st)
+	data := map[string]any{"Path": rel, "Step": st.Step, "Figures": figureNames(c)}
 	if st.Config != nil {
-		c := *st.Config
-		data["Config"], data["Net"], data["Flags"], data["Figures"] = c, net(c.Layers), c.RecipeFlags(), figureNames(c)
+		data["Config"], data["Net"], data["Flags"] = c, net(c.Layers), c.RecipeFlags()
 	}
 	// The sweep it belongs to, and its result there.
 	if i := strings.LastIndex(rel, "/models/"); i >= 0 {

@@ -81,6 +81,16 @@ func makeRuns(dir string) error {
 	if _, err := sweep.WriteReport(sw, res, nil); err != nil {
 		return err
 	}
+	// A shifter run of a 32-16-4 net, whose gap would take seconds.
+	sh := short(2000)
+	sh.Data, sh.Layers = "shifter", []int{32, 16, 4}
+	if r, err = train.Create(sh, filepath.Join(dir, "shifter"), false); err != nil {
+		return err
+	}
+	if err := r.Train(context.Background(), nil); err != nil {
+		return err
+	}
+	r.Close()
 	// Corrupt and half-written runs, a broken sweep, links out.
 	os.MkdirAll(filepath.Join(dir, "corrupt"), 0o755)
 	os.WriteFile(filepath.Join(dir, "corrupt", "config.json"), []byte(`{"data": 3`), 0o644)
@@ -143,6 +153,10 @@ func TestPages(t *testing.T) {
 		{"/fig/weights/good?step=4000", 200, []string{"\x89PNG"}},
 		{"/fig/gap/good?step=4000", 200, []string{"\x89PNG"}},
 		{"/api/units/good?step=4000", 200, []string{"bar units", "h1"}},
+		{"/run/shifter", 200, []string{`data-fig="fields"`, `data-fig="codes"`}},
+		{"/fig/fields/shifter?step=2000", 200, []string{"\x89PNG"}},
+		{"/api/units/shifter?step=2000", 200, []string{"shift"}},
+		{"/fig/gap/shifter?step=2000", 422, []string{"no gap figure here"}},
 		{"/sweep/sw", 200, []string{`id="klplot"`, `href="/model/sw/models/stub/seed_3.npz"`, `<option>stub</option>`, `data-recipe="stub"`}},
 		{"/model/sw/models/stub/seed_2.npz", 200, []string{`src="/fig/fields/sw/models/stub/seed_2.npz"`, `href="/sweep/sw"`, `id="hist"`}},
 		{"/fig/fields/sw/models/stub/seed_2.npz", 200, []string{"\x89PNG"}},
@@ -176,6 +190,9 @@ func TestPages(t *testing.T) {
 	}
 	if code, _ := get(t, ts, "/"); code != 200 {
 		t.Error("the index fails after the bad requests")
+	}
+	if _, body := get(t, ts, "/run/shifter"); strings.Contains(body, `data-fig="gap"`) {
+		t.Error("the page of a 32-16-4 net offers the gap figure, seconds per snapshot")
 	}
 }
 
