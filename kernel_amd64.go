@@ -144,3 +144,54 @@ func activePtr(active []int32) *int32 {
 	}
 	return &active[0]
 }
+
+// The lane kernels (lanes.go), AVX2 where the processor has it. Their
+// callers guarantee the slices' lengths (4n for a layer of n units with m
+// inputs, 4m for the inputs, 4mn for the weights); the wrappers check
+// them once, since the kernels index unchecked.
+
+//go:noescape
+func laneSampleAVX2(out, bias, rows, x *float64, u *uint32, m, n int)
+
+//go:noescape
+func laneDeltasAVX2(out, bias, rows, x, xt *float64, m, n int, eps float64)
+
+//go:noescape
+func laneAddAVX2(bias, rows, d, x *float64, m, n int)
+
+func laneSample(xt, bias, rows, x []float64, u []uint32, m, n int) {
+	if !useAVX2 {
+		laneSampleGo(xt, bias, rows, x, u, m, n)
+		return
+	}
+	laneCheck(bias, rows, x, xt, m, n)
+	_ = u[4*n-1]
+	laneSampleAVX2(&xt[0], &bias[0], rowsPtr(rows), rowsPtr(x), &u[0], m, n)
+}
+
+func laneDeltas(d, bias, rows, x, xt []float64, m, n int, eps float64) {
+	if !useAVX2 {
+		laneDeltasGo(d, bias, rows, x, xt, m, n, eps)
+		return
+	}
+	laneCheck(bias, rows, x, d, m, n)
+	_ = xt[4*n-1]
+	laneDeltasAVX2(&d[0], &bias[0], rowsPtr(rows), rowsPtr(x), &xt[0], m, n, eps)
+}
+
+func laneAdd(bias, rows, d, x []float64, m, n int) {
+	if !useAVX2 {
+		laneAddGo(bias, rows, d, x, m, n)
+		return
+	}
+	laneCheck(bias, rows, x, d, m, n)
+	laneAddAVX2(&bias[0], rowsPtr(rows), &d[0], rowsPtr(x), m, n)
+}
+
+// laneCheck panics unless the slices hold a layer of n ≥ 1 units with m
+// inputs.
+func laneCheck(bias, rows, x, out []float64, m, n int) {
+	if n < 1 || len(bias) < 4*n || len(out) < 4*n || len(x) < 4*m || len(rows) < 4*m*n {
+		panic("helmholtz: lane kernel slices do not hold the layer")
+	}
+}

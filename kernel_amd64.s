@@ -139,6 +139,85 @@ sumdone:
 	SHLQ $3, R10; \
 	SUMROWS(k+48(FP))
 
+// LANELOGITS sets out[k] to the logits bias[k] + Σ_{i<m} x_i·w_ik of
+// every unit k < n, each summed in index order, with DI = &out,
+// SI = &bias, DX = &rows, R8 = &x, R9 = m, R10 = n and CX = 32n (the
+// stride from one input's weights to the next's): four units at a time,
+// so that four sums, not one, wait on the adder. It clobbers AX, BX, R12,
+// R13 and Y0–Y8.
+#define LANELOGITS \
+	XORQ    R13, R13; \
+logitblock: \
+	MOVQ    R10, AX; \
+	SHLQ    $5, AX; \
+	SUBQ    R13, AX; \
+	CMPQ    AX, $128; \
+	JLT     logitone; \
+	VMOVUPD (SI)(R13*1), Y0; \
+	VMOVUPD 32(SI)(R13*1), Y1; \
+	VMOVUPD 64(SI)(R13*1), Y2; \
+	VMOVUPD 96(SI)(R13*1), Y3; \
+	LEAQ    (DX)(R13*1), AX; \
+	MOVQ    R8, BX; \
+	MOVQ    R9, R12; \
+logitblockin: \
+	TESTQ   R12, R12; \
+	JZ      logitblockout; \
+	VMOVUPD (BX), Y4; \
+	VMULPD  (AX), Y4, Y5; \
+	VADDPD  Y5, Y0, Y0; \
+	VMULPD  32(AX), Y4, Y6; \
+	VADDPD  Y6, Y1, Y1; \
+	VMULPD  64(AX), Y4, Y7; \
+	VADDPD  Y7, Y2, Y2; \
+	VMULPD  96(AX), Y4, Y8; \
+	VADDPD  Y8, Y3, Y3; \
+	ADDQ    CX, AX; \
+	ADDQ    $32, BX; \
+	DECQ    R12; \
+	JMP     logitblockin; \
+logitblockout: \
+	VMOVUPD Y0, (DI)(R13*1); \
+	VMOVUPD Y1, 32(DI)(R13*1); \
+	VMOVUPD Y2, 64(DI)(R13*1); \
+	VMOVUPD Y3, 96(DI)(R13*1); \
+	ADDQ    $128, R13; \
+	JMP     logitblock; \
+logitone: \
+	TESTQ   AX, AX; \
+	JLE     logitdone; \
+	VMOVUPD (SI)(R13*1), Y0; \
+	LEAQ    (DX)(R13*1), AX; \
+	MOVQ    R8, BX; \
+	MOVQ    R9, R12; \
+logitonein: \
+	TESTQ   R12, R12; \
+	JZ      logitoneout; \
+	VMOVUPD (BX), Y4; \
+	VMULPD  (AX), Y4, Y5; \
+	VADDPD  Y5, Y0, Y0; \
+	ADDQ    CX, AX; \
+	ADDQ    $32, BX; \
+	DECQ    R12; \
+	JMP     logitonein; \
+logitoneout: \
+	VMOVUPD Y0, (DI)(R13*1); \
+	ADDQ    $32, R13; \
+	JMP     logitblock; \
+logitdone:
+
+// LANEARGS loads the arguments that laneProbsAVX2 and laneDeltasAVX2
+// share (out, bias, rows, x, then m and n at mOff and nOff).
+#define LANEARGS(mOff, nOff) \
+	MOVQ out+0(FP), DI; \
+	MOVQ bias+8(FP), SI; \
+	MOVQ rows+16(FP), DX; \
+	MOVQ x+24(FP), R8; \
+	MOVQ mOff(FP), R9; \
+	MOVQ nOff(FP), R10; \
+	MOVQ R10, CX; \
+	SHLQ $5, CX
+
 // func addRowsAVX2(bias, w, d *float64, active *int32, nact, n, k int)
 TEXT ·addRowsAVX2(SB), NOSPLIT, $0-56
 	MOVQ bias+0(FP), SI
@@ -348,5 +427,124 @@ walkprod: // ((1+x0)(1+x1))(1+x2))(1+x3) per lane, then (p0·p2)·(p1·p3)
 	CMPQ         CX, R11
 	JLT          walknext
 
+	VZEROUPPER
+	RET
+
+// The lane kernels (lanes.go): four chains, one per lane, of a layer of n
+// units with m inputs; unit k's four values at 32·k bytes, the weights
+// from input i to unit k at 32·(i·n + k).
+
+// func laneSampleAVX2(out, bias, rows, x *float64, u *uint32, m, n int)
+//
+// out = 1 where u < ⌊σ(logit)·2^32⌋, tested as u + 1 ≤ σ·2^32 in float64
+// (exact: u + 1 ≤ 2^32 and scaling by 2^32 is exact), as sampleLayerAVX2
+// does.
+TEXT ·laneSampleAVX2(SB), NOSPLIT, $0-56
+	LANEARGS(m+40, n+48)
+	LANELOGITS
+	LEAQ ·sigCoef(SB), R11
+	MOVQ u+32(FP), SI
+	MOVQ R10, CX
+
+sampleloop4:
+	TESTQ     CX, CX
+	JZ        sampledone4
+	VMOVUPD   (DI), Y0
+	SIGMOID4
+	VMULPD    two32<>(SB), Y0, Y0
+	VMOVDQU   (SI), X1
+	VPXOR     signs32<>(SB), X1, X1
+	VCVTDQ2PD X1, Y1
+	VADDPD    two31p1<>(SB), Y1, Y1
+	VCMPPD    $2, Y0, Y1, Y2 // u+1 ≤ σ·2^32
+	VANDPD    one4<>(SB), Y2, Y3
+	VMOVUPD   Y3, (DI)
+	ADDQ      $32, DI
+	ADDQ      $16, SI
+	DECQ      CX
+	JMP       sampleloop4
+
+sampledone4:
+	VZEROUPPER
+	RET
+
+// func laneDeltasAVX2(out, bias, rows, x, xt *float64, m, n int, eps float64)
+TEXT ·laneDeltasAVX2(SB), NOSPLIT, $0-64
+	LANEARGS(m+40, n+48)
+	LANELOGITS
+	LEAQ         ·sigCoef(SB), R11
+	VBROADCASTSD eps+56(FP), Y14
+	MOVQ         xt+32(FP), SI
+	MOVQ         R10, CX
+
+deltasloop:
+	TESTQ   CX, CX
+	JZ      deltasdone
+	VMOVUPD (DI), Y0
+	SIGMOID4
+	VMOVUPD (SI), Y1
+	VSUBPD  Y0, Y1, Y1     // x − σ
+	VMULPD  Y1, Y14, Y1    // eps·(x − σ)
+	VMOVUPD Y1, (DI)
+	ADDQ    $32, DI
+	ADDQ    $32, SI
+	DECQ    CX
+	JMP     deltasloop
+
+deltasdone:
+	VZEROUPPER
+	RET
+
+// func laneAddAVX2(bias, rows, d, x *float64, m, n int)
+TEXT ·laneAddAVX2(SB), NOSPLIT, $0-48
+	MOVQ bias+0(FP), SI
+	MOVQ rows+8(FP), AX
+	MOVQ d+16(FP), DX
+	MOVQ x+24(FP), BX
+	MOVQ m+32(FP), R9
+	MOVQ n+40(FP), R10
+
+	// bias += d
+	MOVQ SI, DI
+	MOVQ DX, R8
+	MOVQ R10, CX
+
+addbias:
+	TESTQ   CX, CX
+	JZ      addrows
+	VMOVUPD (DI), Y0
+	VADDPD  (R8), Y0, Y0
+	VMOVUPD Y0, (DI)
+	ADDQ    $32, DI
+	ADDQ    $32, R8
+	DECQ    CX
+	JMP     addbias
+
+	// rows[i·n+k] += d[k]·x[i], the rows one after another
+addrows:
+	TESTQ R9, R9
+	JZ    adddone
+	VMOVUPD (BX), Y2
+	MOVQ    DX, R8
+	MOVQ    R10, CX
+
+addrow:
+	TESTQ   CX, CX
+	JZ      addnext
+	VMOVUPD (R8), Y1
+	VMULPD  Y2, Y1, Y1
+	VADDPD  (AX), Y1, Y1
+	VMOVUPD Y1, (AX)
+	ADDQ    $32, AX
+	ADDQ    $32, R8
+	DECQ    CX
+	JMP     addrow
+
+addnext:
+	ADDQ $32, BX
+	DECQ R9
+	JMP  addrows
+
+adddone:
 	VZEROUPPER
 	RET

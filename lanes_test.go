@@ -1,0 +1,142 @@
+package helmholtz
+
+import (
+	"fmt"
+	"math/rand/v2"
+	"testing"
+
+	"helmholtz/dataset"
+)
+
+// TestLanesAreChainsAlone: each lane of a Lanes ends a run of steps with
+// the same parameters, bit for bit, as WakeSleep.Step on its machine
+// alone with the same random stream, for nets of two to four layers (top
+// layers of one and of several units), with and without the recipe's
+// options, and with fewer chains than lanes.
+func TestLanesAreChainsAlone(t *testing.T) {
+	cap := -1.2
+	for _, c := range []struct {
+		sizes  []int
+		chains int
+		opts   Options
+		steps  int
+	}{
+		{[]int{16, 8, 1}, 4, Options{}, 20000},
+		{[]int{16, 8, 1}, 3, Options{Decay: 1e-5, NonNegative: true, CapHidden: true, HiddenCap: cap}, 20000},
+		{[]int{16, 8, 1}, 1, Options{}, 5000},
+		{[]int{25, 10, 1}, 4, Options{}, 10000},
+		{[]int{16, 6, 3, 2}, 2, Options{Decay: 1e-4}, 10000},
+		{[]int{9, 5}, 4, Options{NonNegative: true}, 10000},
+		{[]int{16, 7, 2}, 4, Options{CapHidden: true, HiddenCap: 0}, 10000},
+	} {
+		t.Run(fmt.Sprintf("%v/%d", c.sizes, c.chains), func(t *testing.T) {
+			side := map[int]int{16: 4, 25: 5, 9: 3}[c.sizes[0]]
+			bars := dataset.NewBars(side, side)
+			marg := dataset.Marginal(bars.Support())
+			lanes := NewLanes(c.sizes, 0.1, 0.07)
+			lanes.Options = c.opts
+			var alone []*WakeSleep
+			var rngs, laneRngs []*rand.Rand
+			for k := range c.chains {
+				m := New(c.sizes)
+				seed := uint64(10 + k)
+				m.Init(rand.New(rand.NewPCG(seed, 1)), 0.3)
+				m.SetVisibleBias(marg)
+				lanes.Load(k, m)
+				ws := NewWakeSleep(m, 0.1, 0.07, 1)
+				ws.Options = c.opts
+				alone = append(alone, ws)
+				rngs = append(rngs, rand.New(rand.NewPCG(seed, 2)))
+				laneRngs = append(laneRngs, rand.New(rand.NewPCG(seed, 2)))
+			}
+			var data Data = bars
+			for range c.steps {
+				lanes.Step(data, laneRngs)
+			}
+			for k, ws := range alone {
+				for range c.steps {
+					ws.Step(data, rngs[k])
+				}
+				got := New(c.sizes)
+				lanes.Store(k, got)
+				if !got.Equal(ws.M) {
+					t.Fatalf("chain %d differs from its run alone after %d steps", k, c.steps)
+				}
+				if laneRngs[k].Uint64() != rngs[k].Uint64() {
+					t.Fatalf("chain %d drew another number of random words", k)
+				}
+			}
+		})
+	}
+}
+
+// TestLaneKernels: the AVX2 lane kernels equal the portable ones bit for
+// bit on random inputs, logits beyond the sigmoid table's range included.
+func TestLaneKernels(t *testing.T) {
+	rng := rand.New(rand.NewPCG(5, 5))
+	for _, mn := range [][2]int{{0, 1}, {0, 5}, {1, 1}, {16, 8}, {8, 16}, {3, 7}, {64, 32}} {
+		m, n := mn[0], mn[1]
+		bias, rows, x, xt := make([]float64, n*4), make([]float64, m*n*4), make([]float64, m*4), make([]float64, n*4)
+		for i := range bias {
+			bias[i] = 8 * rng.NormFloat64()
+			xt[i] = float64(rng.IntN(2))
+		}
+		for i := range rows {
+			rows[i] = 8 * rng.NormFloat64()
+		}
+		for i := range x {
+			x[i] = float64(rng.IntN(2))
+		}
+		u := make([]uint32, n*4)
+		for i := range u {
+			u[i] = rng.Uint32()
+			if i%5 == 0 { // at the boundary: u + 1 = ⌊σ·2^32⌋
+				u[i] = uint32(int64(sigmoid(bias[i])*0x1p32)) - 1
+			}
+		}
+		want, got := make([]float64, n*4), make([]float64, n*4)
+		laneSampleGo(want, bias, rows, x, u, m, n)
+		laneSample(got, bias, rows, x, u, m, n)
+		same(t, "states", got, want)
+		laneDeltasGo(want, bias, rows, x, xt, m, n, 0.1)
+		laneDeltas(got, bias, rows, x, xt, m, n, 0.1)
+		same(t, "deltas", got, want)
+		b2, r2 := append([]float64(nil), bias...), append([]float64(nil), rows...)
+		laneAddGo(bias, rows, want, x, m, n)
+		laneAdd(b2, r2, want, x, m, n)
+		same(t, "biases", b2, bias)
+		same(t, "weights", r2, rows)
+	}
+}
+
+func same(t *testing.T, what string, got, want []float64) {
+	t.Helper()
+	for i := range want {
+		if got[i] != want[i] {
+			t.Fatalf("%s[%d] = %v, want %v", what, i, got[i], want[i])
+		}
+	}
+}
+
+func BenchmarkLanesStep(b *testing.B) {
+	bars := dataset.NewBars(4, 4)
+	lanes := NewLanes([]int{16, 8, 1}, 0.1, 0.1)
+	var rngs []*rand.Rand
+	for k := range LaneWidth {
+		rng := rand.New(rand.NewPCG(uint64(2+k), 0))
+		m := New([]int{16, 8, 1})
+		m.Init(rng, 0.1)
+		m.SetVisibleBias(dataset.Marginal(bars.Support()))
+		lanes.Load(k, m)
+		rngs = append(rngs, rng)
+	}
+	var data Data = bars
+	for range 100000 {
+		lanes.Step(data, rngs)
+	}
+	b.ReportAllocs()
+	for b.Loop() {
+		lanes.Step(data, rngs)
+	}
+	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*LaneWidth), "ns/chain-step")
+}
