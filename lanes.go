@@ -63,12 +63,12 @@ func NewLanes(sizes []int, genRate, recRate float64) *Lanes {
 	return l
 }
 
-// lanesOf returns the parameter groups of l and m in one order.
-func (l *Lanes) groups(m *Machine) (lanes, machine [][][]float64) {
+// groups returns the parameter groups of l and m in one order.
+func (l *Lanes) groups(m *Machine) (lanes, machine [4][][]float64) {
 	if !slices.Equal(m.Sizes, l.Sizes) {
 		panic(fmt.Sprintf("helmholtz: a machine of layers %v in lanes of %v", m.Sizes, l.Sizes))
 	}
-	return [][][]float64{l.B, l.W, l.C, l.R}, [][][]float64{m.B, m.W, m.C, m.R}
+	return [4][][]float64{l.B, l.W, l.C, l.R}, [4][][]float64{m.B, m.W, m.C, m.R}
 }
 
 // Load copies machine m into lane c.
@@ -261,3 +261,6 @@ func laneAddGo(bias, rows, d, x []float64, m, n int) {
 		}
 	}
 }
+
+// SetRates sets the rates of the steps that follow, for every lane.
+func (l *Lanes) SetRates(gen, rec float64) { l.GenRate, l.RecRate = gen, rec }

@@ -11,6 +11,7 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"reflect"
 	"sort"
 	"sync"
 	"time"
@@ -53,7 +54,9 @@ type Units struct {
 }
 
 // Run runs the jobs on workers goroutines and returns their results in
-// job order. With dir not empty each run's final model is written to
+// job order. Consecutive jobs of one recipe train four at a time in one
+// goroutine, one per vector lane (groupJobs, train.TrainGroup), each
+// exactly as it would train alone. With dir not empty each run's final model is written to
 // dir/models/RECIPE/seed_N.npz. done, if not nil, is called (from one
 // goroutine at a time) as each run finishes; an error it returns stops
 // the sweep. When ctx is cancelled, runs in progress stop and Run returns
@@ -61,32 +64,36 @@ type Units struct {
 func Run(ctx context.Context, jobs []Job, workers int, dir string, done func(Result) error) ([]Result, error) {
 	results := make([]Result, len(jobs))
 	finished := make([]bool, len(jobs))
-	next := make(chan int)
+	next := make(chan []int)
 	var (
 		mu       sync.Mutex
 		firstErr error
 		wg       sync.WaitGroup
 	)
-	for range min(max(workers, 1), len(jobs)) {
+	groups := groupJobs(jobs)
+	for range min(max(workers, 1), len(groups)) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			for i := range next {
-				res, err := runOne(ctx, jobs[i], dir)
+			for g := range next {
+				res, errs := runGroup(ctx, jobs, g, dir)
 				mu.Lock()
-				if err == nil && done != nil {
-					err = done(res)
-				}
-				if err == nil {
-					results[i], finished[i] = res, true
-				} else if firstErr == nil && !errors.Is(err, train.ErrInterrupted) {
-					firstErr = err
+				for k, i := range g {
+					err := errs[k]
+					if err == nil && done != nil {
+						err = done(res[k])
+					}
+					if err == nil {
+						results[i], finished[i] = res[k], true
+					} else if firstErr == nil && !errors.Is(err, train.ErrInterrupted) {
+						firstErr = err
+					}
 				}
 				mu.Unlock()
 			}
 		}()
 	}
-	for i := range jobs {
+	for _, g := range groups {
 		if ctx.Err() != nil {
 			break
 		}
@@ -96,7 +103,7 @@ func Run(ctx context.Context, jobs []Job, workers int, dir string, done func(Res
 		if stop {
 			break
 		}
-		next <- i
+		next <- g
 	}
 	close(next)
 	wg.Wait()
@@ -112,13 +119,56 @@ func Run(ctx context.Context, jobs []Job, workers int, dir string, done func(Res
 	return out, firstErr
 }
 
-func runOne(ctx context.Context, job Job, dir string) (Result, error) {
-	start := time.Now()
-	r, err := train.New(job.Config)
-	if err != nil {
-		return Result{}, err
+// groupJobs splits the jobs, in order, into groups that train together
+// (train.TrainGroup): up to train.LaneWidth consecutive jobs of one recipe
+// whose configs differ only in the seed.
+func groupJobs(jobs []Job) [][]int {
+	var groups [][]int
+	same := func(a, b Job) bool {
+		x, y := a.Config, b.Config
+		x.Seed, y.Seed = 0, 0
+		return a.Recipe == b.Recipe && reflect.DeepEqual(x, y)
 	}
-	err = r.Train(ctx, nil)
+	for i := range jobs {
+		if n := len(groups); n > 0 {
+			g := groups[n-1]
+			if len(g) < train.LaneWidth && same(jobs[g[0]], jobs[i]) {
+				groups[n-1] = append(g, i)
+				continue
+			}
+		}
+		groups = append(groups, []int{i})
+	}
+	return groups
+}
+
+// runGroup trains the jobs g together and returns each one's result or
+// error. Each run's seconds are its share of the group's wall time.
+func runGroup(ctx context.Context, jobs []Job, g []int, dir string) ([]Result, []error) {
+	start := time.Now()
+	res, errs := make([]Result, len(g)), make([]error, len(g))
+	var runs []*train.Run
+	var at []int // the index in g of each run
+	for k, i := range g {
+		r, err := train.New(jobs[i].Config)
+		if err != nil {
+			errs[k] = err
+			continue
+		}
+		runs, at = append(runs, r), append(at, k)
+	}
+	trainErrs := train.TrainGroup(ctx, runs, nil)
+	seconds := time.Since(start).Seconds() / float64(len(g))
+	for n, r := range runs {
+		k := at[n]
+		res[k], errs[k] = result(jobs[g[k]], r, trainErrs[n], dir)
+		res[k].Seconds = seconds
+	}
+	return res, errs
+}
+
+// result returns the result of job's run r, which ended with err.
+func result(job Job, r *train.Run, err error, dir string) (Result, error) {
 	var diverged string
 	switch {
 	case errors.Is(err, train.ErrDiverged) && len(r.History) > 0:
@@ -140,7 +190,6 @@ func runOne(ctx context.Context, job Job, dir string) (Result, error) {
 		res.Shift = &last.Shift
 	}
 	if diverged != "" {
-		res.Seconds = time.Since(start).Seconds()
 		return res, nil // no model worth keeping, nor a diagnosis
 	}
 	if bars, ok := r.Data.(dataset.Bars); ok {
@@ -158,7 +207,6 @@ func runOne(ctx context.Context, job Job, dir string) (Result, error) {
 			return Result{}, err
 		}
 	}
-	res.Seconds = time.Since(start).Seconds()
 	return res, nil
 }
 

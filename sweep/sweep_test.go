@@ -3,6 +3,7 @@ package sweep
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"math"
 	"os"
 	"path/filepath"
@@ -23,9 +24,11 @@ func jobs(seeds []uint64, steps int) []Job {
 }
 
 // TestRunEqualsTrain: a sweep's run is the train run of its config, bit
-// for bit, whatever the number of workers; results come back in job order.
+// for bit, whatever the number of workers, whether it trained in lanes
+// with three others (the first four) or alone (the last two); results
+// come back in job order.
 func TestRunEqualsTrain(t *testing.T) {
-	js := jobs([]uint64{3, 1, 2, 7}, 20000)
+	js := jobs([]uint64{3, 1, 2, 7, 9, 4}, 20000)
 	dir := t.TempDir()
 	par, err := Run(context.Background(), js, 2, dir, nil)
 	if err != nil {
@@ -56,6 +59,18 @@ func TestRunEqualsTrain(t *testing.T) {
 		if !saved.Machine.Equal(r.Machine) || r.History[len(r.History)-1].KL != par[i].KL {
 			t.Errorf("seed %d: sweep model differs from the train run", j.Config.Seed)
 		}
+	}
+}
+
+// TestGroupJobs: consecutive jobs of one recipe and config but the seed
+// form groups of up to train.LaneWidth.
+func TestGroupJobs(t *testing.T) {
+	js := jobs([]uint64{1, 2, 3, 4, 5, 6, 7, 8, 9}, 1000)
+	js[6].Recipe = "other"
+	js[8].Config.LR = 0.05
+	got := fmt.Sprint(groupJobs(js))
+	if want := "[[0 1 2 3] [4 5] [6] [7] [8]]"; got != want {
+		t.Errorf("groups %s, want %s", got, want)
 	}
 }
 

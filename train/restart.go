@@ -90,17 +90,21 @@ func (r *Run) restart(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	trainTo := func(c *candidate, to int) error {
-		if err := r.advance(ctx, c, to); err != nil {
-			return err
+	// trainTo trains candidates cs (a full group in lanes, else one at a
+	// time) to step to and scores each on the selection sample.
+	trainTo := func(cs []*candidate, to int) error {
+		if c, err := r.advanceAll(ctx, cs, to); err != nil {
+			return fmt.Errorf("restart candidate %d of %d: %w", c.i+1, cfg.Restarts, err)
 		}
-		res, err := ev.nll(ctx, c.m, c.i<<40|c.step, -1)
-		if err != nil {
-			return err
-		}
-		c.nll = res.NLL
-		if math.IsNaN(c.nll) {
-			c.nll = math.Inf(1)
+		for _, c := range cs {
+			res, err := ev.nll(ctx, c.m, c.i<<40|c.step, -1)
+			if err != nil {
+				return fmt.Errorf("restart candidate %d of %d: %w", c.i+1, cfg.Restarts, err)
+			}
+			c.nll = res.NLL
+			if math.IsNaN(c.nll) {
+				c.nll = math.Inf(1)
+			}
 		}
 		return nil
 	}
@@ -111,39 +115,50 @@ func (r *Run) restart(ctx context.Context) error {
 	if cfg.Halving {
 		keep = (cfg.Restarts + 1) / 2
 	}
+	width := 1
+	if cfg.laneable() {
+		width = LaneWidth
+	}
 	var (
 		race  []*candidate // sorted by NLL, at most keep
-		spare *candidate
+		spare []*candidate // out of the race, to be used again
 	)
-	for i := range cfg.Restarts {
-		c := spare
-		if c == nil {
-			c = &candidate{m: helmholtz.New(cfg.Layers)}
-			c.l = cfg.newLearner(c.m)
-		}
-		c.i, c.step = i, 0
-		c.src = *rand.NewPCG(cfg.Seed, stream+uint64(i))
-		r.initChain(c.m, c.l, rand.New(&c.src))
-		if err := trainTo(c, cfg.RestartSteps); err != nil {
-			return fmt.Errorf("restart candidate %d of %d: %w", i+1, cfg.Restarts, err)
-		}
-		at, _ := slices.BinarySearchFunc(race, c, func(a, b *candidate) int {
-			if a.nll <= b.nll {
-				return -1 // after every candidate as good: ties go to the lower number
+	for i0 := 0; i0 < cfg.Restarts; i0 += width {
+		var group []*candidate
+		for i := i0; i < min(i0+width, cfg.Restarts); i++ {
+			var c *candidate
+			if n := len(spare); n > 0 {
+				c, spare = spare[n-1], spare[:n-1]
+			} else {
+				c = &candidate{m: helmholtz.New(cfg.Layers)}
+				c.l = cfg.newLearner(c.m)
 			}
-			return 1
-		})
-		race = slices.Insert(race, at, c)
-		spare = nil
-		if len(race) > keep {
-			spare, race = race[keep], race[:keep]
+			c.i, c.step = i, 0
+			c.src = *rand.NewPCG(cfg.Seed, stream+uint64(i))
+			r.initChain(c.m, c.l, rand.New(&c.src))
+			group = append(group, c)
+		}
+		if err := trainTo(group, cfg.RestartSteps); err != nil {
+			return err
+		}
+		for _, c := range group { // in the order of their numbers, as if trained one by one
+			at, _ := slices.BinarySearchFunc(race, c, func(a, b *candidate) int {
+				if a.nll <= b.nll {
+					return -1 // after every candidate as good: ties go to the lower number
+				}
+				return 1
+			})
+			race = slices.Insert(race, at, c)
+			if len(race) > keep {
+				spare, race = append(spare, race[keep]), race[:keep]
+			}
 		}
 	}
 	for steps := cfg.RestartSteps; len(race) > 1; {
 		steps *= 2
-		for _, c := range race {
-			if err := trainTo(c, steps); err != nil {
-				return fmt.Errorf("restart candidate %d of %d: %w", c.i+1, cfg.Restarts, err)
+		for i0 := 0; i0 < len(race); i0 += width {
+			if err := trainTo(race[i0:min(i0+width, len(race))], steps); err != nil {
+				return err
 			}
 		}
 		slices.SortStableFunc(race, byNLL)
@@ -155,6 +170,58 @@ func (r *Run) restart(ctx context.Context) error {
 	*r.src = best.src
 	r.Step = best.step
 	return nil
+}
+
+// advanceAll trains candidates cs to step to as advance trains each in
+// turn: in lanes when they are a full group at one step (a chunk in which
+// one diverges is trained again one candidate at a time, so that the
+// error is the one training them in turn would give). It returns the
+// first candidate that fails, with its error.
+func (r *Run) advanceAll(ctx context.Context, cs []*candidate, to int) (*candidate, error) {
+	alone := func() (*candidate, error) {
+		for _, c := range cs {
+			if err := r.advance(ctx, c, to); err != nil {
+				return c, err
+			}
+		}
+		return nil, nil
+	}
+	if len(cs) != LaneWidth || !r.Config.laneable() || slices.ContainsFunc(cs, func(c *candidate) bool { return c.step != cs[0].step }) {
+		return alone()
+	}
+	if r.lanes == nil {
+		r.lanes = newLaneStepper(r.Config, r.data)
+		for range LaneWidth {
+			r.laneSaved = append(r.laneSaved, helmholtz.New(r.Config.Layers))
+		}
+	}
+	ms, rngs, srcs := make([]*helmholtz.Machine, len(cs)), make([]*rand.Rand, len(cs)), make([]rand.PCG, len(cs))
+	for i, c := range cs {
+		ms[i], rngs[i] = c.m, rand.New(&c.src)
+	}
+	for cs[0].step < to {
+		from := cs[0].step
+		next := min(to, from+r.chunk)
+		for i, c := range cs {
+			r.laneSaved[i].CopyFrom(c.m)
+			srcs[i] = c.src
+		}
+		r.lanes.run(ms, rngs, from, next-from, r.Config.Steps)
+		for _, c := range cs {
+			c.step = next
+		}
+		if slices.ContainsFunc(cs, func(c *candidate) bool { return !(c.m.MaxLogit() <= MaxLogit) }) {
+			for i, c := range cs {
+				c.m.CopyFrom(r.laneSaved[i])
+				c.src, c.step = srcs[i], from
+			}
+			return alone()
+		}
+		if ctx.Err() != nil {
+			return cs[0], ErrInterrupted
+		}
+	}
+	return nil, nil
 }
 
 // advance trains candidate c to step to, with the rates a plain run of

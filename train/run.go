@@ -69,8 +69,12 @@ type Run struct {
 	chunk     int                // steps between checks, see Config.chunk
 	saved     *helmholtz.Machine // a chunk's starting point, to replay it
 	savedL    helmholtz.Learner  // its learner's own parameters
-	dir       *Dir               // nil: the run keeps no files
-	resumedAt int                // the step Resume started this process at, else 0
+	chunkSrc  rand.PCG           // the stream at the chunk's start
+	chunkFrom int                // the step the chunk started at
+	lanes     *laneStepper       // of the restart candidates, made when first needed
+	laneSaved []*helmholtz.Machine
+	dir       *Dir // nil: the run keeps no files
+	resumedAt int  // the step Resume started this process at, else 0
 }
 
 // New starts a run at step 0 with the initial weights drawn from the
@@ -273,8 +277,16 @@ func (r *Run) step() {
 func (r *Run) Train(ctx context.Context, progress func(Point)) error {
 	start := time.Now()
 	defer func() { r.Elapsed += time.Since(start) }()
-	cfg := r.Config
-	if r.Step == 0 && cfg.Restarts > 1 {
+	if err := r.begin(ctx, progress); err != nil {
+		return err
+	}
+	return r.rest(ctx, progress)
+}
+
+// begin chooses among restart candidates if the run starts with them, and
+// makes the run's first evaluation if it has none at its step.
+func (r *Run) begin(ctx context.Context, progress func(Point)) error {
+	if r.Step == 0 && r.Config.Restarts > 1 {
 		if err := r.restart(ctx); err != nil {
 			return err
 		}
@@ -284,37 +296,65 @@ func (r *Run) Train(ctx context.Context, progress func(Point)) error {
 			return r.stopped(err)
 		}
 	}
-	end := cfg.LastStep()
-	for r.Step < end {
-		if r.reinitDue() {
-			r.reinitIdle()
-			if cfg.ReinitTop {
-				r.reinitTop()
-			}
-		}
-		next := min(end, nextMultiple(r.Step, cfg.EvalEvery), r.Step+r.chunk, nextCheck(r.Step))
-		if cfg.SnapshotEvery > 0 {
-			next = min(next, nextMultiple(r.Step, cfg.SnapshotEvery))
-		}
-		if cfg.Reinit > 0 {
-			next = min(next, nextMultiple(r.Step, cfg.Reinit))
-		}
-		r.saved.CopyFrom(r.Machine)
-		copyLearner(r.savedL, r.learner, cfg.Layers)
-		src, from := *r.src, r.Step
+	return nil
+}
+
+// rest trains the run chunk by chunk to its last step and finishes it.
+func (r *Run) rest(ctx context.Context, progress func(Point)) error {
+	for r.Step < r.Config.LastStep() {
+		next := r.chunkStart()
 		for r.Step < next {
 			r.step()
 		}
-		if r.divergedNow() {
-			return r.diverged(src, from)
-		}
-		if err := r.observe(ctx, progress); err != nil {
-			return r.stopped(err)
-		}
-		if ctx.Err() != nil && r.Step < end {
-			return r.stopped(ErrInterrupted)
+		if err := r.chunkEnd(ctx, progress); err != nil {
+			return err
 		}
 	}
+	return r.finish()
+}
+
+// chunkStart re-initialises idle units if due, keeps the chain's state to
+// replay the chunk from, and returns the step at which the chunk ends: the
+// next evaluation, divergence check, snapshot or re-initialisation, at
+// most a chunk of steps on.
+func (r *Run) chunkStart() int {
+	cfg := r.Config
+	if r.reinitDue() {
+		r.reinitIdle()
+		if cfg.ReinitTop {
+			r.reinitTop()
+		}
+	}
+	next := min(cfg.LastStep(), nextMultiple(r.Step, cfg.EvalEvery), r.Step+r.chunk, nextCheck(r.Step))
+	if cfg.SnapshotEvery > 0 {
+		next = min(next, nextMultiple(r.Step, cfg.SnapshotEvery))
+	}
+	if cfg.Reinit > 0 {
+		next = min(next, nextMultiple(r.Step, cfg.Reinit))
+	}
+	r.saved.CopyFrom(r.Machine)
+	copyLearner(r.savedL, r.learner, cfg.Layers)
+	r.chunkSrc, r.chunkFrom = *r.src, r.Step
+	return next
+}
+
+// chunkEnd checks the chunk just trained for divergence, evaluates and
+// snapshots when due, and stops the run when ctx is cancelled.
+func (r *Run) chunkEnd(ctx context.Context, progress func(Point)) error {
+	if r.divergedNow() {
+		return r.diverged(r.chunkSrc, r.chunkFrom)
+	}
+	if err := r.observe(ctx, progress); err != nil {
+		return r.stopped(err)
+	}
+	if ctx.Err() != nil && r.Step < r.Config.LastStep() {
+		return r.stopped(ErrInterrupted)
+	}
+	return nil
+}
+
+// finish writes a finished run's final files, if it has a directory.
+func (r *Run) finish() error {
 	if r.dir != nil {
 		return r.dir.finish(r)
 	}

@@ -1,7 +1,5 @@
 package train
 
-import "helmholtz"
-
 // The learning-rate schedule (Config.Schedule): "linear" lowers both
 // rates linearly from their start to ScheduleEnd times it at the last
 // step; "inverse" as 1/(1 + k·t), reaching the same end. The rates at a
@@ -24,9 +22,9 @@ func (c Config) rateScale(t, T int) float64 {
 // scheduled reports whether the rates change during the run.
 func (c Config) scheduled() bool { return c.Schedule == "linear" || c.Schedule == "inverse" }
 
-// setRates sets learner l's rates for step t of a chain that ends at step
-// T.
-func (c Config) setRates(l helmholtz.Learner, t, T int) {
+// setRates sets learner l's rates (a Learner's, or a Lanes') for step t
+// of a chain that ends at step T.
+func (c Config) setRates(l interface{ SetRates(gen, rec float64) }, t, T int) {
 	gen, rec := c.Rates()
 	s := c.rateScale(t, T)
 	l.SetRates(gen*s, rec*s)

@@ -1,0 +1,132 @@
+package train
+
+import (
+	"context"
+	"math/rand/v2"
+	"reflect"
+	"time"
+
+	"helmholtz"
+)
+
+// Chains in lanes. Wake-sleep runs that differ only in their seed step
+// LaneWidth at a time in one helmholtz.Lanes, one chain per vector lane,
+// each bit for bit as it steps alone: TrainGroup trains such runs (a
+// sweep's seeds) together, and a run's restart candidates train together
+// in its restart phase. The other learners, and batches of more than one
+// pattern, step one chain at a time.
+
+// LaneWidth is the number of runs TrainGroup steps together.
+const LaneWidth = helmholtz.LaneWidth
+
+// laneable reports whether runs of c can step in lanes.
+func (c Config) laneable() bool { return useLanes && c.Algo == "" && c.Batch == 1 }
+
+// useLanes is false in tests that compare lanes with chains stepped one
+// at a time.
+var useLanes = true
+
+// laneStepper steps machines of one config together in lanes.
+type laneStepper struct {
+	cfg   Config
+	data  helmholtz.Data
+	lanes *helmholtz.Lanes
+}
+
+func newLaneStepper(cfg Config, data helmholtz.Data) *laneStepper {
+	gen, rec := cfg.Rates()
+	l := helmholtz.NewLanes(cfg.Layers, gen, rec)
+	l.Options = cfg.options()
+	return &laneStepper{cfg: cfg, data: data, lanes: l}
+}
+
+// run advances machines ms, all at step from, by n steps, each drawing
+// from its stream in rngs, with the rates a chain that ends at step last
+// has at each step.
+func (s *laneStepper) run(ms []*helmholtz.Machine, rngs []*rand.Rand, from, n, last int) {
+	for c, m := range ms {
+		s.lanes.Load(c, m)
+	}
+	for t := from; t < from+n; t++ {
+		if s.cfg.scheduled() {
+			s.cfg.setRates(s.lanes, t, last)
+		}
+		s.lanes.Step(s.data, rngs)
+	}
+	for c, m := range ms {
+		s.lanes.Store(c, m)
+	}
+}
+
+// TrainGroup trains runs as Train trains each, and returns each one's
+// error. Runs of one wake-sleep config that differ only in their seed,
+// new or at one step, train LaneWidth at a time in lanes (a group that
+// loses runs to divergence goes on one chain at a time); any others one
+// after another. Each run ends exactly as Train would leave it; its
+// Elapsed gets an equal share of the group's wall time.
+func TrainGroup(ctx context.Context, runs []*Run, progress []func(Point)) []error {
+	errs := make([]error, len(runs))
+	if progress == nil {
+		progress = make([]func(Point), len(runs))
+	}
+	if !groupable(runs) {
+		for i, r := range runs {
+			errs[i] = r.Train(ctx, progress[i])
+		}
+		return errs
+	}
+	start := time.Now()
+	defer func() {
+		share := time.Since(start) / time.Duration(len(runs))
+		for _, r := range runs {
+			r.Elapsed += share
+		}
+	}()
+	var live []int
+	for i, r := range runs {
+		if errs[i] = r.begin(ctx, progress[i]); errs[i] == nil {
+			live = append(live, i)
+		}
+	}
+	stepper := newLaneStepper(runs[0].Config, runs[0].data)
+	for len(live) == LaneWidth && runs[live[0]].Step < runs[live[0]].Config.LastStep() {
+		var ms []*helmholtz.Machine
+		var rngs []*rand.Rand
+		from, next := runs[live[0]].Step, 0
+		for _, i := range live {
+			next = runs[i].chunkStart() // the same for every run: one config, one step
+			ms, rngs = append(ms, runs[i].Machine), append(rngs, runs[i].rng)
+		}
+		stepper.run(ms, rngs, from, next-from, runs[live[0]].Config.LastStep())
+		kept := live[:0]
+		for _, i := range live {
+			runs[i].Step = next
+			if errs[i] = runs[i].chunkEnd(ctx, progress[i]); errs[i] == nil {
+				kept = append(kept, i)
+			}
+		}
+		live = kept
+	}
+	for _, i := range live { // finished, or fewer than a full group left
+		errs[i] = runs[i].rest(ctx, progress[i])
+	}
+	return errs
+}
+
+// groupable reports whether runs can train together in lanes: a full
+// group of wake-sleep runs of one config but the seed, at one step.
+func groupable(runs []*Run) bool {
+	if len(runs) != LaneWidth || !runs[0].Config.laneable() {
+		return false
+	}
+	base := runs[0].Config
+	base.Seed = 0
+	for _, r := range runs {
+		c := r.Config
+		c.Seed = 0
+		if r.Step != runs[0].Step || len(r.History) != len(runs[0].History) || !reflect.DeepEqual(c, base) {
+			return false
+		}
+	}
+	return true
+}
