@@ -195,3 +195,32 @@ func laneCheck(bias, rows, x, out []float64, m, n int) {
 		panic("helmholtz: lane kernel slices do not hold the layer")
 	}
 }
+
+// scaleAVX2 and nonNegativeAVX2 are scaleGo and nonNegativeGo for the
+// first n elements, n a multiple of 4.
+//
+//go:noescape
+func scaleAVX2(w *float64, n int, s float64)
+
+//go:noescape
+func nonNegativeAVX2(w *float64, n int)
+
+// scale multiplies w by s.
+func scale(w []float64, s float64) {
+	k := 0
+	if useAVX2 && len(w) >= 4 {
+		k = len(w) &^ 3
+		scaleAVX2(&w[0], k, s)
+	}
+	scaleGo(w, s, k)
+}
+
+// nonNegative sets each w[i] to max(w[i], 0).
+func nonNegative(w []float64) {
+	k := 0
+	if useAVX2 && len(w) >= 4 {
+		k = len(w) &^ 3
+		nonNegativeAVX2(&w[0], k)
+	}
+	nonNegativeGo(w, k)
+}

@@ -548,3 +548,47 @@ addnext:
 adddone:
 	VZEROUPPER
 	RET
+
+// func scaleAVX2(w *float64, n int, s float64)
+TEXT ·scaleAVX2(SB), NOSPLIT, $0-24
+	MOVQ         w+0(FP), DI
+	MOVQ         n+8(FP), CX
+	VBROADCASTSD s+16(FP), Y1
+
+scaleloop:
+	TESTQ   CX, CX
+	JZ      scaledone
+	VMULPD  (DI), Y1, Y0
+	VMOVUPD Y0, (DI)
+	ADDQ    $32, DI
+	SUBQ    $4, CX
+	JMP     scaleloop
+
+scaledone:
+	VZEROUPPER
+	RET
+
+// func nonNegativeAVX2(w *float64, n int)
+//
+// max(w, 0) as Go's max gives it: VMAXPD returns its second operand, w,
+// when w is NaN or either zero, and adding +0 turns −0 into +0 and leaves
+// every other value as it is.
+TEXT ·nonNegativeAVX2(SB), NOSPLIT, $0-16
+	MOVQ   w+0(FP), DI
+	MOVQ   n+8(FP), CX
+	VXORPD Y1, Y1, Y1
+
+nonnegloop:
+	TESTQ   CX, CX
+	JZ      nonnegdone
+	VMOVUPD (DI), Y0
+	VMAXPD  Y0, Y1, Y0 // max(0, w): w where w is NaN or a zero
+	VADDPD  Y1, Y0, Y0 // −0 + 0 = +0
+	VMOVUPD Y0, (DI)
+	ADDQ    $32, DI
+	SUBQ    $4, CX
+	JMP     nonnegloop
+
+nonnegdone:
+	VZEROUPPER
+	RET

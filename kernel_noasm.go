@@ -45,3 +45,7 @@ func laneDeltas(d, bias, rows, x, xt []float64, m, n int, eps float64) {
 }
 
 func laneAdd(bias, rows, d, x []float64, m, n int) { laneAddGo(bias, rows, d, x, m, n) }
+
+func scale(w []float64, s float64) { scaleGo(w, s, 0) }
+
+func nonNegative(w []float64) { nonNegativeGo(w, 0) }

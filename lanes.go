@@ -181,10 +181,7 @@ func (l *Lanes) constrain() {
 		scaleAll(l.R, 1-float64(l.RecRate*d))
 	}
 	if o.NonNegative {
-		w := l.W[0]
-		for i, v := range w {
-			w[i] = max(v, 0)
-		}
+		nonNegative(l.W[0])
 	}
 	if o.CapHidden && len(l.Sizes) > 2 {
 		b, w, n := l.B[1], l.W[1], l.Sizes[1]

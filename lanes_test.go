@@ -2,6 +2,7 @@ package helmholtz
 
 import (
 	"fmt"
+	"math"
 	"math/rand/v2"
 	"testing"
 
@@ -139,4 +140,32 @@ func BenchmarkLanesStep(b *testing.B) {
 		lanes.Step(data, rngs)
 	}
 	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*LaneWidth), "ns/chain-step")
+}
+
+// TestOptionKernels: the kernels of the options (decay's scaling, the
+// non-negative clamp) equal the portable loops bit for bit, on special
+// values too: ±0, NaN, ±Inf, subnormals.
+func TestOptionKernels(t *testing.T) {
+	rng := rand.New(rand.NewPCG(7, 7))
+	special := []float64{0, math.Copysign(0, -1), math.NaN(), math.Inf(1), math.Inf(-1), 5e-324, -5e-324, -1, 1}
+	for _, n := range []int{1, 3, 4, 7, 16, 128, 131} {
+		w := make([]float64, n)
+		for i := range w {
+			w[i] = rng.NormFloat64()
+			if i%3 == 0 {
+				w[i] = special[(i/3)%len(special)]
+			}
+		}
+		a, b := append([]float64(nil), w...), append([]float64(nil), w...)
+		scale(a, 0.9999)
+		scaleGo(b, 0.9999, 0)
+		if !sameBits(a, b) {
+			t.Fatalf("scale of %d values: %v, want %v", n, a, b)
+		}
+		nonNegative(a)
+		nonNegativeGo(b, 0)
+		if !sameBits(a, b) {
+			t.Fatalf("nonNegative of %d values: %v, want %v", n, a, b)
+		}
+	}
 }

@@ -35,10 +35,7 @@ func (o Options) apply(m *Machine, gen, rec float64) {
 		scaleAll(m.R, 1-float64(rec*d))
 	}
 	if o.NonNegative {
-		w := m.W[0]
-		for i, v := range w {
-			w[i] = max(v, 0)
-		}
+		nonNegative(m.W[0])
 	}
 	if o.CapHidden && len(m.Sizes) > 2 {
 		b, w, n := m.B[1], m.W[1], m.Sizes[1]
@@ -53,8 +50,21 @@ func (o Options) apply(m *Machine, gen, rec float64) {
 
 func scaleAll(ws [][]float64, s float64) {
 	for _, w := range ws {
-		for i := range w {
-			w[i] *= s
-		}
+		scale(w, s)
+	}
+}
+
+// scaleGo multiplies w[from:] by s.
+func scaleGo(w []float64, s float64, from int) {
+	for i := from; i < len(w); i++ {
+		w[i] *= s
+	}
+}
+
+// nonNegativeGo sets w[i] = max(w[i], 0) for i ≥ from: +0 for −0 and for
+// negative values, NaN left NaN.
+func nonNegativeGo(w []float64, from int) {
+	for i := from; i < len(w); i++ {
+		w[i] = max(w[i], 0)
 	}
 }
