@@ -29,11 +29,13 @@ type Lanes struct {
 	// The lanes' parameters, shaped as a Machine's times LaneWidth.
 	B, W, C, R [][]float64
 
-	x   [][]float64 // the layers' states, interleaved
-	d   []float64   // one layer's probabilities or deltas, interleaved
-	rnd [LaneWidth][]uint64
-	u   []uint32 // one layer's uniforms, interleaved
-	v   []uint8
+	x    [][]float64 // the layers' states, interleaved
+	d    []float64   // one layer's probabilities or deltas, interleaved
+	rnd  [LaneWidth][]uint64
+	srcs [LaneWidth]*rand.PCG // the chains' sources, and Rands drawing from them
+	rngs [LaneWidth]*rand.Rand
+	u    []uint32 // one layer's uniforms, interleaved
+	v    []uint8
 }
 
 // LaneWidth is the number of chains a Lanes steps together.
@@ -95,13 +97,20 @@ func (l *Lanes) Store(c int, m *Machine) {
 	}
 }
 
-// Step makes one wake-sleep step of each lane c < len(rngs), drawing its
-// pattern from data and its random numbers from rngs[c] exactly as
-// WakeSleep.Step does; lanes beyond are stepped too, with every uniform
-// 0, and their contents mean nothing.
-func (l *Lanes) Step(data Data, rngs []*rand.Rand) {
-	if len(rngs) > LaneWidth {
-		panic(fmt.Sprintf("helmholtz: %d chains in %d lanes", len(rngs), LaneWidth))
+// Step makes one wake-sleep step of each lane c < len(srcs), drawing its
+// pattern and its random numbers from srcs[c] exactly as WakeSleep.Step
+// does from rand.New(srcs[c]); lanes beyond are stepped too, with every
+// uniform 0, and their contents mean nothing. (The sources, not Rands,
+// so that the uniforms' draws inline.)
+func (l *Lanes) Step(data Data, srcs []*rand.PCG) {
+	if len(srcs) > LaneWidth {
+		panic(fmt.Sprintf("helmholtz: %d chains in %d lanes", len(srcs), LaneWidth))
+	}
+	rngs := l.rngs[:len(srcs)]
+	for c, src := range srcs {
+		if l.srcs[c] != src {
+			l.srcs[c], l.rngs[c] = src, rand.New(src)
+		}
 	}
 	top := len(l.Sizes) - 1
 	// Wake: a pattern per lane, the recognition net bottom-up, the
@@ -114,16 +123,16 @@ func (l *Lanes) Step(data Data, rngs []*rand.Rand) {
 		}
 	}
 	for k := range top {
-		l.sample(k+1, l.C[k+1], l.R[k], l.x[k], rngs)
+		l.sample(k+1, l.C[k+1], l.R[k], l.x[k], srcs)
 	}
 	l.learn(l.B[top], nil, nil, l.x[top], l.GenRate)
 	for k := top - 1; k >= 0; k-- {
 		l.learn(l.B[k], l.W[k], l.x[k+1], l.x[k], l.GenRate)
 	}
 	// Sleep: a fantasy per lane top-down, the recognition delta rule.
-	l.sample(top, l.B[top], nil, nil, rngs)
+	l.sample(top, l.B[top], nil, nil, srcs)
 	for k := top - 1; k >= 0; k-- {
-		l.sample(k, l.B[k], l.W[k], l.x[k+1], rngs)
+		l.sample(k, l.B[k], l.W[k], l.x[k+1], srcs)
 	}
 	for k := range top {
 		l.learn(l.C[k+1], l.R[k], l.x[k], l.x[k+1], l.RecRate)
@@ -136,18 +145,18 @@ func (l *Lanes) Step(data Data, rngs []*rand.Rand) {
 // sample draws layer t of every lane: unit k on with probability
 // σ(bias_k + Σ_i x_i·rows_ik), against the uniform that WakeSleep.sample
 // gives it (the high half of word k/2 for even k, the low half for odd).
-func (l *Lanes) sample(t int, bias, rows, x []float64, rngs []*rand.Rand) {
+func (l *Lanes) sample(t int, bias, rows, x []float64, srcs []*rand.PCG) {
 	n := l.Sizes[t]
 	words := (n + 1) / 2
-	for c, rng := range rngs {
+	for c, src := range srcs {
 		r := l.rnd[c][:words]
 		for i := range r {
-			r[i] = rng.Uint64()
+			r[i] = src.Uint64()
 		}
 	}
 	u := l.u[:n*LaneWidth]
 	for c := range LaneWidth {
-		if c >= len(rngs) {
+		if c >= len(srcs) {
 			for k := range n {
 				u[k*LaneWidth+c] = 0
 			}

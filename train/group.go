@@ -41,9 +41,9 @@ func newLaneStepper(cfg Config, data helmholtz.Data) *laneStepper {
 }
 
 // run advances machines ms, all at step from, by n steps, each drawing
-// from its stream in rngs, with the rates a chain that ends at step last
+// from its stream in srcs, with the rates a chain that ends at step last
 // has at each step.
-func (s *laneStepper) run(ms []*helmholtz.Machine, rngs []*rand.Rand, from, n, last int) {
+func (s *laneStepper) run(ms []*helmholtz.Machine, srcs []*rand.PCG, from, n, last int) {
 	for c, m := range ms {
 		s.lanes.Load(c, m)
 	}
@@ -51,7 +51,7 @@ func (s *laneStepper) run(ms []*helmholtz.Machine, rngs []*rand.Rand, from, n, l
 		if s.cfg.scheduled() {
 			s.cfg.setRates(s.lanes, t, last)
 		}
-		s.lanes.Step(s.data, rngs)
+		s.lanes.Step(s.data, srcs)
 	}
 	for c, m := range ms {
 		s.lanes.Store(c, m)
@@ -91,13 +91,13 @@ func TrainGroup(ctx context.Context, runs []*Run, progress []func(Point)) []erro
 	stepper := newLaneStepper(runs[0].Config, runs[0].data)
 	for len(live) == LaneWidth && runs[live[0]].Step < runs[live[0]].Config.LastStep() {
 		var ms []*helmholtz.Machine
-		var rngs []*rand.Rand
+		var srcs []*rand.PCG
 		from, next := runs[live[0]].Step, 0
 		for _, i := range live {
 			next = runs[i].chunkStart() // the same for every run: one config, one step
-			ms, rngs = append(ms, runs[i].Machine), append(rngs, runs[i].rng)
+			ms, srcs = append(ms, runs[i].Machine), append(srcs, runs[i].src)
 		}
-		stepper.run(ms, rngs, from, next-from, runs[live[0]].Config.LastStep())
+		stepper.run(ms, srcs, from, next-from, runs[live[0]].Config.LastStep())
 		kept := live[:0]
 		for _, i := range live {
 			runs[i].Step = next

@@ -195,9 +195,9 @@ func (r *Run) advanceAll(ctx context.Context, cs []*candidate, to int) (*candida
 			r.laneSaved = append(r.laneSaved, helmholtz.New(r.Config.Layers))
 		}
 	}
-	ms, rngs, srcs := make([]*helmholtz.Machine, len(cs)), make([]*rand.Rand, len(cs)), make([]rand.PCG, len(cs))
+	ms, ps, srcs := make([]*helmholtz.Machine, len(cs)), make([]*rand.PCG, len(cs)), make([]rand.PCG, len(cs))
 	for i, c := range cs {
-		ms[i], rngs[i] = c.m, rand.New(&c.src)
+		ms[i], ps[i] = c.m, &c.src
 	}
 	for cs[0].step < to {
 		from := cs[0].step
@@ -206,7 +206,7 @@ func (r *Run) advanceAll(ctx context.Context, cs []*candidate, to int) (*candida
 			r.laneSaved[i].CopyFrom(c.m)
 			srcs[i] = c.src
 		}
-		r.lanes.run(ms, rngs, from, next-from, r.Config.Steps)
+		r.lanes.run(ms, ps, from, next-from, r.Config.Steps)
 		for _, c := range cs {
 			c.step = next
 		}
