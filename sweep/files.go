@@ -138,16 +138,7 @@ func (r Result) Check(h *entropies) error {
 // ValidName reports whether name can name a recipe: it becomes a
 // directory under models/, so letters, digits and . _ + - only, not
 // starting with a dot, at most 64 characters.
-func ValidName(name string) error {
-	ok := name != "" && len(name) <= 64 && name[0] != '.'
-	for _, c := range name {
-		ok = ok && (c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || strings.ContainsRune("._+-", c))
-	}
-	if !ok {
-		return fmt.Errorf("recipe name %q: want letters, digits and . _ + - (not first a dot), at most 64", name)
-	}
-	return nil
-}
+func ValidName(name string) error { return train.CheckName("recipe", name) }
 
 // CheckUnique reports a recipe and seed that appear twice in results, or
 // a recipe whose runs have different configs (but for the seed): results

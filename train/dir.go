@@ -353,6 +353,21 @@ func snapshotStep(name string) (int, bool) {
 	return step, ok1 && ok2 && err == nil && step >= 0 && name == fmt.Sprintf("step_%09d.npz", step)
 }
 
+// CheckName reports whether name can name a directory that the project
+// makes from a user's word (a recipe's models, a run the explorer
+// starts): letters, digits and . _ + - only, not starting with a dot, at
+// most 64 characters. what says what it names, for the error.
+func CheckName(what, name string) error {
+	ok := name != "" && len(name) <= 64 && name[0] != '.'
+	for _, c := range name {
+		ok = ok && (c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || strings.ContainsRune("._+-", c))
+	}
+	if !ok {
+		return fmt.Errorf("%s name %q: want letters, digits and . _ + - (not first a dot), at most 64", what, name)
+	}
+	return nil
+}
+
 // LockDir creates directory path if needed and takes its lock, as a run
 // does, for other writers of a directory (a sweep's). It fails with one
 // line if another process holds it.

@@ -18,7 +18,7 @@ import (
 // taken or not a plain name. The run stops with a checkpoint when the
 // server's context is cancelled.
 func (s *Server) Start(name string, cfg train.Config) error {
-	if err := validName(name); err != nil {
+	if err := train.CheckName("run", name); err != nil {
 		return err
 	}
 	dir := filepath.Join(s.root, name)
@@ -69,18 +69,6 @@ var errDone = errors.New("finished")
 
 // Wait waits for the runs this server started to stop.
 func (s *Server) Wait() { s.wg.Wait() }
-
-// validName accepts a run name: a plain directory name.
-func validName(name string) error {
-	ok := name != "" && len(name) <= 64 && name[0] != '.'
-	for _, c := range name {
-		ok = ok && (c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || strings.ContainsRune("._+-", c))
-	}
-	if !ok {
-		return fmt.Errorf("run name %q: want letters, digits and . _ + - (not first a dot), at most 64", name)
-	}
-	return nil
-}
 
 // start handles the index's form: a run name, a recipe by name, the data
 // set, seed and steps, and more flags, all put through the CLI's parsing

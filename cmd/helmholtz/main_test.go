@@ -191,6 +191,8 @@ func TestBadInput(t *testing.T) {
 		{"serve", "--train", "--lr -1", "--runs", "servedir"},
 		{"serve", "--train", "--frob 3", "--runs", "servedir"},
 		{"serve", "--runs", truncated},
+		{"serve", "--train", "--n-steps 1000", "--name", "../up", "--runs", "servedir"},
+		{"serve", "--train", "--n-steps 1000", "--name", ".hidden", "--runs", "servedir"},
 		{"summarize"},
 		{"summarize", "missing.jsonl"},
 		{"plot", "--run", "empty"},
