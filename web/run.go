@@ -46,11 +46,7 @@ func (s *Server) runPage(w http.ResponseWriter, r *http.Request) {
 	rel := r.PathValue("path")
 	p, err := s.inspect(rel)
 	if err != nil {
-		if _, rerr := s.resolve(rel); rerr != nil {
-			s.pathError(w, rerr)
-			return
-		}
-		s.fail(w, http.StatusUnprocessableEntity, err) // a corrupt run: its error, on its own page
+		s.failErr(w, err)
 		return
 	}
 	st := steps(p)
@@ -142,13 +138,7 @@ func (s *Server) runData(w http.ResponseWriter, r *http.Request) {
 }
 
 func jsonError(w http.ResponseWriter, err error) {
-	code := http.StatusUnprocessableEntity
-	switch {
-	case errors.Is(err, errOutside):
-		code = http.StatusForbidden
-	case errors.Is(err, os.ErrNotExist):
-		code = http.StatusNotFound
-	}
+	code, err := errStatus(err)
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(code)
 	json.NewEncoder(w).Encode(map[string]string{"error": err.Error()})
@@ -201,7 +191,7 @@ func (s *Server) figure(w http.ResponseWriter, r *http.Request) {
 
 	key, read, err := s.state(r)
 	if err != nil {
-		s.stateError(w, err)
+		s.failErr(w, err)
 		return
 	}
 	png, err := s.renderFig(key, read, name)
@@ -295,20 +285,12 @@ func (s *Server) rendered(dir string, steps []int, names []string) int {
 	return n
 }
 
-func (s *Server) stateError(w http.ResponseWriter, err error) {
-	if errors.Is(err, errOutside) || errors.Is(err, os.ErrNotExist) {
-		s.pathError(w, err)
-		return
-	}
-	s.fail(w, http.StatusUnprocessableEntity, err)
-}
-
 // unitsText serves the unit diagnosis of a state as plain text: the
 // hidden units of a bars model, the shift recovery of a shifter model.
 func (s *Server) unitsText(w http.ResponseWriter, r *http.Request) {
 	key, read, err := s.state(r)
 	if err != nil {
-		s.stateError(w, err)
+		s.failErr(w, err)
 		return
 	}
 	text, err := s.renderUnits(key, read)

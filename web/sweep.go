@@ -63,16 +63,12 @@ func (s *Server) sweepPage(w http.ResponseWriter, r *http.Request) {
 	rel := r.PathValue("path")
 	dir, err := s.resolve(rel)
 	if err != nil {
-		s.pathError(w, err)
+		s.failErr(w, err)
 		return
 	}
 	res, err := readSweep(dir)
 	if err != nil {
-		if errors.Is(err, os.ErrNotExist) {
-			s.pathError(w, err)
-			return
-		}
-		s.fail(w, http.StatusUnprocessableEntity, err)
+		s.failErr(w, err)
 		return
 	}
 	var rows []resultRow
@@ -164,7 +160,7 @@ func (s *Server) modelPage(w http.ResponseWriter, r *http.Request) {
 	rel := r.PathValue("path")
 	abs, err := s.resolve(rel)
 	if err != nil {
-		s.pathError(w, err)
+		s.failErr(w, err)
 		return
 	}
 	if !isFile(abs) || path.Ext(rel) != ".npz" {

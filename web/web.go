@@ -205,17 +205,24 @@ func (s *Server) fail(w http.ResponseWriter, code int, err error) {
 	s.tmpl.ExecuteTemplate(w, "error.html", map[string]any{"Code": code, "Status": http.StatusText(code), "Err": err.Error()})
 }
 
-// pathError writes the error of a path that resolve refused or that does
-// not exist.
-func (s *Server) pathError(w http.ResponseWriter, err error) {
-	code := http.StatusNotFound
-	if errors.Is(err, errOutside) {
-		code = http.StatusForbidden
-	}
-	if errors.Is(err, os.ErrNotExist) {
-		err = errors.New("no such file or directory under the runs directory")
-	}
+// failErr writes the error page of err (errStatus).
+func (s *Server) failErr(w http.ResponseWriter, err error) {
+	code, err := errStatus(err)
 	s.fail(w, code, err)
+}
+
+// errStatus returns the status of a request that failed with err: 403
+// for a path that leaves the runs directory, 404 for one that is not
+// there, else 422 (a run or file that is there but cannot be read: its
+// error on its own page), and the error to show.
+func errStatus(err error) (int, error) {
+	switch {
+	case errors.Is(err, errOutside):
+		return http.StatusForbidden, err
+	case errors.Is(err, os.ErrNotExist):
+		return http.StatusNotFound, errors.New("no such file or directory under the runs directory")
+	}
+	return http.StatusUnprocessableEntity, err
 }
 
 // render executes a page template.
@@ -231,7 +238,7 @@ func (s *Server) render(w http.ResponseWriter, name string, data any) {
 func (s *Server) file(w http.ResponseWriter, r *http.Request) {
 	p, err := s.resolve(r.PathValue("path"))
 	if err != nil {
-		s.pathError(w, err)
+		s.failErr(w, err)
 		return
 	}
 	switch path.Ext(p) {
