@@ -84,3 +84,27 @@ func TestHeldIn(t *testing.T) {
 		}
 	}
 }
+
+// TestSnapshotConfigChecked: a snapshot whose config cannot be the run of
+// its arrays is refused on reading: a learner that cannot train them (an
+// RBM of three layers), a data set of another size or none at all.
+func TestSnapshotConfigChecked(t *testing.T) {
+	r := trained(t, small(1000), "")
+	for name, mod := range map[string]func(*Config){
+		"rbm of three layers": func(c *Config) { c.Algo, c.CDK = "rbm", 1 },
+		"other data size":     func(c *Config) { c.Data = "bars:5x5" },
+		"no such data":        func(c *Config) { c.Data = "stripes" },
+	} {
+		st := r.State()
+		cfg := *st.Config
+		mod(&cfg)
+		st.Config = &cfg
+		path := filepath.Join(t.TempDir(), "m.npz")
+		if err := WriteSnapshot(path, st); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := ReadSnapshot(path); err == nil {
+			t.Errorf("%s: read", name)
+		}
+	}
+}
