@@ -89,7 +89,7 @@ func trainCanonical(ctx context.Context, cfg train.Config, dir string, force boo
 		}
 		return err
 	}
-	return train.WriteFile(filepath.Join(dir, "results.md"), writeString(r.Results()))
+	return writeResults(r)
 }
 
 // withoutWallClock returns a results table without its wall-clock row.

@@ -34,9 +34,7 @@ func runServe(ctx context.Context, args []string) error {
 		return fmt.Errorf("--runs: %w", err)
 	}
 	opt := web.Options{Recipes: formRecipes(), MaxRuns: *maxRuns, Log: slog.New(slog.NewTextHandler(os.Stderr, nil)),
-		WriteResults: func(r *train.Run) error {
-			return train.WriteFile(r.Dir()+"/results.md", writeString(r.Results()))
-		}}
+		WriteResults: writeResults}
 	if !*readOnly {
 		opt.Parse = parseTrainFlags
 	}

@@ -163,12 +163,17 @@ func runTrain(ctx context.Context, args []string) error {
 	case err != nil:
 		return err
 	}
-	table := r.Results()
-	if err := train.WriteFile(filepath.Join(dir, "results.md"), writeString(table)); err != nil {
+	if err := writeResults(r); err != nil {
 		return err
 	}
-	fmt.Print(table)
+	fmt.Print(r.Results())
 	return nil
+}
+
+// writeResults writes a finished run's results table to its directory's
+// results.md.
+func writeResults(r *train.Run) error {
+	return train.WriteFile(filepath.Join(r.Dir(), "results.md"), writeString(r.Results()))
 }
 
 // resumeRun reopens the run in dir. Only --n-steps may be given with
