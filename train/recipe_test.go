@@ -197,7 +197,7 @@ func TestRecipeFlags(t *testing.T) {
 	}
 }
 
-// TestRestartsKeepFewCandidates: candidates are trained one at a time
+// TestRestartsKeepFewCandidates: candidates are trained a group at a time
 // through one trainer, keeping only those still in the race, so a run of
 // many candidates allocates far less than a machine (2.4 KB for 16-8-1)
 // per candidate. (Holding them all took 13 GB for a million.)

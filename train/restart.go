@@ -24,9 +24,11 @@ import (
 // twice the steps, until one is left, so promising candidates are judged
 // later, on more training.
 //
-// Candidates are trained one at a time through one trainer, and only
+// Candidates are trained four at a time in lanes (wake-sleep; other
+// learners one at a time), each exactly as it would train alone, and only
 // those still in the race are kept: the best so far without halving, the
-// better half of the first round with it.
+// better half of the first round with it, and the few out of it that
+// the next group reuses.
 
 // offset is the number of steps spent on discarded restart candidates.
 func (c Config) offset() int {
