@@ -146,52 +146,51 @@ func activePtr(active []int32) *int32 {
 }
 
 // The lane kernels (lanes.go), AVX2 where the processor has it. Their
-// callers guarantee the slices' lengths (4n for a layer of n units with m
-// inputs, 4m for the inputs, 4mn for the weights); the wrappers check
-// them once, since the kernels index unchecked.
+// callers guarantee the slices' lengths (4n for a layer of n units, 4m
+// for its m inputs, 4mn for the weights) and that act lists inputs < m;
+// the wrappers check the lengths once, since the kernels index unchecked.
 
 //go:noescape
-func laneSampleAVX2(out, bias, rows, x *float64, u *uint32, m, n int)
+func laneSampleAVX2(out, bias, rows, x *float64, act *int32, nact int, u *uint32, n int, next *int32) int
 
 //go:noescape
-func laneDeltasAVX2(out, bias, rows, x, xt *float64, m, n int, eps float64)
+func laneDeltasAVX2(out, bias, rows, x *float64, act *int32, nact int, xt *float64, n int, eps float64)
 
 //go:noescape
-func laneAddAVX2(bias, rows, d, x *float64, m, n int)
+func laneAddAVX2(bias, rows, d, x *float64, act *int32, nact, n int)
 
-func laneSample(xt, bias, rows, x []float64, u []uint32, m, n int) {
+func laneSample(xt, bias, rows, x []float64, act []int32, u []uint32, n int, next []int32) int {
 	if !useAVX2 {
-		laneSampleGo(xt, bias, rows, x, u, m, n)
-		return
+		return laneSampleGo(xt, bias, rows, x, act, u, n, next)
 	}
-	laneCheck(bias, rows, x, xt, m, n)
-	_ = u[4*n-1]
-	laneSampleAVX2(&xt[0], &bias[0], rowsPtr(rows), rowsPtr(x), &u[0], m, n)
+	laneCheck(bias, rows, x, xt, n)
+	_, _ = u[4*n-1], next[n-1]
+	return laneSampleAVX2(&xt[0], &bias[0], rowsPtr(rows), rowsPtr(x), activePtr(act), len(act), &u[0], n, &next[0])
 }
 
-func laneDeltas(d, bias, rows, x, xt []float64, m, n int, eps float64) {
+func laneDeltas(d, bias, rows, x []float64, act []int32, xt []float64, n int, eps float64) {
 	if !useAVX2 {
-		laneDeltasGo(d, bias, rows, x, xt, m, n, eps)
+		laneDeltasGo(d, bias, rows, x, act, xt, n, eps)
 		return
 	}
-	laneCheck(bias, rows, x, d, m, n)
+	laneCheck(bias, rows, x, d, n)
 	_ = xt[4*n-1]
-	laneDeltasAVX2(&d[0], &bias[0], rowsPtr(rows), rowsPtr(x), &xt[0], m, n, eps)
+	laneDeltasAVX2(&d[0], &bias[0], rowsPtr(rows), rowsPtr(x), activePtr(act), len(act), &xt[0], n, eps)
 }
 
-func laneAdd(bias, rows, d, x []float64, m, n int) {
+func laneAdd(bias, rows, d, x []float64, act []int32, n int) {
 	if !useAVX2 {
-		laneAddGo(bias, rows, d, x, m, n)
+		laneAddGo(bias, rows, d, x, act, n)
 		return
 	}
-	laneCheck(bias, rows, x, d, m, n)
-	laneAddAVX2(&bias[0], rowsPtr(rows), &d[0], rowsPtr(x), m, n)
+	laneCheck(bias, rows, x, d, n)
+	laneAddAVX2(&bias[0], rowsPtr(rows), &d[0], rowsPtr(x), activePtr(act), len(act), n)
 }
 
-// laneCheck panics unless the slices hold a layer of n ≥ 1 units with m
-// inputs.
-func laneCheck(bias, rows, x, out []float64, m, n int) {
-	if n < 1 || len(bias) < 4*n || len(out) < 4*n || len(x) < 4*m || len(rows) < 4*m*n {
+// laneCheck panics unless the slices hold a layer of n ≥ 1 units with
+// len(x)/4 inputs.
+func laneCheck(bias, rows, x, out []float64, n int) {
+	if n < 1 || len(bias) < 4*n || len(out) < 4*n || len(x)%4 != 0 || len(rows) < len(x)*n {
 		panic("helmholtz: lane kernel slices do not hold the layer")
 	}
 }

@@ -139,12 +139,11 @@ sumdone:
 	SHLQ $3, R10; \
 	SUMROWS(k+48(FP))
 
-// LANELOGITS sets out[k] to the logits bias[k] + Σ_{i<m} x_i·w_ik of
-// every unit k < n, each summed in index order, with DI = &out,
-// SI = &bias, DX = &rows, R8 = &x, R9 = m, R10 = n and CX = 32n (the
-// stride from one input's weights to the next's): four units at a time,
-// so that four sums, not one, wait on the adder. It clobbers AX, BX, R12,
-// R13 and Y0–Y8.
+// LANELOGITS sets out[k] to the logits bias[k] + Σ_{i∈act} x_i·w_ik of
+// every unit k < n, each summed in the order of act, with DI = &out,
+// SI = &bias, DX = &rows, R8 = &x, R9 = &act, R11 = len(act) and R10 = n:
+// four units at a time, so that four sums, not one, wait on the adder.
+// It clobbers AX, BX, CX, R12, R13 and Y0–Y8.
 #define LANELOGITS \
 	XORQ    R13, R13; \
 logitblock: \
@@ -157,13 +156,17 @@ logitblock: \
 	VMOVUPD 32(SI)(R13*1), Y1; \
 	VMOVUPD 64(SI)(R13*1), Y2; \
 	VMOVUPD 96(SI)(R13*1), Y3; \
-	LEAQ    (DX)(R13*1), AX; \
-	MOVQ    R8, BX; \
-	MOVQ    R9, R12; \
+	LEAQ    (DX)(R13*1), CX; \
+	MOVQ    R9, BX; \
+	MOVQ    R11, R12; \
 logitblockin: \
 	TESTQ   R12, R12; \
 	JZ      logitblockout; \
-	VMOVUPD (BX), Y4; \
+	MOVLQSX (BX), AX; \
+	SHLQ    $5, AX; \
+	VMOVUPD (R8)(AX*1), Y4; \
+	IMULQ   R10, AX; \
+	ADDQ    CX, AX; \
 	VMULPD  (AX), Y4, Y5; \
 	VADDPD  Y5, Y0, Y0; \
 	VMULPD  32(AX), Y4, Y6; \
@@ -172,8 +175,7 @@ logitblockin: \
 	VADDPD  Y7, Y2, Y2; \
 	VMULPD  96(AX), Y4, Y8; \
 	VADDPD  Y8, Y3, Y3; \
-	ADDQ    CX, AX; \
-	ADDQ    $32, BX; \
+	ADDQ    $4, BX; \
 	DECQ    R12; \
 	JMP     logitblockin; \
 logitblockout: \
@@ -187,17 +189,20 @@ logitone: \
 	TESTQ   AX, AX; \
 	JLE     logitdone; \
 	VMOVUPD (SI)(R13*1), Y0; \
-	LEAQ    (DX)(R13*1), AX; \
-	MOVQ    R8, BX; \
-	MOVQ    R9, R12; \
+	LEAQ    (DX)(R13*1), CX; \
+	MOVQ    R9, BX; \
+	MOVQ    R11, R12; \
 logitonein: \
 	TESTQ   R12, R12; \
 	JZ      logitoneout; \
-	VMOVUPD (BX), Y4; \
+	MOVLQSX (BX), AX; \
+	SHLQ    $5, AX; \
+	VMOVUPD (R8)(AX*1), Y4; \
+	IMULQ   R10, AX; \
+	ADDQ    CX, AX; \
 	VMULPD  (AX), Y4, Y5; \
 	VADDPD  Y5, Y0, Y0; \
-	ADDQ    CX, AX; \
-	ADDQ    $32, BX; \
+	ADDQ    $4, BX; \
 	DECQ    R12; \
 	JMP     logitonein; \
 logitoneout: \
@@ -206,19 +211,17 @@ logitoneout: \
 	JMP     logitblock; \
 logitdone:
 
-// LANEARGS loads the arguments that laneProbsAVX2 and laneDeltasAVX2
-// share (out, bias, rows, x, then m and n at mOff and nOff).
-#define LANEARGS(mOff, nOff) \
+// LANEARGS loads the arguments that laneSampleAVX2 and laneDeltasAVX2
+// share: out, bias, rows, x, act and len(act), then n at nOff.
+#define LANEARGS(nOff) \
 	MOVQ out+0(FP), DI; \
 	MOVQ bias+8(FP), SI; \
 	MOVQ rows+16(FP), DX; \
 	MOVQ x+24(FP), R8; \
-	MOVQ mOff(FP), R9; \
-	MOVQ nOff(FP), R10; \
-	MOVQ R10, CX; \
-	SHLQ $5, CX
+	MOVQ act+32(FP), R9; \
+	MOVQ nact+40(FP), R11; \
+	MOVQ nOff(FP), R10
 
-// func addRowsAVX2(bias, w, d *float64, active *int32, nact, n, k int)
 TEXT ·addRowsAVX2(SB), NOSPLIT, $0-56
 	MOVQ bias+0(FP), SI
 	MOVQ w+8(FP), DX
@@ -431,20 +434,24 @@ walkprod: // ((1+x0)(1+x1))(1+x2))(1+x3) per lane, then (p0·p2)·(p1·p3)
 	RET
 
 // The lane kernels (lanes.go): four chains, one per lane, of a layer of n
-// units with m inputs; unit k's four values at 32·k bytes, the weights
-// from input i to unit k at 32·(i·n + k).
+// units whose inputs in use are listed in act (ascending); unit k's four
+// values at 32·k bytes, input i's at 32·i, the weights from input i to
+// unit k at 32·(i·n + k).
 
-// func laneSampleAVX2(out, bias, rows, x *float64, u *uint32, m, n int)
+// func laneSampleAVX2(out, bias, rows, x *float64, act *int32, nact int, u *uint32, n int, next *int32) int
 //
 // out = 1 where u < ⌊σ(logit)·2^32⌋, tested as u + 1 ≤ σ·2^32 in float64
 // (exact: u + 1 ≤ 2^32 and scaling by 2^32 is exact), as sampleLayerAVX2
-// does.
-TEXT ·laneSampleAVX2(SB), NOSPLIT, $0-56
-	LANEARGS(m+40, n+48)
+// does. It lists in next the units on in some lane and returns how many.
+TEXT ·laneSampleAVX2(SB), NOSPLIT, $0-80
+	LANEARGS(n+56)
 	LANELOGITS
 	LEAQ ·sigCoef(SB), R11
-	MOVQ u+32(FP), SI
+	MOVQ u+48(FP), SI
+	MOVQ next+64(FP), R8
 	MOVQ R10, CX
+	XORQ R9, R9  // units listed
+	XORQ R10, R10 // unit index
 
 sampleloop4:
 	TESTQ     CX, CX
@@ -459,22 +466,28 @@ sampleloop4:
 	VCMPPD    $2, Y0, Y1, Y2 // u+1 ≤ σ·2^32
 	VANDPD    one4<>(SB), Y2, Y3
 	VMOVUPD   Y3, (DI)
+	VMOVMSKPD Y2, AX
+	MOVL      R10, (R8)(R9*4)
+	CMPQ      AX, $1
+	SBBQ      $-1, R9 // listed if on in some lane: AX ≥ 1
+	INCQ      R10
 	ADDQ      $32, DI
 	ADDQ      $16, SI
 	DECQ      CX
 	JMP       sampleloop4
 
 sampledone4:
+	MOVQ R9, ret+72(FP)
 	VZEROUPPER
 	RET
 
-// func laneDeltasAVX2(out, bias, rows, x, xt *float64, m, n int, eps float64)
-TEXT ·laneDeltasAVX2(SB), NOSPLIT, $0-64
-	LANEARGS(m+40, n+48)
+// func laneDeltasAVX2(out, bias, rows, x *float64, act *int32, nact int, xt *float64, n int, eps float64)
+TEXT ·laneDeltasAVX2(SB), NOSPLIT, $0-72
+	LANEARGS(n+56)
 	LANELOGITS
 	LEAQ         ·sigCoef(SB), R11
-	VBROADCASTSD eps+56(FP), Y14
-	MOVQ         xt+32(FP), SI
+	VBROADCASTSD eps+64(FP), Y14
+	MOVQ         xt+48(FP), SI
 	MOVQ         R10, CX
 
 deltasloop:
@@ -495,36 +508,41 @@ deltasdone:
 	VZEROUPPER
 	RET
 
-// func laneAddAVX2(bias, rows, d, x *float64, m, n int)
-TEXT ·laneAddAVX2(SB), NOSPLIT, $0-48
+// func laneAddAVX2(bias, rows, d, x *float64, act *int32, nact, n int)
+TEXT ·laneAddAVX2(SB), NOSPLIT, $0-56
 	MOVQ bias+0(FP), SI
-	MOVQ rows+8(FP), AX
+	MOVQ rows+8(FP), DI
 	MOVQ d+16(FP), DX
 	MOVQ x+24(FP), BX
-	MOVQ m+32(FP), R9
-	MOVQ n+40(FP), R10
+	MOVQ act+32(FP), R11
+	MOVQ nact+40(FP), R9
+	MOVQ n+48(FP), R10
 
 	// bias += d
-	MOVQ SI, DI
+	MOVQ SI, AX
 	MOVQ DX, R8
 	MOVQ R10, CX
 
 addbias:
 	TESTQ   CX, CX
 	JZ      addrows
-	VMOVUPD (DI), Y0
+	VMOVUPD (AX), Y0
 	VADDPD  (R8), Y0, Y0
-	VMOVUPD Y0, (DI)
-	ADDQ    $32, DI
+	VMOVUPD Y0, (AX)
+	ADDQ    $32, AX
 	ADDQ    $32, R8
 	DECQ    CX
 	JMP     addbias
 
-	// rows[i·n+k] += d[k]·x[i], the rows one after another
+	// rows[i·n+k] += d[k]·x[i] for the inputs i in act
 addrows:
-	TESTQ R9, R9
-	JZ    adddone
-	VMOVUPD (BX), Y2
+	TESTQ   R9, R9
+	JZ      adddone
+	MOVLQSX (R11), AX
+	SHLQ    $5, AX
+	VMOVUPD (BX)(AX*1), Y2
+	IMULQ   R10, AX
+	ADDQ    DI, AX
 	MOVQ    DX, R8
 	MOVQ    R10, CX
 
@@ -541,7 +559,7 @@ addrow:
 	JMP     addrow
 
 addnext:
-	ADDQ $32, BX
+	ADDQ $4, R11
 	DECQ R9
 	JMP  addrows
 

@@ -36,15 +36,15 @@ func expStep(ex, g []float64) float64 { return expStepGo(ex, g) }
 // expWalk has no kernel without assembly: the walk is expStep's.
 func expWalk(ex, g []float64, flips []int32, out []float64) bool { return false }
 
-func laneSample(xt, bias, rows, x []float64, u []uint32, m, n int) {
-	laneSampleGo(xt, bias, rows, x, u, m, n)
+func laneSample(xt, bias, rows, x []float64, act []int32, u []uint32, n int, next []int32) int {
+	return laneSampleGo(xt, bias, rows, x, act, u, n, next)
 }
 
-func laneDeltas(d, bias, rows, x, xt []float64, m, n int, eps float64) {
-	laneDeltasGo(d, bias, rows, x, xt, m, n, eps)
+func laneDeltas(d, bias, rows, x []float64, act []int32, xt []float64, n int, eps float64) {
+	laneDeltasGo(d, bias, rows, x, act, xt, n, eps)
 }
 
-func laneAdd(bias, rows, d, x []float64, m, n int) { laneAddGo(bias, rows, d, x, m, n) }
+func laneAdd(bias, rows, d, x []float64, act []int32, n int) { laneAddGo(bias, rows, d, x, act, n) }
 
 func scale(w []float64, s float64) { scaleGo(w, s, 0) }
 

@@ -10,13 +10,14 @@ import (
 // each machine in one lane of the vector registers: for independent
 // chains (different seeds, or a run's restart candidates) that train by
 // the same rule. Every parameter is stored lane-interleaved, element e of
-// lane c at [e·LaneWidth + c], and every layer is computed densely, each
-// unit's logit summing x_i·w_i over all its inputs in index order: a
-// product with x_i = 0 adds nothing and one with x_i = 1 adds w_i
-// exactly, so each lane does the same floating-point operations, in the
-// same order, as WakeSleep.Step on its machine alone and ends with the
-// same bits (TestLanesAreChainsAlone), while its dense loops have no
-// data-dependent branches and its kernels step four chains per
+// lane c at [e·LaneWidth + c], and every layer is computed for all lanes
+// alike: each unit's logit sums x_i·w_i, in index order, over the inputs i
+// that are on in some lane, and the delta rule updates those inputs'
+// weights by d·x_i. A product with x_i = 0 adds nothing and one with
+// x_i = 1 adds w_i exactly, so each lane does the same floating-point
+// operations, in the same order, as WakeSleep.Step on its machine alone
+// (which adds the rows of its own active units) and ends with the same
+// bits (TestLanesAreChainsAlone), while the kernels step four chains per
 // instruction.
 //
 // The step is online (batch size 1) and applies Options after each step,
@@ -29,9 +30,9 @@ type Lanes struct {
 	// The lanes' parameters, shaped as a Machine's times LaneWidth.
 	B, W, C, R [][]float64
 
-	x    [][]float64 // the layers' states, interleaved
-	d    []float64   // one layer's probabilities or deltas, interleaved
-	rnd  [LaneWidth][]uint64
+	x    [][]float64          // the layers' states, interleaved
+	act  [][]int32            // the units of each layer on in some lane, ascending
+	d    []float64            // one layer's probabilities or deltas, interleaved
 	srcs [LaneWidth]*rand.PCG // the chains' sources, and Rands drawing from them
 	rngs [LaneWidth]*rand.Rand
 	u    []uint32 // one layer's uniforms, interleaved
@@ -47,7 +48,8 @@ func NewLanes(sizes []int, genRate, recRate float64) *Lanes {
 	z := New(sizes) // checks the sizes
 	l := &Lanes{Sizes: slices.Clone(sizes), GenRate: genRate, RecRate: recRate,
 		x: make([][]float64, len(sizes)), d: make([]float64, maxSize(sizes)*LaneWidth),
-		u: make([]uint32, maxSize(sizes)*LaneWidth), v: make([]uint8, sizes[0])}
+		act: make([][]int32, len(sizes)),
+		u:   make([]uint32, maxSize(sizes)*LaneWidth), v: make([]uint8, sizes[0])}
 	widen := func(ps [][]float64) [][]float64 {
 		out := make([][]float64, len(ps))
 		for i, p := range ps {
@@ -58,9 +60,7 @@ func NewLanes(sizes []int, genRate, recRate float64) *Lanes {
 	l.B, l.W, l.C, l.R = widen(z.B), widen(z.W), widen(z.C), widen(z.R)
 	for i, n := range sizes {
 		l.x[i] = make([]float64, n*LaneWidth)
-	}
-	for c := range l.rnd {
-		l.rnd[c] = make([]uint64, (maxSize(sizes)+1)/2)
+		l.act[i] = make([]int32, 0, n)
 	}
 	return l
 }
@@ -99,9 +99,10 @@ func (l *Lanes) Store(c int, m *Machine) {
 
 // Step makes one wake-sleep step of each lane c < len(srcs), drawing its
 // pattern and its random numbers from srcs[c] exactly as WakeSleep.Step
-// does from rand.New(srcs[c]); lanes beyond are stepped too, with every
-// uniform 0, and their contents mean nothing. (The sources, not Rands,
-// so that the uniforms' draws inline.)
+// does from rand.New(srcs[c]); lanes beyond are stepped too, with a
+// blank pattern and every uniform 2^32 − 1 (their units stay off), and
+// their contents mean nothing. (The sources, not Rands, so that the
+// uniforms' draws inline.)
 func (l *Lanes) Step(data Data, srcs []*rand.PCG) {
 	if len(srcs) > LaneWidth {
 		panic(fmt.Sprintf("helmholtz: %d chains in %d lanes", len(srcs), LaneWidth))
@@ -115,27 +116,37 @@ func (l *Lanes) Step(data Data, srcs []*rand.PCG) {
 	top := len(l.Sizes) - 1
 	// Wake: a pattern per lane, the recognition net bottom-up, the
 	// generative delta rule top-down.
+	x := l.x[0]
+	clear(x)
 	for c, rng := range rngs {
 		data.Sample(l.v, rng)
-		x := l.x[0]
 		for i, on := range l.v {
 			x[i*LaneWidth+c] = float64(on & 1)
 		}
 	}
-	for k := range top {
-		l.sample(k+1, l.C[k+1], l.R[k], l.x[k], srcs)
+	act, n := l.act[0][:l.Sizes[0]], 0
+	for i := range act {
+		w := x[i*LaneWidth : i*LaneWidth+LaneWidth : i*LaneWidth+LaneWidth]
+		act[n] = int32(i)
+		if w[0]+w[1]+w[2]+w[3] != 0 {
+			n++
+		}
 	}
-	l.learn(l.B[top], nil, nil, l.x[top], l.GenRate)
+	l.act[0] = act[:n]
+	for k := range top {
+		l.sample(k+1, l.C[k+1], l.R[k], k, srcs)
+	}
+	l.learn(l.B[top], nil, top, -1, l.GenRate)
 	for k := top - 1; k >= 0; k-- {
-		l.learn(l.B[k], l.W[k], l.x[k+1], l.x[k], l.GenRate)
+		l.learn(l.B[k], l.W[k], k, k+1, l.GenRate)
 	}
 	// Sleep: a fantasy per lane top-down, the recognition delta rule.
-	l.sample(top, l.B[top], nil, nil, srcs)
+	l.sample(top, l.B[top], nil, -1, srcs)
 	for k := top - 1; k >= 0; k-- {
-		l.sample(k, l.B[k], l.W[k], l.x[k+1], srcs)
+		l.sample(k, l.B[k], l.W[k], k+1, srcs)
 	}
 	for k := range top {
-		l.learn(l.C[k+1], l.R[k], l.x[k], l.x[k+1], l.RecRate)
+		l.learn(l.C[k+1], l.R[k], k+1, k, l.RecRate)
 	}
 	if l.Options != (Options{}) {
 		l.constrain()
@@ -143,42 +154,57 @@ func (l *Lanes) Step(data Data, srcs []*rand.PCG) {
 }
 
 // sample draws layer t of every lane: unit k on with probability
-// σ(bias_k + Σ_i x_i·rows_ik), against the uniform that WakeSleep.sample
-// gives it (the high half of word k/2 for even k, the low half for odd).
-func (l *Lanes) sample(t int, bias, rows, x []float64, srcs []*rand.PCG) {
+// σ(bias_k + Σ_i x_i·rows_ik), x being layer in's states (none if in < 0),
+// against the uniform that WakeSleep.sample gives it (the high half of
+// word k/2 for even k, the low half for odd).
+func (l *Lanes) sample(t int, bias, rows []float64, in int, srcs []*rand.PCG) {
 	n := l.Sizes[t]
-	words := (n + 1) / 2
-	for c, src := range srcs {
-		r := l.rnd[c][:words]
-		for i := range r {
-			r[i] = src.Uint64()
-		}
-	}
 	u := l.u[:n*LaneWidth]
-	for c := range LaneWidth {
-		if c >= len(srcs) {
-			for k := range n {
-				u[k*LaneWidth+c] = 0
-			}
-			continue
-		}
-		for w, r := range l.rnd[c][:words] {
-			u[2*w*LaneWidth+c] = uint32(r >> 32)
-			if 2*w+1 < n {
-				u[(2*w+1)*LaneWidth+c] = uint32(r)
-			}
+	// Word by word across the chains, so that the chains' generators,
+	// each waiting on its own last state, overlap.
+	k := 0
+	for ; k+1 < n; k += 2 {
+		w := u[k*LaneWidth : (k+2)*LaneWidth : (k+2)*LaneWidth]
+		for c, src := range srcs {
+			r := src.Uint64()
+			w[c] = uint32(r >> 32)
+			w[LaneWidth+c] = uint32(r)
 		}
 	}
-	laneSample(l.x[t][:n*LaneWidth], bias, rows, x, u, len(x)/LaneWidth, n)
+	if k < n {
+		w := u[k*LaneWidth : (k+1)*LaneWidth : (k+1)*LaneWidth]
+		for c, src := range srcs {
+			w[c] = uint32(src.Uint64() >> 32)
+		}
+	}
+	for c := len(srcs); c < LaneWidth; c++ {
+		for k := range n {
+			u[k*LaneWidth+c] = 1<<32 - 1
+		}
+	}
+	x, act := l.input(in)
+	next := l.act[t][:n]
+	l.act[t] = next[:laneSample(l.x[t][:n*LaneWidth], bias, rows, x, act, u, n, next)]
 }
 
-// learn applies the delta rule eps·(xt − σ(bias + Σ_i x_i·rows_i)) to the
-// biases and weights of a layer in state xt with inputs x.
-func (l *Lanes) learn(bias, rows, x, xt []float64, eps float64) {
-	m, n := len(x)/LaneWidth, len(bias)/LaneWidth
+// input returns layer in's states and the units on in some lane, or
+// nothing if in < 0.
+func (l *Lanes) input(in int) ([]float64, []int32) {
+	if in < 0 {
+		return nil, nil
+	}
+	return l.x[in], l.act[in]
+}
+
+// learn applies the delta rule eps·(x_t − σ(bias + Σ_i x_i·rows_i)) to
+// the biases and weights of layer t with inputs x from layer in (none if
+// in < 0).
+func (l *Lanes) learn(bias, rows []float64, t, in int, eps float64) {
+	n := len(bias) / LaneWidth
+	x, act := l.input(in)
 	d := l.d[:n*LaneWidth]
-	laneDeltas(d, bias, rows, x, xt, m, n, eps)
-	laneAdd(bias, rows, d, x, m, n)
+	laneDeltas(d, bias, rows, x, act, l.x[t], n, eps)
+	laneAdd(bias, rows, d, x, act, n)
 }
 
 // constrain applies the options to every lane, element by element as
@@ -208,20 +234,21 @@ func (l *Lanes) constrain() {
 }
 
 // The lane kernels in portable Go; kernel_amd64.s has AVX2 versions of
-// the same operations. Each works on all LaneWidth lanes of n units
-// whose inputs are m units: unit k's bias at [k·4, k·4+4), input i's
-// state at [i·4, i·4+4) and the weight from input i to unit k at
-// [(i·n+k)·4, (i·n+k)·4+4). rows may be nil when m is 0.
+// the same operations. Each works on all LaneWidth lanes of n units whose
+// inputs are the units listed in act (ascending), out of m: unit k's bias
+// at [k·4, k·4+4), input i's state at [i·4, i·4+4) and the weight from
+// input i to unit k at [(i·n+k)·4, (i·n+k)·4+4). rows and x may be nil
+// when act is empty.
 
-// laneLogitsGo sets a to the logits bias + Σ_{i<m} x_i·rows_i, summed in
-// index order, each product rounded on its own (it is exact).
-func laneLogitsGo(a, bias, rows, x []float64, m, n int) {
+// laneLogitsGo sets a to the logits bias + Σ_{i∈act} x_i·rows_i, summed
+// in the order of act, each product rounded on its own (it is exact).
+func laneLogitsGo(a, bias, rows, x []float64, act []int32, n int) {
 	for k := range n {
 		b := bias[k*4 : k*4+4 : k*4+4]
 		s0, s1, s2, s3 := b[0], b[1], b[2], b[3]
-		for i := range m {
+		for _, i := range act {
 			xi := x[i*4 : i*4+4 : i*4+4]
-			r := rows[(i*n+k)*4:][:4:4]
+			r := rows[(int(i)*n+k)*4:][:4:4]
 			s0 += float64(xi[0] * r[0])
 			s1 += float64(xi[1] * r[1])
 			s2 += float64(xi[2] * r[2])
@@ -233,33 +260,44 @@ func laneLogitsGo(a, bias, rows, x []float64, m, n int) {
 }
 
 // laneSampleGo sets xt to the states drawn with the uniforms u:
-// xt = 1 where u < ⌊σ(logit)·2^32⌋, as WakeSleep.sample tests it.
-func laneSampleGo(xt, bias, rows, x []float64, u []uint32, m, n int) {
-	laneLogitsGo(xt, bias, rows, x, m, n)
+// xt = 1 where u < ⌊σ(logit)·2^32⌋, as WakeSleep.sample tests it. It lists
+// in next the units on in some lane and returns how many.
+func laneSampleGo(xt, bias, rows, x []float64, act []int32, u []uint32, n int, next []int32) int {
+	laneLogitsGo(xt, bias, rows, x, act, n)
 	u = u[:len(xt)]
-	for i, a := range xt[:n*4] {
-		xt[i] = float64((uint64(u[i]) - uint64(int64(sigmoid(a)*0x1p32))) >> 63)
+	c := 0
+	for k := range n {
+		on := uint64(0)
+		for i := k * 4; i < k*4+4; i++ {
+			b := (uint64(u[i]) - uint64(int64(sigmoid(xt[i])*0x1p32))) >> 63
+			xt[i] = float64(b)
+			on |= b
+		}
+		next[c] = int32(k)
+		c += int(on)
 	}
+	return c
 }
 
 // laneDeltasGo sets d to eps·(xt − σ(logits)).
-func laneDeltasGo(d, bias, rows, x, xt []float64, m, n int, eps float64) {
-	laneLogitsGo(d, bias, rows, x, m, n)
+func laneDeltasGo(d, bias, rows, x []float64, act []int32, xt []float64, n int, eps float64) {
+	laneLogitsGo(d, bias, rows, x, act, n)
 	for i, a := range d[:n*4] {
 		d[i] = eps * (xt[i] - sigmoid(a))
 	}
 }
 
-// laneAddGo adds d to the biases and d·x_i to the weights from input i.
-func laneAddGo(bias, rows, d, x []float64, m, n int) {
+// laneAddGo adds d to the biases and d·x_i to the weights from each input
+// i in act.
+func laneAddGo(bias, rows, d, x []float64, act []int32, n int) {
 	for i, v := range d[:n*4] {
 		bias[i] += v
 	}
-	for i := range m {
+	for _, i := range act {
 		xi := x[i*4 : i*4+4 : i*4+4]
 		for k := range n {
 			e := d[k*4 : k*4+4 : k*4+4]
-			r := rows[(i*n+k)*4:][:4:4]
+			r := rows[(int(i)*n+k)*4:][:4:4]
 			r[0] += float64(e[0] * xi[0])
 			r[1] += float64(e[1] * xi[1])
 			r[2] += float64(e[2] * xi[2])

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
+	"slices"
 	"testing"
 
 	"helmholtz/dataset"
@@ -89,25 +90,52 @@ func TestLaneKernels(t *testing.T) {
 		for i := range x {
 			x[i] = float64(rng.IntN(2))
 		}
+		// The inputs the kernels use: most, not all (the others must be
+		// left out of the sums and updates whatever their states).
+		var act []int32
+		for i := range m {
+			if rng.IntN(4) != 0 {
+				act = append(act, int32(i))
+			}
+		}
 		u := make([]uint32, n*4)
 		for i := range u {
 			u[i] = rng.Uint32()
 			if i%5 == 0 { // at the boundary: u + 1 = ⌊σ·2^32⌋
 				u[i] = uint32(int64(sigmoid(bias[i])*0x1p32)) - 1
 			}
+			if i%7 == 0 { // units off in every lane are not listed
+				u[i] = 1<<32 - 1
+			}
 		}
 		want, got := make([]float64, n*4), make([]float64, n*4)
-		laneSampleGo(want, bias, rows, x, u, m, n)
-		laneSample(got, bias, rows, x, u, m, n)
+		wantNext, gotNext := make([]int32, n), make([]int32, n)
+		wn := laneSampleGo(want, bias, rows, x, act, u, n, wantNext)
+		gn := laneSample(got, bias, rows, x, act, u, n, gotNext)
 		same(t, "states", got, want)
-		laneDeltasGo(want, bias, rows, x, xt, m, n, 0.1)
-		laneDeltas(got, bias, rows, x, xt, m, n, 0.1)
+		if !slices.Equal(gotNext[:gn], wantNext[:wn]) {
+			t.Fatalf("%d-%d: units on %v, want %v", m, n, gotNext[:gn], wantNext[:wn])
+		}
+		for k := range n {
+			on := slices.Contains(want[k*4:k*4+4], 1)
+			if on != slices.Contains(wantNext[:wn], int32(k)) {
+				t.Fatalf("%d-%d: unit %d on in some lane is %v, but listed is not", m, n, k, on)
+			}
+		}
+		laneDeltasGo(want, bias, rows, x, act, xt, n, 0.1)
+		laneDeltas(got, bias, rows, x, act, xt, n, 0.1)
 		same(t, "deltas", got, want)
 		b2, r2 := append([]float64(nil), bias...), append([]float64(nil), rows...)
-		laneAddGo(bias, rows, want, x, m, n)
-		laneAdd(b2, r2, want, x, m, n)
+		r0 := append([]float64(nil), rows...)
+		laneAddGo(bias, rows, want, x, act, n)
+		laneAdd(b2, r2, want, x, act, n)
 		same(t, "biases", b2, bias)
 		same(t, "weights", r2, rows)
+		for i := range m {
+			if !slices.Contains(act, int32(i)) && !slices.Equal(rows[i*n*4:(i+1)*n*4], r0[i*n*4:(i+1)*n*4]) {
+				t.Fatalf("%d-%d: the weights of input %d, not listed, changed", m, n, i)
+			}
+		}
 	}
 }
 
@@ -169,4 +197,35 @@ func TestOptionKernels(t *testing.T) {
 			t.Fatalf("nonNegative of %d values: %v, want %v", n, a, b)
 		}
 	}
+}
+
+// BenchmarkLanesStep8x8 is BenchmarkLanesStep for the 8×8 bars' 64-16-1
+// net with the recommended recipe's options and its sparse start
+// (hidden biases −2).
+func BenchmarkLanesStep8x8(b *testing.B) {
+	bars := dataset.NewBars(8, 8)
+	sizes := []int{64, 16, 1}
+	lanes := NewLanes(sizes, 0.1, 0.1)
+	lanes.Options = Options{Decay: 1e-5, NonNegative: true, CapHidden: true, HiddenCap: -1.2}
+	var srcs []*rand.PCG
+	for k := range LaneWidth {
+		src := rand.NewPCG(uint64(2+k), 0)
+		m := New(sizes)
+		m.Init(rand.New(src), 0.1)
+		m.SetVisibleBias(dataset.Marginal(bars.Support()))
+		for i := range m.B[1] {
+			m.B[1][i], m.C[1][i] = -2, -2
+		}
+		lanes.Load(k, m)
+		srcs = append(srcs, src)
+	}
+	var data Data = bars
+	for range 100000 {
+		lanes.Step(data, srcs)
+	}
+	b.ReportAllocs()
+	for b.Loop() {
+		lanes.Step(data, srcs)
+	}
+	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*LaneWidth), "ns/chain-step")
 }
