@@ -56,6 +56,15 @@ type Run struct {
 	Entropy float64       // H(p_data), bits
 	Elapsed time.Duration // wall time spent training (restarts included) by this process
 
+	// Overlap, set before Train, has the evaluations run in a goroutine
+	// of their own, each on a copy of the weights, while training goes
+	// on: a run then takes about its training time alone when a core is
+	// free for them. The history is the same, bit for bit; a point is
+	// recorded (and given to progress) when the next chunk of steps has
+	// been trained. The first and last evaluations, and those at a
+	// snapshot, are made in line.
+	Overlap bool
+
 	src       *rand.PCG
 	rng       *rand.Rand
 	learner   helmholtz.Learner
@@ -72,6 +81,9 @@ type Run struct {
 	chunkSrc  rand.PCG           // the stream at the chunk's start
 	chunkFrom int                // the step the chunk started at
 	lanes     *laneStepper       // of the restart candidates, made when first needed
+	pending   chan evaluation    // the evaluation under way in the background, if any
+	evalM     *helmholtz.Machine // the copy it evaluates, and its learner's
+	evalL     helmholtz.Learner
 	laneSaved []*helmholtz.Machine
 	dir       *Dir // nil: the run keeps no files
 	resumedAt int  // the step Resume started this process at, else 0
@@ -147,6 +159,12 @@ func (r *Run) Evaluate() Point {
 // evaluate is Evaluate, giving up with ErrInterrupted when ctx is
 // cancelled during a long evaluation.
 func (r *Run) evaluate(ctx context.Context) (Point, error) {
+	return r.evaluateOf(ctx, r.Machine, r.learner, r.Step)
+}
+
+// evaluateOf is evaluate for machine m, trained by learner l, at step
+// (the run's own or a copy of them).
+func (r *Run) evaluateOf(ctx context.Context, m *helmholtz.Machine, l helmholtz.Learner, step int) (Point, error) {
 	cfg := r.Config
 	if r.score == nil {
 		pats, probs := r.support, r.probs
@@ -159,15 +177,15 @@ func (r *Run) evaluate(ctx context.Context) (Point, error) {
 		}
 		r.score = sc
 	}
-	res, err := r.score.nll(ctx, r.Machine, r.Step, r.Entropy)
+	res, err := r.score.nll(ctx, m, step, r.Entropy)
 	if err != nil {
 		r.score = nil // still in use by the abandoned evaluation
 		return Point{}, err
 	}
-	p := Point{Step: r.Step, Samples: cfg.samples(r.Step), KL: res.KL, NLL: res.NLL, Gap: math.NaN(), SE: res.SE, Shift: math.NaN()}
+	p := Point{Step: step, Samples: cfg.samples(step), KL: res.KL, NLL: res.NLL, Gap: math.NaN(), SE: res.SE, Shift: math.NaN()}
 	if s, ok := r.Data.(dataset.Shifter); ok {
-		rng := rand.New(rand.NewPCG(cfg.Seed, shiftStream^uint64(r.Step)))
-		p.Shift = units.DiagnoseShift(r.Machine, s, ShiftSamples, rng).Telling
+		rng := rand.New(rand.NewPCG(cfg.Seed, shiftStream^uint64(step)))
+		p.Shift = units.DiagnoseShift(m, s, ShiftSamples, rng).Telling
 	}
 	if !cfg.exactly() {
 		p.K = cfg.estimateK()
@@ -178,13 +196,13 @@ func (r *Run) evaluate(ctx context.Context) (Point, error) {
 				return Point{}, err
 			}
 		}
-		m, l := r.Machine, r.learner
 		_, ops := exact.GapCost(cfg.Layers, len(r.support), max(cfg.Components, 1))
 		long := ops >= asyncEval
 		if long { // evaluated in the background, on copies
-			m = m.Clone()
+			m0, l0 := m, l
+			m = m0.Clone()
 			l = cfg.newLearner(m)
-			copyLearner(l, r.learner, cfg.Layers)
+			copyLearner(l, l0, cfg.Layers)
 		}
 		q := recognition(l, m)
 		g, err := background(ctx, long, func() exact.Gaps { return r.gaps.Eval(m, q) })
@@ -341,6 +359,9 @@ func (r *Run) chunkStart() int {
 // chunkEnd checks the chunk just trained for divergence, evaluates and
 // snapshots when due, and stops the run when ctx is cancelled.
 func (r *Run) chunkEnd(ctx context.Context, progress func(Point)) error {
+	if err := r.await(progress); err != nil {
+		return r.stopped(err)
+	}
 	if r.divergedNow() {
 		return r.diverged(r.chunkSrc, r.chunkFrom)
 	}
@@ -355,6 +376,9 @@ func (r *Run) chunkEnd(ctx context.Context, progress func(Point)) error {
 
 // finish writes a finished run's final files, if it has a directory.
 func (r *Run) finish() error {
+	if r.pending != nil {
+		panic("train: a run finished with an evaluation under way")
+	}
 	if r.dir != nil {
 		return r.dir.finish(r)
 	}
@@ -364,6 +388,12 @@ func (r *Run) finish() error {
 // stopped saves a checkpoint if err is an interrupt and the run has a
 // directory, and returns err.
 func (r *Run) stopped(err error) error {
+	if r.pending != nil { // its point goes before the checkpoint
+		perr := r.await(nil)
+		if perr != nil && !errors.Is(perr, ErrInterrupted) && errors.Is(err, ErrInterrupted) {
+			return perr
+		}
+	}
 	if errors.Is(err, ErrInterrupted) && r.dir != nil {
 		if err := r.dir.checkpoint(r); err != nil {
 			return err
@@ -377,19 +407,12 @@ func (r *Run) stopped(err error) error {
 func (r *Run) observe(ctx context.Context, progress func(Point)) error {
 	cfg := r.Config
 	if r.Step%cfg.EvalEvery == 0 || r.Step == cfg.LastStep() || len(r.History) == 0 {
-		p, err := r.evaluate(ctx)
-		if err != nil {
-			return err
-		}
-		if math.IsNaN(p.NLL) || math.IsInf(p.NLL, 0) || math.IsNaN(p.KL) {
-			return fmt.Errorf("exact evaluation at step %d gave NLL %v with finite weights below ±%d: a bug", p.Step, p.NLL, MaxLogit)
-		}
-		r.History = append(r.History, p)
-		if progress != nil {
-			progress(p)
-		}
-		if r.dir != nil && len(r.History)-r.dir.flushed >= flushRows {
-			if err := r.dir.flush(r); err != nil {
+		snapshot := r.dir != nil && cfg.SnapshotEvery > 0 && r.Step%cfg.SnapshotEvery == 0
+		if r.Overlap && len(r.History) > 0 && r.Step < cfg.LastStep() && !snapshot {
+			r.launch(ctx)
+		} else {
+			p, err := r.evaluate(ctx)
+			if err := r.record(p, err, progress); err != nil {
 				return err
 			}
 		}
@@ -403,6 +426,61 @@ func (r *Run) observe(ctx context.Context, progress func(Point)) error {
 		return r.dir.snapshot(r)
 	}
 	return nil
+}
+
+// record appends the point p of an evaluation that returned err to the
+// history, and gives it to progress.
+func (r *Run) record(p Point, err error, progress func(Point)) error {
+	if err != nil {
+		return err
+	}
+	if math.IsNaN(p.NLL) || math.IsInf(p.NLL, 0) || math.IsNaN(p.KL) {
+		return fmt.Errorf("exact evaluation at step %d gave NLL %v with finite weights below ±%d: a bug", p.Step, p.NLL, MaxLogit)
+	}
+	r.History = append(r.History, p)
+	if progress != nil {
+		progress(p)
+	}
+	if r.dir != nil && len(r.History)-r.dir.flushed >= flushRows {
+		return r.dir.flush(r)
+	}
+	return nil
+}
+
+// evaluation is the outcome of an evaluation made in the background.
+type evaluation struct {
+	p   Point
+	err error
+}
+
+// launch starts the evaluation of the run's weights now in a goroutine of
+// its own, on a copy (see Overlap); await records it.
+func (r *Run) launch(ctx context.Context) {
+	if r.pending != nil {
+		panic("train: an evaluation launched while another is under way")
+	}
+	if r.evalM == nil {
+		r.evalM = helmholtz.New(r.Config.Layers)
+		r.evalL = r.Config.newLearner(r.evalM)
+	}
+	r.evalM.CopyFrom(r.Machine)
+	copyLearner(r.evalL, r.learner, r.Config.Layers)
+	done, step := make(chan evaluation, 1), r.Step
+	go func() {
+		p, err := r.evaluateOf(ctx, r.evalM, r.evalL, step)
+		done <- evaluation{p, err}
+	}()
+	r.pending = done
+}
+
+// await waits for the evaluation under way, if any, and records it.
+func (r *Run) await(progress func(Point)) error {
+	if r.pending == nil {
+		return nil
+	}
+	e := <-r.pending
+	r.pending = nil
+	return r.record(e.p, e.err, progress)
 }
 
 // flushRows is the number of history rows kept in memory before they are

@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
+	"runtime"
 	"strings"
 	"time"
 
@@ -83,6 +84,7 @@ func trainCanonical(ctx context.Context, cfg train.Config, dir string, force boo
 	}
 	defer r.Close()
 	fmt.Fprintf(os.Stderr, "training the canonical run into %s ...\n", dir)
+	r.Overlap = runtime.GOMAXPROCS(0) > 1 // evaluations on a free core
 	if err := r.Train(ctx, nil); err != nil {
 		if errors.Is(err, train.ErrInterrupted) {
 			return fmt.Errorf("interrupted at step %d; state saved in %s; run reproduce again to go on from there", r.Step, dir)

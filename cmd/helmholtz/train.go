@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strconv"
 	"time"
 
@@ -148,6 +149,7 @@ func runTrain(ctx context.Context, args []string) error {
 	dir := r.Dir()
 
 	show := newProgress(r.Config.LastStep(), *quiet)
+	r.Overlap = runtime.GOMAXPROCS(0) > 1 // evaluations on a free core
 	err = r.Train(ctx, show.point)
 	show.done()
 	switch {
