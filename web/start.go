@@ -7,6 +7,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strconv"
 	"strings"
 
@@ -41,6 +42,7 @@ func (s *Server) Start(name string, cfg train.Config) error {
 		return err
 	}
 	s.active[name] = nil
+	run.Overlap = runtime.GOMAXPROCS(0) > 1 // evaluations beside training, as train does
 	s.wg.Add(1)
 	s.opt.Log.Info("training", "run", name, "flags", cfg.RecipeFlags(), "seed", cfg.Seed, "steps", cfg.Steps)
 	go func() {
