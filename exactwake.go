@@ -117,9 +117,7 @@ func (e *ExactWake) SetRates(gen, rec float64) { e.GenRate, e.RecRate = gen, rec
 // does.
 func (e *ExactWake) Step(data Data, rng *rand.Rand) {
 	ws, m := e.ws, e.M
-	if !m.shaped(ws.x) {
-		panic(fmt.Sprintf("helmholtz: parameters of machine %v do not have its layer sizes", m.Sizes))
-	}
+	m.mustBeShaped(ws.x)
 	ws.observe(data, rng)
 	if !e.posterior(true) {
 		e.posterior(false)

@@ -106,6 +106,16 @@ func (m *Machine) SetVisibleBias(marginal []float64) {
 	}
 }
 
+// mustBeShaped panics unless every parameter has the length that m.Sizes
+// and the layers x of a trainer give it. The assembly kernels index the
+// parameters unchecked: a machine whose slices were replaced by ones of
+// other lengths must stop before a step.
+func (m *Machine) mustBeShaped(x [][]float64) {
+	if !m.shaped(x) {
+		panic(fmt.Sprintf("helmholtz: parameters of machine %v do not have its layer sizes", m.Sizes))
+	}
+}
+
 // shaped reports whether every parameter has the length that m.Sizes and
 // the layers x of a trainer give it.
 func (m *Machine) shaped(x [][]float64) bool {

@@ -180,18 +180,28 @@ func TestDreamAndRecognitionMeans(t *testing.T) {
 	}
 }
 
-// TestStepChecksShapes checks that Step refuses a machine whose parameter
-// slices no longer match its sizes, before any kernel reads them.
+// TestStepChecksShapes checks that every learner's Step refuses a machine
+// whose parameter slices no longer match its sizes, before any kernel
+// reads them.
 func TestStepChecksShapes(t *testing.T) {
-	m := New([]int{16, 8, 1})
-	ws := NewWakeSleep(m, 0.1, 0.1, 1)
-	m.W[0] = m.W[0][:100]
-	defer func() {
-		if recover() == nil {
-			t.Fatal("Step ran with a short W[0]")
-		}
-	}()
-	ws.Step(testData{n: 16}, rand.New(rand.NewPCG(1, 1)))
+	for name, learner := range map[string]func(m *Machine) Learner{
+		"ws":      func(m *Machine) Learner { return NewWakeSleep(m, 0.1, 0.1, 1) },
+		"exact":   func(m *Machine) Learner { return NewExactWake(m, 0.1, 0.1) },
+		"rws":     func(m *Machine) Learner { return NewReweighted(m, 0.1, 0.1, 3) },
+		"mixture": func(m *Machine) Learner { return NewMixture(m, 0.1, 0.1, 2) },
+	} {
+		m := New([]int{16, 8, 1})
+		l := learner(m)
+		m.W[0] = m.W[0][:100]
+		func() {
+			defer func() {
+				if recover() == nil {
+					t.Errorf("%s: Step ran with a short W[0]", name)
+				}
+			}()
+			l.Step(testData{n: 16}, rand.New(rand.NewPCG(1, 1)))
+		}()
+	}
 }
 
 func TestMaxLogit(t *testing.T) {

@@ -103,9 +103,7 @@ func (mx *Mixture) component(c int) ([][]float64, [][]float64) {
 // fantasy.
 func (mx *Mixture) Step(data Data, rng *rand.Rand) {
 	ws, m := mx.ws, mx.M
-	if !m.shaped(ws.x) {
-		panic(fmt.Sprintf("helmholtz: parameters of machine %v do not have its layer sizes", m.Sizes))
-	}
+	m.mustBeShaped(ws.x)
 	n := mx.Components()
 	ws.observe(data, rng)
 	c := 0

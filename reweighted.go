@@ -62,9 +62,7 @@ func (r *Reweighted) SetRates(gen, rec float64) { r.GenRate, r.RecRate = gen, re
 // fantasy, all from rng.
 func (r *Reweighted) Step(data Data, rng *rand.Rand) {
 	ws, m := r.ws, r.M
-	if !m.shaped(ws.x) {
-		panic(fmt.Sprintf("helmholtz: parameters of machine %v do not have its layer sizes", m.Sizes))
-	}
+	m.mustBeShaped(ws.x)
 	ws.observe(data, rng)
 	for k := range r.K {
 		ws.recognize(rng, m.C, m.R)

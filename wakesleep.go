@@ -63,11 +63,7 @@ func NewWakeSleep(m *Machine, genRate, recRate float64, batch int) *WakeSleep {
 // comes from rng, in a fixed order.
 func (ws *WakeSleep) Step(data Data, rng *rand.Rand) {
 	m := ws.M
-	// The assembly kernels index the parameters unchecked: a machine whose
-	// slices were replaced by ones of other lengths must stop here.
-	if !m.shaped(ws.x) {
-		panic(fmt.Sprintf("helmholtz: parameters of machine %v do not have its layer sizes", m.Sizes))
-	}
+	m.mustBeShaped(ws.x)
 	if ws.Batch == 1 {
 		// Online: deltas go straight into the parameters. This equals the
 		// batch path with Batch = 1 bit for bit (0 + δ = δ and ε·δ/1 = ε·δ).
