@@ -242,6 +242,18 @@ func accumulate(v, mx, sum []float64, scale float64) {
 	expAdd(sum, v, scale)
 }
 
+// visibleLogits sets a to the visible logits b_v + Σ_j h_j·W[0]_j of the
+// first-layer state h (bit j: unit j), adding the rows in index order.
+func visibleLogits(a []float64, m *helmholtz.Machine, h int) {
+	nv := len(a)
+	copy(a, m.B[0])
+	for j := range m.Sizes[1] {
+		if h&(1<<j) != 0 {
+			addTo(a, m.W[0][j*nv:(j+1)*nv])
+		}
+	}
+}
+
 // visible fills e.logp with log p(v) = logsumexp over x_1 of
 // log p(x_1) + log p(v | x_1), walking x_1 in Gray-code order so that each
 // step changes the visible logits by one row of W[0].
@@ -265,12 +277,7 @@ func (e *Evaluator) visible(m *helmholtz.Machine) {
 		if i%resync == 0 {
 			// Recompute from scratch now and then so that rounding
 			// errors of the incremental updates cannot build up.
-			copy(a, m.B[0])
-			for j := range n1 {
-				if h&(1<<j) != 0 {
-					addTo(a, w[j*nv:(j+1)*nv])
-				}
-			}
+			visibleLogits(a, m, h)
 			for k, v := range e.patterns {
 				e.dot[k] = dotOn(v, a)
 			}

@@ -80,12 +80,7 @@ func (g *GapEvaluator) walk(m *helmholtz.Machine, q Recognition) Gaps {
 	for i := range 1 << n1 {
 		h := i ^ (i >> 1)
 		if i%resync == 0 {
-			copy(a, m.B[0])
-			for j := range n1 {
-				if h&(1<<j) != 0 {
-					addTo(a, m.W[0][j*nv:(j+1)*nv])
-				}
-			}
+			visibleLogits(a, m, h)
 			for k, v := range g.patterns {
 				w.dot[k] = dotOn(v, a)
 				var hr float64
