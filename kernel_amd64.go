@@ -195,11 +195,15 @@ func laneCheck(bias, rows, x, out []float64, n int) {
 	}
 }
 
-// scaleAVX2 and nonNegativeAVX2 are scaleGo and nonNegativeGo for the
-// first n elements, n a multiple of 4.
+// scaleAVX2, nonNegativeAVX2 and scaleNonNegativeAVX2 are scaleGo,
+// nonNegativeGo and both of them for the first n elements, n a multiple
+// of 4.
 //
 //go:noescape
 func scaleAVX2(w *float64, n int, s float64)
+
+//go:noescape
+func scaleNonNegativeAVX2(w *float64, n int, s float64)
 
 //go:noescape
 func nonNegativeAVX2(w *float64, n int)
@@ -212,6 +216,17 @@ func scale(w []float64, s float64) {
 		scaleAVX2(&w[0], k, s)
 	}
 	scaleGo(w, s, k)
+}
+
+// scaleNonNegative is scale then nonNegative, in one pass.
+func scaleNonNegative(w []float64, s float64) {
+	k := 0
+	if useAVX2 && len(w) >= 4 {
+		k = len(w) &^ 3
+		scaleNonNegativeAVX2(&w[0], k, s)
+	}
+	scaleGo(w, s, k)
+	nonNegativeGo(w, k)
 }
 
 // nonNegative sets each w[i] to max(w[i], 0).

@@ -568,21 +568,68 @@ adddone:
 	RET
 
 // func scaleAVX2(w *float64, n int, s float64)
+//
+// Eight elements a turn while they last, so that the loop's own
+// instructions cost less than the loads and stores.
 TEXT ·scaleAVX2(SB), NOSPLIT, $0-24
 	MOVQ         w+0(FP), DI
 	MOVQ         n+8(FP), CX
 	VBROADCASTSD s+16(FP), Y1
 
 scaleloop:
+	CMPQ    CX, $8
+	JLT     scalelast
+	VMULPD  (DI), Y1, Y0
+	VMULPD  32(DI), Y1, Y2
+	VMOVUPD Y0, (DI)
+	VMOVUPD Y2, 32(DI)
+	ADDQ    $64, DI
+	SUBQ    $8, CX
+	JMP     scaleloop
+
+scalelast:
 	TESTQ   CX, CX
 	JZ      scaledone
 	VMULPD  (DI), Y1, Y0
 	VMOVUPD Y0, (DI)
-	ADDQ    $32, DI
-	SUBQ    $4, CX
-	JMP     scaleloop
 
 scaledone:
+	VZEROUPPER
+	RET
+
+// func scaleNonNegativeAVX2(w *float64, n int, s float64)
+//
+// scaleAVX2 then nonNegativeAVX2 in one pass: max(w·s, 0), −0 made +0.
+TEXT ·scaleNonNegativeAVX2(SB), NOSPLIT, $0-24
+	MOVQ         w+0(FP), DI
+	MOVQ         n+8(FP), CX
+	VBROADCASTSD s+16(FP), Y1
+	VXORPD       Y3, Y3, Y3
+
+snnloop:
+	CMPQ    CX, $8
+	JLT     snnlast
+	VMULPD  (DI), Y1, Y0
+	VMULPD  32(DI), Y1, Y2
+	VMAXPD  Y0, Y3, Y0
+	VMAXPD  Y2, Y3, Y2
+	VADDPD  Y3, Y0, Y0
+	VADDPD  Y3, Y2, Y2
+	VMOVUPD Y0, (DI)
+	VMOVUPD Y2, 32(DI)
+	ADDQ    $64, DI
+	SUBQ    $8, CX
+	JMP     snnloop
+
+snnlast:
+	TESTQ   CX, CX
+	JZ      snndone
+	VMULPD  (DI), Y1, Y0
+	VMAXPD  Y0, Y3, Y0
+	VADDPD  Y3, Y0, Y0
+	VMOVUPD Y0, (DI)
+
+snndone:
 	VZEROUPPER
 	RET
 

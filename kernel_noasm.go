@@ -49,3 +49,8 @@ func laneAdd(bias, rows, d, x []float64, act []int32, n int) { laneAddGo(bias, r
 func scale(w []float64, s float64) { scaleGo(w, s, 0) }
 
 func nonNegative(w []float64) { nonNegativeGo(w, 0) }
+
+func scaleNonNegative(w []float64, s float64) {
+	scaleGo(w, s, 0)
+	nonNegativeGo(w, 0)
+}

@@ -2,6 +2,7 @@ package helmholtz
 
 import (
 	"fmt"
+	"math/bits"
 	"math/rand/v2"
 	"slices"
 )
@@ -37,10 +38,32 @@ type Lanes struct {
 	rngs [LaneWidth]*rand.Rand
 	u    []uint32 // one layer's uniforms, interleaved
 	v    []uint8
+	bits []uint64 // the lanes' patterns as bitsets (BitData)
 }
 
 // LaneWidth is the number of chains a Lanes steps together.
 const LaneWidth = 4
+
+// BitData is a Data that also draws the patterns of several chains at
+// once, as bitsets (dataset.Bars does), for Lanes: faster than a Sample
+// per chain. SampleBits must draw pattern c from srcs[c] (at most
+// LaneWidth) exactly as Sample draws one from rand.New(srcs[c]), leaving
+// the source in the same state, and write its unit i as bit i%64 of
+// dst[c·w + i/64], w = ⌈units/64⌉.
+type BitData interface {
+	Data
+	SampleBits(dst []uint64, srcs []*rand.PCG)
+}
+
+// laneOnes[m] has 1 in lane c where bit c of m is set, else 0.
+var laneOnes = func() (t [1 << LaneWidth][LaneWidth]float64) {
+	for m := range t {
+		for c := range LaneWidth {
+			t[m][c] = float64(m >> c & 1)
+		}
+	}
+	return t
+}()
 
 // NewLanes returns lanes for machines of the given layer sizes, with all
 // parameters zero.
@@ -58,6 +81,7 @@ func NewLanes(sizes []int, genRate, recRate float64) *Lanes {
 		return out
 	}
 	l.B, l.W, l.C, l.R = widen(z.B), widen(z.W), widen(z.C), widen(z.R)
+	l.bits = make([]uint64, LaneWidth*((sizes[0]+63)/64))
 	for i, n := range sizes {
 		l.x[i] = make([]float64, n*LaneWidth)
 		l.act[i] = make([]int32, 0, n)
@@ -116,23 +140,11 @@ func (l *Lanes) Step(data Data, srcs []*rand.PCG) {
 	top := len(l.Sizes) - 1
 	// Wake: a pattern per lane, the recognition net bottom-up, the
 	// generative delta rule top-down.
-	x := l.x[0]
-	clear(x)
-	for c, rng := range rngs {
-		data.Sample(l.v, rng)
-		for i, on := range l.v {
-			x[i*LaneWidth+c] = float64(on & 1)
-		}
+	if bd, ok := data.(BitData); ok {
+		l.patternBits(bd, srcs)
+	} else {
+		l.patterns(data, rngs)
 	}
-	act, n := l.act[0][:l.Sizes[0]], 0
-	for i := range act {
-		w := x[i*LaneWidth : i*LaneWidth+LaneWidth : i*LaneWidth+LaneWidth]
-		act[n] = int32(i)
-		if w[0]+w[1]+w[2]+w[3] != 0 {
-			n++
-		}
-	}
-	l.act[0] = act[:n]
 	for k := range top {
 		l.sample(k+1, l.C[k+1], l.R[k], k, srcs)
 	}
@@ -151,6 +163,52 @@ func (l *Lanes) Step(data Data, srcs []*rand.PCG) {
 	if l.Options != (Options{}) {
 		l.constrain()
 	}
+}
+
+// patterns draws a pattern per lane by data.Sample into the visible
+// layer and lists the units on in some lane.
+func (l *Lanes) patterns(data Data, rngs []*rand.Rand) {
+	x := l.x[0]
+	clear(x)
+	for c, rng := range rngs {
+		data.Sample(l.v, rng)
+		for i, on := range l.v {
+			x[i*LaneWidth+c] = float64(on & 1)
+		}
+	}
+	act, n := l.act[0][:l.Sizes[0]], 0
+	for i := range act {
+		w := x[i*LaneWidth : i*LaneWidth+LaneWidth : i*LaneWidth+LaneWidth]
+		act[n] = int32(i)
+		if w[0]+w[1]+w[2]+w[3] != 0 {
+			n++
+		}
+	}
+	l.act[0] = act[:n]
+}
+
+// patternBits is patterns by data.SampleBits: lane c of unit i is bit i
+// of pattern c, and the units on in some lane are the bits of the
+// patterns' union.
+func (l *Lanes) patternBits(data BitData, srcs []*rand.PCG) {
+	nv := l.Sizes[0]
+	words := (nv + 63) / 64
+	pat := l.bits[:LaneWidth*words]
+	clear(pat[len(srcs)*words:])
+	data.SampleBits(pat, srcs)
+	x, act := l.x[0][:nv*LaneWidth], l.act[0][:0]
+	for w := range words {
+		b0, b1, b2, b3 := pat[w], pat[words+w], pat[2*words+w], pat[3*words+w]
+		for j := range min(64, nv-64*w) {
+			m := b0>>j&1 | b1>>j&1<<1 | b2>>j&1<<2 | b3>>j&1<<3
+			i := 64*w + j
+			*(*[LaneWidth]float64)(x[i*LaneWidth:]) = laneOnes[m]
+		}
+		for u := b0 | b1 | b2 | b3; u != 0; u &= u - 1 {
+			act = append(act, int32(64*w+bits.TrailingZeros64(u)))
+		}
+	}
+	l.act[0] = act
 }
 
 // sample draws layer t of every lane: unit k on with probability
@@ -210,27 +268,7 @@ func (l *Lanes) learn(bias, rows []float64, t, in int, eps float64) {
 // constrain applies the options to every lane, element by element as
 // Options.apply does to one machine.
 func (l *Lanes) constrain() {
-	o := l.Options
-	if d := o.Decay; d > 0 {
-		scaleAll(l.W, 1-float64(l.GenRate*d))
-		scaleAll(l.R, 1-float64(l.RecRate*d))
-	}
-	if o.NonNegative {
-		nonNegative(l.W[0])
-	}
-	if o.CapHidden && len(l.Sizes) > 2 {
-		b, w, n := l.B[1], l.W[1], l.Sizes[1]
-		for j := range n {
-			for c := range LaneWidth {
-				bj := min(b[j*LaneWidth+c], o.HiddenCap)
-				b[j*LaneWidth+c] = bj
-				for k := range l.Sizes[2] {
-					e := (k*n+j)*LaneWidth + c
-					w[e] = min(w[e], o.HiddenCap-bj)
-				}
-			}
-		}
-	}
+	l.Options.applyTo(l.B, l.W, l.R, l.Sizes, l.GenRate, l.RecRate, LaneWidth)
 }
 
 // The lane kernels in portable Go; kernel_amd64.s has AVX2 versions of

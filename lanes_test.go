@@ -14,7 +14,8 @@ import (
 // the same parameters, bit for bit, as WakeSleep.Step on its machine
 // alone with the same random stream, for nets of two to four layers (top
 // layers of one and of several units), with and without the recipe's
-// options, and with fewer chains than lanes.
+// options, with fewer chains than lanes, on bars of one word of pixels
+// and of two (SampleBits) and on the shifter (Sample per chain).
 func TestLanesAreChainsAlone(t *testing.T) {
 	cap := -1.2
 	for _, c := range []struct {
@@ -22,19 +23,27 @@ func TestLanesAreChainsAlone(t *testing.T) {
 		chains int
 		opts   Options
 		steps  int
+		set    dataset.Set // bars of the visible layer's side if nil
 	}{
-		{[]int{16, 8, 1}, 4, Options{}, 20000},
-		{[]int{16, 8, 1}, 3, Options{Decay: 1e-5, NonNegative: true, CapHidden: true, HiddenCap: cap}, 20000},
-		{[]int{16, 8, 1}, 1, Options{}, 5000},
-		{[]int{25, 10, 1}, 4, Options{}, 10000},
-		{[]int{16, 6, 3, 2}, 2, Options{Decay: 1e-4}, 10000},
-		{[]int{9, 5}, 4, Options{NonNegative: true}, 10000},
-		{[]int{16, 7, 2}, 4, Options{CapHidden: true, HiddenCap: 0}, 10000},
+		{[]int{16, 8, 1}, 4, Options{}, 20000, nil},
+		{[]int{16, 8, 1}, 3, Options{Decay: 1e-5, NonNegative: true, CapHidden: true, HiddenCap: cap}, 20000, nil},
+		{[]int{16, 8, 1}, 1, Options{}, 5000, nil},
+		{[]int{25, 10, 1}, 4, Options{}, 10000, nil},
+		{[]int{16, 6, 3, 2}, 2, Options{Decay: 1e-4}, 10000, nil},
+		{[]int{9, 5}, 4, Options{NonNegative: true}, 10000, nil},
+		{[]int{16, 7, 2}, 4, Options{CapHidden: true, HiddenCap: 0}, 10000, nil},
+		{[]int{81, 12, 1}, 4, Options{}, 3000, dataset.NewBars(9, 9)},
+		{[]int{70, 12, 1}, 3, Options{NonNegative: true}, 3000, dataset.NewBars(7, 10)},
+		{[]int{32, 10, 1}, 4, Options{}, 5000, dataset.NewShifter(8)},
+		{[]int{32, 10, 1}, 2, Options{Decay: 1e-4}, 5000, dataset.NewShifter(8)},
 	} {
 		t.Run(fmt.Sprintf("%v/%d", c.sizes, c.chains), func(t *testing.T) {
-			side := map[int]int{16: 4, 25: 5, 9: 3}[c.sizes[0]]
-			bars := dataset.NewBars(side, side)
-			marg := dataset.Marginal(bars.Support())
+			set := c.set
+			if set == nil {
+				side := map[int]int{16: 4, 25: 5, 9: 3}[c.sizes[0]]
+				set = dataset.NewBars(side, side)
+			}
+			marg := dataset.Marginal(set.Support())
 			lanes := NewLanes(c.sizes, 0.1, 0.07)
 			lanes.Options = c.opts
 			var alone []*WakeSleep
@@ -52,7 +61,7 @@ func TestLanesAreChainsAlone(t *testing.T) {
 				rngs = append(rngs, rand.New(rand.NewPCG(seed, 2)))
 				laneSrcs = append(laneSrcs, rand.NewPCG(seed, 2))
 			}
-			var data Data = bars
+			var data Data = set
 			for range c.steps {
 				lanes.Step(data, laneSrcs)
 			}
@@ -194,7 +203,7 @@ func benchmarkLanes(b *testing.B, side int, sizes []int, opts Options, hiddenBia
 func TestOptionKernels(t *testing.T) {
 	rng := rand.New(rand.NewPCG(7, 7))
 	special := []float64{0, math.Copysign(0, -1), math.NaN(), math.Inf(1), math.Inf(-1), 5e-324, -5e-324, -1, 1}
-	for _, n := range []int{1, 3, 4, 7, 16, 128, 131} {
+	for _, n := range []int{1, 3, 4, 7, 12, 16, 20, 128, 131} {
 		w := make([]float64, n)
 		for i := range w {
 			w[i] = rng.NormFloat64()
@@ -208,10 +217,17 @@ func TestOptionKernels(t *testing.T) {
 		if !sameBits(a, b) {
 			t.Fatalf("scale of %d values: %v, want %v", n, a, b)
 		}
+		c := append([]float64(nil), a...)
 		nonNegative(a)
 		nonNegativeGo(b, 0)
 		if !sameBits(a, b) {
 			t.Fatalf("nonNegative of %d values: %v, want %v", n, a, b)
+		}
+		scaleNonNegative(c, 0.9999)
+		scaleGo(b, 0.9999, 0)
+		nonNegativeGo(b, 0)
+		if !sameBits(c, b) {
+			t.Fatalf("scaleNonNegative of %d values: %v, want %v", n, c, b)
 		}
 	}
 }

@@ -27,22 +27,40 @@ func (ws *WakeSleep) constrain() { ws.Options.apply(ws.M, ws.GenRate, ws.RecRate
 
 // apply applies the options to m after a step at rates gen and rec.
 func (o Options) apply(m *Machine, gen, rec float64) {
+	o.applyTo(m.B, m.W, m.R, m.Sizes, gen, rec, 1)
+}
+
+// applyTo applies the options to the biases b, generative weights w and
+// recognition weights r of machines of layer sizes sizes, stored with
+// each element repeated for stride machines side by side (1 for a
+// Machine, LaneWidth for Lanes): every element's operations are those of
+// one machine's, whatever the stride.
+func (o Options) applyTo(b, w, r [][]float64, sizes []int, gen, rec float64, stride int) {
 	if o == (Options{}) {
 		return
 	}
 	if d := o.Decay; d > 0 {
-		scaleAll(m.W, 1-float64(gen*d)) // unfused, see sigmoid
-		scaleAll(m.R, 1-float64(rec*d))
+		sg := 1 - float64(gen*d) // unfused, see sigmoid
+		if o.NonNegative {
+			scaleNonNegative(w[0], sg) // one pass for both
+			scaleAll(w[1:], sg)
+		} else {
+			scaleAll(w, sg)
+		}
+		scaleAll(r, 1-float64(rec*d))
+	} else if o.NonNegative {
+		nonNegative(w[0])
 	}
-	if o.NonNegative {
-		nonNegative(m.W[0])
-	}
-	if o.CapHidden && len(m.Sizes) > 2 {
-		b, w, n := m.B[1], m.W[1], m.Sizes[1]
-		for j := range b {
-			b[j] = min(b[j], o.HiddenCap)
-			for k := range m.Sizes[2] {
-				w[k*n+j] = min(w[k*n+j], o.HiddenCap-b[j])
+	if o.CapHidden && len(sizes) > 2 {
+		// Unit j's bias in each machine is at b[j·stride + c], its weight
+		// from unit k above at w[(k·n + j)·stride + c]: at k·n·stride + e
+		// for the bias at e.
+		b, w, n := b[1], w[1], sizes[1]*stride
+		for e, bj := range b[:n] {
+			bj = min(bj, o.HiddenCap)
+			b[e] = bj
+			for k := range sizes[2] {
+				w[k*n+e] = min(w[k*n+e], o.HiddenCap-bj)
 			}
 		}
 	}

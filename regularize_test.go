@@ -1,6 +1,7 @@
 package helmholtz
 
 import (
+	"math"
 	"math/rand/v2"
 	"testing"
 )
@@ -42,6 +43,36 @@ func TestDecay(t *testing.T) {
 				t.Fatal("decay changed a bias")
 			}
 		}
+	}
+}
+
+// TestDecayNonNegative: with both options, the weights into the visible
+// layer are halved, then clamped at +0 (in one pass, scaleNonNegative);
+// the others are only halved.
+func TestDecayNonNegative(t *testing.T) {
+	m := testMachine()
+	plain := stepped(m, Options{}, 1)
+	both := stepped(m, Options{Decay: 5, NonNegative: true}, 1)
+	negative := 0
+	for l := range plain.W {
+		for i, w := range plain.W[l] {
+			want := w * 0.5
+			if l == 0 {
+				want = max(want, 0)
+				if w < 0 {
+					negative++
+				}
+			}
+			if got := both.W[l][i]; got != want || math.Signbit(got) != math.Signbit(want) {
+				t.Fatalf("layer %d weight %d: %v, want %v", l, i, got, want)
+			}
+			if both.R[l][i] != plain.R[l][i]*0.5 {
+				t.Fatalf("recognition layer %d weight %d: %v, want %v", l, i, both.R[l][i], plain.R[l][i]*0.5)
+			}
+		}
+	}
+	if negative == 0 {
+		t.Fatal("no negative weight to clamp: the test tests nothing")
 	}
 }
 

@@ -147,3 +147,78 @@ func (b Bars) Bars() []Bar {
 	}
 	return out
 }
+
+// SampleBits draws len(srcs) images at once, image c from srcs[c] exactly
+// as Sample draws one from rand.New(srcs[c]) (the same uniforms, leaving
+// the source in the same state), and writes image c as a bitset: pixel i
+// is bit i%64 of dst[c·w + i/64], w = ⌈Dim/64⌉ words per image. The
+// uniforms are drawn bar by bar across the sources, so that their
+// generators work side by side, and the bits are set without branches on
+// them, which no predictor could learn. It is for trainers that step
+// chains together (helmholtz.Lanes); at most 8 sources.
+func (b Bars) SampleBits(dst []uint64, srcs []*rand.PCG) {
+	w := (b.Dim() + 63) / 64
+	if len(srcs) > 8 || len(dst) < len(srcs)*w {
+		panic(fmt.Sprintf("dataset: Bars.SampleBits of %d images into %d words", len(srcs), len(dst)))
+	}
+	// The uniforms are rand.Rand.Float64's: a word's low 53 bits over 2^53.
+	var vertical, on [8]uint64
+	for c, src := range srcs {
+		vertical[c] = bit(float64(src.Uint64()<<11>>11)/(1<<53) < b.PVertical)
+	}
+	for k := range max(b.Height, b.Width) {
+		for c, src := range srcs {
+			n := b.Height
+			if vertical[c] != 0 {
+				n = b.Width
+			}
+			if k < n {
+				on[c] |= bit(float64(src.Uint64()<<11>>11)/(1<<53) < b.POn) << k
+			}
+		}
+	}
+	if w == 1 {
+		// Row r of a horizontal image is all on or all off; column col
+		// of a vertical one. row is one row's mask, column one column's.
+		row, column := uint64(1)<<b.Width-1, uint64(0)
+		for r := range b.Height {
+			column |= 1 << (r * b.Width)
+		}
+		for c := range srcs {
+			vmask := -vertical[c]
+			img := uint64(0)
+			for k := range b.Height {
+				img |= -(on[c] >> k & 1) & row << (k * b.Width)
+			}
+			img &^= vmask
+			for k := range b.Width {
+				img |= -(on[c] >> k & 1) & vmask & column << k
+			}
+			dst[c] = img
+		}
+		return
+	}
+	for c := range srcs {
+		img := dst[c*w : (c+1)*w]
+		clear(img)
+		v := vertical[c] != 0
+		for r := range b.Height {
+			for col := range b.Width {
+				k := r
+				if v {
+					k = col
+				}
+				i := r*b.Width + col
+				img[i/64] |= on[c] >> k & 1 << (i % 64)
+			}
+		}
+	}
+}
+
+// bit is 1 for true, 0 for false.
+func bit(b bool) uint64 {
+	if b {
+		return 1
+	}
+	return 0
+}
