@@ -238,3 +238,20 @@ func nonNegative(w []float64) {
 	}
 	nonNegativeGo(w, k)
 }
+
+// pcgUniformsAVX2 is lanePCG.uniformsGo.
+//
+//go:noescape
+func pcgUniformsAVX2(pcg *lanePCG, u *uint32, n int)
+
+// uniforms is uniformsGo, in vector registers on AVX2.
+func (g *lanePCG) uniforms(u []uint32, n int) {
+	if !useAVX2 {
+		g.uniformsGo(u, n)
+		return
+	}
+	if n > 0 {
+		_ = u[8*n-1]
+		pcgUniformsAVX2(g, &u[0], n)
+	}
+}

@@ -657,3 +657,136 @@ nonnegloop:
 nonnegdone:
 	VZEROUPPER
 	RET
+
+// The constants of rand.PCG (pcg.go), four copies each.
+CONST4(pcgMulLo4, 0x4385df649fccf645)
+CONST4(pcgMulLoHi4, 0x000000004385df64) // mulLo >> 32
+CONST4(pcgMulHi4, 0x2360ed051fc65da4)
+CONST4(pcgMulHiHi4, 0x000000002360ed05) // mulHi >> 32
+CONST4(pcgIncHi4, 0x5851f42d4c957f2d)
+CONST4(pcgIncLo4, 0x14057b7ef767814f)
+CONST4(pcgIncLoSigned4, 0x94057b7ef767814f) // incLo ^ 1<<63
+CONST4(pcgCheap4, 0xda942042e4dd58b5)
+CONST4(pcgCheapHi4, 0x00000000da942042) // cheapMul >> 32
+CONST4(low32, 0x00000000ffffffff)
+CONST4(sign64, 0x8000000000000000)
+CONST4(one64, 0x0000000000000001)
+
+// pcgHalves<> gathers the high halves of four words, then their low
+// halves (VPERMD indices).
+DATA pcgHalves<>+0(SB)/8, $0x0000000300000001
+DATA pcgHalves<>+8(SB)/8, $0x0000000700000005
+DATA pcgHalves<>+16(SB)/8, $0x0000000200000000
+DATA pcgHalves<>+24(SB)/8, $0x0000000600000004
+GLOBL pcgHalves<>(SB), RODATA|NOPTR, $32
+
+// func pcgUniformsAVX2(pcg *lanePCG, u *uint32, n int)
+//
+// lanePCG.uniformsGo with the four lanes in vector registers. VPMULUDQ
+// multiplies the low 32 bits of each 64-bit lane into 64 bits, so every
+// 64-bit product is put together from 32-bit ones: the low 64 bits of
+// a·b are a0·b0 + ((a1·b0 + a0·b1) << 32), and the high 64 bits of
+// lo·mulLo are a1·b1 + (a1·b0 >> 32) + (a0·b1 >> 32) + (mid >> 32),
+// mid = (a0·b0 >> 32) + low32(a1·b0) + low32(a0·b1) (it cannot overflow).
+// Y0 = hi, Y1 = lo; Y10, Y11 = mulLo's halves, Y12, Y13 = mulHi's,
+// Y14 = the low-32 mask.
+TEXT ·pcgUniformsAVX2(SB), NOSPLIT, $0-24
+	MOVQ    pcg+0(FP), DI
+	MOVQ    u+8(FP), SI
+	MOVQ    n+16(FP), CX
+	VMOVDQU (DI), Y0
+	VMOVDQU 32(DI), Y1
+	VMOVDQU pcgMulLo4<>(SB), Y10
+	VMOVDQU pcgMulLoHi4<>(SB), Y11
+	VMOVDQU pcgMulHi4<>(SB), Y12
+	VMOVDQU pcgMulHiHi4<>(SB), Y13
+	VMOVDQU low32<>(SB), Y14
+
+pcgloop:
+	TESTQ CX, CX
+	JZ    pcgdone
+
+	// lo·mulLo: low 64 bits in Y3, high in Y6.
+	VPSRLQ   $32, Y1, Y2   // a1
+	VPMULUDQ Y10, Y1, Y3   // a0·b0
+	VPMULUDQ Y10, Y2, Y4   // a1·b0
+	VPMULUDQ Y11, Y1, Y5   // a0·b1
+	VPMULUDQ Y11, Y2, Y6   // a1·b1
+	VPSRLQ   $32, Y3, Y7
+	VPAND    Y14, Y4, Y8
+	VPADDQ   Y8, Y7, Y7
+	VPAND    Y14, Y5, Y8
+	VPADDQ   Y8, Y7, Y7    // mid
+	VPSRLQ   $32, Y4, Y4
+	VPADDQ   Y4, Y6, Y6
+	VPSRLQ   $32, Y5, Y5
+	VPADDQ   Y5, Y6, Y6
+	VPSRLQ   $32, Y7, Y8
+	VPADDQ   Y8, Y6, Y6    // high
+	VPSLLQ   $32, Y7, Y7
+	VPAND    Y14, Y3, Y3
+	VPOR     Y7, Y3, Y3    // low
+
+	// high += hi·mulLo + lo·mulHi (mod 2^64)
+	VPMULUDQ Y10, Y0, Y4
+	VPSRLQ   $32, Y0, Y5
+	VPMULUDQ Y10, Y5, Y5
+	VPMULUDQ Y11, Y0, Y7
+	VPADDQ   Y7, Y5, Y5
+	VPSLLQ   $32, Y5, Y5
+	VPADDQ   Y5, Y4, Y4
+	VPADDQ   Y4, Y6, Y6
+	VPMULUDQ Y12, Y1, Y4
+	VPMULUDQ Y12, Y2, Y5
+	VPMULUDQ Y13, Y1, Y7
+	VPADDQ   Y7, Y5, Y5
+	VPSLLQ   $32, Y5, Y5
+	VPADDQ   Y5, Y4, Y4
+	VPADDQ   Y4, Y6, Y6
+
+	// lo = low + incLo, carrying into hi = high + incHi: the sum
+	// carried where it is below incLo, unsigned (signed after flipping
+	// both sign bits).
+	VPADDQ   pcgIncLo4<>(SB), Y3, Y1
+	VPXOR    sign64<>(SB), Y1, Y7
+	VMOVDQU  pcgIncLoSigned4<>(SB), Y8
+	VPCMPGTQ Y7, Y8, Y8    // −1 where carried
+	VPADDQ   pcgIncHi4<>(SB), Y6, Y6
+	VPSUBQ   Y8, Y6, Y0
+
+	// DXSM: x = hi ^ hi>>32; x *= cheapMul; x ^= x>>48; x *= lo|1.
+	VPSRLQ   $32, Y0, Y2
+	VPXOR    Y0, Y2, Y2
+	VMOVDQU  pcgCheap4<>(SB), Y9
+	VPMULUDQ Y9, Y2, Y3
+	VPSRLQ   $32, Y2, Y4
+	VPMULUDQ Y9, Y4, Y4
+	VPMULUDQ pcgCheapHi4<>(SB), Y2, Y5
+	VPADDQ   Y5, Y4, Y4
+	VPSLLQ   $32, Y4, Y4
+	VPADDQ   Y4, Y3, Y2
+	VPSRLQ   $48, Y2, Y3
+	VPXOR    Y3, Y2, Y2
+	VPOR     one64<>(SB), Y1, Y3 // lo|1
+	VPMULUDQ Y3, Y2, Y4
+	VPSRLQ   $32, Y2, Y5
+	VPMULUDQ Y3, Y5, Y5
+	VPSRLQ   $32, Y3, Y6
+	VPMULUDQ Y6, Y2, Y6
+	VPADDQ   Y6, Y5, Y5
+	VPSLLQ   $32, Y5, Y5
+	VPADDQ   Y5, Y4, Y4
+
+	// The words' high halves, then their low halves.
+	VMOVDQU pcgHalves<>(SB), Y5
+	VPERMD  Y4, Y5, Y4
+	VMOVDQU Y4, (SI)
+	ADDQ    $32, SI
+	DECQ    CX
+	JMP     pcgloop
+
+pcgdone:
+	VMOVDQU Y0, (DI)
+	VMOVDQU Y1, 32(DI)
+	VZEROUPPER
+	RET

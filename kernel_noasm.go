@@ -54,3 +54,5 @@ func scaleNonNegative(w []float64, s float64) {
 	scaleGo(w, s, 0)
 	nonNegativeGo(w, 0)
 }
+
+func (g *lanePCG) uniforms(u []uint32, n int) { g.uniformsGo(u, n) }

@@ -31,28 +31,33 @@ type Lanes struct {
 	// The lanes' parameters, shaped as a Machine's times LaneWidth.
 	B, W, C, R [][]float64
 
-	x    [][]float64          // the layers' states, interleaved
-	act  [][]int32            // the units of each layer on in some lane, ascending
-	d    []float64            // one layer's probabilities or deltas, interleaved
-	srcs [LaneWidth]*rand.PCG // the chains' sources, and Rands drawing from them
-	rngs [LaneWidth]*rand.Rand
-	u    []uint32 // one layer's uniforms, interleaved
-	v    []uint8
-	bits []uint64 // the lanes' patterns as bitsets (BitData)
+	x     [][]float64          // the layers' states, interleaved
+	act   [][]int32            // the units of each layer on in some lane, ascending
+	d     []float64            // one layer's probabilities or deltas, interleaved
+	srcs  [LaneWidth]*rand.PCG // the chains' sources, and Rands drawing from them
+	rngs  [LaneWidth]*rand.Rand
+	gen   lanePCG  // the sources' generators side by side, for a step
+	u     []uint32 // the uniforms of a step's layers (uniforms)
+	v     []uint8
+	bits  []uint64 // the lanes' patterns as bitsets (WordData)
+	ws    []uint64 // one pattern's words (WordData)
+	words int      // a step's words per lane for the layers
 }
 
 // LaneWidth is the number of chains a Lanes steps together.
 const LaneWidth = 4
 
-// BitData is a Data that also draws the patterns of several chains at
-// once, as bitsets (dataset.Bars does), for Lanes: faster than a Sample
-// per chain. SampleBits must draw pattern c from srcs[c] (at most
-// LaneWidth) exactly as Sample draws one from rand.New(srcs[c]), leaving
-// the source in the same state, and write its unit i as bit i%64 of
-// dst[c·w + i/64], w = ⌈units/64⌉.
-type BitData interface {
+// WordData is a Data that makes a pattern from a fixed number of words
+// of its source (dataset.Bars on a square grid does), so that Lanes can
+// draw those words for all lanes at once with the rest of a step's.
+// Words returns that number, or 0 if it is not fixed (Lanes then calls
+// Sample for each chain); SampleWords writes the pattern that Sample
+// draws from a source whose next Words() words are ws, as a bitset: unit
+// i is bit i%64 of dst[i/64].
+type WordData interface {
 	Data
-	SampleBits(dst []uint64, srcs []*rand.PCG)
+	Words() int
+	SampleWords(dst []uint64, ws []uint64)
 }
 
 // laneOnes[m] has 1 in lane c where bit c of m is set, else 0.
@@ -72,7 +77,13 @@ func NewLanes(sizes []int, genRate, recRate float64) *Lanes {
 	l := &Lanes{Sizes: slices.Clone(sizes), GenRate: genRate, RecRate: recRate,
 		x: make([][]float64, len(sizes)), d: make([]float64, maxSize(sizes)*LaneWidth),
 		act: make([][]int32, len(sizes)),
-		u:   make([]uint32, maxSize(sizes)*LaneWidth), v: make([]uint8, sizes[0])}
+		v:   make([]uint8, sizes[0])}
+	for t, n := range sizes { // layers 1 to top awake, top to 0 asleep
+		l.words += (n + 1) / 2
+		if t > 0 {
+			l.words += (n + 1) / 2
+		}
+	}
 	widen := func(ps [][]float64) [][]float64 {
 		out := make([][]float64, len(ps))
 		for i, p := range ps {
@@ -140,22 +151,25 @@ func (l *Lanes) Step(data Data, srcs []*rand.PCG) {
 	top := len(l.Sizes) - 1
 	// Wake: a pattern per lane, the recognition net bottom-up, the
 	// generative delta rule top-down.
-	if bd, ok := data.(BitData); ok {
-		l.patternBits(bd, srcs)
+	var u []uint32
+	if wd, ok := data.(WordData); ok && wd.Words() > 0 {
+		u = l.uniforms(srcs, wd.Words())
+		u = l.patternWords(wd, u, len(srcs))
 	} else {
 		l.patterns(data, rngs)
+		u = l.uniforms(srcs, 0)
 	}
 	for k := range top {
-		l.sample(k+1, l.C[k+1], l.R[k], k, srcs)
+		u = l.sample(k+1, l.C[k+1], l.R[k], k, u)
 	}
 	l.learn(l.B[top], nil, top, -1, l.GenRate)
 	for k := top - 1; k >= 0; k-- {
 		l.learn(l.B[k], l.W[k], k, k+1, l.GenRate)
 	}
 	// Sleep: a fantasy per lane top-down, the recognition delta rule.
-	l.sample(top, l.B[top], nil, -1, srcs)
+	u = l.sample(top, l.B[top], nil, -1, u)
 	for k := top - 1; k >= 0; k-- {
-		l.sample(k, l.B[k], l.W[k], k+1, srcs)
+		u = l.sample(k, l.B[k], l.W[k], k+1, u)
 	}
 	for k := range top {
 		l.learn(l.C[k+1], l.R[k], k+1, k, l.RecRate)
@@ -187,15 +201,24 @@ func (l *Lanes) patterns(data Data, rngs []*rand.Rand) {
 	l.act[0] = act[:n]
 }
 
-// patternBits is patterns by data.SampleBits: lane c of unit i is bit i
-// of pattern c, and the units on in some lane are the bits of the
-// patterns' union.
-func (l *Lanes) patternBits(data BitData, srcs []*rand.PCG) {
-	nv := l.Sizes[0]
+// patternWords is patterns by data.SampleWords, from the first words of u
+// (see uniforms), and returns the uniforms after them. Lane c of unit i
+// is bit i of pattern c, and the units on in some lane are the bits of
+// the patterns' union. Unused lanes stay blank.
+func (l *Lanes) patternWords(data WordData, u []uint32, chains int) []uint32 {
+	nv, n := l.Sizes[0], data.Words()
 	words := (nv + 63) / 64
-	pat := l.bits[:LaneWidth*words]
-	clear(pat[len(srcs)*words:])
-	data.SampleBits(pat, srcs)
+	if cap(l.ws) < n {
+		l.ws = make([]uint64, n)
+	}
+	ws, pat := l.ws[:n], l.bits[:LaneWidth*words]
+	clear(pat[chains*words:])
+	for c := range chains {
+		for k := range ws {
+			ws[k] = uint64(u[8*k+c])<<32 | uint64(u[8*k+4+c])
+		}
+		data.SampleWords(pat[c*words:(c+1)*words], ws)
+	}
 	x, act := l.x[0][:nv*LaneWidth], l.act[0][:0]
 	for w := range words {
 		b0, b1, b2, b3 := pat[w], pat[words+w], pat[2*words+w], pat[3*words+w]
@@ -204,45 +227,56 @@ func (l *Lanes) patternBits(data BitData, srcs []*rand.PCG) {
 			i := 64*w + j
 			*(*[LaneWidth]float64)(x[i*LaneWidth:]) = laneOnes[m]
 		}
-		for u := b0 | b1 | b2 | b3; u != 0; u &= u - 1 {
-			act = append(act, int32(64*w+bits.TrailingZeros64(u)))
+		for b := b0 | b1 | b2 | b3; b != 0; b &= b - 1 {
+			act = append(act, int32(64*w+bits.TrailingZeros64(b)))
 		}
 	}
 	l.act[0] = act
+	return u[8*n:]
+}
+
+// uniforms draws, from each lane's source, dataWords words for the
+// pattern and then the uniforms of every layer that the step samples, in
+// the order it samples them, and returns them: the words that Step alone
+// draws one at a time, drawn here all at once, four lanes side by side
+// (lanePCG). Word w of lane c is at u[8w + c] (high half) and
+// u[8w + 4 + c] (low half). Each layer starts at a word: unit k's uniform
+// is the high half of the layer's word k/2 for even k, the low half for
+// odd k, as in WakeSleep.sample. Lanes beyond len(srcs) get every
+// uniform 2^32 − 1.
+func (l *Lanes) uniforms(srcs []*rand.PCG, dataWords int) []uint32 {
+	n := l.words + dataWords
+	if len(l.u) < 8*n {
+		l.u = make([]uint32, 8*n)
+	}
+	u := l.u[:8*n]
+	for c, src := range srcs {
+		l.gen.load(c, src)
+	}
+	l.gen.uniforms(u, n)
+	for c, src := range srcs {
+		l.gen.store(c, src)
+	}
+	if len(srcs) < LaneWidth {
+		for i := range u {
+			if i%LaneWidth >= len(srcs) {
+				u[i] = 1<<32 - 1
+			}
+		}
+	}
+	return u
 }
 
 // sample draws layer t of every lane: unit k on with probability
 // σ(bias_k + Σ_i x_i·rows_ik), x being layer in's states (none if in < 0),
-// against the uniform that WakeSleep.sample gives it (the high half of
-// word k/2 for even k, the low half for odd).
-func (l *Lanes) sample(t int, bias, rows []float64, in int, srcs []*rand.PCG) {
+// against its uniform in u (see uniforms), and returns the uniforms of
+// the layers after it.
+func (l *Lanes) sample(t int, bias, rows []float64, in int, u []uint32) []uint32 {
 	n := l.Sizes[t]
-	u := l.u[:n*LaneWidth]
-	// Word by word across the chains, so that the chains' generators,
-	// each waiting on its own last state, overlap.
-	k := 0
-	for ; k+1 < n; k += 2 {
-		w := u[k*LaneWidth : (k+2)*LaneWidth : (k+2)*LaneWidth]
-		for c, src := range srcs {
-			r := src.Uint64()
-			w[c] = uint32(r >> 32)
-			w[LaneWidth+c] = uint32(r)
-		}
-	}
-	if k < n {
-		w := u[k*LaneWidth : (k+1)*LaneWidth : (k+1)*LaneWidth]
-		for c, src := range srcs {
-			w[c] = uint32(src.Uint64() >> 32)
-		}
-	}
-	for c := len(srcs); c < LaneWidth; c++ {
-		for k := range n {
-			u[k*LaneWidth+c] = 1<<32 - 1
-		}
-	}
 	x, act := l.input(in)
 	next := l.act[t][:n]
-	l.act[t] = next[:laneSample(l.x[t][:n*LaneWidth], bias, rows, x, act, u, n, next)]
+	l.act[t] = next[:laneSample(l.x[t][:n*LaneWidth], bias, rows, x, act, u[:n*LaneWidth], n, next)]
+	return u[8*((n+1)/2):]
 }
 
 // input returns layer in's states and the units on in some lane, or

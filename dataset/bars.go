@@ -148,69 +148,62 @@ func (b Bars) Bars() []Bar {
 	return out
 }
 
-// SampleBits draws len(srcs) images at once, image c from srcs[c] exactly
-// as Sample draws one from rand.New(srcs[c]) (the same uniforms, leaving
-// the source in the same state), and writes image c as a bitset: pixel i
-// is bit i%64 of dst[c·w + i/64], w = ⌈Dim/64⌉ words per image. The
-// uniforms are drawn bar by bar across the sources, so that their
-// generators work side by side, and the bits are set without branches on
-// them, which no predictor could learn. It is for trainers that step
-// chains together (helmholtz.Lanes); at most 8 sources.
-func (b Bars) SampleBits(dst []uint64, srcs []*rand.PCG) {
-	w := (b.Dim() + 63) / 64
-	if len(srcs) > 8 || len(dst) < len(srcs)*w {
-		panic(fmt.Sprintf("dataset: Bars.SampleBits of %d images into %d words", len(srcs), len(dst)))
+// Words is the number of 64-bit words Sample draws from its source for
+// every image, if that number is fixed, as it is on a square grid: one
+// for the orientation and one per bar. On an oblong grid it depends on
+// the orientation, and Words returns 0.
+func (b Bars) Words() int {
+	if b.Height != b.Width {
+		return 0
 	}
-	// The uniforms are rand.Rand.Float64's: a word's low 53 bits over 2^53.
-	var vertical, on [8]uint64
-	for c, src := range srcs {
-		vertical[c] = bit(float64(src.Uint64()<<11>>11)/(1<<53) < b.PVertical)
+	return 1 + b.Height
+}
+
+// SampleWords writes into dst, as a bitset (pixel i is bit i%64 of
+// dst[i/64]), the image that Sample draws from a source whose next
+// Words() words are ws. It is for trainers that draw the words of many
+// chains at once (helmholtz.Lanes), and sets the bits without branches on
+// the words, which no predictor could learn.
+func (b Bars) SampleWords(dst []uint64, ws []uint64) {
+	n := b.Words()
+	if n == 0 || len(ws) < n || len(dst) < (b.Dim()+63)/64 {
+		panic(fmt.Sprintf("dataset: %v.SampleWords of %d words into %d", b, len(ws), len(dst)))
 	}
-	for k := range max(b.Height, b.Width) {
-		for c, src := range srcs {
-			n := b.Height
-			if vertical[c] != 0 {
-				n = b.Width
-			}
-			if k < n {
-				on[c] |= bit(float64(src.Uint64()<<11>>11)/(1<<53) < b.POn) << k
-			}
-		}
+	// rand.Rand.Float64 is a word's low 53 bits over 2^53.
+	uniform := func(w uint64) float64 { return float64(w<<11>>11) / (1 << 53) }
+	vertical := bit(uniform(ws[0]) < b.PVertical)
+	on := uint64(0) // bit k: bar k is on
+	for k, w := range ws[1:n] {
+		on |= bit(uniform(w) < b.POn) << k
 	}
-	if w == 1 {
-		// Row r of a horizontal image is all on or all off; column col
-		// of a vertical one. row is one row's mask, column one column's.
+	if b.Dim() <= 64 {
+		// Row k of a horizontal image is all on or all off, column k of
+		// a vertical one.
 		row, column := uint64(1)<<b.Width-1, uint64(0)
 		for r := range b.Height {
 			column |= 1 << (r * b.Width)
 		}
-		for c := range srcs {
-			vmask := -vertical[c]
-			img := uint64(0)
-			for k := range b.Height {
-				img |= -(on[c] >> k & 1) & row << (k * b.Width)
-			}
-			img &^= vmask
-			for k := range b.Width {
-				img |= -(on[c] >> k & 1) & vmask & column << k
-			}
-			dst[c] = img
+		img := uint64(0)
+		for k := range b.Height {
+			img |= -(on >> k & 1) & row << (k * b.Width)
 		}
+		img &^= -vertical
+		for k := range b.Width {
+			img |= -(on >> k & 1) & -vertical & column << k
+		}
+		dst[0] = img
 		return
 	}
-	for c := range srcs {
-		img := dst[c*w : (c+1)*w]
-		clear(img)
-		v := vertical[c] != 0
-		for r := range b.Height {
-			for col := range b.Width {
-				k := r
-				if v {
-					k = col
-				}
-				i := r*b.Width + col
-				img[i/64] |= on[c] >> k & 1 << (i % 64)
+	img := dst[:(b.Dim()+63)/64]
+	clear(img)
+	for r := range b.Height {
+		for col := range b.Width {
+			k := r
+			if vertical != 0 {
+				k = col
 			}
+			i := r*b.Width + col
+			img[i/64] |= on >> k & 1 << (i % 64)
 		}
 	}
 }
