@@ -14,8 +14,9 @@ import (
 // the same parameters, bit for bit, as WakeSleep.Step on its machine
 // alone with the same random stream, for nets of two to four layers (top
 // layers of one and of several units), with and without the recipe's
-// options, with fewer chains than lanes, on bars of one word of pixels
-// and of two (SampleBits) and on the shifter (Sample per chain).
+// options, with fewer chains than lanes, on square bars of one word of
+// pixels and of two (WordData) and on oblong bars and the shifter
+// (Sample per chain).
 func TestLanesAreChainsAlone(t *testing.T) {
 	cap := -1.2
 	for _, c := range []struct {
