@@ -257,11 +257,9 @@ func (l *Lanes) uniforms(srcs []*rand.PCG, dataWords int) []uint32 {
 	for c, src := range srcs {
 		l.gen.store(c, src)
 	}
-	if len(srcs) < LaneWidth {
-		for i := range u {
-			if i%LaneWidth >= len(srcs) {
-				u[i] = 1<<32 - 1
-			}
+	for i := 0; i < len(u) && len(srcs) < LaneWidth; i += LaneWidth {
+		for c := i + len(srcs); c < i+LaneWidth; c++ {
+			u[c] = 1<<32 - 1
 		}
 	}
 	return u

@@ -161,22 +161,32 @@ func same(t *testing.T, what string, got, want []float64) {
 // BenchmarkLanesStep times a step of four 16-8-1 chains on the 4×4 bars
 // in lanes, after 100,000 steps of training.
 func BenchmarkLanesStep(b *testing.B) {
-	benchmarkLanes(b, 4, []int{16, 8, 1}, Options{}, 0)
+	benchmarkLanes(b, 4, []int{16, 8, 1}, Options{}, 0, LaneWidth)
+}
+
+// BenchmarkLanesStep3 and BenchmarkLanesStep2 are BenchmarkLanesStep with
+// three and two chains in the four lanes: what a part group costs.
+func BenchmarkLanesStep3(b *testing.B) {
+	benchmarkLanes(b, 4, []int{16, 8, 1}, Options{}, 0, 3)
+}
+
+func BenchmarkLanesStep2(b *testing.B) {
+	benchmarkLanes(b, 4, []int{16, 8, 1}, Options{}, 0, 2)
 }
 
 // BenchmarkLanesStep8x8 is BenchmarkLanesStep for the 8×8 bars' 64-16-1
 // net with the recommended recipe's options and its sparse start
 // (hidden biases −2).
 func BenchmarkLanesStep8x8(b *testing.B) {
-	benchmarkLanes(b, 8, []int{64, 16, 1}, Options{Decay: 1e-5, NonNegative: true, CapHidden: true, HiddenCap: -1.2}, -2)
+	benchmarkLanes(b, 8, []int{64, 16, 1}, Options{Decay: 1e-5, NonNegative: true, CapHidden: true, HiddenCap: -1.2}, -2, LaneWidth)
 }
 
-func benchmarkLanes(b *testing.B, side int, sizes []int, opts Options, hiddenBias float64) {
+func benchmarkLanes(b *testing.B, side int, sizes []int, opts Options, hiddenBias float64, chains int) {
 	bars := dataset.NewBars(side, side)
 	lanes := NewLanes(sizes, 0.1, 0.1)
 	lanes.Options = opts
 	var srcs []*rand.PCG
-	for k := range LaneWidth {
+	for k := range chains {
 		src := rand.NewPCG(uint64(2+k), 0)
 		m := New(sizes)
 		m.Init(rand.New(src), 0.1)
@@ -195,7 +205,7 @@ func benchmarkLanes(b *testing.B, side int, sizes []int, opts Options, hiddenBia
 	for b.Loop() {
 		lanes.Step(data, srcs)
 	}
-	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*LaneWidth), "ns/chain-step")
+	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*chains), "ns/chain-step")
 }
 
 // TestOptionKernels: the kernels of the options (decay's scaling, the

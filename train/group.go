@@ -10,14 +10,19 @@ import (
 )
 
 // Chains in lanes. Wake-sleep runs that differ only in their seed step
-// LaneWidth at a time in one helmholtz.Lanes, one chain per vector lane,
-// each bit for bit as it steps alone: TrainGroup trains such runs (a
+// up to LaneWidth at a time (at least minLanes) in one helmholtz.Lanes,
+// one chain per vector lane, each bit for bit as it steps alone: TrainGroup trains such runs (a
 // sweep's seeds) together, and a run's restart candidates train together
 // in its restart phase. The other learners, and batches of more than one
 // pattern, step one chain at a time.
 
 // LaneWidth is the number of runs TrainGroup steps together.
 const LaneWidth = helmholtz.LaneWidth
+
+// minLanes is the fewest chains worth stepping in lanes: three chains in
+// four lanes take 386 ns a chain-step, two 540, one alone 455
+// (BenchmarkLanesStep3, BenchmarkLanesStep2, BenchmarkWakeSleepStep).
+const minLanes = 3
 
 // laneable reports whether runs of c can step in lanes.
 func (c Config) laneable() bool { return useLanes && c.Algo == "" && c.Batch == 1 }
@@ -60,9 +65,9 @@ func (s *laneStepper) run(ms []*helmholtz.Machine, srcs []*rand.PCG, from, n, la
 
 // TrainGroup trains runs as Train trains each, and returns each one's
 // error. Runs of one wake-sleep config that differ only in their seed,
-// new or at one step, train LaneWidth at a time in lanes (a group that
-// loses runs to divergence goes on one chain at a time); any others one
-// after another. Each run ends exactly as Train would leave it; its
+// new or at one step, train together in lanes, up to LaneWidth and at
+// least minLanes of them (a group that loses runs to divergence below
+// minLanes goes on one chain at a time); any others one after another. Each run ends exactly as Train would leave it; its
 // Elapsed gets an equal share of the group's wall time.
 func TrainGroup(ctx context.Context, runs []*Run, progress []func(Point)) []error {
 	errs := make([]error, len(runs))
@@ -89,7 +94,7 @@ func TrainGroup(ctx context.Context, runs []*Run, progress []func(Point)) []erro
 		}
 	}
 	stepper := newLaneStepper(runs[0].Config, runs[0].data)
-	for len(live) == LaneWidth && runs[live[0]].Step < runs[live[0]].Config.LastStep() {
+	for len(live) >= minLanes && runs[live[0]].Step < runs[live[0]].Config.LastStep() {
 		var ms []*helmholtz.Machine
 		var srcs []*rand.PCG
 		from, next := runs[live[0]].Step, 0
@@ -107,16 +112,16 @@ func TrainGroup(ctx context.Context, runs []*Run, progress []func(Point)) []erro
 		}
 		live = kept
 	}
-	for _, i := range live { // finished, or fewer than a full group left
+	for _, i := range live { // finished, or fewer than minLanes left
 		errs[i] = runs[i].rest(ctx, progress[i])
 	}
 	return errs
 }
 
-// groupable reports whether runs can train together in lanes: a full
-// group of wake-sleep runs of one config but the seed, at one step.
+// groupable reports whether runs can train together in lanes: minLanes
+// to LaneWidth wake-sleep runs of one config but the seed, at one step.
 func groupable(runs []*Run) bool {
-	if len(runs) != LaneWidth || !runs[0].Config.laneable() {
+	if len(runs) < minLanes || len(runs) > LaneWidth || !runs[0].Config.laneable() {
 		return false
 	}
 	base := runs[0].Config

@@ -22,11 +22,12 @@ func recipeSmall(steps int) Config {
 	return c
 }
 
-// TestTrainGroup: runs trained together in lanes end exactly as each
-// trained alone one chain at a time, restart candidates included
-// (weights, stream, history, files, errors), for the stub's recipe, the
-// recommended one (with 6 and with 9 candidates: a full group and the
-// rest alone), a shifter and runs that diverge.
+// TestTrainGroup: runs trained together in lanes, four and three of them,
+// end exactly as each trained alone one chain at a time, restart
+// candidates included (weights, stream, history, files, errors), for the
+// stub's recipe, the recommended one (with 6 and with 9 candidates:
+// groups of four, three in lanes and the rest alone), a shifter and runs
+// that diverge.
 func TestTrainGroup(t *testing.T) {
 	diverging := small(6000)
 	diverging.LR = 4
@@ -44,47 +45,51 @@ func TestTrainGroup(t *testing.T) {
 		"diverging": diverging,
 		"shifter":   shifter,
 	} {
-		t.Run(name, func(t *testing.T) {
-			var alone, together []*Run
-			var errAlone []error
-			dir := t.TempDir()
-			useLanes = false // the reference: every chain, restart candidates too, one at a time
-			for k := range LaneWidth {
-				c := cfg
-				c.Seed = uint64(3 + k)
-				a := start(t, c, filepath.Join(dir, fmt.Sprintf("alone%d", k)))
-				errAlone = append(errAlone, a.Train(context.Background(), nil))
-				a.Close()
-				alone = append(alone, a)
-				b := start(t, c, filepath.Join(dir, fmt.Sprintf("together%d", k)))
-				together = append(together, b)
+		for _, n := range []int{LaneWidth, minLanes} {
+			t.Run(fmt.Sprintf("%s/%d", name, n), func(t *testing.T) { testTrainGroup(t, name, cfg, n) })
+		}
+	}
+}
+
+func testTrainGroup(t *testing.T, name string, cfg Config, n int) {
+	var alone, together []*Run
+	var errAlone []error
+	dir := t.TempDir()
+	useLanes = false // the reference: every chain, restart candidates too, one at a time
+	for k := range n {
+		c := cfg
+		c.Seed = uint64(3 + k)
+		a := start(t, c, filepath.Join(dir, fmt.Sprintf("alone%d", k)))
+		errAlone = append(errAlone, a.Train(context.Background(), nil))
+		a.Close()
+		alone = append(alone, a)
+		b := start(t, c, filepath.Join(dir, fmt.Sprintf("together%d", k)))
+		together = append(together, b)
+	}
+	useLanes = true
+	if !groupable(together) {
+		t.Fatal("the runs do not form a group")
+	}
+	errs := TrainGroup(context.Background(), together, nil)
+	for k := range n {
+		together[k].Close()
+		a, b := alone[k], together[k]
+		if fmt.Sprint(errs[k]) != fmt.Sprint(errAlone[k]) {
+			t.Fatalf("seed %d: error %v together, %v alone", a.Config.Seed, errs[k], errAlone[k])
+		}
+		if !b.Machine.Equal(a.Machine) || *b.src != *a.src || b.Step != a.Step ||
+			!slices.EqualFunc(b.History, a.History, Point.Equal) {
+			t.Fatalf("seed %d: the run trained in lanes differs from the run alone", a.Config.Seed)
+		}
+		for _, f := range []string{"model.npz", "history.csv", SnapshotPath("", 5000)} {
+			x, errX := os.ReadFile(filepath.Join(dir, fmt.Sprintf("alone%d", k), f))
+			y, errY := os.ReadFile(filepath.Join(dir, fmt.Sprintf("together%d", k), f))
+			if (errX == nil) != (errY == nil) || !bytes.Equal(x, y) {
+				t.Fatalf("seed %d: %s differs (%v, %v)", a.Config.Seed, f, errX, errY)
 			}
-			useLanes = true
-			if !groupable(together) {
-				t.Fatal("the runs do not form a group")
-			}
-			errs := TrainGroup(context.Background(), together, nil)
-			for k := range LaneWidth {
-				together[k].Close()
-				a, b := alone[k], together[k]
-				if fmt.Sprint(errs[k]) != fmt.Sprint(errAlone[k]) {
-					t.Fatalf("seed %d: error %v together, %v alone", a.Config.Seed, errs[k], errAlone[k])
-				}
-				if !b.Machine.Equal(a.Machine) || *b.src != *a.src || b.Step != a.Step ||
-					!slices.EqualFunc(b.History, a.History, Point.Equal) {
-					t.Fatalf("seed %d: the run trained in lanes differs from the run alone", a.Config.Seed)
-				}
-				for _, f := range []string{"model.npz", "history.csv", SnapshotPath("", 5000)} {
-					x, errX := os.ReadFile(filepath.Join(dir, fmt.Sprintf("alone%d", k), f))
-					y, errY := os.ReadFile(filepath.Join(dir, fmt.Sprintf("together%d", k), f))
-					if (errX == nil) != (errY == nil) || !bytes.Equal(x, y) {
-						t.Fatalf("seed %d: %s differs (%v, %v)", a.Config.Seed, f, errX, errY)
-					}
-				}
-			}
-			if strings.HasPrefix(name, "diverging") && errAlone[0] == nil || name == "diverging-restarts" && !strings.Contains(fmt.Sprint(errAlone[0]), "restart candidate") {
-				t.Error("the diverging config does not diverge")
-			}
-		})
+		}
+	}
+	if strings.HasPrefix(name, "diverging") && errAlone[0] == nil || name == "diverging-restarts" && !strings.Contains(fmt.Sprint(errAlone[0]), "restart candidate") {
+		t.Error("the diverging config does not diverge")
 	}
 }

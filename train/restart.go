@@ -24,9 +24,10 @@ import (
 // twice the steps, until one is left, so promising candidates are judged
 // later, on more training.
 //
-// Candidates are trained four at a time in lanes (wake-sleep; other
-// learners one at a time), each exactly as it would train alone, and only
-// those still in the race are kept: the best so far without halving, the
+// Wake-sleep candidates are trained four at a time in lanes (the last
+// group of a round in lanes too if it has three; other learners one at a
+// time), each exactly as it would train alone, and only those still in
+// the race are kept: the best so far without halving, the
 // better half of the first round with it, and the few out of it that
 // the next group reuses.
 
@@ -92,7 +93,7 @@ func (r *Run) restart(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	// trainTo trains candidates cs (a full group in lanes, else one at a
+	// trainTo trains candidates cs (in lanes if there are enough, else one at a
 	// time) to step to and scores each on the selection sample.
 	trainTo := func(cs []*candidate, to int) error {
 		if c, err := r.advanceAll(ctx, cs, to); err != nil {
@@ -175,9 +176,9 @@ func (r *Run) restart(ctx context.Context) error {
 }
 
 // advanceAll trains candidates cs to step to as advance trains each in
-// turn: in lanes when they are a full group at one step (a chunk in which
-// one diverges is trained again one candidate at a time, so that the
-// error is the one training them in turn would give). It returns the
+// turn: in lanes when there are minLanes to LaneWidth of them at one
+// step (a chunk in which one diverges is trained again one candidate at a
+// time, so that the error is the one training them in turn would give). It returns the
 // first candidate that fails, with its error.
 func (r *Run) advanceAll(ctx context.Context, cs []*candidate, to int) (*candidate, error) {
 	alone := func() (*candidate, error) {
@@ -188,7 +189,7 @@ func (r *Run) advanceAll(ctx context.Context, cs []*candidate, to int) (*candida
 		}
 		return nil, nil
 	}
-	if len(cs) != LaneWidth || !r.Config.laneable() || slices.ContainsFunc(cs, func(c *candidate) bool { return c.step != cs[0].step }) {
+	if len(cs) < minLanes || len(cs) > LaneWidth || !r.Config.laneable() || slices.ContainsFunc(cs, func(c *candidate) bool { return c.step != cs[0].step }) {
 		return alone()
 	}
 	if r.lanes == nil {
