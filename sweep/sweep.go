@@ -70,7 +70,7 @@ func Run(ctx context.Context, jobs []Job, workers int, dir string, done func(Res
 		firstErr error
 		wg       sync.WaitGroup
 	)
-	groups := groupJobs(jobs)
+	groups := groupJobs(jobs, workers)
 	for range min(max(workers, 1), len(groups)) {
 		wg.Add(1)
 		go func() {
@@ -120,26 +120,51 @@ func Run(ctx context.Context, jobs []Job, workers int, dir string, done func(Res
 }
 
 // groupJobs splits the jobs, in order, into groups that train together
-// (train.TrainGroup): up to train.LaneWidth consecutive jobs of one recipe
-// whose configs differ only in the seed.
-func groupJobs(jobs []Job) [][]int {
-	var groups [][]int
+// (train.TrainGroup): consecutive jobs of one recipe whose configs differ
+// only in the seed, train.LaneWidth at a time while every worker gets a
+// full group, the rest shared as evenly as can be among the workers, so
+// that none waits at the end while another trains a whole group: 100
+// seeds on two workers make 24 groups of four and two of two, not 25 of
+// four.
+func groupJobs(jobs []Job, workers int) [][]int {
 	same := func(a, b Job) bool {
 		x, y := a.Config, b.Config
 		x.Seed, y.Seed = 0, 0
 		return a.Recipe == b.Recipe && reflect.DeepEqual(x, y)
 	}
-	for i := range jobs {
-		if n := len(groups); n > 0 {
-			g := groups[n-1]
-			if len(g) < train.LaneWidth && same(jobs[g[0]], jobs[i]) {
-				groups[n-1] = append(g, i)
-				continue
-			}
+	workers = max(workers, 1)
+	var groups [][]int
+	for i := 0; i < len(jobs); {
+		n := 1 // jobs[i:i+n] is a block that can train together
+		for i+n < len(jobs) && same(jobs[i], jobs[i+n]) {
+			n++
 		}
-		groups = append(groups, []int{i})
+		full := n / (train.LaneWidth * workers) * train.LaneWidth * workers
+		for k := 0; k < full; k += train.LaneWidth {
+			groups = append(groups, span(i+k, train.LaneWidth))
+		}
+		rest := n - full
+		parts := min(workers, rest)
+		for p := range parts { // sizes as even as can be, larger first
+			size := rest / parts
+			if p < rest%parts {
+				size++
+			}
+			groups = append(groups, span(i+full, size))
+			full += size
+		}
+		i += n
 	}
 	return groups
+}
+
+// span returns the indices [from, from+n).
+func span(from, n int) []int {
+	g := make([]int, n)
+	for k := range g {
+		g[k] = from + k
+	}
+	return g
 }
 
 // runGroup trains the jobs g together and returns each one's result or

@@ -63,14 +63,35 @@ func TestRunEqualsTrain(t *testing.T) {
 }
 
 // TestGroupJobs: consecutive jobs of one recipe and config but the seed
-// form groups of up to train.LaneWidth.
+// form groups of train.LaneWidth while each worker gets one, and the rest
+// is shared as evenly as can be among the workers.
 func TestGroupJobs(t *testing.T) {
 	js := jobs([]uint64{1, 2, 3, 4, 5, 6, 7, 8, 9}, 1000)
 	js[6].Recipe = "other"
 	js[8].Config.LR = 0.05
-	got := fmt.Sprint(groupJobs(js))
-	if want := "[[0 1 2 3] [4 5] [6] [7] [8]]"; got != want {
-		t.Errorf("groups %s, want %s", got, want)
+	for _, c := range []struct {
+		jobs    []Job
+		workers int
+		want    string
+	}{
+		{js, 1, "[[0 1 2 3] [4 5] [6] [7] [8]]"},
+		{js, 2, "[[0 1 2] [3 4 5] [6] [7] [8]]"},
+		{jobs([]uint64{1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11}, 1000), 2,
+			"[[0 1 2 3] [4 5 6 7] [8 9] [10]]"},
+		{jobs([]uint64{1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12}, 1000), 2,
+			"[[0 1 2 3] [4 5 6 7] [8 9] [10 11]]"},
+		{jobs([]uint64{1, 2, 3, 4, 5}, 1000), 8, "[[0] [1] [2] [3] [4]]"},
+	} {
+		if got := fmt.Sprint(groupJobs(c.jobs, c.workers)); got != c.want {
+			t.Errorf("%d jobs on %d workers: groups %s, want %s", len(c.jobs), c.workers, got, c.want)
+		}
+	}
+	var sizes []int
+	for _, g := range groupJobs(jobs(make([]uint64, 100), 1000), 2) {
+		sizes = append(sizes, len(g))
+	}
+	if got := fmt.Sprint(sizes); got != "[4 4 4 4 4 4 4 4 4 4 4 4 4 4 4 4 4 4 4 4 4 4 4 4 2 2]" {
+		t.Errorf("100 jobs on 2 workers: groups of %s", got)
 	}
 }
 
