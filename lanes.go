@@ -53,9 +53,11 @@ const LaneWidth = 4
 // Words returns that number, or 0 if it is not fixed (Lanes then calls
 // Sample for each chain); SampleWords writes the pattern that Sample
 // draws from a source whose next Words() words are ws, as a bitset: unit
-// i is bit i%64 of dst[i/64].
+// i is bit i%64 of dst[i/64]. Dim is the number of units of a pattern,
+// which Lanes checks against its visible layer (as Sample does).
 type WordData interface {
 	Data
+	Dim() int
 	Words() int
 	SampleWords(dst []uint64, ws []uint64)
 }
@@ -207,6 +209,9 @@ func (l *Lanes) patterns(data Data, rngs []*rand.Rand) {
 // the patterns' union. Unused lanes stay blank.
 func (l *Lanes) patternWords(data WordData, u []uint32, chains int) []uint32 {
 	nv, n := l.Sizes[0], data.Words()
+	if d := data.Dim(); d != nv {
+		panic(fmt.Sprintf("helmholtz: patterns of %d units for lanes of %d visible units", d, nv))
+	}
 	words := (nv + 63) / 64
 	if cap(l.ws) < n {
 		l.ws = make([]uint64, n)

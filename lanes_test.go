@@ -242,3 +242,18 @@ func TestOptionKernels(t *testing.T) {
 		}
 	}
 }
+
+// TestLanesCheckPatternSize: a data set of another size than the visible
+// layer stops the step with a message, whichever way it is drawn.
+func TestLanesCheckPatternSize(t *testing.T) {
+	for _, data := range []Data{dataset.NewBars(3, 3), dataset.NewBars(3, 4), dataset.NewBars(5, 5)} {
+		func() {
+			defer func() {
+				if recover() == nil {
+					t.Errorf("%v in lanes of 16 visible units: no panic", data)
+				}
+			}()
+			NewLanes([]int{16, 8, 1}, 0.1, 0.1).Step(data, []*rand.PCG{rand.NewPCG(1, 1)})
+		}()
+	}
+}
