@@ -680,110 +680,134 @@ DATA pcgHalves<>+16(SB)/8, $0x0000000200000000
 DATA pcgHalves<>+24(SB)/8, $0x0000000600000004
 GLOBL pcgHalves<>(SB), RODATA|NOPTR, $32
 
+// The same for two steps at once: state·mul² + inc·(mul + 1).
+CONST4(pcgMul2Lo4, 0x529ed9eb20e0ae99)
+CONST4(pcgMul2LoHi4, 0x00000000529ed9eb)
+CONST4(pcgMul2Hi4, 0x17bce35bdf69743c)
+CONST4(pcgMul2HiHi4, 0x0000000017bce35b)
+CONST4(pcgInc2Hi4, 0x4871bec9994273f8)
+CONST4(pcgInc2Lo4, 0xac1f8a1c3883459a)
+CONST4(pcgInc2LoSigned4, 0x2c1f8a1c3883459a)
+
+// PCGNEXT sets ohi, olo to the state (Y0 = hi, Y1 = lo) times the 128-bit
+// multiplier (mlo, mhi, with mlohi = mlo >> 32 and mhihi = mhi >> 32) plus
+// the increment (inclo, inchi; inclos = inclo ^ 1<<63), leaving Y0 and
+// Y1 as they are. VPMULUDQ multiplies the low 32 bits of each 64-bit lane
+// into 64 bits, so every 64-bit product is put together from 32-bit ones:
+// the low 64 bits of a·b are a0·b0 + ((a1·b0 + a0·b1) << 32), and the high
+// 64 bits of lo·mlo are a1·b1 + (a1·b0 >> 32) + (a0·b1 >> 32) + (mid >> 32),
+// mid = (a0·b0 >> 32) + low32(a1·b0) + low32(a0·b1) (it cannot overflow).
+// The sum lo·mlo + inclo carries where it is below inclo, unsigned
+// (signed after flipping both sign bits). Y14 holds the low-32 mask; it
+// clobbers Y2–Y8.
+#define PCGNEXT(mlo, mlohi, mhi, mhihi, inclo, inclos, inchi, ohi, olo) \
+	VPSRLQ   $32, Y1, Y2; \
+	VPMULUDQ mlo, Y1, Y3; \
+	VPMULUDQ mlo, Y2, Y4; \
+	VPMULUDQ mlohi, Y1, Y5; \
+	VPMULUDQ mlohi, Y2, Y6; \
+	VPSRLQ   $32, Y3, Y7; \
+	VPAND    Y14, Y4, Y8; \
+	VPADDQ   Y8, Y7, Y7; \
+	VPAND    Y14, Y5, Y8; \
+	VPADDQ   Y8, Y7, Y7; \
+	VPSRLQ   $32, Y4, Y4; \
+	VPADDQ   Y4, Y6, Y6; \
+	VPSRLQ   $32, Y5, Y5; \
+	VPADDQ   Y5, Y6, Y6; \
+	VPSRLQ   $32, Y7, Y8; \
+	VPADDQ   Y8, Y6, Y6; \
+	VPSLLQ   $32, Y7, Y7; \
+	VPAND    Y14, Y3, Y3; \
+	VPOR     Y7, Y3, Y3; \
+	VPMULUDQ mlo, Y0, Y4; \
+	VPSRLQ   $32, Y0, Y5; \
+	VPMULUDQ mlo, Y5, Y5; \
+	VPMULUDQ mlohi, Y0, Y7; \
+	VPADDQ   Y7, Y5, Y5; \
+	VPSLLQ   $32, Y5, Y5; \
+	VPADDQ   Y5, Y4, Y4; \
+	VPADDQ   Y4, Y6, Y6; \
+	VPMULUDQ mhi, Y1, Y4; \
+	VPMULUDQ mhi, Y2, Y5; \
+	VPMULUDQ mhihi, Y1, Y7; \
+	VPADDQ   Y7, Y5, Y5; \
+	VPSLLQ   $32, Y5, Y5; \
+	VPADDQ   Y5, Y4, Y4; \
+	VPADDQ   Y4, Y6, Y6; \
+	VPADDQ   inclo, Y3, olo; \
+	VPXOR    sign64<>(SB), olo, Y7; \
+	VMOVDQU  inclos, Y8; \
+	VPCMPGTQ Y7, Y8, Y8; \
+	VPADDQ   inchi, Y6, Y6; \
+	VPSUBQ   Y8, Y6, ohi
+
+// DXSM writes the words of the state hi, lo (rand.PCG.Uint64's output:
+// x = hi ^ hi>>32; x *= cheapMul; x ^= x>>48; x *= lo|1) at off(SI), their
+// high halves first, then their low halves. It clobbers Y2–Y9.
+#define DXSM(hi, lo, off) \
+	VPSRLQ   $32, hi, Y2; \
+	VPXOR    hi, Y2, Y2; \
+	VMOVDQU  pcgCheap4<>(SB), Y9; \
+	VPMULUDQ Y9, Y2, Y3; \
+	VPSRLQ   $32, Y2, Y4; \
+	VPMULUDQ Y9, Y4, Y4; \
+	VPMULUDQ pcgCheapHi4<>(SB), Y2, Y5; \
+	VPADDQ   Y5, Y4, Y4; \
+	VPSLLQ   $32, Y4, Y4; \
+	VPADDQ   Y4, Y3, Y2; \
+	VPSRLQ   $48, Y2, Y3; \
+	VPXOR    Y3, Y2, Y2; \
+	VPOR     one64<>(SB), lo, Y3; \
+	VPMULUDQ Y3, Y2, Y4; \
+	VPSRLQ   $32, Y2, Y5; \
+	VPMULUDQ Y3, Y5, Y5; \
+	VPSRLQ   $32, Y3, Y6; \
+	VPMULUDQ Y6, Y2, Y6; \
+	VPADDQ   Y6, Y5, Y5; \
+	VPSLLQ   $32, Y5, Y5; \
+	VPADDQ   Y5, Y4, Y4; \
+	VMOVDQU  pcgHalves<>(SB), Y5; \
+	VPERMD   Y4, Y5, Y4; \
+	VMOVDQU  Y4, off(SI)
+
+#define PCGSTEP1(ohi, olo) PCGNEXT(pcgMulLo4<>(SB), pcgMulLoHi4<>(SB), pcgMulHi4<>(SB), pcgMulHiHi4<>(SB), pcgIncLo4<>(SB), pcgIncLoSigned4<>(SB), pcgIncHi4<>(SB), ohi, olo)
+#define PCGSTEP2(ohi, olo) PCGNEXT(pcgMul2Lo4<>(SB), pcgMul2LoHi4<>(SB), pcgMul2Hi4<>(SB), pcgMul2HiHi4<>(SB), pcgInc2Lo4<>(SB), pcgInc2LoSigned4<>(SB), pcgInc2Hi4<>(SB), ohi, olo)
+
 // func pcgUniformsAVX2(pcg *lanePCG, u *uint32, n int)
 //
-// lanePCG.uniformsGo with the four lanes in vector registers. VPMULUDQ
-// multiplies the low 32 bits of each 64-bit lane into 64 bits, so every
-// 64-bit product is put together from 32-bit ones: the low 64 bits of
-// a·b are a0·b0 + ((a1·b0 + a0·b1) << 32), and the high 64 bits of
-// lo·mulLo are a1·b1 + (a1·b0 >> 32) + (a0·b1 >> 32) + (mid >> 32),
-// mid = (a0·b0 >> 32) + low32(a1·b0) + low32(a0·b1) (it cannot overflow).
-// Y0 = hi, Y1 = lo; Y10, Y11 = mulLo's halves, Y12, Y13 = mulHi's,
-// Y14 = the low-32 mask.
+// lanePCG.uniformsGo with the four lanes in vector registers, two words
+// a turn: the states one and two steps on are both computed from the
+// state at the start of the turn, so that the turn waits on one 128-bit
+// multiply-add, not two.
 TEXT ·pcgUniformsAVX2(SB), NOSPLIT, $0-24
 	MOVQ    pcg+0(FP), DI
 	MOVQ    u+8(FP), SI
 	MOVQ    n+16(FP), CX
 	VMOVDQU (DI), Y0
 	VMOVDQU 32(DI), Y1
-	VMOVDQU pcgMulLo4<>(SB), Y10
-	VMOVDQU pcgMulLoHi4<>(SB), Y11
-	VMOVDQU pcgMulHi4<>(SB), Y12
-	VMOVDQU pcgMulHiHi4<>(SB), Y13
 	VMOVDQU low32<>(SB), Y14
 
-pcgloop:
+pcgloop2:
+	CMPQ CX, $2
+	JLT  pcglast
+	PCGSTEP1(Y10, Y11)
+	PCGSTEP2(Y12, Y13)
+	DXSM(Y10, Y11, 0)
+	DXSM(Y12, Y13, 32)
+	VMOVDQU Y12, Y0
+	VMOVDQU Y13, Y1
+	ADDQ    $64, SI
+	SUBQ    $2, CX
+	JMP     pcgloop2
+
+pcglast:
 	TESTQ CX, CX
 	JZ    pcgdone
-
-	// lo·mulLo: low 64 bits in Y3, high in Y6.
-	VPSRLQ   $32, Y1, Y2   // a1
-	VPMULUDQ Y10, Y1, Y3   // a0·b0
-	VPMULUDQ Y10, Y2, Y4   // a1·b0
-	VPMULUDQ Y11, Y1, Y5   // a0·b1
-	VPMULUDQ Y11, Y2, Y6   // a1·b1
-	VPSRLQ   $32, Y3, Y7
-	VPAND    Y14, Y4, Y8
-	VPADDQ   Y8, Y7, Y7
-	VPAND    Y14, Y5, Y8
-	VPADDQ   Y8, Y7, Y7    // mid
-	VPSRLQ   $32, Y4, Y4
-	VPADDQ   Y4, Y6, Y6
-	VPSRLQ   $32, Y5, Y5
-	VPADDQ   Y5, Y6, Y6
-	VPSRLQ   $32, Y7, Y8
-	VPADDQ   Y8, Y6, Y6    // high
-	VPSLLQ   $32, Y7, Y7
-	VPAND    Y14, Y3, Y3
-	VPOR     Y7, Y3, Y3    // low
-
-	// high += hi·mulLo + lo·mulHi (mod 2^64)
-	VPMULUDQ Y10, Y0, Y4
-	VPSRLQ   $32, Y0, Y5
-	VPMULUDQ Y10, Y5, Y5
-	VPMULUDQ Y11, Y0, Y7
-	VPADDQ   Y7, Y5, Y5
-	VPSLLQ   $32, Y5, Y5
-	VPADDQ   Y5, Y4, Y4
-	VPADDQ   Y4, Y6, Y6
-	VPMULUDQ Y12, Y1, Y4
-	VPMULUDQ Y12, Y2, Y5
-	VPMULUDQ Y13, Y1, Y7
-	VPADDQ   Y7, Y5, Y5
-	VPSLLQ   $32, Y5, Y5
-	VPADDQ   Y5, Y4, Y4
-	VPADDQ   Y4, Y6, Y6
-
-	// lo = low + incLo, carrying into hi = high + incHi: the sum
-	// carried where it is below incLo, unsigned (signed after flipping
-	// both sign bits).
-	VPADDQ   pcgIncLo4<>(SB), Y3, Y1
-	VPXOR    sign64<>(SB), Y1, Y7
-	VMOVDQU  pcgIncLoSigned4<>(SB), Y8
-	VPCMPGTQ Y7, Y8, Y8    // −1 where carried
-	VPADDQ   pcgIncHi4<>(SB), Y6, Y6
-	VPSUBQ   Y8, Y6, Y0
-
-	// DXSM: x = hi ^ hi>>32; x *= cheapMul; x ^= x>>48; x *= lo|1.
-	VPSRLQ   $32, Y0, Y2
-	VPXOR    Y0, Y2, Y2
-	VMOVDQU  pcgCheap4<>(SB), Y9
-	VPMULUDQ Y9, Y2, Y3
-	VPSRLQ   $32, Y2, Y4
-	VPMULUDQ Y9, Y4, Y4
-	VPMULUDQ pcgCheapHi4<>(SB), Y2, Y5
-	VPADDQ   Y5, Y4, Y4
-	VPSLLQ   $32, Y4, Y4
-	VPADDQ   Y4, Y3, Y2
-	VPSRLQ   $48, Y2, Y3
-	VPXOR    Y3, Y2, Y2
-	VPOR     one64<>(SB), Y1, Y3 // lo|1
-	VPMULUDQ Y3, Y2, Y4
-	VPSRLQ   $32, Y2, Y5
-	VPMULUDQ Y3, Y5, Y5
-	VPSRLQ   $32, Y3, Y6
-	VPMULUDQ Y6, Y2, Y6
-	VPADDQ   Y6, Y5, Y5
-	VPSLLQ   $32, Y5, Y5
-	VPADDQ   Y5, Y4, Y4
-
-	// The words' high halves, then their low halves.
-	VMOVDQU pcgHalves<>(SB), Y5
-	VPERMD  Y4, Y5, Y4
-	VMOVDQU Y4, (SI)
-	ADDQ    $32, SI
-	DECQ    CX
-	JMP     pcgloop
+	PCGSTEP1(Y10, Y11)
+	DXSM(Y10, Y11, 0)
+	VMOVDQU Y10, Y0
+	VMOVDQU Y11, Y1
 
 pcgdone:
 	VMOVDQU Y0, (DI)
