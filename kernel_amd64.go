@@ -255,3 +255,20 @@ func (g *lanePCG) uniforms(u []uint32, n int) {
 		pcgUniformsAVX2(g, &u[0], n)
 	}
 }
+
+// laneBitsAVX2 is laneBitsGo.
+//
+//go:noescape
+func laneBitsAVX2(x *float64, lanes *[LaneWidth]uint64, n int)
+
+// laneBits is laneBitsGo, four lanes a store on AVX2.
+func laneBits(x []float64, lanes *[LaneWidth]uint64, n int) {
+	if !useAVX2 {
+		laneBitsGo(x, lanes, n)
+		return
+	}
+	if n > 0 {
+		_ = x[n*LaneWidth-1]
+		laneBitsAVX2(&x[0], lanes, n)
+	}
+}

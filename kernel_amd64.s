@@ -814,3 +814,33 @@ pcgdone:
 	VMOVDQU Y1, 32(DI)
 	VZEROUPPER
 	RET
+
+CONST4(two52, 0x4330000000000000) // 2^52
+
+// func laneBitsAVX2(x *float64, lanes *[4]uint64, n int)
+//
+// Bit j of each lane's word, as a float64: OR-ing the bit into the
+// mantissa of 2^52 and subtracting 2^52 gives exactly +0 or 1.
+TEXT ·laneBitsAVX2(SB), NOSPLIT, $0-24
+	MOVQ    x+0(FP), DI
+	MOVQ    lanes+8(FP), SI
+	MOVQ    n+16(FP), CX
+	VMOVDQU (SI), Y0
+	VMOVDQU one64<>(SB), Y1
+	VMOVDQU two52<>(SB), Y2
+
+bitsloop:
+	TESTQ   CX, CX
+	JZ      bitsdone
+	VPAND   Y1, Y0, Y3
+	VPOR    Y2, Y3, Y3
+	VSUBPD  Y2, Y3, Y3
+	VMOVUPD Y3, (DI)
+	VPSRLQ  $1, Y0, Y0
+	ADDQ    $32, DI
+	DECQ    CX
+	JMP     bitsloop
+
+bitsdone:
+	VZEROUPPER
+	RET

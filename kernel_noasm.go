@@ -56,3 +56,5 @@ func scaleNonNegative(w []float64, s float64) {
 }
 
 func (g *lanePCG) uniforms(u []uint32, n int) { g.uniformsGo(u, n) }
+
+func laneBits(x []float64, lanes *[LaneWidth]uint64, n int) { laneBitsGo(x, lanes, n) }

@@ -62,15 +62,16 @@ type WordData interface {
 	SampleWords(dst []uint64, ws []uint64)
 }
 
-// laneOnes[m] has 1 in lane c where bit c of m is set, else 0.
-var laneOnes = func() (t [1 << LaneWidth][LaneWidth]float64) {
-	for m := range t {
-		for c := range LaneWidth {
-			t[m][c] = float64(m >> c & 1)
+// laneBitsGo sets x[j·LaneWidth + c], for j < n ≤ 64, to bit j of
+// lanes[c]: 0 or 1.
+func laneBitsGo(x []float64, lanes *[LaneWidth]uint64, n int) {
+	x = x[:n*LaneWidth]
+	for j := range n {
+		for c, b := range lanes {
+			x[j*LaneWidth+c] = float64(b >> j & 1)
 		}
 	}
-	return t
-}()
+}
 
 // NewLanes returns lanes for machines of the given layer sizes, with all
 // parameters zero.
@@ -226,13 +227,9 @@ func (l *Lanes) patternWords(data WordData, u []uint32, chains int) []uint32 {
 	}
 	x, act := l.x[0][:nv*LaneWidth], l.act[0][:0]
 	for w := range words {
-		b0, b1, b2, b3 := pat[w], pat[words+w], pat[2*words+w], pat[3*words+w]
-		for j := range min(64, nv-64*w) {
-			m := b0>>j&1 | b1>>j&1<<1 | b2>>j&1<<2 | b3>>j&1<<3
-			i := 64*w + j
-			*(*[LaneWidth]float64)(x[i*LaneWidth:]) = laneOnes[m]
-		}
-		for b := b0 | b1 | b2 | b3; b != 0; b &= b - 1 {
+		lanes := [LaneWidth]uint64{pat[w], pat[words+w], pat[2*words+w], pat[3*words+w]}
+		laneBits(x[64*w*LaneWidth:], &lanes, min(64, nv-64*w))
+		for b := lanes[0] | lanes[1] | lanes[2] | lanes[3]; b != 0; b &= b - 1 {
 			act = append(act, int32(64*w+bits.TrailingZeros64(b)))
 		}
 	}

@@ -257,3 +257,29 @@ func TestLanesCheckPatternSize(t *testing.T) {
 		}()
 	}
 }
+
+// TestLaneBits: laneBits (AVX2 where present) writes each lane's bits as
+// +0 and 1, for 0 to 64 bits, and nothing beyond them.
+func TestLaneBits(t *testing.T) {
+	rng := rand.New(rand.NewPCG(5, 5))
+	for n := range 65 {
+		lanes := [LaneWidth]uint64{rng.Uint64(), rng.Uint64(), ^uint64(0), 0}
+		x := make([]float64, (n+1)*LaneWidth)
+		for i := range x {
+			x[i] = -7
+		}
+		laneBits(x, &lanes, n)
+		for j := range n {
+			for c, b := range lanes {
+				if got, want := x[j*LaneWidth+c], float64(b>>j&1); got != want || math.Signbit(got) {
+					t.Fatalf("%d bits: bit %d of lane %d = %v, want %v", n, j, c, got, want)
+				}
+			}
+		}
+		for _, v := range x[n*LaneWidth:] {
+			if v != -7 {
+				t.Fatalf("%d bits: wrote beyond them", n)
+			}
+		}
+	}
+}
