@@ -689,17 +689,29 @@ CONST4(pcgInc2Hi4, 0x4871bec9994273f8)
 CONST4(pcgInc2Lo4, 0xac1f8a1c3883459a)
 CONST4(pcgInc2LoSigned4, 0x2c1f8a1c3883459a)
 
+// LOW64 sets out to the low 64 bits of a·b in each lane, b given by its
+// low and high 32 bits b0 and b1 (in each lane's low half): VPMULUDQ
+// multiplies the low 32 bits of each 64-bit lane into 64 bits, and
+// a·b = a0·b0 + ((a1·b0 + a0·b1) << 32) mod 2^64. It clobbers t and v;
+// out must not be a.
+#define LOW64(a, b0, b1, t, v, out) \
+	VPMULUDQ b0, a, out; \
+	VPSRLQ   $32, a, t; \
+	VPMULUDQ b0, t, t; \
+	VPMULUDQ b1, a, v; \
+	VPADDQ   v, t, t; \
+	VPSLLQ   $32, t, t; \
+	VPADDQ   t, out, out
+
 // PCGNEXT sets ohi, olo to the state (Y0 = hi, Y1 = lo) times the 128-bit
 // multiplier (mlo, mhi, with mlohi = mlo >> 32 and mhihi = mhi >> 32) plus
 // the increment (inclo, inchi; inclos = inclo ^ 1<<63), leaving Y0 and
-// Y1 as they are. VPMULUDQ multiplies the low 32 bits of each 64-bit lane
-// into 64 bits, so every 64-bit product is put together from 32-bit ones:
-// the low 64 bits of a·b are a0·b0 + ((a1·b0 + a0·b1) << 32), and the high
-// 64 bits of lo·mlo are a1·b1 + (a1·b0 >> 32) + (a0·b1 >> 32) + (mid >> 32),
-// mid = (a0·b0 >> 32) + low32(a1·b0) + low32(a0·b1) (it cannot overflow).
-// The sum lo·mlo + inclo carries where it is below inclo, unsigned
-// (signed after flipping both sign bits). Y14 holds the low-32 mask; it
-// clobbers Y2–Y8.
+// Y1 as they are. The high 64 bits of lo·mlo are a1·b1 + (a1·b0 >> 32) +
+// (a0·b1 >> 32) + (mid >> 32), mid = (a0·b0 >> 32) + low32(a1·b0) +
+// low32(a0·b1) (it cannot overflow), and the low ones (mid << 32) |
+// low32(a0·b0). The sum lo·mlo + inclo carries where it is below inclo,
+// unsigned (signed after flipping both sign bits). Y14 holds the low-32
+// mask; it clobbers Y2–Y8.
 #define PCGNEXT(mlo, mlohi, mhi, mhihi, inclo, inclos, inchi, ohi, olo) \
 	VPSRLQ   $32, Y1, Y2; \
 	VPMULUDQ mlo, Y1, Y3; \
@@ -720,20 +732,9 @@ CONST4(pcgInc2LoSigned4, 0x2c1f8a1c3883459a)
 	VPSLLQ   $32, Y7, Y7; \
 	VPAND    Y14, Y3, Y3; \
 	VPOR     Y7, Y3, Y3; \
-	VPMULUDQ mlo, Y0, Y4; \
-	VPSRLQ   $32, Y0, Y5; \
-	VPMULUDQ mlo, Y5, Y5; \
-	VPMULUDQ mlohi, Y0, Y7; \
-	VPADDQ   Y7, Y5, Y5; \
-	VPSLLQ   $32, Y5, Y5; \
-	VPADDQ   Y5, Y4, Y4; \
+	LOW64(Y0, mlo, mlohi, Y5, Y7, Y4); \
 	VPADDQ   Y4, Y6, Y6; \
-	VPMULUDQ mhi, Y1, Y4; \
-	VPMULUDQ mhi, Y2, Y5; \
-	VPMULUDQ mhihi, Y1, Y7; \
-	VPADDQ   Y7, Y5, Y5; \
-	VPSLLQ   $32, Y5, Y5; \
-	VPADDQ   Y5, Y4, Y4; \
+	LOW64(Y1, mhi, mhihi, Y5, Y7, Y4); \
 	VPADDQ   Y4, Y6, Y6; \
 	VPADDQ   inclo, Y3, olo; \
 	VPXOR    sign64<>(SB), olo, Y7; \
@@ -744,29 +745,16 @@ CONST4(pcgInc2LoSigned4, 0x2c1f8a1c3883459a)
 
 // DXSM writes the words of the state hi, lo (rand.PCG.Uint64's output:
 // x = hi ^ hi>>32; x *= cheapMul; x ^= x>>48; x *= lo|1) at off(SI), their
-// high halves first, then their low halves. It clobbers Y2–Y9.
+// high halves first, then their low halves. It clobbers Y2–Y7.
 #define DXSM(hi, lo, off) \
 	VPSRLQ   $32, hi, Y2; \
 	VPXOR    hi, Y2, Y2; \
-	VMOVDQU  pcgCheap4<>(SB), Y9; \
-	VPMULUDQ Y9, Y2, Y3; \
-	VPSRLQ   $32, Y2, Y4; \
-	VPMULUDQ Y9, Y4, Y4; \
-	VPMULUDQ pcgCheapHi4<>(SB), Y2, Y5; \
-	VPADDQ   Y5, Y4, Y4; \
-	VPSLLQ   $32, Y4, Y4; \
-	VPADDQ   Y4, Y3, Y2; \
-	VPSRLQ   $48, Y2, Y3; \
+	LOW64(Y2, pcgCheap4<>(SB), pcgCheapHi4<>(SB), Y4, Y5, Y3); \
+	VPSRLQ   $48, Y3, Y2; \
 	VPXOR    Y3, Y2, Y2; \
 	VPOR     one64<>(SB), lo, Y3; \
-	VPMULUDQ Y3, Y2, Y4; \
-	VPSRLQ   $32, Y2, Y5; \
-	VPMULUDQ Y3, Y5, Y5; \
 	VPSRLQ   $32, Y3, Y6; \
-	VPMULUDQ Y6, Y2, Y6; \
-	VPADDQ   Y6, Y5, Y5; \
-	VPSLLQ   $32, Y5, Y5; \
-	VPADDQ   Y5, Y4, Y4; \
+	LOW64(Y2, Y3, Y6, Y5, Y7, Y4); \
 	VMOVDQU  pcgHalves<>(SB), Y5; \
 	VPERMD   Y4, Y5, Y4; \
 	VMOVDQU  Y4, off(SI)
