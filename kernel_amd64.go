@@ -239,10 +239,17 @@ func nonNegative(w []float64) {
 	nonNegativeGo(w, k)
 }
 
-// pcgUniformsAVX2 is lanePCG.uniformsGo.
+// pcgUniformsAVX2 and pcgUniformsAVX512 are lanePCG.uniformsGo.
 //
 //go:noescape
 func pcgUniformsAVX2(pcg *lanePCG, u *uint32, n int)
+
+//go:noescape
+func pcgUniformsAVX512(pcg *lanePCG, u *uint32, n int)
+
+// useAVX512 selects pcgUniformsAVX512, whose VPMULLQ needs AVX512DQ and,
+// on 256-bit registers, AVX512VL. Tests turn it off to compare kernels.
+var useAVX512 = useAVX2 && cpu.X86.HasAVX512F && cpu.X86.HasAVX512DQ && cpu.X86.HasAVX512VL
 
 // uniforms is uniformsGo, in vector registers on AVX2.
 func (g *lanePCG) uniforms(u []uint32, n int) {
@@ -252,7 +259,11 @@ func (g *lanePCG) uniforms(u []uint32, n int) {
 	}
 	if n > 0 {
 		_ = u[8*n-1]
-		pcgUniformsAVX2(g, &u[0], n)
+		if useAVX512 {
+			pcgUniformsAVX512(g, &u[0], n)
+		} else {
+			pcgUniformsAVX2(g, &u[0], n)
+		}
 	}
 }
 

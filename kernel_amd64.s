@@ -762,46 +762,57 @@ CONST4(pcgInc2LoSigned4, 0x2c1f8a1c3883459a)
 #define PCGSTEP1(ohi, olo) PCGNEXT(pcgMulLo4<>(SB), pcgMulLoHi4<>(SB), pcgMulHi4<>(SB), pcgMulHiHi4<>(SB), pcgIncLo4<>(SB), pcgIncLoSigned4<>(SB), pcgIncHi4<>(SB), ohi, olo)
 #define PCGSTEP2(ohi, olo) PCGNEXT(pcgMul2Lo4<>(SB), pcgMul2LoHi4<>(SB), pcgMul2Hi4<>(SB), pcgMul2HiHi4<>(SB), pcgInc2Lo4<>(SB), pcgInc2LoSigned4<>(SB), pcgInc2Hi4<>(SB), ohi, olo)
 
+// PCGBODY is the body of the PCG kernels below, two words a turn: the
+// states one and two steps on are both computed from the state at the
+// start of the turn, so that the turn waits on one 128-bit multiply-add,
+// not two.
+#define PCGBODY \
+	MOVQ    pcg+0(FP), DI; \
+	MOVQ    u+8(FP), SI; \
+	MOVQ    n+16(FP), CX; \
+	VMOVDQU (DI), Y0; \
+	VMOVDQU 32(DI), Y1; \
+	VMOVDQU low32<>(SB), Y14; \
+pcgloop2: \
+	CMPQ    CX, $2; \
+	JLT     pcglast; \
+	PCGSTEP1(Y10, Y11); \
+	PCGSTEP2(Y12, Y13); \
+	DXSM(Y10, Y11, 0); \
+	DXSM(Y12, Y13, 32); \
+	VMOVDQU Y12, Y0; \
+	VMOVDQU Y13, Y1; \
+	ADDQ    $64, SI; \
+	SUBQ    $2, CX; \
+	JMP     pcgloop2; \
+pcglast: \
+	TESTQ   CX, CX; \
+	JZ      pcgdone; \
+	PCGSTEP1(Y10, Y11); \
+	DXSM(Y10, Y11, 0); \
+	VMOVDQU Y10, Y0; \
+	VMOVDQU Y11, Y1; \
+pcgdone: \
+	VMOVDQU Y0, (DI); \
+	VMOVDQU Y1, 32(DI); \
+	VZEROUPPER; \
+	RET
+
 // func pcgUniformsAVX2(pcg *lanePCG, u *uint32, n int)
 //
-// lanePCG.uniformsGo with the four lanes in vector registers, two words
-// a turn: the states one and two steps on are both computed from the
-// state at the start of the turn, so that the turn waits on one 128-bit
-// multiply-add, not two.
+// lanePCG.uniformsGo with the four lanes in vector registers.
 TEXT ·pcgUniformsAVX2(SB), NOSPLIT, $0-24
-	MOVQ    pcg+0(FP), DI
-	MOVQ    u+8(FP), SI
-	MOVQ    n+16(FP), CX
-	VMOVDQU (DI), Y0
-	VMOVDQU 32(DI), Y1
-	VMOVDQU low32<>(SB), Y14
+	PCGBODY
 
-pcgloop2:
-	CMPQ CX, $2
-	JLT  pcglast
-	PCGSTEP1(Y10, Y11)
-	PCGSTEP2(Y12, Y13)
-	DXSM(Y10, Y11, 0)
-	DXSM(Y12, Y13, 32)
-	VMOVDQU Y12, Y0
-	VMOVDQU Y13, Y1
-	ADDQ    $64, SI
-	SUBQ    $2, CX
-	JMP     pcgloop2
+// func pcgUniformsAVX512(pcg *lanePCG, u *uint32, n int)
+//
+// pcgUniformsAVX2 with AVX-512's 64-bit multiply (VPMULLQ, AVX512DQ on
+// 256-bit registers, AVX512VL) for the low products.
+#undef LOW64
+#define LOW64(a, b0, b1, t, v, out) VPMULLQ b0, a, out
 
-pcglast:
-	TESTQ CX, CX
-	JZ    pcgdone
-	PCGSTEP1(Y10, Y11)
-	DXSM(Y10, Y11, 0)
-	VMOVDQU Y10, Y0
-	VMOVDQU Y11, Y1
-
-pcgdone:
-	VMOVDQU Y0, (DI)
-	VMOVDQU Y1, 32(DI)
-	VZEROUPPER
-	RET
+TEXT ·pcgUniformsAVX512(SB), NOSPLIT, $0-24
+	PCGBODY
 
 CONST4(two52, 0x4330000000000000) // 2^52
 

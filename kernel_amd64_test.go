@@ -15,6 +15,17 @@ func withAVX2(on bool, f func()) {
 	f()
 }
 
+// TestLanePCGKernels: the AVX2 PCG kernel, where the machine has AVX-512
+// and would use pcgUniformsAVX512, passes TestLanePCG too.
+func TestLanePCGKernels(t *testing.T) {
+	if !useAVX512 {
+		t.Skip("no AVX-512 on this machine: TestLanePCG tests the AVX2 kernel")
+	}
+	useAVX512 = false
+	defer func() { useAVX512 = true }()
+	testLanePCG(t)
+}
+
 // TestKernelsTraining checks that training with and without the AVX2
 // kernels ends in the same machine, bit for bit, on a net whose layers
 // exercise both the vector bodies and the portable tails.

@@ -8,7 +8,10 @@ import (
 // TestLanePCG: each lane of a lanePCG draws the words of a rand.PCG in
 // its state, in the kernels and in portable Go, for runs of 0 to 40 words,
 // and stores back the state that rand.PCG reaches.
-func TestLanePCG(t *testing.T) {
+func TestLanePCG(t *testing.T) { testLanePCG(t) }
+
+func testLanePCG(t *testing.T) {
+	t.Helper()
 	seeds := rand.New(rand.NewPCG(3, 3))
 	for _, vector := range []bool{false, true} {
 		for n := range 41 {
