@@ -139,8 +139,9 @@ func (l *Lanes) Store(c int, m *Machine) {
 // pattern and its random numbers from srcs[c] exactly as WakeSleep.Step
 // does from rand.New(srcs[c]); lanes beyond are stepped too, with a
 // blank pattern and every uniform 2^32 − 1 (their units stay off), and
-// their contents mean nothing. (The sources, not Rands, so that the
-// uniforms' draws inline.)
+// their contents mean nothing. (The sources, not Rands: a step loads
+// their states, draws the words of all lanes at once and stores the
+// states back; see uniforms.)
 func (l *Lanes) Step(data Data, srcs []*rand.PCG) {
 	if len(srcs) > LaneWidth {
 		panic(fmt.Sprintf("helmholtz: %d chains in %d lanes", len(srcs), LaneWidth))
