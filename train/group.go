@@ -11,17 +11,18 @@ import (
 
 // Chains in lanes. Wake-sleep runs that differ only in their seed step
 // up to LaneWidth at a time (at least minLanes) in one helmholtz.Lanes,
-// one chain per vector lane, each bit for bit as it steps alone: TrainGroup trains such runs (a
-// sweep's seeds) together, and a run's restart candidates train together
-// in its restart phase. The other learners, and batches of more than one
+// one chain per vector lane, each bit for bit as it steps alone:
+// TrainGroup trains such runs (a sweep's seeds) together, and a run's
+// restart candidates train together in its restart phase. The other learners, and batches of more than one
 // pattern, step one chain at a time.
 
 // LaneWidth is the number of runs TrainGroup steps together.
 const LaneWidth = helmholtz.LaneWidth
 
 // minLanes is the fewest chains worth stepping in lanes: three chains in
-// four lanes take 386 ns a chain-step, two 540, one alone 455
-// (BenchmarkLanesStep3, BenchmarkLanesStep2, BenchmarkWakeSleepStep).
+// four lanes take about 370 ns a chain-step, two about 525, one alone
+// about 455 (BenchmarkLanesStep3, BenchmarkLanesStep2,
+// BenchmarkWakeSleepStep).
 const minLanes = 3
 
 // laneable reports whether runs of c can step in lanes.
@@ -67,8 +68,9 @@ func (s *laneStepper) run(ms []*helmholtz.Machine, srcs []*rand.PCG, from, n, la
 // error. Runs of one wake-sleep config that differ only in their seed,
 // new or at one step, train together in lanes, up to LaneWidth and at
 // least minLanes of them (a group that loses runs to divergence below
-// minLanes goes on one chain at a time); any others one after another. Each run ends exactly as Train would leave it; its
-// Elapsed gets an equal share of the group's wall time.
+// minLanes goes on one chain at a time); any others one after another.
+// Each run ends exactly as Train would leave it; its Elapsed gets an
+// equal share of the group's wall time.
 func TrainGroup(ctx context.Context, runs []*Run, progress []func(Point)) []error {
 	errs := make([]error, len(runs))
 	if progress == nil {

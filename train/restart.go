@@ -27,9 +27,9 @@ import (
 // Wake-sleep candidates are trained four at a time in lanes (the last
 // group of a round in lanes too if it has three; other learners one at a
 // time), each exactly as it would train alone, and only those still in
-// the race are kept: the best so far without halving, the
-// better half of the first round with it, and the few out of it that
-// the next group reuses.
+// the race are kept: the best so far without halving, the better half of
+// the first round with it, and the few out of it that the next group
+// reuses.
 
 // offset is the number of steps spent on discarded restart candidates.
 func (c Config) offset() int {
@@ -93,8 +93,8 @@ func (r *Run) restart(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	// trainTo trains candidates cs (in lanes if there are enough, else one at a
-	// time) to step to and scores each on the selection sample.
+	// trainTo trains candidates cs (in lanes if there are enough, else
+	// one at a time) to step to and scores each on the selection sample.
 	trainTo := func(cs []*candidate, to int) error {
 		if c, err := r.advanceAll(ctx, cs, to); err != nil {
 			return fmt.Errorf("restart candidate %d of %d: %w", c.i+1, cfg.Restarts, err)
