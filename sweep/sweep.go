@@ -54,10 +54,10 @@ type Units struct {
 }
 
 // Run runs the jobs on workers goroutines and returns their results in
-// job order. Consecutive jobs of one recipe train four at a time in one
-// goroutine, one per vector lane (groupJobs, train.TrainGroup), each
-// exactly as it would train alone. With dir not empty each run's final model is written to
-// dir/models/RECIPE/seed_N.npz. done, if not nil, is called (from one
+// job order. Consecutive jobs of one recipe train up to four at a time in
+// one goroutine, one per vector lane (groupJobs, train.TrainGroup), each
+// exactly as it would train alone. With dir not empty each run's final
+// model is written to dir/models/RECIPE/seed_N.npz. done, if not nil, is called (from one
 // goroutine at a time) as each run finishes; an error it returns stops
 // the sweep. When ctx is cancelled, runs in progress stop and Run returns
 // the results of the runs that finished, with ctx's error.
