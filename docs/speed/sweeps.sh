@@ -29,8 +29,10 @@ sweep() {
 	local bin=$1 out=$2
 	shift 2
 	local t0
+	rm -rf "$out"
 	t0=$(now)
-	"$tmp/$bin" sweep --seeds "${SEEDS:-1-100}" --out "$out" "$@" >/dev/null 2>&1
+	"$tmp/$bin" sweep --seeds "${SEEDS:-1-100}" --out "$out" "$@" >"$tmp/sweep.log" 2>&1 ||
+		{ cat "$tmp/sweep.log" >&2; return 1; }
 	awk "BEGIN { printf \"%.2f\", $(now) - $t0 }"
 }
 # same A B reports whether two results.csv agree but for their seconds.
