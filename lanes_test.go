@@ -34,6 +34,7 @@ func TestLanesAreChainsAlone(t *testing.T) {
 		{[]int{9, 5}, 4, Options{NonNegative: true}, 10000, nil},
 		{[]int{16, 7, 2}, 4, Options{CapHidden: true, HiddenCap: 0}, 10000, nil},
 		{[]int{81, 12, 1}, 4, Options{}, 3000, dataset.NewBars(9, 9)},
+		{[]int{81, 12, 1}, 2, Options{Decay: 1e-4, NonNegative: true}, 3000, dataset.NewBars(9, 9)},
 		{[]int{70, 12, 1}, 3, Options{NonNegative: true}, 3000, dataset.NewBars(7, 10)},
 		{[]int{32, 10, 1}, 4, Options{}, 5000, dataset.NewShifter(8)},
 		{[]int{32, 10, 1}, 2, Options{Decay: 1e-4}, 5000, dataset.NewShifter(8)},
