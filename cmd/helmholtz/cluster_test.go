@@ -126,3 +126,30 @@ func TestClusterScripts(t *testing.T) {
 		}
 	}
 }
+
+// TestSweepsScriptRejectsGarbage: docs/speed/sweeps.sh refuses a round
+// count or a base revision it cannot use with one line on stderr and exit
+// status 2, before it builds or times anything.
+func TestSweepsScriptRejectsGarbage(t *testing.T) {
+	if _, err := exec.LookPath("bash"); err != nil {
+		t.Skip("no bash")
+	}
+	root, err := filepath.Abs("../..")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, args := range [][]string{{"97a0619", "x"}, {"97a0619", "0"}, {"97a0619", "-1"}, {"97a0619", "100"},
+		{"no-such-revision", "1"}, {"97a0619;echo", "1"}} {
+		cmd := exec.Command("bash", append([]string{"docs/speed/sweeps.sh"}, args...)...)
+		cmd.Dir = root
+		var stdout, stderr bytes.Buffer
+		cmd.Stdout, cmd.Stderr = &stdout, &stderr
+		err := cmd.Run()
+		if code := cmd.ProcessState.ExitCode(); err == nil || code != 2 {
+			t.Errorf("sweeps.sh %q: exit %d (%v), want 2", args, code, err)
+		}
+		if stdout.Len() != 0 || strings.Count(stderr.String(), "\n") != 1 || !strings.HasPrefix(stderr.String(), "sweeps.sh: ") {
+			t.Errorf("sweeps.sh %q: stdout %q, stderr %q; want one line on stderr", args, stdout.String(), stderr.String())
+		}
+	}
+}

@@ -17,10 +17,18 @@ set -euo pipefail
 
 base=${1:-97a0619}
 rounds=${2:-2}
+if ! [[ $rounds =~ ^[1-9][0-9]?$ ]]; then
+	echo "sweeps.sh: ROUNDS must be a whole number from 1 to 99, not \"$rounds\"" >&2
+	exit 2
+fi
+if ! git rev-parse --verify --quiet "$base^{commit}" >/dev/null; then
+	echo "sweeps.sh: no commit \"$base\" in this repository" >&2
+	exit 2
+fi
 tmp=$(mktemp -d)
 trap 'git worktree remove --force "$tmp/src" >/dev/null 2>&1 || true; rm -rf "$tmp"' EXIT
 go build -o "$tmp/now" ./cmd/helmholtz
-git worktree add --detach "$tmp/src" "$base" >/dev/null 2>&1
+git worktree add --detach "$tmp/src" "$base" >"$tmp/git.log" 2>&1 || { cat "$tmp/git.log" >&2; exit 1; }
 (cd "$tmp/src" && go build -o "$tmp/base" ./cmd/helmholtz)
 
 now() { date +%s.%N; }
