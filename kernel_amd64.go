@@ -145,10 +145,11 @@ func activePtr(active []int32) *int32 {
 	return &active[0]
 }
 
-// The lane kernels (lanes.go), AVX2 where the processor has it. Their
-// callers guarantee the slices' lengths (4n for a layer of n units, 4m
-// for its m inputs, 4mn for the weights) and that act lists inputs < m;
-// the wrappers check the lengths once, since the kernels index unchecked.
+// The lane kernels (lanes.go): AVX2 for four lanes, AVX-512 for eight,
+// where the processor has them. Their callers guarantee the slices'
+// lengths (wn for a layer of n units, wm for its m inputs, wmn for the
+// weights) and that act lists inputs < m; the wrappers check the lengths
+// once, since the kernels index unchecked.
 
 //go:noescape
 func laneSampleAVX2(out, bias, rows, x *float64, act *int32, nact int, u *uint32, n int, next *int32) int
@@ -159,38 +160,83 @@ func laneDeltasAVX2(out, bias, rows, x *float64, act *int32, nact int, xt *float
 //go:noescape
 func laneAddAVX2(bias, rows, d, x *float64, act *int32, nact, n int)
 
-func laneSample(xt, bias, rows, x []float64, act []int32, u []uint32, n int, next []int32) int {
-	if !useAVX2 {
-		return laneSampleGo(xt, bias, rows, x, act, u, n, next)
+//go:noescape
+func laneSampleAVX512(out, bias, rows, x *float64, act *int32, nact int, u *uint32, n int, next *int32) int
+
+//go:noescape
+func laneDeltasAVX512(out, bias, rows, x *float64, act *int32, nact int, xt *float64, n int, eps float64)
+
+//go:noescape
+func laneAddAVX512(bias, rows, d, x *float64, act *int32, nact, n int)
+
+// LaneWidth is the number of chains a Lanes steps together: eight, one
+// per float64 lane of a 512-bit register, on processors with AVX-512
+// (F, DQ and VL), else four.
+func LaneWidth() int {
+	if useAVX512 {
+		return 8
 	}
-	laneCheck(bias, rows, x, xt, n)
-	_, _ = u[4*n-1], next[n-1]
+	return 4
+}
+
+// laneKernels reports which kernels serve lanes of width w: 4 for AVX2,
+// 8 for AVX-512, 0 for the portable ones.
+func laneKernels(w int) int {
+	switch {
+	case w == 4 && useAVX2:
+		return 4
+	case w == 8 && useAVX512:
+		return 8
+	}
+	return 0
+}
+
+func laneSample(w int, xt, bias, rows, x []float64, act []int32, u []uint32, n int, next []int32) int {
+	k := laneKernels(w)
+	if k == 0 {
+		return laneSampleGo(w, xt, bias, rows, x, act, u, n, next)
+	}
+	laneCheck(w, bias, rows, x, xt, n)
+	_, _ = u[w*n-1], next[n-1]
+	if k == 8 {
+		return laneSampleAVX512(&xt[0], &bias[0], rowsPtr(rows), rowsPtr(x), activePtr(act), len(act), &u[0], n, &next[0])
+	}
 	return laneSampleAVX2(&xt[0], &bias[0], rowsPtr(rows), rowsPtr(x), activePtr(act), len(act), &u[0], n, &next[0])
 }
 
-func laneDeltas(d, bias, rows, x []float64, act []int32, xt []float64, n int, eps float64) {
-	if !useAVX2 {
-		laneDeltasGo(d, bias, rows, x, act, xt, n, eps)
+func laneDeltas(w int, d, bias, rows, x []float64, act []int32, xt []float64, n int, eps float64) {
+	k := laneKernels(w)
+	if k == 0 {
+		laneDeltasGo(w, d, bias, rows, x, act, xt, n, eps)
 		return
 	}
-	laneCheck(bias, rows, x, d, n)
-	_ = xt[4*n-1]
+	laneCheck(w, bias, rows, x, d, n)
+	_ = xt[w*n-1]
+	if k == 8 {
+		laneDeltasAVX512(&d[0], &bias[0], rowsPtr(rows), rowsPtr(x), activePtr(act), len(act), &xt[0], n, eps)
+		return
+	}
 	laneDeltasAVX2(&d[0], &bias[0], rowsPtr(rows), rowsPtr(x), activePtr(act), len(act), &xt[0], n, eps)
 }
 
-func laneAdd(bias, rows, d, x []float64, act []int32, n int) {
-	if !useAVX2 {
-		laneAddGo(bias, rows, d, x, act, n)
+func laneAdd(w int, bias, rows, d, x []float64, act []int32, n int) {
+	k := laneKernels(w)
+	if k == 0 {
+		laneAddGo(w, bias, rows, d, x, act, n)
 		return
 	}
-	laneCheck(bias, rows, x, d, n)
+	laneCheck(w, bias, rows, x, d, n)
+	if k == 8 {
+		laneAddAVX512(&bias[0], rowsPtr(rows), &d[0], rowsPtr(x), activePtr(act), len(act), n)
+		return
+	}
 	laneAddAVX2(&bias[0], rowsPtr(rows), &d[0], rowsPtr(x), activePtr(act), len(act), n)
 }
 
 // laneCheck panics unless the slices hold a layer of n ≥ 1 units with
-// len(x)/4 inputs.
-func laneCheck(bias, rows, x, out []float64, n int) {
-	if n < 1 || len(bias) < 4*n || len(out) < 4*n || len(x)%4 != 0 || len(rows) < len(x)*n {
+// len(x)/w inputs, w lanes each.
+func laneCheck(w int, bias, rows, x, out []float64, n int) {
+	if n < 1 || len(bias) < w*n || len(out) < w*n || len(x)%w != 0 || len(rows) < len(x)*n {
 		panic("helmholtz: lane kernel slices do not hold the layer")
 	}
 }
@@ -251,35 +297,53 @@ func pcgUniformsAVX512(pcg *lanePCG, u *uint32, n int)
 // on 256-bit registers, AVX512VL. Tests turn it off to compare kernels.
 var useAVX512 = useAVX2 && cpu.X86.HasAVX512F && cpu.X86.HasAVX512DQ && cpu.X86.HasAVX512VL
 
-// uniforms is uniformsGo, in vector registers on AVX2.
-func (g *lanePCG) uniforms(u []uint32, n int) {
-	if !useAVX2 {
-		g.uniformsGo(u, n)
+// pcgUniforms8AVX512 is lanePCG.uniformsGo for eight lanes, in 512-bit
+// registers.
+//
+//go:noescape
+func pcgUniforms8AVX512(pcg *lanePCG, u *uint32, n int)
+
+// uniforms is uniformsGo, in vector registers on AVX2 (four lanes) and
+// AVX-512 (four or eight).
+func (g *lanePCG) uniforms(u []uint32, n, w int) {
+	if n == 0 {
 		return
 	}
-	if n > 0 {
-		_ = u[8*n-1]
-		if useAVX512 {
-			pcgUniformsAVX512(g, &u[0], n)
-		} else {
-			pcgUniformsAVX2(g, &u[0], n)
-		}
+	_ = u[2*w*n-1]
+	switch {
+	case w == 8 && useAVX512:
+		pcgUniforms8AVX512(g, &u[0], n)
+	case w == 4 && useAVX512:
+		pcgUniformsAVX512(g, &u[0], n)
+	case w == 4 && useAVX2:
+		pcgUniformsAVX2(g, &u[0], n)
+	default:
+		g.uniformsGo(u, n, w)
 	}
 }
 
-// laneBitsAVX2 is laneBitsGo.
+// laneBitsAVX2 and laneBitsAVX512 are laneBitsGo for four and eight
+// lanes.
 //
 //go:noescape
-func laneBitsAVX2(x *float64, lanes *[LaneWidth]uint64, n int)
+func laneBitsAVX2(x *float64, lanes *uint64, n int)
 
-// laneBits is laneBitsGo, four lanes a store on AVX2.
-func laneBits(x []float64, lanes *[LaneWidth]uint64, n int) {
-	if !useAVX2 {
-		laneBitsGo(x, lanes, n)
+//go:noescape
+func laneBitsAVX512(x *float64, lanes *uint64, n int)
+
+// laneBits is laneBitsGo, a lane's worth a store.
+func laneBits(x []float64, lanes []uint64, n int) {
+	w := len(lanes)
+	if n == 0 {
 		return
 	}
-	if n > 0 {
-		_ = x[n*LaneWidth-1]
-		laneBitsAVX2(&x[0], lanes, n)
+	_ = x[n*w-1]
+	switch laneKernels(w) {
+	case 4:
+		laneBitsAVX2(&x[0], &lanes[0], n)
+	case 8:
+		laneBitsAVX512(&x[0], &lanes[0], n)
+	default:
+		laneBitsGo(x, lanes, n)
 	}
 }

@@ -771,7 +771,7 @@ CONST4(pcgInc2LoSigned4, 0x2c1f8a1c3883459a)
 	MOVQ    u+8(FP), SI; \
 	MOVQ    n+16(FP), CX; \
 	VMOVDQU (DI), Y0; \
-	VMOVDQU 32(DI), Y1; \
+	VMOVDQU 64(DI), Y1; \
 	VMOVDQU low32<>(SB), Y14; \
 pcgloop2: \
 	CMPQ    CX, $2; \
@@ -794,7 +794,7 @@ pcglast: \
 	VMOVDQU Y11, Y1; \
 pcgdone: \
 	VMOVDQU Y0, (DI); \
-	VMOVDQU Y1, 32(DI); \
+	VMOVDQU Y1, 64(DI); \
 	VZEROUPPER; \
 	RET
 

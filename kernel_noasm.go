@@ -36,15 +36,21 @@ func expStep(ex, g []float64) float64 { return expStepGo(ex, g) }
 // expWalk has no kernel without assembly: the walk is expStep's.
 func expWalk(ex, g []float64, flips []int32, out []float64) bool { return false }
 
-func laneSample(xt, bias, rows, x []float64, act []int32, u []uint32, n int, next []int32) int {
-	return laneSampleGo(xt, bias, rows, x, act, u, n, next)
+// LaneWidth is the number of chains a Lanes steps together: four,
+// without assembly.
+func LaneWidth() int { return 4 }
+
+func laneSample(w int, xt, bias, rows, x []float64, act []int32, u []uint32, n int, next []int32) int {
+	return laneSampleGo(w, xt, bias, rows, x, act, u, n, next)
 }
 
-func laneDeltas(d, bias, rows, x []float64, act []int32, xt []float64, n int, eps float64) {
-	laneDeltasGo(d, bias, rows, x, act, xt, n, eps)
+func laneDeltas(w int, d, bias, rows, x []float64, act []int32, xt []float64, n int, eps float64) {
+	laneDeltasGo(w, d, bias, rows, x, act, xt, n, eps)
 }
 
-func laneAdd(bias, rows, d, x []float64, act []int32, n int) { laneAddGo(bias, rows, d, x, act, n) }
+func laneAdd(w int, bias, rows, d, x []float64, act []int32, n int) {
+	laneAddGo(w, bias, rows, d, x, act, n)
+}
 
 func scale(w []float64, s float64) { scaleGo(w, s, 0) }
 
@@ -55,6 +61,6 @@ func scaleNonNegative(w []float64, s float64) {
 	nonNegativeGo(w, 0)
 }
 
-func (g *lanePCG) uniforms(u []uint32, n int) { g.uniformsGo(u, n) }
+func (g *lanePCG) uniforms(u []uint32, n, w int) { g.uniformsGo(u, n, w) }
 
-func laneBits(x []float64, lanes *[LaneWidth]uint64, n int) { laneBitsGo(x, lanes, n) }
+func laneBits(x []float64, lanes []uint64, n int) { laneBitsGo(x, lanes, n) }

@@ -7,19 +7,20 @@ import (
 	"slices"
 )
 
-// Lanes is wake-sleep on up to LaneWidth machines of one shape at once,
-// each machine in one lane of the vector registers: for independent
-// chains (different seeds, or a run's restart candidates) that train by
-// the same rule. Every parameter is stored lane-interleaved, element e of
-// lane c at [e·LaneWidth + c], and every layer is computed for all lanes
+// Lanes is wake-sleep on up to Width() machines of one shape at once (4,
+// or 8 on processors with AVX-512: see NewLanes), each machine in one
+// lane of the vector registers: for independent chains (different seeds,
+// or a run's restart candidates) that train by the same rule. Every
+// parameter is stored lane-interleaved, element e of lane c at
+// [e·Width() + c], and every layer is computed for all lanes
 // alike: each unit's logit sums x_i·w_i, in index order, over the inputs i
 // that are on in some lane, and the delta rule updates those inputs'
 // weights by d·x_i. A product with x_i = 0 adds nothing and one with
 // x_i = 1 adds w_i exactly, so each lane does the same floating-point
 // operations, in the same order, as WakeSleep.Step on its machine alone
 // (which adds the rows of its own active units) and ends with the same
-// bits (TestLanesAreChainsAlone), while the kernels step four chains per
-// instruction.
+// bits (TestLanesAreChainsAlone), while the kernels step four or eight
+// chains per instruction.
 //
 // The step is online (batch size 1) and applies Options after each step,
 // as WakeSleep does.
@@ -28,14 +29,15 @@ type Lanes struct {
 	GenRate, RecRate float64
 	Options
 
-	// The lanes' parameters, shaped as a Machine's times LaneWidth.
+	// The lanes' parameters, shaped as a Machine's times Width().
 	B, W, C, R [][]float64
 
-	x     [][]float64          // the layers' states, interleaved
-	act   [][]int32            // the units of each layer on in some lane, ascending
-	d     []float64            // one layer's probabilities or deltas, interleaved
-	srcs  [LaneWidth]*rand.PCG // the chains' sources, and Rands drawing from them
-	rngs  [LaneWidth]*rand.Rand
+	w     int                 // the number of lanes: 4, or 8 with AVX-512
+	x     [][]float64         // the layers' states, interleaved
+	act   [][]int32           // the units of each layer on in some lane, ascending
+	d     []float64           // one layer's probabilities or deltas, interleaved
+	srcs  [maxLanes]*rand.PCG // the chains' sources, and Rands drawing from them
+	rngs  [maxLanes]*rand.Rand
 	gen   lanePCG  // the sources' generators side by side, for a step
 	u     []uint32 // the uniforms of a step's layers (uniforms)
 	v     []uint8
@@ -44,8 +46,9 @@ type Lanes struct {
 	words int      // a step's words per lane for the layers
 }
 
-// LaneWidth is the number of chains a Lanes steps together.
-const LaneWidth = 4
+// maxLanes is the widest Lanes: eight float64 lanes of an AVX-512
+// register.
+const maxLanes = 8
 
 // WordData is a Data that makes a pattern from a fixed number of words
 // of its source (dataset.Bars on a square grid does), so that Lanes can
@@ -62,23 +65,48 @@ type WordData interface {
 	SampleWords(dst []uint64, ws []uint64)
 }
 
-// laneBitsGo sets x[j·LaneWidth + c], for j < n ≤ 64, to bit j of
-// lanes[c]: 0 or 1.
-func laneBitsGo(x []float64, lanes *[LaneWidth]uint64, n int) {
-	x = x[:n*LaneWidth]
+// laneBitsGo sets x[j·w + c], for j < n ≤ 64 and w = len(lanes), to bit
+// j of lanes[c]: 0 or 1.
+func laneBitsGo(x []float64, lanes []uint64, n int) {
+	w := len(lanes)
+	x = x[:n*w]
 	for j := range n {
 		for c, b := range lanes {
-			x[j*LaneWidth+c] = float64(b >> j & 1)
+			x[j*w+c] = float64(b >> j & 1)
 		}
 	}
 }
 
-// NewLanes returns lanes for machines of the given layer sizes, with all
-// parameters zero.
-func NewLanes(sizes []int, genRate, recRate float64) *Lanes {
+// NewLanes returns lanes for up to chains machines of the given layer
+// sizes, with all parameters zero: four lanes for up to four chains,
+// eight (one 512-bit register, where LaneWidth is 8) for more. It panics
+// unless 1 ≤ chains ≤ LaneWidth().
+func NewLanes(sizes []int, chains int, genRate, recRate float64) *Lanes {
+	return newLanes(sizes, genRate, recRate, LaneWidthFor(chains))
+}
+
+// LaneWidthFor returns the width of the lanes that NewLanes makes for
+// chains chains: 4 for up to four, else 8. It panics unless
+// 1 ≤ chains ≤ LaneWidth().
+func LaneWidthFor(chains int) int {
+	if chains < 1 || chains > LaneWidth() {
+		panic(fmt.Sprintf("helmholtz: lanes for %d chains (1 to %d)", chains, LaneWidth()))
+	}
+	if chains > 4 {
+		return maxLanes
+	}
+	return 4
+}
+
+// newLanes is NewLanes of width w, 4 or 8: in tests, of the width that
+// the processor's kernels do not serve, with the portable ones.
+func newLanes(sizes []int, genRate, recRate float64, w int) *Lanes {
+	if w != 4 && w != maxLanes {
+		panic(fmt.Sprintf("helmholtz: lanes of width %d", w))
+	}
 	z := New(sizes) // checks the sizes
-	l := &Lanes{Sizes: slices.Clone(sizes), GenRate: genRate, RecRate: recRate,
-		x: make([][]float64, len(sizes)), d: make([]float64, maxSize(sizes)*LaneWidth),
+	l := &Lanes{Sizes: slices.Clone(sizes), GenRate: genRate, RecRate: recRate, w: w,
+		x: make([][]float64, len(sizes)), d: make([]float64, maxSize(sizes)*w),
 		act: make([][]int32, len(sizes)),
 		v:   make([]uint8, sizes[0])}
 	for t, n := range sizes { // layers 1 to top awake, top to 0 asleep
@@ -90,14 +118,14 @@ func NewLanes(sizes []int, genRate, recRate float64) *Lanes {
 	widen := func(ps [][]float64) [][]float64 {
 		out := make([][]float64, len(ps))
 		for i, p := range ps {
-			out[i] = make([]float64, len(p)*LaneWidth)
+			out[i] = make([]float64, len(p)*w)
 		}
 		return out
 	}
 	l.B, l.W, l.C, l.R = widen(z.B), widen(z.W), widen(z.C), widen(z.R)
-	l.bits = make([]uint64, LaneWidth*((sizes[0]+63)/64))
+	l.bits = make([]uint64, w*((sizes[0]+63)/64))
 	for i, n := range sizes {
-		l.x[i] = make([]float64, n*LaneWidth)
+		l.x[i] = make([]float64, n*w)
 		l.act[i] = make([]int32, 0, n)
 	}
 	return l
@@ -117,7 +145,7 @@ func (l *Lanes) Load(c int, m *Machine) {
 	for g := range lg {
 		for i, p := range mg[g] {
 			for e, v := range p {
-				lg[g][i][e*LaneWidth+c] = v
+				lg[g][i][e*l.w+c] = v
 			}
 		}
 	}
@@ -129,7 +157,7 @@ func (l *Lanes) Store(c int, m *Machine) {
 	for g := range lg {
 		for i, p := range mg[g] {
 			for e := range p {
-				p[e] = lg[g][i][e*LaneWidth+c]
+				p[e] = lg[g][i][e*l.w+c]
 			}
 		}
 	}
@@ -143,8 +171,8 @@ func (l *Lanes) Store(c int, m *Machine) {
 // their states, draws the words of all lanes at once and stores the
 // states back; see uniforms.)
 func (l *Lanes) Step(data Data, srcs []*rand.PCG) {
-	if len(srcs) > LaneWidth {
-		panic(fmt.Sprintf("helmholtz: %d chains in %d lanes", len(srcs), LaneWidth))
+	if len(srcs) > l.w {
+		panic(fmt.Sprintf("helmholtz: %d chains in %d lanes", len(srcs), l.w))
 	}
 	rngs := l.rngs[:len(srcs)]
 	for c, src := range srcs {
@@ -186,20 +214,22 @@ func (l *Lanes) Step(data Data, srcs []*rand.PCG) {
 // patterns draws a pattern per lane by data.Sample into the visible
 // layer and lists the units on in some lane.
 func (l *Lanes) patterns(data Data, rngs []*rand.Rand) {
-	x := l.x[0]
+	x, w := l.x[0], l.w
 	clear(x)
 	for c, rng := range rngs {
 		data.Sample(l.v, rng)
 		for i, on := range l.v {
-			x[i*LaneWidth+c] = float64(on & 1)
+			x[i*w+c] = float64(on & 1)
 		}
 	}
 	act, n := l.act[0][:l.Sizes[0]], 0
 	for i := range act {
-		w := x[i*LaneWidth : i*LaneWidth+LaneWidth : i*LaneWidth+LaneWidth]
 		act[n] = int32(i)
-		if w[0]+w[1]+w[2]+w[3] != 0 {
-			n++
+		for _, v := range x[i*w : i*w+w] {
+			if v != 0 {
+				n++
+				break
+			}
 		}
 	}
 	l.act[0] = act[:n]
@@ -210,58 +240,64 @@ func (l *Lanes) patterns(data Data, rngs []*rand.Rand) {
 // is bit i of pattern c, and the units on in some lane are the bits of
 // the patterns' union. Unused lanes stay blank.
 func (l *Lanes) patternWords(data WordData, u []uint32, chains int) []uint32 {
-	nv, n := l.Sizes[0], data.Words()
+	nv, n, lw := l.Sizes[0], data.Words(), l.w
 	if d := data.Dim(); d != nv {
 		panic(fmt.Sprintf("helmholtz: patterns of %d units for lanes of %d visible units", d, nv))
 	}
 	words := (nv + 63) / 64
-	if cap(l.ws) < n {
-		l.ws = make([]uint64, n)
+	if cap(l.ws) < chains*n {
+		l.ws = make([]uint64, lw*n)
 	}
-	ws, pat := l.ws[:n], l.bits[:LaneWidth*words]
-	clear(pat[chains*words:])
+	ws, pat := l.ws[:chains*n], l.bits[:lw*words]
 	for c := range chains {
-		for k := range ws {
-			ws[k] = uint64(u[8*k+c])<<32 | uint64(u[8*k+4+c])
+		for k := range n {
+			ws[c*n+k] = uint64(u[2*lw*k+c])<<32 | uint64(u[2*lw*k+lw+c])
 		}
-		data.SampleWords(pat[c*words:(c+1)*words], ws)
 	}
-	x, act := l.x[0][:nv*LaneWidth], l.act[0][:0]
+	data.SampleWords(pat, ws)
+	clear(pat[chains*words:])
+	x, act := l.x[0][:nv*lw], l.act[0][:0]
 	for w := range words {
-		lanes := [LaneWidth]uint64{pat[w], pat[words+w], pat[2*words+w], pat[3*words+w]}
-		laneBits(x[64*w*LaneWidth:], &lanes, min(64, nv-64*w))
-		for b := lanes[0] | lanes[1] | lanes[2] | lanes[3]; b != 0; b &= b - 1 {
+		var lanes [maxLanes]uint64
+		union := uint64(0)
+		for c := range lw {
+			lanes[c] = pat[c*words+w]
+			union |= lanes[c]
+		}
+		laneBits(x[64*w*lw:], lanes[:lw], min(64, nv-64*w))
+		for b := union; b != 0; b &= b - 1 {
 			act = append(act, int32(64*w+bits.TrailingZeros64(b)))
 		}
 	}
 	l.act[0] = act
-	return u[8*n:]
+	return u[2*lw*n:]
 }
 
 // uniforms draws, from each lane's source, dataWords words for the
 // pattern and then the uniforms of every layer that the step samples, in
 // the order it samples them, and returns them: the words that Step alone
-// draws one at a time, drawn here all at once, four lanes side by side
-// (lanePCG). Word w of lane c is at u[8w + c] (high half) and
-// u[8w + 4 + c] (low half). Each layer starts at a word: unit k's uniform
-// is the high half of the layer's word k/2 for even k, the low half for
-// odd k, as in WakeSleep.sample. Lanes beyond len(srcs) get every
+// draws one at a time, drawn here all at once, the lanes side by side
+// (lanePCG). With w lanes, word k of lane c is at u[2wk + c] (high half)
+// and u[2wk + w + c] (low half). Each layer starts at a word: unit j's
+// uniform is the high half of the layer's word j/2 for even j, the low
+// half for odd j, as in WakeSleep.sample, so that lane c of unit j is at
+// [jw + c] from the layer's start. Lanes beyond len(srcs) get every
 // uniform 2^32 − 1.
 func (l *Lanes) uniforms(srcs []*rand.PCG, dataWords int) []uint32 {
-	n := l.words + dataWords
-	if len(l.u) < 8*n {
-		l.u = make([]uint32, 8*n)
+	n, w := l.words+dataWords, l.w
+	if len(l.u) < 2*w*n {
+		l.u = make([]uint32, 2*w*n)
 	}
-	u := l.u[:8*n]
+	u := l.u[:2*w*n]
 	for c, src := range srcs {
 		l.gen.load(c, src)
 	}
-	l.gen.uniforms(u, n)
+	l.gen.uniforms(u, n, w)
 	for c, src := range srcs {
 		l.gen.store(c, src)
 	}
-	for i := 0; i < len(u) && len(srcs) < LaneWidth; i += LaneWidth {
-		for c := i + len(srcs); c < i+LaneWidth; c++ {
+	for i := 0; i < len(u) && len(srcs) < w; i += w {
+		for c := i + len(srcs); c < i+w; c++ {
 			u[c] = 1<<32 - 1
 		}
 	}
@@ -273,11 +309,11 @@ func (l *Lanes) uniforms(srcs []*rand.PCG, dataWords int) []uint32 {
 // against its uniform in u (see uniforms), and returns the uniforms of
 // the layers after it.
 func (l *Lanes) sample(t int, bias, rows []float64, in int, u []uint32) []uint32 {
-	n := l.Sizes[t]
+	n, w := l.Sizes[t], l.w
 	x, act := l.input(in)
 	next := l.act[t][:n]
-	l.act[t] = next[:laneSample(l.x[t][:n*LaneWidth], bias, rows, x, act, u[:n*LaneWidth], n, next)]
-	return u[8*((n+1)/2):]
+	l.act[t] = next[:laneSample(w, l.x[t][:n*w], bias, rows, x, act, u[:n*w], n, next)]
+	return u[2*w*((n+1)/2):]
 }
 
 // input returns layer in's states and the units on in some lane, or
@@ -293,55 +329,57 @@ func (l *Lanes) input(in int) ([]float64, []int32) {
 // the biases and weights of layer t with inputs x from layer in (none if
 // in < 0).
 func (l *Lanes) learn(bias, rows []float64, t, in int, eps float64) {
-	n := len(bias) / LaneWidth
+	w := l.w
+	n := len(bias) / w
 	x, act := l.input(in)
-	d := l.d[:n*LaneWidth]
-	laneDeltas(d, bias, rows, x, act, l.x[t], n, eps)
-	laneAdd(bias, rows, d, x, act, n)
+	d := l.d[:n*w]
+	laneDeltas(w, d, bias, rows, x, act, l.x[t], n, eps)
+	laneAdd(w, bias, rows, d, x, act, n)
 }
 
 // constrain applies the options to every lane, element by element as
 // Options.apply does to one machine.
 func (l *Lanes) constrain() {
-	l.Options.applyTo(l.B, l.W, l.R, l.Sizes, l.GenRate, l.RecRate, LaneWidth)
+	l.Options.applyTo(l.B, l.W, l.R, l.Sizes, l.GenRate, l.RecRate, l.w)
 }
 
-// The lane kernels in portable Go; kernel_amd64.s has AVX2 versions of
-// the same operations. Each works on all LaneWidth lanes of n units whose
-// inputs are the units listed in act (ascending), out of m: unit k's bias
-// at [k·4, k·4+4), input i's state at [i·4, i·4+4) and the weight from
-// input i to unit k at [(i·n+k)·4, (i·n+k)·4+4). rows and x may be nil
-// when act is empty.
+// Width returns the number of lanes: the most chains a Step takes.
+func (l *Lanes) Width() int { return l.w }
+
+// The lane kernels in portable Go; kernel_amd64.s has vector versions of
+// the same operations (AVX2 for four lanes, AVX-512 for eight). Each
+// works on all w lanes of n units whose inputs are the units listed in
+// act (ascending), out of m: unit k's bias at [k·w, k·w+w), input i's
+// state at [i·w, i·w+w) and the weight from input i to unit k at
+// [(i·n+k)·w, (i·n+k)·w+w). rows and x may be nil when act is empty.
 
 // laneLogitsGo sets a to the logits bias + Σ_{i∈act} x_i·rows_i, summed
 // in the order of act, each product rounded on its own (it is exact).
-func laneLogitsGo(a, bias, rows, x []float64, act []int32, n int) {
+func laneLogitsGo(w int, a, bias, rows, x []float64, act []int32, n int) {
+	var s [maxLanes]float64
 	for k := range n {
-		b := bias[k*4 : k*4+4 : k*4+4]
-		s0, s1, s2, s3 := b[0], b[1], b[2], b[3]
+		copy(s[:w], bias[k*w:k*w+w])
 		for _, i := range act {
-			xi := x[i*4 : i*4+4 : i*4+4]
-			r := rows[(int(i)*n+k)*4:][:4:4]
-			s0 += float64(xi[0] * r[0])
-			s1 += float64(xi[1] * r[1])
-			s2 += float64(xi[2] * r[2])
-			s3 += float64(xi[3] * r[3])
+			xi := x[int(i)*w : int(i)*w+w]
+			r := rows[(int(i)*n+k)*w:][:w]
+			for c := range xi {
+				s[c] += float64(xi[c] * r[c])
+			}
 		}
-		o := a[k*4 : k*4+4 : k*4+4]
-		o[0], o[1], o[2], o[3] = s0, s1, s2, s3
+		copy(a[k*w:k*w+w], s[:w])
 	}
 }
 
 // laneSampleGo sets xt to the states drawn with the uniforms u:
 // xt = 1 where u < ⌊σ(logit)·2^32⌋, as WakeSleep.sample tests it. It lists
 // in next the units on in some lane and returns how many.
-func laneSampleGo(xt, bias, rows, x []float64, act []int32, u []uint32, n int, next []int32) int {
-	laneLogitsGo(xt, bias, rows, x, act, n)
+func laneSampleGo(w int, xt, bias, rows, x []float64, act []int32, u []uint32, n int, next []int32) int {
+	laneLogitsGo(w, xt, bias, rows, x, act, n)
 	u = u[:len(xt)]
 	c := 0
 	for k := range n {
 		on := uint64(0)
-		for i := k * 4; i < k*4+4; i++ {
+		for i := k * w; i < k*w+w; i++ {
 			b := (uint64(u[i]) - uint64(int64(sigmoid(xt[i])*0x1p32))) >> 63
 			xt[i] = float64(b)
 			on |= b
@@ -353,28 +391,27 @@ func laneSampleGo(xt, bias, rows, x []float64, act []int32, u []uint32, n int, n
 }
 
 // laneDeltasGo sets d to eps·(xt − σ(logits)).
-func laneDeltasGo(d, bias, rows, x []float64, act []int32, xt []float64, n int, eps float64) {
-	laneLogitsGo(d, bias, rows, x, act, n)
-	for i, a := range d[:n*4] {
+func laneDeltasGo(w int, d, bias, rows, x []float64, act []int32, xt []float64, n int, eps float64) {
+	laneLogitsGo(w, d, bias, rows, x, act, n)
+	for i, a := range d[:n*w] {
 		d[i] = eps * (xt[i] - sigmoid(a))
 	}
 }
 
 // laneAddGo adds d to the biases and d·x_i to the weights from each input
 // i in act.
-func laneAddGo(bias, rows, d, x []float64, act []int32, n int) {
-	for i, v := range d[:n*4] {
+func laneAddGo(w int, bias, rows, d, x []float64, act []int32, n int) {
+	for i, v := range d[:n*w] {
 		bias[i] += v
 	}
 	for _, i := range act {
-		xi := x[i*4 : i*4+4 : i*4+4]
+		xi := x[int(i)*w : int(i)*w+w]
 		for k := range n {
-			e := d[k*4 : k*4+4 : k*4+4]
-			r := rows[(int(i)*n+k)*4:][:4:4]
-			r[0] += float64(e[0] * xi[0])
-			r[1] += float64(e[1] * xi[1])
-			r[2] += float64(e[2] * xi[2])
-			r[3] += float64(e[3] * xi[3])
+			e := d[k*w : k*w+w]
+			r := rows[(int(i)*n+k)*w:][:w]
+			for c := range xi {
+				r[c] += float64(e[c] * xi[c])
+			}
 		}
 	}
 }

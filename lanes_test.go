@@ -14,9 +14,10 @@ import (
 // the same parameters, bit for bit, as WakeSleep.Step on its machine
 // alone with the same random stream, for nets of two to four layers (top
 // layers of one and of several units), with and without the recipe's
-// options, with fewer chains than lanes, on square bars of one word of
-// pixels and of two (WordData) and on oblong bars and the shifter
-// (Sample per chain).
+// options, in four lanes and in eight (AVX-512 where the machine has it,
+// else the portable kernels), with fewer chains than lanes, on square
+// bars of one word of pixels and of two (WordData) and on oblong bars and
+// the shifter (Sample per chain).
 func TestLanesAreChainsAlone(t *testing.T) {
 	cap := -1.2
 	for _, c := range []struct {
@@ -39,58 +40,75 @@ func TestLanesAreChainsAlone(t *testing.T) {
 		{[]int{32, 10, 1}, 4, Options{}, 5000, dataset.NewShifter(8)},
 		{[]int{32, 10, 1}, 2, Options{Decay: 1e-4}, 5000, dataset.NewShifter(8)},
 	} {
-		t.Run(fmt.Sprintf("%v/%d", c.sizes, c.chains), func(t *testing.T) {
-			set := c.set
-			if set == nil {
-				side := map[int]int{16: 4, 25: 5, 9: 3}[c.sizes[0]]
-				set = dataset.NewBars(side, side)
-			}
-			marg := dataset.Marginal(set.Support())
-			lanes := NewLanes(c.sizes, 0.1, 0.07)
-			lanes.Options = c.opts
-			var alone []*WakeSleep
-			var rngs []*rand.Rand
-			var laneSrcs []*rand.PCG
-			for k := range c.chains {
-				m := New(c.sizes)
-				seed := uint64(10 + k)
-				m.Init(rand.New(rand.NewPCG(seed, 1)), 0.3)
-				m.SetVisibleBias(marg)
-				lanes.Load(k, m)
-				ws := NewWakeSleep(m, 0.1, 0.07, 1)
-				ws.Options = c.opts
-				alone = append(alone, ws)
-				rngs = append(rngs, rand.New(rand.NewPCG(seed, 2)))
-				laneSrcs = append(laneSrcs, rand.NewPCG(seed, 2))
-			}
-			var data Data = set
-			for range c.steps {
-				lanes.Step(data, laneSrcs)
-			}
-			for k, ws := range alone {
-				for range c.steps {
-					ws.Step(data, rngs[k])
-				}
-				got := New(c.sizes)
-				lanes.Store(k, got)
-				if !got.Equal(ws.M) {
-					t.Fatalf("chain %d differs from its run alone after %d steps", k, c.steps)
-				}
-				if laneSrcs[k].Uint64() != rngs[k].Uint64() {
-					t.Fatalf("chain %d drew another number of random words", k)
-				}
-			}
-		})
+		// Eight lanes take the chains and four more.
+		for _, wc := range [][2]int{{4, c.chains}, {8, c.chains + 4}} {
+			w, chains := wc[0], wc[1]
+			t.Run(fmt.Sprintf("%v/%d-in-%d", c.sizes, chains, w), func(t *testing.T) {
+				testLanesAreChainsAlone(t, c.sizes, chains, w, c.opts, c.steps, c.set)
+			})
+		}
 	}
 }
 
-// TestLaneKernels: the AVX2 lane kernels equal the portable ones bit for
-// bit on random inputs, logits beyond the sigmoid table's range included.
+// testLanesAreChainsAlone runs chains in lanes of width w and each alone
+// (bars of the visible layer's side if set is nil).
+func testLanesAreChainsAlone(t *testing.T, sizes []int, chains, w int, opts Options, steps int, set dataset.Set) {
+	t.Helper()
+	if set == nil {
+		side := map[int]int{16: 4, 25: 5, 9: 3}[sizes[0]]
+		set = dataset.NewBars(side, side)
+	}
+	marg := dataset.Marginal(set.Support())
+	lanes := newLanes(sizes, 0.1, 0.07, w)
+	lanes.Options = opts
+	var alone []*WakeSleep
+	var rngs []*rand.Rand
+	var laneSrcs []*rand.PCG
+	for k := range chains {
+		m := New(sizes)
+		seed := uint64(10 + k)
+		m.Init(rand.New(rand.NewPCG(seed, 1)), 0.3)
+		m.SetVisibleBias(marg)
+		lanes.Load(k, m)
+		ws := NewWakeSleep(m, 0.1, 0.07, 1)
+		ws.Options = opts
+		alone = append(alone, ws)
+		rngs = append(rngs, rand.New(rand.NewPCG(seed, 2)))
+		laneSrcs = append(laneSrcs, rand.NewPCG(seed, 2))
+	}
+	var data Data = set
+	for range steps {
+		lanes.Step(data, laneSrcs)
+	}
+	for k, ws := range alone {
+		for range steps {
+			ws.Step(data, rngs[k])
+		}
+		got := New(sizes)
+		lanes.Store(k, got)
+		if !got.Equal(ws.M) {
+			t.Fatalf("chain %d differs from its run alone after %d steps", k, steps)
+		}
+		if laneSrcs[k].Uint64() != rngs[k].Uint64() {
+			t.Fatalf("chain %d drew another number of random words", k)
+		}
+	}
+}
+
+// TestLaneKernels: the lane kernels (AVX2 for four lanes, AVX-512 for
+// eight) equal the portable ones bit for bit on random inputs, logits
+// beyond the sigmoid table's range included.
 func TestLaneKernels(t *testing.T) {
+	for _, w := range []int{4, 8} {
+		testLaneKernels(t, w)
+	}
+}
+
+func testLaneKernels(t *testing.T, w int) {
 	rng := rand.New(rand.NewPCG(5, 5))
 	for _, mn := range [][2]int{{0, 1}, {0, 5}, {1, 1}, {16, 8}, {8, 16}, {3, 7}, {64, 32}} {
 		m, n := mn[0], mn[1]
-		bias, rows, x, xt := make([]float64, n*4), make([]float64, m*n*4), make([]float64, m*4), make([]float64, n*4)
+		bias, rows, x, xt := make([]float64, n*w), make([]float64, m*n*w), make([]float64, m*w), make([]float64, n*w)
 		for i := range bias {
 			bias[i] = 8 * rng.NormFloat64()
 			xt[i] = float64(rng.IntN(2))
@@ -109,7 +127,7 @@ func TestLaneKernels(t *testing.T) {
 				act = append(act, int32(i))
 			}
 		}
-		u := make([]uint32, n*4)
+		u := make([]uint32, n*w)
 		for i := range u {
 			u[i] = rng.Uint32()
 			if i%5 == 0 { // at the boundary: u + 1 = ⌊σ·2^32⌋
@@ -119,32 +137,32 @@ func TestLaneKernels(t *testing.T) {
 				u[i] = 1<<32 - 1
 			}
 		}
-		want, got := make([]float64, n*4), make([]float64, n*4)
+		want, got := make([]float64, n*w), make([]float64, n*w)
 		wantNext, gotNext := make([]int32, n), make([]int32, n)
-		wn := laneSampleGo(want, bias, rows, x, act, u, n, wantNext)
-		gn := laneSample(got, bias, rows, x, act, u, n, gotNext)
+		wn := laneSampleGo(w, want, bias, rows, x, act, u, n, wantNext)
+		gn := laneSample(w, got, bias, rows, x, act, u, n, gotNext)
 		same(t, "states", got, want)
 		if !slices.Equal(gotNext[:gn], wantNext[:wn]) {
-			t.Fatalf("%d-%d: units on %v, want %v", m, n, gotNext[:gn], wantNext[:wn])
+			t.Fatalf("%d lanes, %d-%d: units on %v, want %v", w, m, n, gotNext[:gn], wantNext[:wn])
 		}
 		for k := range n {
-			on := slices.Contains(want[k*4:k*4+4], 1)
+			on := slices.Contains(want[k*w:k*w+w], 1)
 			if on != slices.Contains(wantNext[:wn], int32(k)) {
-				t.Fatalf("%d-%d: unit %d on in some lane is %v, but listed is not", m, n, k, on)
+				t.Fatalf("%d lanes, %d-%d: unit %d on in some lane is %v, but listed is not", w, m, n, k, on)
 			}
 		}
-		laneDeltasGo(want, bias, rows, x, act, xt, n, 0.1)
-		laneDeltas(got, bias, rows, x, act, xt, n, 0.1)
+		laneDeltasGo(w, want, bias, rows, x, act, xt, n, 0.1)
+		laneDeltas(w, got, bias, rows, x, act, xt, n, 0.1)
 		same(t, "deltas", got, want)
 		b2, r2 := append([]float64(nil), bias...), append([]float64(nil), rows...)
 		r0 := append([]float64(nil), rows...)
-		laneAddGo(bias, rows, want, x, act, n)
-		laneAdd(b2, r2, want, x, act, n)
+		laneAddGo(w, bias, rows, want, x, act, n)
+		laneAdd(w, b2, r2, want, x, act, n)
 		same(t, "biases", b2, bias)
 		same(t, "weights", r2, rows)
 		for i := range m {
-			if !slices.Contains(act, int32(i)) && !slices.Equal(rows[i*n*4:(i+1)*n*4], r0[i*n*4:(i+1)*n*4]) {
-				t.Fatalf("%d-%d: the weights of input %d, not listed, changed", m, n, i)
+			if !slices.Contains(act, int32(i)) && !slices.Equal(rows[i*n*w:(i+1)*n*w], r0[i*n*w:(i+1)*n*w]) {
+				t.Fatalf("%d lanes, %d-%d: the weights of input %d, not listed, changed", w, m, n, i)
 			}
 		}
 	}
@@ -159,32 +177,53 @@ func same(t *testing.T, what string, got, want []float64) {
 	}
 }
 
-// BenchmarkLanesStep times a step of four 16-8-1 chains on the 4×4 bars
-// in lanes, after 100,000 steps of training.
+// BenchmarkLanesStep times a step of 16-8-1 chains on the 4×4 bars in
+// lanes, as many as LaneWidth, after 100,000 steps of training.
 func BenchmarkLanesStep(b *testing.B) {
-	benchmarkLanes(b, 4, []int{16, 8, 1}, Options{}, 0, LaneWidth)
+	benchmarkLanes(b, 4, []int{16, 8, 1}, Options{}, 0, LaneWidth(), LaneWidth())
 }
 
-// BenchmarkLanesStep3 and BenchmarkLanesStep2 are BenchmarkLanesStep with
-// three and two chains in the four lanes: what a part group costs.
+// BenchmarkLanesStepK is BenchmarkLanesStep with K chains in lanes of
+// width 4 or 8: what a part group costs. (Width 8 without AVX-512 runs
+// the portable kernels.)
+func BenchmarkLanesStep4(b *testing.B) {
+	benchmarkLanes(b, 4, []int{16, 8, 1}, Options{}, 0, 4, 4)
+}
+
 func BenchmarkLanesStep3(b *testing.B) {
-	benchmarkLanes(b, 4, []int{16, 8, 1}, Options{}, 0, 3)
+	benchmarkLanes(b, 4, []int{16, 8, 1}, Options{}, 0, 3, 4)
 }
 
 func BenchmarkLanesStep2(b *testing.B) {
-	benchmarkLanes(b, 4, []int{16, 8, 1}, Options{}, 0, 2)
+	benchmarkLanes(b, 4, []int{16, 8, 1}, Options{}, 0, 2, 4)
+}
+
+func BenchmarkLanesStep8(b *testing.B) {
+	benchmarkLanes(b, 4, []int{16, 8, 1}, Options{}, 0, 8, 8)
+}
+
+func BenchmarkLanesStep7(b *testing.B) {
+	benchmarkLanes(b, 4, []int{16, 8, 1}, Options{}, 0, 7, 8)
+}
+
+func BenchmarkLanesStep6(b *testing.B) {
+	benchmarkLanes(b, 4, []int{16, 8, 1}, Options{}, 0, 6, 8)
+}
+
+func BenchmarkLanesStep5(b *testing.B) {
+	benchmarkLanes(b, 4, []int{16, 8, 1}, Options{}, 0, 5, 8)
 }
 
 // BenchmarkLanesStep8x8 is BenchmarkLanesStep for the 8×8 bars' 64-16-1
 // net with the recommended recipe's options and its sparse start
 // (hidden biases −2).
 func BenchmarkLanesStep8x8(b *testing.B) {
-	benchmarkLanes(b, 8, []int{64, 16, 1}, Options{Decay: 1e-5, NonNegative: true, CapHidden: true, HiddenCap: -1.2}, -2, LaneWidth)
+	benchmarkLanes(b, 8, []int{64, 16, 1}, Options{Decay: 1e-5, NonNegative: true, CapHidden: true, HiddenCap: -1.2}, -2, LaneWidth(), LaneWidth())
 }
 
-func benchmarkLanes(b *testing.B, side int, sizes []int, opts Options, hiddenBias float64, chains int) {
+func benchmarkLanes(b *testing.B, side int, sizes []int, opts Options, hiddenBias float64, chains, width int) {
 	bars := dataset.NewBars(side, side)
-	lanes := NewLanes(sizes, 0.1, 0.1)
+	lanes := newLanes(sizes, 0.1, 0.1, width)
 	lanes.Options = opts
 	var srcs []*rand.PCG
 	for k := range chains {
@@ -254,32 +293,35 @@ func TestLanesCheckPatternSize(t *testing.T) {
 					t.Errorf("%v in lanes of 16 visible units: no panic", data)
 				}
 			}()
-			NewLanes([]int{16, 8, 1}, 0.1, 0.1).Step(data, []*rand.PCG{rand.NewPCG(1, 1)})
+			NewLanes([]int{16, 8, 1}, 1, 0.1, 0.1).Step(data, []*rand.PCG{rand.NewPCG(1, 1)})
 		}()
 	}
 }
 
-// TestLaneBits: laneBits (AVX2 where present) writes each lane's bits as
-// +0 and 1, for 0 to 64 bits, and nothing beyond them.
+// TestLaneBits: laneBits (AVX2 for four lanes, AVX-512 for eight, where
+// present) writes each lane's bits as +0 and 1, for 0 to 64 bits, and
+// nothing beyond them.
 func TestLaneBits(t *testing.T) {
 	rng := rand.New(rand.NewPCG(5, 5))
-	for n := range 65 {
-		lanes := [LaneWidth]uint64{rng.Uint64(), rng.Uint64(), ^uint64(0), 0}
-		x := make([]float64, (n+1)*LaneWidth)
-		for i := range x {
-			x[i] = -7
-		}
-		laneBits(x, &lanes, n)
-		for j := range n {
-			for c, b := range lanes {
-				if got, want := x[j*LaneWidth+c], float64(b>>j&1); got != want || math.Signbit(got) {
-					t.Fatalf("%d bits: bit %d of lane %d = %v, want %v", n, j, c, got, want)
+	for _, w := range []int{4, 8} {
+		for n := range 65 {
+			lanes := []uint64{rng.Uint64(), rng.Uint64(), ^uint64(0), 0, rng.Uint64(), 1, 1 << 63, rng.Uint64()}[:w]
+			x := make([]float64, (n+1)*w)
+			for i := range x {
+				x[i] = -7
+			}
+			laneBits(x, lanes, n)
+			for j := range n {
+				for c, b := range lanes {
+					if got, want := x[j*w+c], float64(b>>j&1); got != want || math.Signbit(got) {
+						t.Fatalf("%d lanes, %d bits: bit %d of lane %d = %v, want %v", w, n, j, c, got, want)
+					}
 				}
 			}
-		}
-		for _, v := range x[n*LaneWidth:] {
-			if v != -7 {
-				t.Fatalf("%d bits: wrote beyond them", n)
+			for _, v := range x[n*w:] {
+				if v != -7 {
+					t.Fatalf("%d lanes, %d bits: wrote beyond them", w, n)
+				}
 			}
 		}
 	}

@@ -6,13 +6,13 @@ import (
 	"math/rand/v2"
 )
 
-// lanePCG is LaneWidth generators of math/rand/v2's PCG side by side, one
-// per lane: lane c gives the words that a rand.PCG in its state would,
-// in the same order. Its state is loaded from and stored back into
+// lanePCG is up to maxLanes generators of math/rand/v2's PCG side by
+// side, one per lane: lane c gives the words that a rand.PCG in its state
+// would, in the same order. Its state is loaded from and stored back into
 // rand.PCG values through their public encoding (AppendBinary, Seed).
-// kernel_amd64.s steps the four lanes in vector registers.
+// kernel_amd64.s steps four or eight lanes in vector registers.
 type lanePCG struct {
-	hi, lo [LaneWidth]uint64
+	hi, lo [maxLanes]uint64
 }
 
 // load sets lane c to the state of src.
@@ -35,14 +35,14 @@ const (
 	pcgCheapMul = 0xda942042e4dd58b5
 )
 
-// uniformsGo draws n words from every lane and writes them as the 32-bit
-// uniforms of Lanes.sample: word w of lane c gives u[8w + c] (its high
-// half) and u[8w + 4 + c] (its low half), the uniforms of units 2w and
-// 2w + 1 of a layer whose first word is word 0.
-func (g *lanePCG) uniformsGo(u []uint32, n int) {
-	u = u[:8*n]
-	for w := range n {
-		for c := range LaneWidth {
+// uniformsGo draws n words from each of the first w lanes and writes
+// them as the 32-bit uniforms of Lanes.sample: word k of lane c gives
+// u[2wk + c] (its high half) and u[2wk + w + c] (its low half), the
+// uniforms of units 2k and 2k + 1 of a layer whose first word is word 0.
+func (g *lanePCG) uniformsGo(u []uint32, n, w int) {
+	u = u[:2*w*n]
+	for k := range n {
+		for c := range w {
 			// rand.PCG.next: state = state·mul + inc (mod 2^128).
 			hi, lo := bits.Mul64(g.lo[c], pcgMulLo)
 			hi += g.hi[c]*pcgMulLo + g.lo[c]*pcgMulHi
@@ -54,7 +54,7 @@ func (g *lanePCG) uniformsGo(u []uint32, n int) {
 			hi *= pcgCheapMul
 			hi ^= hi >> 48
 			hi *= lo | 1
-			u[8*w+c], u[8*w+4+c] = uint32(hi>>32), uint32(hi)
+			u[2*w*k+c], u[2*w*k+w+c] = uint32(hi>>32), uint32(hi)
 		}
 	}
 }

@@ -33,7 +33,7 @@ func (o Options) apply(m *Machine, gen, rec float64) {
 // applyTo applies the options to the biases b, generative weights w and
 // recognition weights r of machines of layer sizes sizes, stored with
 // each element repeated for stride machines side by side (1 for a
-// Machine, LaneWidth for Lanes): every element's operations are those of
+// Machine, its width for Lanes): every element's operations are those of
 // one machine's, whatever the stride.
 func (o Options) applyTo(b, w, r [][]float64, sizes []int, gen, rec float64, stride int) {
 	if o == (Options{}) {

@@ -159,51 +159,60 @@ func (b Bars) Words() int {
 	return 1 + b.Height
 }
 
-// SampleWords writes into dst, as a bitset (pixel i is bit i%64 of
-// dst[i/64]), the image that Sample draws from a source whose next
-// Words() words are ws. It is for trainers that draw the words of many
-// chains at once (helmholtz.Lanes), and sets the bits without branches on
-// the words, which no predictor could learn.
+// SampleWords writes into dst, as bitsets, the images that Sample draws
+// from sources whose next Words() words are the successive runs of
+// Words() words in ws: image k from ws[kn:(k+1)n], n = Words(), at
+// dst[km:(k+1)m], m = ⌈Dim()/64⌉ (pixel i is bit i%64 of its word i/64).
+// It is for trainers that draw the words of many chains at once
+// (helmholtz.Lanes), and sets the bits without branches on the words,
+// which no predictor could learn.
 func (b Bars) SampleWords(dst []uint64, ws []uint64) {
-	n := b.Words()
-	if n == 0 || len(ws) < n || len(dst) < (b.Dim()+63)/64 {
+	n, m := b.Words(), (b.Dim()+63)/64
+	if n == 0 || len(ws)%n != 0 || len(dst) < len(ws)/n*m {
 		panic(fmt.Sprintf("dataset: %v.SampleWords of %d words into %d", b, len(ws), len(dst)))
 	}
 	// rand.Rand.Float64 is a word's low 53 bits over 2^53.
 	uniform := func(w uint64) float64 { return float64(w<<11>>11) / (1 << 53) }
-	vertical := bit(uniform(ws[0]) < b.PVertical)
-	on := uint64(0) // bit k: bar k is on
-	for k, w := range ws[1:n] {
-		on |= bit(uniform(w) < b.POn) << k
-	}
-	if b.Dim() <= 64 {
-		// Row k of a horizontal image is all on or all off, column k of
-		// a vertical one.
+	pv, po := b.PVertical, b.POn
+	if m == 1 {
+		// A vertical image is the bars' bits repeated in every row: on
+		// times a bit at the start of each row. A horizontal one has the
+		// bit of bar k at the start of row k, spread over the row: times
+		// the row's bits. Neither product carries.
 		row, column := uint64(1)<<b.Width-1, uint64(0)
 		for r := range b.Height {
 			column |= 1 << (r * b.Width)
 		}
-		img := uint64(0)
-		for k := range b.Height {
-			img |= -(on >> k & 1) & row << (k * b.Width)
+		for k := range len(ws) / n {
+			w := ws[k*n : k*n+n]
+			vertical := -bit(uniform(w[0]) < pv)
+			on, starts := uint64(0), uint64(0)
+			for j, x := range w[1:] {
+				o := bit(uniform(x) < po)
+				on |= o << j
+				starts |= o << (j * b.Width)
+			}
+			dst[k] = on*column&vertical | starts*row&^vertical
 		}
-		img &^= -vertical
-		for k := range b.Width {
-			img |= -(on >> k & 1) & -vertical & column << k
-		}
-		dst[0] = img
 		return
 	}
-	img := dst[:(b.Dim()+63)/64]
-	clear(img)
-	for r := range b.Height {
-		for col := range b.Width {
-			k := r
-			if vertical != 0 {
-				k = col
+	for k := range len(ws) / n {
+		w, img := ws[k*n:k*n+n], dst[k*m:k*m+m]
+		vertical := uniform(w[0]) < pv
+		on := uint64(0) // bit j: bar j is on
+		for j, x := range w[1:] {
+			on |= bit(uniform(x) < po) << j
+		}
+		clear(img)
+		for r := range b.Height {
+			for col := range b.Width {
+				j := r
+				if vertical {
+					j = col
+				}
+				i := r*b.Width + col
+				img[i/64] |= on >> j & 1 << (i % 64)
 			}
-			i := r*b.Width + col
-			img[i/64] |= on >> k & 1 << (i % 64)
 		}
 	}
 }

@@ -70,7 +70,7 @@ func Run(ctx context.Context, jobs []Job, workers int, dir string, done func(Res
 		firstErr error
 		wg       sync.WaitGroup
 	)
-	groups := groupJobs(jobs, workers)
+	groups := groupJobs(jobs, workers, train.LaneWidth())
 	for range min(max(workers, 1), len(groups)) {
 		wg.Add(1)
 		go func() {
@@ -121,12 +121,12 @@ func Run(ctx context.Context, jobs []Job, workers int, dir string, done func(Res
 
 // groupJobs splits the jobs, in order, into groups that train together
 // (train.TrainGroup): consecutive jobs of one recipe whose configs differ
-// only in the seed, train.LaneWidth at a time while every worker gets a
-// full group, the rest shared as evenly as can be among the workers, so
-// that none waits at the end while another trains a whole group: 100
-// seeds on two workers make 24 groups of four and two of two, not 25 of
-// four.
-func groupJobs(jobs []Job, workers int) [][]int {
+// only in the seed, width at a time (train.LaneWidth) while every worker
+// gets a full group, the rest shared as evenly as can be among the
+// workers, so that none waits at the end while another trains a whole
+// group: 100 seeds on two workers make 24 groups of four and two of two,
+// not 25 of four, or 12 of eight and two of two.
+func groupJobs(jobs []Job, workers, width int) [][]int {
 	same := func(a, b Job) bool {
 		x, y := a.Config, b.Config
 		x.Seed, y.Seed = 0, 0
@@ -139,9 +139,9 @@ func groupJobs(jobs []Job, workers int) [][]int {
 		for i+n < len(jobs) && same(jobs[i], jobs[i+n]) {
 			n++
 		}
-		full := n / (train.LaneWidth * workers) * train.LaneWidth * workers
-		for k := 0; k < full; k += train.LaneWidth {
-			groups = append(groups, span(i+k, train.LaneWidth))
+		full := n / (width * workers) * width * workers
+		for k := 0; k < full; k += width {
+			groups = append(groups, span(i+k, width))
 		}
 		rest := n - full
 		parts := min(workers, rest)

@@ -63,35 +63,44 @@ func TestRunEqualsTrain(t *testing.T) {
 }
 
 // TestGroupJobs: consecutive jobs of one recipe and config but the seed
-// form groups of train.LaneWidth while each worker gets one, and the rest
-// is shared as evenly as can be among the workers.
+// form groups of the lanes' width (four, or eight with AVX-512) while
+// each worker gets one, and the rest is shared as evenly as can be among
+// the workers.
 func TestGroupJobs(t *testing.T) {
 	js := jobs([]uint64{1, 2, 3, 4, 5, 6, 7, 8, 9}, 1000)
 	js[6].Recipe = "other"
 	js[8].Config.LR = 0.05
 	for _, c := range []struct {
-		jobs    []Job
-		workers int
-		want    string
+		jobs           []Job
+		workers, width int
+		want           string
 	}{
-		{js, 1, "[[0 1 2 3] [4 5] [6] [7] [8]]"},
-		{js, 2, "[[0 1 2] [3 4 5] [6] [7] [8]]"},
-		{jobs([]uint64{1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11}, 1000), 2,
+		{js, 1, 4, "[[0 1 2 3] [4 5] [6] [7] [8]]"},
+		{js, 2, 4, "[[0 1 2] [3 4 5] [6] [7] [8]]"},
+		{js, 1, 8, "[[0 1 2 3 4 5] [6] [7] [8]]"},
+		{jobs([]uint64{1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11}, 1000), 2, 4,
 			"[[0 1 2 3] [4 5 6 7] [8 9] [10]]"},
-		{jobs([]uint64{1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12}, 1000), 2,
+		{jobs([]uint64{1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12}, 1000), 2, 4,
 			"[[0 1 2 3] [4 5 6 7] [8 9] [10 11]]"},
-		{jobs([]uint64{1, 2, 3, 4, 5}, 1000), 8, "[[0] [1] [2] [3] [4]]"},
+		{jobs([]uint64{1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12}, 1000), 2, 8,
+			"[[0 1 2 3 4 5] [6 7 8 9 10 11]]"},
+		{jobs([]uint64{1, 2, 3, 4, 5}, 1000), 8, 4, "[[0] [1] [2] [3] [4]]"},
 	} {
-		if got := fmt.Sprint(groupJobs(c.jobs, c.workers)); got != c.want {
-			t.Errorf("%d jobs on %d workers: groups %s, want %s", len(c.jobs), c.workers, got, c.want)
+		if got := fmt.Sprint(groupJobs(c.jobs, c.workers, c.width)); got != c.want {
+			t.Errorf("%d jobs on %d workers, %d lanes: groups %s, want %s", len(c.jobs), c.workers, c.width, got, c.want)
 		}
 	}
-	var sizes []int
-	for _, g := range groupJobs(jobs(make([]uint64, 100), 1000), 2) {
-		sizes = append(sizes, len(g))
-	}
-	if got := fmt.Sprint(sizes); got != "[4 4 4 4 4 4 4 4 4 4 4 4 4 4 4 4 4 4 4 4 4 4 4 4 2 2]" {
-		t.Errorf("100 jobs on 2 workers: groups of %s", got)
+	for width, want := range map[int]string{
+		4: "[4 4 4 4 4 4 4 4 4 4 4 4 4 4 4 4 4 4 4 4 4 4 4 4 2 2]",
+		8: "[8 8 8 8 8 8 8 8 8 8 8 8 2 2]",
+	} {
+		var sizes []int
+		for _, g := range groupJobs(jobs(make([]uint64, 100), 1000), 2, width) {
+			sizes = append(sizes, len(g))
+		}
+		if got := fmt.Sprint(sizes); got != want {
+			t.Errorf("100 jobs on 2 workers, %d lanes: groups of %s", width, got)
+		}
 	}
 }
 

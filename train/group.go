@@ -16,13 +16,15 @@ import (
 // restart candidates train together in its restart phase. The other learners, and batches of more than one
 // pattern, step one chain at a time.
 
-// LaneWidth is the number of runs TrainGroup steps together.
-const LaneWidth = helmholtz.LaneWidth
+// LaneWidth returns the most runs TrainGroup steps together: eight on
+// processors with AVX-512, else four (helmholtz.LaneWidth).
+func LaneWidth() int { return helmholtz.LaneWidth() }
 
 // minLanes is the fewest chains worth stepping in lanes: three chains in
 // four lanes take about 370 ns a chain-step, two about 525, one alone
 // about 455 (BenchmarkLanesStep3, BenchmarkLanesStep2,
-// BenchmarkWakeSleepStep).
+// BenchmarkWakeSleepStep). Five to eight chains step in eight lanes
+// where there are eight (helmholtz.LaneWidthFor).
 const minLanes = 3
 
 // laneable reports whether runs of c can step in lanes.
@@ -36,31 +38,36 @@ var useLanes = true
 type laneStepper struct {
 	cfg   Config
 	data  helmholtz.Data
-	lanes *helmholtz.Lanes
+	lanes map[int]*helmholtz.Lanes // by their width, made when first needed
 }
 
 func newLaneStepper(cfg Config, data helmholtz.Data) *laneStepper {
-	gen, rec := cfg.Rates()
-	l := helmholtz.NewLanes(cfg.Layers, gen, rec)
-	l.Options = cfg.options()
-	return &laneStepper{cfg: cfg, data: data, lanes: l}
+	return &laneStepper{cfg: cfg, data: data, lanes: make(map[int]*helmholtz.Lanes)}
 }
 
 // run advances machines ms, all at step from, by n steps, each drawing
 // from its stream in srcs, with the rates a chain that ends at step last
 // has at each step.
 func (s *laneStepper) run(ms []*helmholtz.Machine, srcs []*rand.PCG, from, n, last int) {
+	w := helmholtz.LaneWidthFor(len(ms))
+	l := s.lanes[w]
+	if l == nil {
+		gen, rec := s.cfg.Rates()
+		l = helmholtz.NewLanes(s.cfg.Layers, len(ms), gen, rec)
+		l.Options = s.cfg.options()
+		s.lanes[w] = l
+	}
 	for c, m := range ms {
-		s.lanes.Load(c, m)
+		l.Load(c, m)
 	}
 	for t := from; t < from+n; t++ {
 		if s.cfg.scheduled() {
-			s.cfg.setRates(s.lanes, t, last)
+			s.cfg.setRates(l, t, last)
 		}
-		s.lanes.Step(s.data, srcs)
+		l.Step(s.data, srcs)
 	}
 	for c, m := range ms {
-		s.lanes.Store(c, m)
+		l.Store(c, m)
 	}
 }
 
@@ -123,7 +130,7 @@ func TrainGroup(ctx context.Context, runs []*Run, progress []func(Point)) []erro
 // groupable reports whether runs can train together in lanes: minLanes
 // to LaneWidth wake-sleep runs of one config but the seed, at one step.
 func groupable(runs []*Run) bool {
-	if len(runs) < minLanes || len(runs) > LaneWidth || !runs[0].Config.laneable() {
+	if len(runs) < minLanes || len(runs) > LaneWidth() || !runs[0].Config.laneable() {
 		return false
 	}
 	base := runs[0].Config

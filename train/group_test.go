@@ -45,7 +45,9 @@ func TestTrainGroup(t *testing.T) {
 		"diverging": diverging,
 		"shifter":   shifter,
 	} {
-		for _, n := range []int{LaneWidth, minLanes} {
+		// A full group, a part one of eight lanes (where there are eight)
+		// and the smallest.
+		for _, n := range slices.Compact([]int{LaneWidth(), min(LaneWidth(), 5), minLanes}) {
 			t.Run(fmt.Sprintf("%s/%d", name, n), func(t *testing.T) { testTrainGroup(t, name, cfg, n) })
 		}
 	}

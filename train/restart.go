@@ -24,9 +24,9 @@ import (
 // twice the steps, until one is left, so promising candidates are judged
 // later, on more training.
 //
-// Wake-sleep candidates are trained four at a time in lanes (the last
-// group of a round in lanes too if it has three; other learners one at a
-// time), each exactly as it would train alone, and only those still in
+// Wake-sleep candidates are trained LaneWidth() at a time in lanes (the
+// last group of a round in lanes too if it has three or more; other
+// learners one at a time), each exactly as it would train alone, and only those still in
 // the race are kept: the best so far without halving, the better half of
 // the first round with it, and the few out of it that the next group
 // reuses.
@@ -120,7 +120,7 @@ func (r *Run) restart(ctx context.Context) error {
 	}
 	width := 1
 	if cfg.laneable() {
-		width = LaneWidth
+		width = LaneWidth()
 	}
 	var (
 		race  []*candidate // sorted by NLL, at most keep
@@ -189,12 +189,12 @@ func (r *Run) advanceAll(ctx context.Context, cs []*candidate, to int) (*candida
 		}
 		return nil, nil
 	}
-	if len(cs) < minLanes || len(cs) > LaneWidth || !r.Config.laneable() || slices.ContainsFunc(cs, func(c *candidate) bool { return c.step != cs[0].step }) {
+	if len(cs) < minLanes || len(cs) > LaneWidth() || !r.Config.laneable() || slices.ContainsFunc(cs, func(c *candidate) bool { return c.step != cs[0].step }) {
 		return alone()
 	}
 	if r.lanes == nil {
 		r.lanes = newLaneStepper(r.Config, r.data)
-		for range LaneWidth {
+		for range LaneWidth() {
 			r.laneSaved = append(r.laneSaved, helmholtz.New(r.Config.Layers))
 		}
 	}
