@@ -102,21 +102,29 @@ GLOBL sigPerm<>(SB), RODATA|NOPTR, $128
 
 // LANELOGITS8 is LANELOGITS of kernel_amd64.s for eight lanes: out[k] =
 // bias[k] + Σ_{i∈act} x_i·w_ik for every unit k < n, each summed in the
-// order of act, four units at a time, with DI = &out, SI = &bias,
-// DX = &rows, R8 = &x, R9 = &act, R11 = len(act) and R10 = n. It clobbers
-// AX, BX, CX, R12, R13 and Z0–Z8.
+// order of act, eight units at a time (then one), with DI = &out,
+// SI = &bias, DX = &rows, R8 = &x, R9 = &act, R11 = len(act) and R10 = n.
+// Where x_i is 1 it adds w_ik, which is x_i·w_ik, and where x_i is 0 it
+// adds nothing (a masked add): the sum of the active rows alone, which a
+// chain alone makes. It sets Z9 to all ones and clobbers AX, BX, CX, R12,
+// R13, Z0–Z7 and K1.
 #define LANELOGITS8 \
+	VPTERNLOGQ $0xff, Z9, Z9, Z9; \
 	XORQ    R13, R13; \
 logitblock: \
 	MOVQ    R10, AX; \
 	SHLQ    $6, AX; \
 	SUBQ    R13, AX; \
-	CMPQ    AX, $256; \
+	CMPQ    AX, $512; \
 	JLT     logitone; \
 	VMOVUPD (SI)(R13*1), Z0; \
 	VMOVUPD 64(SI)(R13*1), Z1; \
 	VMOVUPD 128(SI)(R13*1), Z2; \
 	VMOVUPD 192(SI)(R13*1), Z3; \
+	VMOVUPD 256(SI)(R13*1), Z4; \
+	VMOVUPD 320(SI)(R13*1), Z5; \
+	VMOVUPD 384(SI)(R13*1), Z6; \
+	VMOVUPD 448(SI)(R13*1), Z7; \
 	LEAQ    (DX)(R13*1), CX; \
 	MOVQ    R9, BX; \
 	MOVQ    R11, R12; \
@@ -125,17 +133,17 @@ logitblockin: \
 	JZ      logitblockout; \
 	MOVLQSX (BX), AX; \
 	SHLQ    $6, AX; \
-	VMOVUPD (R8)(AX*1), Z4; \
+	VPTESTMQ (R8)(AX*1), Z9, K1; \
 	IMULQ   R10, AX; \
 	ADDQ    CX, AX; \
-	VMULPD  (AX), Z4, Z5; \
-	VADDPD  Z5, Z0, Z0; \
-	VMULPD  64(AX), Z4, Z6; \
-	VADDPD  Z6, Z1, Z1; \
-	VMULPD  128(AX), Z4, Z7; \
-	VADDPD  Z7, Z2, Z2; \
-	VMULPD  192(AX), Z4, Z8; \
-	VADDPD  Z8, Z3, Z3; \
+	VADDPD  (AX), Z0, K1, Z0; \
+	VADDPD  64(AX), Z1, K1, Z1; \
+	VADDPD  128(AX), Z2, K1, Z2; \
+	VADDPD  192(AX), Z3, K1, Z3; \
+	VADDPD  256(AX), Z4, K1, Z4; \
+	VADDPD  320(AX), Z5, K1, Z5; \
+	VADDPD  384(AX), Z6, K1, Z6; \
+	VADDPD  448(AX), Z7, K1, Z7; \
 	ADDQ    $4, BX; \
 	DECQ    R12; \
 	JMP     logitblockin; \
@@ -144,7 +152,11 @@ logitblockout: \
 	VMOVUPD Z1, 64(DI)(R13*1); \
 	VMOVUPD Z2, 128(DI)(R13*1); \
 	VMOVUPD Z3, 192(DI)(R13*1); \
-	ADDQ    $256, R13; \
+	VMOVUPD Z4, 256(DI)(R13*1); \
+	VMOVUPD Z5, 320(DI)(R13*1); \
+	VMOVUPD Z6, 384(DI)(R13*1); \
+	VMOVUPD Z7, 448(DI)(R13*1); \
+	ADDQ    $512, R13; \
 	JMP     logitblock; \
 logitone: \
 	TESTQ   AX, AX; \
@@ -158,11 +170,10 @@ logitonein: \
 	JZ      logitoneout; \
 	MOVLQSX (BX), AX; \
 	SHLQ    $6, AX; \
-	VMOVUPD (R8)(AX*1), Z4; \
+	VPTESTMQ (R8)(AX*1), Z9, K1; \
 	IMULQ   R10, AX; \
 	ADDQ    CX, AX; \
-	VMULPD  (AX), Z4, Z5; \
-	VADDPD  Z5, Z0, Z0; \
+	VADDPD  (AX), Z0, K1, Z0; \
 	ADDQ    $4, BX; \
 	DECQ    R12; \
 	JMP     logitonein; \
@@ -264,9 +275,10 @@ TEXT ·laneAddAVX512(SB), NOSPLIT, $0-56
 	MOVQ n+48(FP), R10
 
 	// bias += d
-	MOVQ SI, AX
-	MOVQ DX, R8
-	MOVQ R10, CX
+	MOVQ       SI, AX
+	MOVQ       DX, R8
+	MOVQ       R10, CX
+	VPTERNLOGQ $0xff, Z9, Z9, Z9
 
 addbias8:
 	TESTQ   CX, CX
@@ -279,24 +291,24 @@ addbias8:
 	DECQ    CX
 	JMP     addbias8
 
-	// rows[i·n+k] += d[k]·x[i] for the inputs i in act
+	// rows[i·n+k] += d[k] where x[i] is 1, for the inputs i in act (a
+	// masked add, as in LANELOGITS8)
 addrows8:
 	TESTQ   R9, R9
 	JZ      adddone8
-	MOVLQSX (R11), AX
-	SHLQ    $6, AX
-	VMOVUPD (BX)(AX*1), Z2
-	IMULQ   R10, AX
-	ADDQ    DI, AX
-	MOVQ    DX, R8
-	MOVQ    R10, CX
+	MOVLQSX  (R11), AX
+	SHLQ     $6, AX
+	VPTESTMQ (BX)(AX*1), Z9, K1
+	IMULQ    R10, AX
+	ADDQ     DI, AX
+	MOVQ     DX, R8
+	MOVQ     R10, CX
 
 addrow8:
 	TESTQ   CX, CX
 	JZ      addnext8
-	VMOVUPD (R8), Z1
-	VMULPD  Z2, Z1, Z1
-	VADDPD  (AX), Z1, Z1
+	VMOVUPD (AX), Z1
+	VADDPD  (R8), Z1, K1, Z1
 	VMOVUPD Z1, (AX)
 	ADDQ    $64, AX
 	ADDQ    $64, R8
