@@ -169,24 +169,33 @@ func laneDeltasAVX512(out, bias, rows, x *float64, act *int32, nact int, xt *flo
 //go:noescape
 func laneAddAVX512(bias, rows, d, x *float64, act *int32, nact, n int)
 
-// LaneWidth is the number of chains a Lanes steps together: eight, one
-// per float64 lane of a 512-bit register, on processors with AVX-512
-// (F, DQ and VL), else four.
+//go:noescape
+func laneSample16AVX512(out, bias, rows, x *float64, act *int32, nact int, u *uint32, n int, next *int32) int
+
+//go:noescape
+func laneDeltas16AVX512(out, bias, rows, x *float64, act *int32, nact int, xt *float64, n int, eps float64)
+
+//go:noescape
+func laneAdd16AVX512(bias, rows, d, x *float64, act *int32, nact, n int)
+
+// LaneWidth is the most chains a Lanes steps together: sixteen, one per
+// float64 lane of two 512-bit registers, on processors with AVX-512 (F,
+// DQ and VL), else four.
 func LaneWidth() int {
 	if useAVX512 {
-		return 8
+		return 16
 	}
 	return 4
 }
 
 // laneKernels reports which kernels serve lanes of width w: 4 for AVX2,
-// 8 for AVX-512, 0 for the portable ones.
+// 8 or 16 for AVX-512, 0 for the portable ones.
 func laneKernels(w int) int {
 	switch {
 	case w == 4 && useAVX2:
 		return 4
-	case w == 8 && useAVX512:
-		return 8
+	case (w == 8 || w == 16) && useAVX512:
+		return w
 	}
 	return 0
 }
@@ -198,7 +207,10 @@ func laneSample(w int, xt, bias, rows, x []float64, act []int32, u []uint32, n i
 	}
 	laneCheck(w, bias, rows, x, xt, n)
 	_, _ = u[w*n-1], next[n-1]
-	if k == 8 {
+	switch k {
+	case 16:
+		return laneSample16AVX512(&xt[0], &bias[0], rowsPtr(rows), rowsPtr(x), activePtr(act), len(act), &u[0], n, &next[0])
+	case 8:
 		return laneSampleAVX512(&xt[0], &bias[0], rowsPtr(rows), rowsPtr(x), activePtr(act), len(act), &u[0], n, &next[0])
 	}
 	return laneSampleAVX2(&xt[0], &bias[0], rowsPtr(rows), rowsPtr(x), activePtr(act), len(act), &u[0], n, &next[0])
@@ -216,6 +228,10 @@ func laneDeltas(w int, d, bias, rows, x []float64, act []int32, xt []float64, n 
 		laneDeltasAVX512(&d[0], &bias[0], rowsPtr(rows), rowsPtr(x), activePtr(act), len(act), &xt[0], n, eps)
 		return
 	}
+	if k == 16 {
+		laneDeltas16AVX512(&d[0], &bias[0], rowsPtr(rows), rowsPtr(x), activePtr(act), len(act), &xt[0], n, eps)
+		return
+	}
 	laneDeltasAVX2(&d[0], &bias[0], rowsPtr(rows), rowsPtr(x), activePtr(act), len(act), &xt[0], n, eps)
 }
 
@@ -228,6 +244,10 @@ func laneAdd(w int, bias, rows, d, x []float64, act []int32, n int) {
 	laneCheck(w, bias, rows, x, d, n)
 	if k == 8 {
 		laneAddAVX512(&bias[0], rowsPtr(rows), &d[0], rowsPtr(x), activePtr(act), len(act), n)
+		return
+	}
+	if k == 16 {
+		laneAdd16AVX512(&bias[0], rowsPtr(rows), &d[0], rowsPtr(x), activePtr(act), len(act), n)
 		return
 	}
 	laneAddAVX2(&bias[0], rowsPtr(rows), &d[0], rowsPtr(x), activePtr(act), len(act), n)
@@ -303,6 +323,9 @@ var useAVX512 = useAVX2 && cpu.X86.HasAVX512F && cpu.X86.HasAVX512DQ && cpu.X86.
 //go:noescape
 func pcgUniforms8AVX512(pcg *lanePCG, u *uint32, n int)
 
+//go:noescape
+func pcgUniforms16AVX512(pcg *lanePCG, u *uint32, n int)
+
 // uniforms is uniformsGo, in vector registers on AVX2 (four lanes) and
 // AVX-512 (four or eight).
 func (g *lanePCG) uniforms(u []uint32, n, w int) {
@@ -311,6 +334,8 @@ func (g *lanePCG) uniforms(u []uint32, n, w int) {
 	}
 	_ = u[2*w*n-1]
 	switch {
+	case w == 16 && useAVX512:
+		pcgUniforms16AVX512(g, &u[0], n)
 	case w == 8 && useAVX512:
 		pcgUniforms8AVX512(g, &u[0], n)
 	case w == 4 && useAVX512:
@@ -331,6 +356,9 @@ func laneBitsAVX2(x *float64, lanes *uint64, n int)
 //go:noescape
 func laneBitsAVX512(x *float64, lanes *uint64, n int)
 
+//go:noescape
+func laneBits16AVX512(x *float64, lanes *uint64, n int)
+
 // laneBits is laneBitsGo, a lane's worth a store.
 func laneBits(x []float64, lanes []uint64, n int) {
 	w := len(lanes)
@@ -343,6 +371,8 @@ func laneBits(x []float64, lanes []uint64, n int) {
 		laneBitsAVX2(&x[0], &lanes[0], n)
 	case 8:
 		laneBitsAVX512(&x[0], &lanes[0], n)
+	case 16:
+		laneBits16AVX512(&x[0], &lanes[0], n)
 	default:
 		laneBitsGo(x, lanes, n)
 	}

@@ -1,5 +1,6 @@
 //go:build !purego
 
+#include "go_asm.h"
 #include "textflag.h"
 
 // AVX2 versions of the kernels in kernel.go, element for element the same
@@ -770,8 +771,8 @@ CONST4(pcgInc2LoSigned4, 0x2c1f8a1c3883459a)
 	MOVQ    pcg+0(FP), DI; \
 	MOVQ    u+8(FP), SI; \
 	MOVQ    n+16(FP), CX; \
-	VMOVDQU (DI), Y0; \
-	VMOVDQU 64(DI), Y1; \
+	VMOVDQU lanePCG_hi(DI), Y0; \
+	VMOVDQU lanePCG_lo(DI), Y1; \
 	VMOVDQU low32<>(SB), Y14; \
 pcgloop2: \
 	CMPQ    CX, $2; \
@@ -793,8 +794,8 @@ pcglast: \
 	VMOVDQU Y10, Y0; \
 	VMOVDQU Y11, Y1; \
 pcgdone: \
-	VMOVDQU Y0, (DI); \
-	VMOVDQU Y1, 64(DI); \
+	VMOVDQU Y0, lanePCG_hi(DI); \
+	VMOVDQU Y1, lanePCG_lo(DI); \
 	VZEROUPPER; \
 	RET
 

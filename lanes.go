@@ -8,7 +8,7 @@ import (
 )
 
 // Lanes is wake-sleep on up to Width() machines of one shape at once (4,
-// or 8 on processors with AVX-512: see NewLanes), each machine in one
+// or 8 or 16 on processors with AVX-512: see NewLanes), each machine in one
 // lane of the vector registers: for independent chains (different seeds,
 // or a run's restart candidates) that train by the same rule. Every
 // parameter is stored lane-interleaved, element e of lane c at
@@ -32,7 +32,7 @@ type Lanes struct {
 	// The lanes' parameters, shaped as a Machine's times Width().
 	B, W, C, R [][]float64
 
-	w     int                 // the number of lanes: 4, or 8 with AVX-512
+	w     int                 // the number of lanes: 4, or 8 or 16 with AVX-512
 	x     [][]float64         // the layers' states, interleaved
 	act   [][]int32           // the units of each layer on in some lane, ascending
 	d     []float64           // one layer's probabilities or deltas, interleaved
@@ -46,9 +46,9 @@ type Lanes struct {
 	words int      // a step's words per lane for the layers
 }
 
-// maxLanes is the widest Lanes: eight float64 lanes of an AVX-512
-// register.
-const maxLanes = 8
+// maxLanes is the widest Lanes: two AVX-512 registers of eight float64
+// lanes each.
+const maxLanes = 16
 
 // WordData is a Data that makes a pattern from a fixed number of words
 // of its source (dataset.Bars on a square grid does), so that Lanes can
@@ -78,30 +78,32 @@ func laneBitsGo(x []float64, lanes []uint64, n int) {
 }
 
 // NewLanes returns lanes for up to chains machines of the given layer
-// sizes, with all parameters zero: four lanes for up to four chains,
-// eight (one 512-bit register, where LaneWidth is 8) for more. It panics
-// unless 1 ≤ chains ≤ LaneWidth().
+// sizes, with all parameters zero: four lanes (an AVX2 register) for up
+// to four chains, eight (an AVX-512 register) for up to eight, sixteen
+// (two) for more, where LaneWidth allows. It panics unless
+// 1 ≤ chains ≤ LaneWidth().
 func NewLanes(sizes []int, chains int, genRate, recRate float64) *Lanes {
 	return newLanes(sizes, genRate, recRate, LaneWidthFor(chains))
 }
 
 // LaneWidthFor returns the width of the lanes that NewLanes makes for
-// chains chains: 4 for up to four, else 8. It panics unless
-// 1 ≤ chains ≤ LaneWidth().
+// chains chains: the narrowest of 4, 8 and 16 that takes them. It panics
+// unless 1 ≤ chains ≤ LaneWidth().
 func LaneWidthFor(chains int) int {
 	if chains < 1 || chains > LaneWidth() {
 		panic(fmt.Sprintf("helmholtz: lanes for %d chains (1 to %d)", chains, LaneWidth()))
 	}
-	if chains > 4 {
-		return maxLanes
+	w := 4
+	for w < chains {
+		w *= 2
 	}
-	return 4
+	return w
 }
 
-// newLanes is NewLanes of width w, 4 or 8: in tests, of the width that
+// newLanes is NewLanes of width w, 4, 8 or 16: in tests, of a width that
 // the processor's kernels do not serve, with the portable ones.
 func newLanes(sizes []int, genRate, recRate float64, w int) *Lanes {
-	if w != 4 && w != maxLanes {
+	if w != 4 && w != 8 && w != 16 {
 		panic(fmt.Sprintf("helmholtz: lanes of width %d", w))
 	}
 	z := New(sizes) // checks the sizes

@@ -1,5 +1,6 @@
 //go:build !purego
 
+#include "go_asm.h"
 #include "textflag.h"
 
 // The eight-lane kernels of Lanes (lanes.go) on AVX-512 (F, DQ, VL): the
@@ -441,8 +442,8 @@ TEXT ·pcgUniforms8AVX512(SB), NOSPLIT, $0-24
 	MOVQ         pcg+0(FP), DI
 	MOVQ         u+8(FP), SI
 	MOVQ         n+16(FP), CX
-	VMOVDQU64    (DI), Z0
-	VMOVDQU64    64(DI), Z1
+	VMOVDQU64    lanePCG_hi(DI), Z0
+	VMOVDQU64    lanePCG_lo(DI), Z1
 	VPBROADCASTQ low32<>(SB), Z14
 	VPBROADCASTQ pcgMulLo<>(SB), Z16
 	VPBROADCASTQ pcgMulLoHi<>(SB), Z17
@@ -480,7 +481,347 @@ pcg8last:
 	VMOVDQA64 Z11, Z1
 
 pcg8done:
-	VMOVDQU64 Z0, (DI)
-	VMOVDQU64 Z1, 64(DI)
+	VMOVDQU64 Z0, lanePCG_hi(DI)
+	VMOVDQU64 Z1, lanePCG_lo(DI)
+	VZEROUPPER
+	RET
+
+// Sixteen lanes: each unit's lanes in two 512-bit registers, lanes 0–7
+// then 8–15, 128 bytes a unit. The elementwise loops are the eight-lane
+// ones over twice the vectors; the sums take the mask of each half.
+
+// LANELOGITS16 is LANELOGITS8 for sixteen lanes: four units (eight
+// registers) a block, then one, with the same arguments. It sets Z9 to
+// all ones and clobbers AX, BX, CX, R12, R13, Z0–Z7, K1 and K2.
+#define LANELOGITS16 \
+	VPTERNLOGQ $0xff, Z9, Z9, Z9; \
+	XORQ    R13, R13; \
+logitblock: \
+	MOVQ    R10, AX; \
+	SHLQ    $7, AX; \
+	SUBQ    R13, AX; \
+	CMPQ    AX, $512; \
+	JLT     logitone; \
+	VMOVUPD (SI)(R13*1), Z0; \
+	VMOVUPD 64(SI)(R13*1), Z1; \
+	VMOVUPD 128(SI)(R13*1), Z2; \
+	VMOVUPD 192(SI)(R13*1), Z3; \
+	VMOVUPD 256(SI)(R13*1), Z4; \
+	VMOVUPD 320(SI)(R13*1), Z5; \
+	VMOVUPD 384(SI)(R13*1), Z6; \
+	VMOVUPD 448(SI)(R13*1), Z7; \
+	LEAQ    (DX)(R13*1), CX; \
+	MOVQ    R9, BX; \
+	MOVQ    R11, R12; \
+logitblockin: \
+	TESTQ   R12, R12; \
+	JZ      logitblockout; \
+	MOVLQSX (BX), AX; \
+	SHLQ    $7, AX; \
+	VPTESTMQ (R8)(AX*1), Z9, K1; \
+	VPTESTMQ 64(R8)(AX*1), Z9, K2; \
+	IMULQ   R10, AX; \
+	ADDQ    CX, AX; \
+	VADDPD  (AX), Z0, K1, Z0; \
+	VADDPD  64(AX), Z1, K2, Z1; \
+	VADDPD  128(AX), Z2, K1, Z2; \
+	VADDPD  192(AX), Z3, K2, Z3; \
+	VADDPD  256(AX), Z4, K1, Z4; \
+	VADDPD  320(AX), Z5, K2, Z5; \
+	VADDPD  384(AX), Z6, K1, Z6; \
+	VADDPD  448(AX), Z7, K2, Z7; \
+	ADDQ    $4, BX; \
+	DECQ    R12; \
+	JMP     logitblockin; \
+logitblockout: \
+	VMOVUPD Z0, (DI)(R13*1); \
+	VMOVUPD Z1, 64(DI)(R13*1); \
+	VMOVUPD Z2, 128(DI)(R13*1); \
+	VMOVUPD Z3, 192(DI)(R13*1); \
+	VMOVUPD Z4, 256(DI)(R13*1); \
+	VMOVUPD Z5, 320(DI)(R13*1); \
+	VMOVUPD Z6, 384(DI)(R13*1); \
+	VMOVUPD Z7, 448(DI)(R13*1); \
+	ADDQ    $512, R13; \
+	JMP     logitblock; \
+logitone: \
+	TESTQ   AX, AX; \
+	JLE     logitdone; \
+	VMOVUPD (SI)(R13*1), Z0; \
+	VMOVUPD 64(SI)(R13*1), Z1; \
+	LEAQ    (DX)(R13*1), CX; \
+	MOVQ    R9, BX; \
+	MOVQ    R11, R12; \
+logitonein: \
+	TESTQ   R12, R12; \
+	JZ      logitoneout; \
+	MOVLQSX (BX), AX; \
+	SHLQ    $7, AX; \
+	VPTESTMQ (R8)(AX*1), Z9, K1; \
+	VPTESTMQ 64(R8)(AX*1), Z9, K2; \
+	IMULQ   R10, AX; \
+	ADDQ    CX, AX; \
+	VADDPD  (AX), Z0, K1, Z0; \
+	VADDPD  64(AX), Z1, K2, Z1; \
+	ADDQ    $4, BX; \
+	DECQ    R12; \
+	JMP     logitonein; \
+logitoneout: \
+	VMOVUPD Z0, (DI)(R13*1); \
+	VMOVUPD Z1, 64(DI)(R13*1); \
+	ADDQ    $128, R13; \
+	JMP     logitblock; \
+logitdone:
+
+// SAMPLEHALF8 draws eight lanes of a unit: the state at (DI) becomes 1
+// where u + 1 ≤ σ·2^32, u the eight uniforms at (SI), and K1 marks them.
+// It needs the constants of laneSampleAVX512.
+#define SAMPLEHALF8 \
+	VMOVUPD    (DI), Z0; \
+	SIGMOID8; \
+	VMULPD     Z22, Z0, Z0; \
+	VMOVDQU    (SI), Y1; \
+	VPXORD     Y25, Y1, Y1; \
+	VCVTDQ2PD  Y1, Z1; \
+	VADDPD     Z23, Z1, Z1; \
+	VCMPPD     $2, Z0, Z1, K1; \
+	VMOVAPD.Z  Z24, K1, Z3; \
+	VMOVUPD    Z3, (DI)
+
+// func laneSample16AVX512(out, bias, rows, x *float64, act *int32, nact int, u *uint32, n int, next *int32) int
+//
+// laneSampleAVX512 for sixteen lanes.
+TEXT ·laneSample16AVX512(SB), NOSPLIT, $0-80
+	LANEARGS(n+56)
+	LANELOGITS16
+	SIGCONSTS
+	VBROADCASTSD two32<>(SB), Z22
+	VBROADCASTSD two31p1<>(SB), Z23
+	VBROADCASTSD one<>(SB), Z24
+	VPBROADCASTQ signs32<>(SB), Y25
+	MOVQ         u+48(FP), SI
+	MOVQ         next+64(FP), R8
+	MOVQ         R10, CX
+	XORQ         R9, R9   // units listed
+	XORQ         R10, R10 // unit index
+
+sampleloop16:
+	TESTQ  CX, CX
+	JZ     sampledone16
+	SAMPLEHALF8
+	KMOVB  K1, DX
+	ADDQ   $64, DI
+	ADDQ   $32, SI
+	SAMPLEHALF8
+	KMOVB  K1, AX
+	ORQ    DX, AX
+	MOVL   R10, (R8)(R9*4)
+	CMPQ   AX, $1
+	SBBQ   $-1, R9 // listed if on in some lane: AX ≥ 1
+	INCQ   R10
+	ADDQ   $64, DI
+	ADDQ   $32, SI
+	DECQ   CX
+	JMP    sampleloop16
+
+sampledone16:
+	MOVQ R9, ret+72(FP)
+	VZEROUPPER
+	RET
+
+// func laneDeltas16AVX512(out, bias, rows, x *float64, act *int32, nact int, xt *float64, n int, eps float64)
+TEXT ·laneDeltas16AVX512(SB), NOSPLIT, $0-72
+	LANEARGS(n+56)
+	LANELOGITS16
+	SIGCONSTS
+	VBROADCASTSD eps+64(FP), Z22
+	MOVQ         xt+48(FP), SI
+	MOVQ         R10, CX
+	SHLQ         $1, CX // two registers a unit
+
+deltasloop16:
+	TESTQ   CX, CX
+	JZ      deltasdone16
+	VMOVUPD (DI), Z0
+	SIGMOID8
+	VMOVUPD (SI), Z1
+	VSUBPD  Z0, Z1, Z1  // x − σ
+	VMULPD  Z1, Z22, Z1 // eps·(x − σ)
+	VMOVUPD Z1, (DI)
+	ADDQ    $64, DI
+	ADDQ    $64, SI
+	DECQ    CX
+	JMP     deltasloop16
+
+deltasdone16:
+	VZEROUPPER
+	RET
+
+// func laneAdd16AVX512(bias, rows, d, x *float64, act *int32, nact, n int)
+TEXT ·laneAdd16AVX512(SB), NOSPLIT, $0-56
+	MOVQ bias+0(FP), SI
+	MOVQ rows+8(FP), DI
+	MOVQ d+16(FP), DX
+	MOVQ x+24(FP), BX
+	MOVQ act+32(FP), R11
+	MOVQ nact+40(FP), R9
+	MOVQ n+48(FP), R10
+
+	// bias += d
+	MOVQ       SI, AX
+	MOVQ       DX, R8
+	MOVQ       R10, CX
+	SHLQ       $1, CX
+	VPTERNLOGQ $0xff, Z9, Z9, Z9
+
+addbias16:
+	TESTQ   CX, CX
+	JZ      addrows16
+	VMOVUPD (AX), Z0
+	VADDPD  (R8), Z0, Z0
+	VMOVUPD Z0, (AX)
+	ADDQ    $64, AX
+	ADDQ    $64, R8
+	DECQ    CX
+	JMP     addbias16
+
+	// rows[i·n+k] += d[k] where x[i] is 1, for the inputs i in act
+addrows16:
+	TESTQ    R9, R9
+	JZ       adddone16
+	MOVLQSX  (R11), AX
+	SHLQ     $7, AX
+	VPTESTMQ (BX)(AX*1), Z9, K1
+	VPTESTMQ 64(BX)(AX*1), Z9, K2
+	IMULQ    R10, AX
+	ADDQ     DI, AX
+	MOVQ     DX, R8
+	MOVQ     R10, CX
+
+addrow16:
+	TESTQ   CX, CX
+	JZ      addnext16
+	VMOVUPD (AX), Z1
+	VADDPD  (R8), Z1, K1, Z1
+	VMOVUPD Z1, (AX)
+	VMOVUPD 64(AX), Z2
+	VADDPD  64(R8), Z2, K2, Z2
+	VMOVUPD Z2, 64(AX)
+	ADDQ    $128, AX
+	ADDQ    $128, R8
+	DECQ    CX
+	JMP     addrow16
+
+addnext16:
+	ADDQ $4, R11
+	DECQ R9
+	JMP  addrows16
+
+adddone16:
+	VZEROUPPER
+	RET
+
+// func laneBits16AVX512(x *float64, lanes *uint64, n int)
+//
+// laneBitsAVX2 for sixteen lanes.
+TEXT ·laneBits16AVX512(SB), NOSPLIT, $0-24
+	MOVQ         x+0(FP), DI
+	MOVQ         lanes+8(FP), SI
+	MOVQ         n+16(FP), CX
+	VMOVDQU64    (SI), Z0
+	VMOVDQU64    64(SI), Z4
+	VPBROADCASTQ one64<>(SB), Z1
+	VPBROADCASTQ two52<>(SB), Z2
+
+bitsloop16:
+	TESTQ   CX, CX
+	JZ      bitsdone16
+	VPANDQ  Z1, Z0, Z3
+	VPORQ   Z2, Z3, Z3
+	VSUBPD  Z2, Z3, Z3
+	VMOVUPD Z3, (DI)
+	VPSRLQ  $1, Z0, Z0
+	VPANDQ  Z1, Z4, Z5
+	VPORQ   Z2, Z5, Z5
+	VSUBPD  Z2, Z5, Z5
+	VMOVUPD Z5, 64(DI)
+	VPSRLQ  $1, Z4, Z4
+	ADDQ    $128, DI
+	DECQ    CX
+	JMP     bitsloop16
+
+bitsdone16:
+	VZEROUPPER
+	RET
+
+// DXSM8S is DXSM8 for sixteen lanes: the high halves of the eight words
+// at off(SI), their low halves 64 bytes on.
+#define DXSM8S(hi, lo, off) \
+	VPSRLQ        $32, hi, Z2; \
+	VPXORQ        hi, Z2, Z2; \
+	VPMULLQ       Z29, Z2, Z3; \
+	VPSRLQ        $48, Z3, Z2; \
+	VPXORQ        Z3, Z2, Z2; \
+	VPORQ         Z30, lo, Z3; \
+	VPMULLQ       Z3, Z2, Z4; \
+	VPERMD        Z4, Z31, Z4; \
+	VMOVDQU       Y4, off(SI); \
+	VEXTRACTI64X4 $1, Z4, off+64(SI)
+
+// PCG16PASS draws n words from the eight lanes whose state is at
+// hiOff(DI) and loOff(DI), n in R9, into the sixteen-lane layout from
+// outOff(R8) on (128 bytes a word), two words a turn; loop, last and done
+// name its labels.
+#define PCG16PASS(hiOff, loOff, outOff, loop, last, done) \
+	LEAQ      outOff(R8), SI; \
+	MOVQ      R9, CX; \
+	VMOVDQU64 hiOff(DI), Z0; \
+	VMOVDQU64 loOff(DI), Z1; \
+loop: \
+	CMPQ      CX, $2; \
+	JLT       last; \
+	PCG8STEP1(Z10, Z11); \
+	PCG8STEP2(Z12, Z13); \
+	DXSM8S(Z10, Z11, 0); \
+	DXSM8S(Z12, Z13, 128); \
+	VMOVDQA64 Z12, Z0; \
+	VMOVDQA64 Z13, Z1; \
+	ADDQ      $256, SI; \
+	SUBQ      $2, CX; \
+	JMP       loop; \
+last: \
+	TESTQ     CX, CX; \
+	JZ        done; \
+	PCG8STEP1(Z10, Z11); \
+	DXSM8S(Z10, Z11, 0); \
+	VMOVDQA64 Z10, Z0; \
+	VMOVDQA64 Z11, Z1; \
+done: \
+	VMOVDQU64 Z0, hiOff(DI); \
+	VMOVDQU64 Z1, loOff(DI)
+
+// func pcgUniforms16AVX512(pcg *lanePCG, u *uint32, n int)
+//
+// lanePCG.uniformsGo for sixteen lanes: lanes 0–7, then lanes 8–15.
+TEXT ·pcgUniforms16AVX512(SB), NOSPLIT, $0-24
+	MOVQ         pcg+0(FP), DI
+	MOVQ         u+8(FP), R8
+	MOVQ         n+16(FP), R9
+	VPBROADCASTQ low32<>(SB), Z14
+	VPBROADCASTQ pcgMulLo<>(SB), Z16
+	VPBROADCASTQ pcgMulLoHi<>(SB), Z17
+	VPBROADCASTQ pcgMulHi<>(SB), Z18
+	VPBROADCASTQ pcgIncLo<>(SB), Z19
+	VPBROADCASTQ pcgIncHi<>(SB), Z20
+	VPBROADCASTQ pcgMul2Lo<>(SB), Z21
+	VPBROADCASTQ pcgMul2LoHi<>(SB), Z22
+	VPBROADCASTQ pcgMul2Hi<>(SB), Z23
+	VPBROADCASTQ pcgInc2Lo<>(SB), Z24
+	VPBROADCASTQ pcgInc2Hi<>(SB), Z25
+	VPBROADCASTQ pcgCheap<>(SB), Z29
+	VPBROADCASTQ one64<>(SB), Z30
+	VMOVDQU64    pcgHalves8<>(SB), Z31
+	PCG16PASS(lanePCG_hi, lanePCG_lo, 0, pass1loop, pass1last, pass1done)
+	PCG16PASS(lanePCG_hi+64, lanePCG_lo+64, 32, pass2loop, pass2last, pass2done)
 	VZEROUPPER
 	RET

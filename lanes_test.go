@@ -14,8 +14,8 @@ import (
 // the same parameters, bit for bit, as WakeSleep.Step on its machine
 // alone with the same random stream, for nets of two to four layers (top
 // layers of one and of several units), with and without the recipe's
-// options, in four lanes and in eight (AVX-512 where the machine has it,
-// else the portable kernels), with fewer chains than lanes, on square
+// options, in four lanes, in eight and in sixteen (AVX-512 where the
+// machine has it, else the portable kernels), with fewer chains than lanes, on square
 // bars of one word of pixels and of two (WordData) and on oblong bars and
 // the shifter (Sample per chain).
 func TestLanesAreChainsAlone(t *testing.T) {
@@ -40,8 +40,9 @@ func TestLanesAreChainsAlone(t *testing.T) {
 		{[]int{32, 10, 1}, 4, Options{}, 5000, dataset.NewShifter(8)},
 		{[]int{32, 10, 1}, 2, Options{Decay: 1e-4}, 5000, dataset.NewShifter(8)},
 	} {
-		// Eight lanes take the chains and four more.
-		for _, wc := range [][2]int{{4, c.chains}, {8, c.chains + 4}} {
+		// Eight lanes take the chains and four more, sixteen the chains
+		// and twelve more.
+		for _, wc := range [][2]int{{4, c.chains}, {8, c.chains + 4}, {16, c.chains + 12}} {
 			w, chains := wc[0], wc[1]
 			t.Run(fmt.Sprintf("%v/%d-in-%d", c.sizes, chains, w), func(t *testing.T) {
 				testLanesAreChainsAlone(t, c.sizes, chains, w, c.opts, c.steps, c.set)
@@ -96,10 +97,10 @@ func testLanesAreChainsAlone(t *testing.T, sizes []int, chains, w int, opts Opti
 }
 
 // TestLaneKernels: the lane kernels (AVX2 for four lanes, AVX-512 for
-// eight) equal the portable ones bit for bit on random inputs, logits
-// beyond the sigmoid table's range included.
+// eight and sixteen) equal the portable ones bit for bit on random
+// inputs, logits beyond the sigmoid table's range included.
 func TestLaneKernels(t *testing.T) {
-	for _, w := range []int{4, 8} {
+	for _, w := range []int{4, 8, 16} {
 		testLaneKernels(t, w)
 	}
 }
@@ -196,6 +197,14 @@ func BenchmarkLanesStep3(b *testing.B) {
 
 func BenchmarkLanesStep2(b *testing.B) {
 	benchmarkLanes(b, 4, []int{16, 8, 1}, Options{}, 0, 2, 4)
+}
+
+func BenchmarkLanesStep16(b *testing.B) {
+	benchmarkLanes(b, 4, []int{16, 8, 1}, Options{}, 0, 16, 16)
+}
+
+func BenchmarkLanesStep12(b *testing.B) {
+	benchmarkLanes(b, 4, []int{16, 8, 1}, Options{}, 0, 12, 16)
 }
 
 func BenchmarkLanesStep8(b *testing.B) {
@@ -298,14 +307,17 @@ func TestLanesCheckPatternSize(t *testing.T) {
 	}
 }
 
-// TestLaneBits: laneBits (AVX2 for four lanes, AVX-512 for eight, where
-// present) writes each lane's bits as +0 and 1, for 0 to 64 bits, and
-// nothing beyond them.
+// TestLaneBits: laneBits (AVX2 for four lanes, AVX-512 for eight and
+// sixteen, where present) writes each lane's bits as +0 and 1, for 0 to
+// 64 bits, and nothing beyond them.
 func TestLaneBits(t *testing.T) {
 	rng := rand.New(rand.NewPCG(5, 5))
-	for _, w := range []int{4, 8} {
+	for _, w := range []int{4, 8, 16} {
 		for n := range 65 {
-			lanes := []uint64{rng.Uint64(), rng.Uint64(), ^uint64(0), 0, rng.Uint64(), 1, 1 << 63, rng.Uint64()}[:w]
+			lanes := make([]uint64, w)
+			for c := range lanes {
+				lanes[c] = []uint64{rng.Uint64(), ^uint64(0), 0, 1, 1 << 63}[c%5]
+			}
 			x := make([]float64, (n+1)*w)
 			for i := range x {
 				x[i] = -7

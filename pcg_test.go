@@ -6,7 +6,7 @@ import (
 )
 
 // TestLanePCG: each lane of a lanePCG draws the words of a rand.PCG in
-// its state, in the kernels and in portable Go, four lanes and eight, for
+// its state, in the kernels and in portable Go, 4, 8 and 16 lanes, for
 // runs of 0 to 40 words, and stores back the state that rand.PCG
 // reaches.
 func TestLanePCG(t *testing.T) { testLanePCG(t) }
@@ -17,7 +17,7 @@ func testLanePCG(t *testing.T) {
 	for _, vw := range []struct {
 		vector bool
 		w      int
-	}{{false, 4}, {true, 4}, {false, 8}, {true, 8}} {
+	}{{false, 4}, {true, 4}, {false, 8}, {true, 8}, {false, 16}, {true, 16}} {
 		vector, lw := vw.vector, vw.w
 		for n := range 41 {
 			var g lanePCG

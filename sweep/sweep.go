@@ -121,11 +121,12 @@ func Run(ctx context.Context, jobs []Job, workers int, dir string, done func(Res
 
 // groupJobs splits the jobs, in order, into groups that train together
 // (train.TrainGroup): consecutive jobs of one recipe whose configs differ
-// only in the seed, width at a time (train.LaneWidth) while every worker
-// gets a full group, the rest shared as evenly as can be among the
-// workers, so that none waits at the end while another trains a whole
-// group: 100 seeds on two workers make 24 groups of four and two of two,
-// not 25 of four, or 12 of eight and two of two.
+// only in the seed, in full groups of the widest lanes (width, then half
+// as wide, down to four) while every worker gets one, the rest shared as
+// evenly as can be among the workers, so that none waits at the end while
+// another trains a whole group: 100 seeds on two workers make 24 groups
+// of four and two of two, not 25 of four; with sixteen lanes, 6 of
+// sixteen and two of two; 20 seeds, two of eight and two of two.
 func groupJobs(jobs []Job, workers, width int) [][]int {
 	same := func(a, b Job) bool {
 		x, y := a.Config, b.Config
@@ -139,19 +140,23 @@ func groupJobs(jobs []Job, workers, width int) [][]int {
 		for i+n < len(jobs) && same(jobs[i], jobs[i+n]) {
 			n++
 		}
-		full := n / (width * workers) * width * workers
-		for k := 0; k < full; k += width {
-			groups = append(groups, span(i+k, width))
+		done := 0
+		for w := width; w >= 4 || w == width; w /= 2 {
+			full := (n - done) / (w * workers) * w * workers
+			for k := 0; k < full; k += w {
+				groups = append(groups, span(i+done+k, w))
+			}
+			done += full
 		}
-		rest := n - full
+		rest := n - done
 		parts := min(workers, rest)
 		for p := range parts { // sizes as even as can be, larger first
 			size := rest / parts
 			if p < rest%parts {
 				size++
 			}
-			groups = append(groups, span(i+full, size))
-			full += size
+			groups = append(groups, span(i+done, size))
+			done += size
 		}
 		i += n
 	}

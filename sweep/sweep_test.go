@@ -63,9 +63,9 @@ func TestRunEqualsTrain(t *testing.T) {
 }
 
 // TestGroupJobs: consecutive jobs of one recipe and config but the seed
-// form groups of the lanes' width (four, or eight with AVX-512) while
-// each worker gets one, and the rest is shared as evenly as can be among
-// the workers.
+// form groups of the lanes' width (four, or up to sixteen with AVX-512),
+// then of half as many, down to four, while each worker gets one, and
+// the rest is shared as evenly as can be among the workers.
 func TestGroupJobs(t *testing.T) {
 	js := jobs([]uint64{1, 2, 3, 4, 5, 6, 7, 8, 9}, 1000)
 	js[6].Recipe = "other"
@@ -77,13 +77,15 @@ func TestGroupJobs(t *testing.T) {
 	}{
 		{js, 1, 4, "[[0 1 2 3] [4 5] [6] [7] [8]]"},
 		{js, 2, 4, "[[0 1 2] [3 4 5] [6] [7] [8]]"},
-		{js, 1, 8, "[[0 1 2 3 4 5] [6] [7] [8]]"},
+		{js, 1, 8, "[[0 1 2 3] [4 5] [6] [7] [8]]"},
 		{jobs([]uint64{1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11}, 1000), 2, 4,
 			"[[0 1 2 3] [4 5 6 7] [8 9] [10]]"},
 		{jobs([]uint64{1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12}, 1000), 2, 4,
 			"[[0 1 2 3] [4 5 6 7] [8 9] [10 11]]"},
 		{jobs([]uint64{1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12}, 1000), 2, 8,
-			"[[0 1 2 3 4 5] [6 7 8 9 10 11]]"},
+			"[[0 1 2 3] [4 5 6 7] [8 9] [10 11]]"},
+		{jobs([]uint64{1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20}, 1000), 2, 16,
+			"[[0 1 2 3 4 5 6 7] [8 9 10 11 12 13 14 15] [16 17] [18 19]]"},
 		{jobs([]uint64{1, 2, 3, 4, 5}, 1000), 8, 4, "[[0] [1] [2] [3] [4]]"},
 	} {
 		if got := fmt.Sprint(groupJobs(c.jobs, c.workers, c.width)); got != c.want {
@@ -91,8 +93,9 @@ func TestGroupJobs(t *testing.T) {
 		}
 	}
 	for width, want := range map[int]string{
-		4: "[4 4 4 4 4 4 4 4 4 4 4 4 4 4 4 4 4 4 4 4 4 4 4 4 2 2]",
-		8: "[8 8 8 8 8 8 8 8 8 8 8 8 2 2]",
+		4:  "[4 4 4 4 4 4 4 4 4 4 4 4 4 4 4 4 4 4 4 4 4 4 4 4 2 2]",
+		8:  "[8 8 8 8 8 8 8 8 8 8 8 8 2 2]",
+		16: "[16 16 16 16 16 16 2 2]",
 	} {
 		var sizes []int
 		for _, g := range groupJobs(jobs(make([]uint64, 100), 1000), 2, width) {

@@ -45,8 +45,8 @@ func TestTrainGroup(t *testing.T) {
 		"diverging": diverging,
 		"shifter":   shifter,
 	} {
-		// A full group, a part one of eight lanes (where there are eight)
-		// and the smallest.
+		// A full group (sixteen lanes with AVX-512), a part group in
+		// eight lanes (where there are) and the smallest, in four.
 		for _, n := range slices.Compact([]int{LaneWidth(), min(LaneWidth(), 5), minLanes}) {
 			t.Run(fmt.Sprintf("%s/%d", name, n), func(t *testing.T) { testTrainGroup(t, name, cfg, n) })
 		}
