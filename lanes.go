@@ -251,9 +251,10 @@ func (l *Lanes) patternWords(data WordData, u []uint32, chains int) []uint32 {
 		l.ws = make([]uint64, lw*n)
 	}
 	ws, pat := l.ws[:chains*n], l.bits[:lw*words]
-	for c := range chains {
-		for k := range n {
-			ws[c*n+k] = uint64(u[2*lw*k+c])<<32 | uint64(u[2*lw*k+lw+c])
+	for k := range n {
+		hi, lo := u[2*lw*k:][:chains], u[2*lw*k+lw:][:chains]
+		for c, h := range hi {
+			ws[c*n+k] = uint64(h)<<32 | uint64(lo[c])
 		}
 	}
 	data.SampleWords(pat, ws)
