@@ -95,3 +95,34 @@ func testTrainGroup(t *testing.T, name string, cfg Config, n int) {
 		t.Error("the diverging config does not diverge")
 	}
 }
+
+// TestGroupSize: the groups that groupSize makes of r chains add up to r,
+// none wider than the lanes, split where the lanes' costs say so.
+func TestGroupSize(t *testing.T) {
+	split := func(r int) string {
+		var gs []int
+		for r > 0 {
+			g := groupSize(r)
+			if g < 1 || g > r || g > LaneWidth() {
+				t.Fatalf("groupSize(%d) = %d with %d lanes", r, g, LaneWidth())
+			}
+			gs, r = append(gs, g), r-g
+		}
+		return fmt.Sprint(gs)
+	}
+	want := map[int]map[int]string{
+		16: {1: "[1]", 2: "[2]", 5: "[4 1]", 6: "[6]", 12: "[8 4]", 13: "[13]", 40: "[16 16 8]", 128: "[16 16 16 16 16 16 16 16]"},
+		4:  {1: "[1]", 2: "[2]", 5: "[4 1]", 6: "[4 2]", 12: "[4 4 4]", 13: "[4 4 4 1]"},
+	}[LaneWidth()]
+	if want == nil {
+		t.Fatalf("no expectations for %d lanes", LaneWidth())
+	}
+	for r, w := range want {
+		if got := split(r); got != w {
+			t.Errorf("%d chains with %d lanes: groups %s, want %s", r, LaneWidth(), got, w)
+		}
+	}
+	for r := 1; r <= 100; r++ {
+		split(r)
+	}
+}

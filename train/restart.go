@@ -118,17 +118,21 @@ func (r *Run) restart(ctx context.Context) error {
 	if cfg.Halving {
 		keep = (cfg.Restarts + 1) / 2
 	}
-	width := 1
-	if cfg.laneable() {
-		width = LaneWidth()
+	// size returns how many of r candidates train together next.
+	size := func(r int) int {
+		if cfg.laneable() {
+			return groupSize(r)
+		}
+		return 1
 	}
 	var (
 		race  []*candidate // sorted by NLL, at most keep
 		spare []*candidate // out of the race, to be used again
 	)
-	for i0 := 0; i0 < cfg.Restarts; i0 += width {
+	for i0, n := 0, 0; i0 < cfg.Restarts; i0 += n {
+		n = size(cfg.Restarts - i0)
 		var group []*candidate
-		for i := i0; i < min(i0+width, cfg.Restarts); i++ {
+		for i := i0; i < i0+n; i++ {
 			var c *candidate
 			if n := len(spare); n > 0 {
 				c, spare = spare[n-1], spare[:n-1]
@@ -159,8 +163,9 @@ func (r *Run) restart(ctx context.Context) error {
 	}
 	for steps := cfg.RestartSteps; len(race) > 1; {
 		steps *= 2
-		for i0 := 0; i0 < len(race); i0 += width {
-			if err := trainTo(race[i0:min(i0+width, len(race))], steps); err != nil {
+		for i0, n := 0, 0; i0 < len(race); i0 += n {
+			n = size(len(race) - i0)
+			if err := trainTo(race[i0:i0+n], steps); err != nil {
 				return err
 			}
 		}
