@@ -70,7 +70,7 @@ func Run(ctx context.Context, jobs []Job, workers int, dir string, done func(Res
 		firstErr error
 		wg       sync.WaitGroup
 	)
-	groups := groupJobs(jobs, workers, train.LaneWidth())
+	groups := groupJobs(jobs, workers, train.Config.LaneWidth)
 	for range min(max(workers, 1), len(groups)) {
 		wg.Add(1)
 		go func() {
@@ -121,13 +121,13 @@ func Run(ctx context.Context, jobs []Job, workers int, dir string, done func(Res
 
 // groupJobs splits the jobs, in order, into groups that train together
 // (train.TrainGroup): consecutive jobs of one recipe whose configs differ
-// only in the seed, in full groups of the widest lanes (width, then half
-// as wide, down to four) while every worker gets one, the rest shared as
+// only in the seed, in full groups of the widest lanes (width of their
+// config, then half as wide, down to four) while every worker gets one, the rest shared as
 // evenly as can be among the workers, so that none waits at the end while
 // another trains a whole group: 100 seeds on two workers make 24 groups
 // of four and two of two, not 25 of four; with sixteen lanes, 6 of
 // sixteen and two of two; 20 seeds, two of eight and two of two.
-func groupJobs(jobs []Job, workers, width int) [][]int {
+func groupJobs(jobs []Job, workers int, width func(train.Config) int) [][]int {
 	same := func(a, b Job) bool {
 		x, y := a.Config, b.Config
 		x.Seed, y.Seed = 0, 0
@@ -140,8 +140,8 @@ func groupJobs(jobs []Job, workers, width int) [][]int {
 		for i+n < len(jobs) && same(jobs[i], jobs[i+n]) {
 			n++
 		}
-		done := 0
-		for w := width; w >= 4 || w == width; w /= 2 {
+		done, widest := 0, width(jobs[i].Config)
+		for w := widest; w >= 4 || w == widest; w /= 2 {
 			full := (n - done) / (w * workers) * w * workers
 			for k := 0; k < full; k += w {
 				groups = append(groups, span(i+done+k, w))

@@ -88,7 +88,7 @@ func TestGroupJobs(t *testing.T) {
 			"[[0 1 2 3 4 5 6 7] [8 9 10 11 12 13 14 15] [16 17] [18 19]]"},
 		{jobs([]uint64{1, 2, 3, 4, 5}, 1000), 8, 4, "[[0] [1] [2] [3] [4]]"},
 	} {
-		if got := fmt.Sprint(groupJobs(c.jobs, c.workers, c.width)); got != c.want {
+		if got := fmt.Sprint(groupJobs(c.jobs, c.workers, lanes(c.width))); got != c.want {
 			t.Errorf("%d jobs on %d workers, %d lanes: groups %s, want %s", len(c.jobs), c.workers, c.width, got, c.want)
 		}
 	}
@@ -98,7 +98,7 @@ func TestGroupJobs(t *testing.T) {
 		16: "[16 16 16 16 16 16 2 2]",
 	} {
 		var sizes []int
-		for _, g := range groupJobs(jobs(make([]uint64, 100), 1000), 2, width) {
+		for _, g := range groupJobs(jobs(make([]uint64, 100), 1000), 2, lanes(width)) {
 			sizes = append(sizes, len(g))
 		}
 		if got := fmt.Sprint(sizes); got != want {
@@ -106,6 +106,9 @@ func TestGroupJobs(t *testing.T) {
 		}
 	}
 }
+
+// lanes is a config's lane width of w whatever the config.
+func lanes(w int) func(train.Config) int { return func(train.Config) int { return w } }
 
 func TestCancel(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())

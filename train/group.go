@@ -16,9 +16,18 @@ import (
 // restart candidates train together in its restart phase. The other learners, and batches of more than one
 // pattern, step one chain at a time.
 
-// LaneWidth returns the most runs TrainGroup steps together: eight on
-// processors with AVX-512, else four (helmholtz.LaneWidth).
-func LaneWidth() int { return helmholtz.LaneWidth() }
+// LaneWidth returns the most runs of c that TrainGroup steps together:
+// helmholtz.LaneWidth (sixteen on processors with AVX-512, else four), but
+// at most eight for nets of more than 16 visible units, whose patterns
+// leave few units off in every one of sixteen lanes (64-16-1 on the 8×8
+// bars: about 1.15 µs a chain-step in sixteen lanes, 1.0 in eight).
+func (c Config) LaneWidth() int {
+	w := helmholtz.LaneWidth()
+	if len(c.Layers) > 0 && c.Layers[0] > 16 {
+		w = min(w, 8)
+	}
+	return w
+}
 
 // minLanes is the fewest chains worth stepping in lanes: three chains in
 // four lanes take about 370 ns a chain-step, two about 525, one alone
@@ -27,15 +36,14 @@ func LaneWidth() int { return helmholtz.LaneWidth() }
 // where there are eight (helmholtz.LaneWidthFor).
 const minLanes = 3
 
-// groupSize returns how many of r chains to step together next: all of
-// them (up to LaneWidth) in the narrowest lanes that take them, unless a
+// groupSize returns how many of r chains to step together next in lanes
+// at most w wide: all of them (up to w) in the narrowest lanes that take them, unless a
 // full group of narrower lanes and the rest cost less. With one step of
 // four, eight and sixteen lanes costing about 1.1, 1.8 and 3.3 µs
 // whatever their chains (BenchmarkLanesStep4, …8, …16, …12 on 16-8-1) and
 // a chain alone about 0.47 µs, 12 chains go 8 + 4 and 5 go 4 + 1, but 6
 // go in eight lanes and 13 in sixteen.
-func groupSize(r int) int {
-	w := LaneWidth()
+func groupSize(r, w int) int {
 	switch {
 	case r >= 13 && w >= 16:
 		return min(r, 16)
@@ -150,7 +158,7 @@ func TrainGroup(ctx context.Context, runs []*Run, progress []func(Point)) []erro
 // groupable reports whether runs can train together in lanes: minLanes
 // to LaneWidth wake-sleep runs of one config but the seed, at one step.
 func groupable(runs []*Run) bool {
-	if len(runs) < minLanes || len(runs) > LaneWidth() || !runs[0].Config.laneable() {
+	if len(runs) < minLanes || len(runs) > runs[0].Config.LaneWidth() || !runs[0].Config.laneable() {
 		return false
 	}
 	base := runs[0].Config

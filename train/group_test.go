@@ -9,6 +9,8 @@ import (
 	"slices"
 	"strings"
 	"testing"
+
+	"helmholtz"
 )
 
 // recipeSmall is the recommended recipe at a small scale: schedule,
@@ -47,7 +49,7 @@ func TestTrainGroup(t *testing.T) {
 	} {
 		// A full group (sixteen lanes with AVX-512), a part group in
 		// eight lanes (where there are) and the smallest, in four.
-		for _, n := range slices.Compact([]int{LaneWidth(), min(LaneWidth(), 5), minLanes}) {
+		for _, n := range slices.Compact([]int{cfg.LaneWidth(), min(cfg.LaneWidth(), 5), minLanes}) {
 			t.Run(fmt.Sprintf("%s/%d", name, n), func(t *testing.T) { testTrainGroup(t, name, cfg, n) })
 		}
 	}
@@ -97,32 +99,43 @@ func testTrainGroup(t *testing.T, name string, cfg Config, n int) {
 }
 
 // TestGroupSize: the groups that groupSize makes of r chains add up to r,
-// none wider than the lanes, split where the lanes' costs say so.
+// none wider than the lanes, split where the lanes' costs say so; and a
+// config's lanes are at most eight wide for more than 16 visible units.
 func TestGroupSize(t *testing.T) {
-	split := func(r int) string {
+	split := func(r, w int) string {
 		var gs []int
 		for r > 0 {
-			g := groupSize(r)
-			if g < 1 || g > r || g > LaneWidth() {
-				t.Fatalf("groupSize(%d) = %d with %d lanes", r, g, LaneWidth())
+			g := groupSize(r, w)
+			if g < 1 || g > r || g > w {
+				t.Fatalf("groupSize(%d, %d) = %d", r, w, g)
 			}
 			gs, r = append(gs, g), r-g
 		}
 		return fmt.Sprint(gs)
 	}
-	want := map[int]map[int]string{
+	for w, want := range map[int]map[int]string{
 		16: {1: "[1]", 2: "[2]", 5: "[4 1]", 6: "[6]", 12: "[8 4]", 13: "[13]", 40: "[16 16 8]", 128: "[16 16 16 16 16 16 16 16]"},
+		8:  {5: "[4 1]", 6: "[6]", 12: "[8 4]", 13: "[8 4 1]", 40: "[8 8 8 8 8]"},
 		4:  {1: "[1]", 2: "[2]", 5: "[4 1]", 6: "[4 2]", 12: "[4 4 4]", 13: "[4 4 4 1]"},
-	}[LaneWidth()]
-	if want == nil {
-		t.Fatalf("no expectations for %d lanes", LaneWidth())
-	}
-	for r, w := range want {
-		if got := split(r); got != w {
-			t.Errorf("%d chains with %d lanes: groups %s, want %s", r, LaneWidth(), got, w)
+	} {
+		for r, gs := range want {
+			if got := split(r, w); got != gs {
+				t.Errorf("%d chains in lanes of %d: groups %s, want %s", r, w, got, gs)
+			}
+		}
+		for r := 1; r <= 100; r++ {
+			split(r, w)
 		}
 	}
-	for r := 1; r <= 100; r++ {
-		split(r)
+}
+
+func TestConfigLaneWidth(t *testing.T) {
+	c := Default()
+	if got, want := c.LaneWidth(), helmholtz.LaneWidth(); got != want {
+		t.Errorf("16-8-1: %d lanes, want %d", got, want)
+	}
+	c.Data, c.Layers = "bars:8x8", []int{64, 16, 1}
+	if got, want := c.LaneWidth(), min(helmholtz.LaneWidth(), 8); got != want {
+		t.Errorf("64-16-1: %d lanes, want %d", got, want)
 	}
 }

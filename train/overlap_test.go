@@ -102,7 +102,7 @@ func TestOverlap(t *testing.T) {
 		cfg := small(12000)
 		cfg.EvalEvery = 500
 		var runs []*Run
-		for k := range LaneWidth() {
+		for k := range cfg.LaneWidth() {
 			c := cfg
 			c.Seed = uint64(5 + k)
 			r := start(t, c, "")

@@ -121,7 +121,7 @@ func (r *Run) restart(ctx context.Context) error {
 	// size returns how many of r candidates train together next.
 	size := func(r int) int {
 		if cfg.laneable() {
-			return groupSize(r)
+			return groupSize(r, cfg.LaneWidth())
 		}
 		return 1
 	}
@@ -194,12 +194,12 @@ func (r *Run) advanceAll(ctx context.Context, cs []*candidate, to int) (*candida
 		}
 		return nil, nil
 	}
-	if len(cs) < minLanes || len(cs) > LaneWidth() || !r.Config.laneable() || slices.ContainsFunc(cs, func(c *candidate) bool { return c.step != cs[0].step }) {
+	if len(cs) < minLanes || len(cs) > r.Config.LaneWidth() || !r.Config.laneable() || slices.ContainsFunc(cs, func(c *candidate) bool { return c.step != cs[0].step }) {
 		return alone()
 	}
 	if r.lanes == nil {
 		r.lanes = newLaneStepper(r.Config, r.data)
-		for range LaneWidth() {
+		for range r.Config.LaneWidth() {
 			r.laneSaved = append(r.laneSaved, helmholtz.New(r.Config.Layers))
 		}
 	}
