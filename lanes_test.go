@@ -225,9 +225,15 @@ func BenchmarkLanesStep5(b *testing.B) {
 
 // BenchmarkLanesStep8x8 is BenchmarkLanesStep for the 8×8 bars' 64-16-1
 // net with the recommended recipe's options and its sparse start
-// (hidden biases −2).
+// (hidden biases −2), in lanes as wide as training uses for it (at most
+// eight: train.Config.LaneWidth); BenchmarkLanesStep8x8Wide in sixteen.
 func BenchmarkLanesStep8x8(b *testing.B) {
-	benchmarkLanes(b, 8, []int{64, 16, 1}, Options{Decay: 1e-5, NonNegative: true, CapHidden: true, HiddenCap: -1.2}, -2, LaneWidth(), LaneWidth())
+	w := min(LaneWidth(), 8)
+	benchmarkLanes(b, 8, []int{64, 16, 1}, Options{Decay: 1e-5, NonNegative: true, CapHidden: true, HiddenCap: -1.2}, -2, w, w)
+}
+
+func BenchmarkLanesStep8x8Wide(b *testing.B) {
+	benchmarkLanes(b, 8, []int{64, 16, 1}, Options{Decay: 1e-5, NonNegative: true, CapHidden: true, HiddenCap: -1.2}, -2, 16, 16)
 }
 
 func benchmarkLanes(b *testing.B, side int, sizes []int, opts Options, hiddenBias float64, chains, width int) {
