@@ -54,7 +54,7 @@ type Units struct {
 }
 
 // Run runs the jobs on workers goroutines and returns their results in
-// job order. Consecutive jobs of one recipe train up to four at a time in
+// job order. Consecutive jobs of one recipe train up to sixteen at a time in
 // one goroutine, one per vector lane (groupJobs, train.TrainGroup), each
 // exactly as it would train alone. With dir not empty each run's final
 // model is written to dir/models/RECIPE/seed_N.npz. done, if not nil, is called (from one

@@ -11,7 +11,7 @@
 #   docs/speed/sweeps.sh REV 3      # against REV, three rounds
 #
 # Run it from the repository's root of a git checkout; it needs Go and
-# git, and takes about 4 minutes a round on a 2-core VM. SEEDS=1-8, say,
+# git, and takes about 3 minutes a round on a 2-core VM. SEEDS=1-8, say,
 # runs fewer seeds.
 set -euo pipefail
 
