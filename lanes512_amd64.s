@@ -184,6 +184,45 @@ logitoneout: \
 	JMP     logitblock; \
 logitdone:
 
+// DELTAS8 replaces the CX registers of logits from (DI) on by
+// eps·(x − σ(logit)), x the states from (SI) on, eps in Z22, and returns.
+// It needs SIGCONSTS.
+#define DELTAS8 \
+deltasloop: \
+	TESTQ   CX, CX; \
+	JZ      deltasdone; \
+	VMOVUPD (DI), Z0; \
+	SIGMOID8; \
+	VMOVUPD (SI), Z1; \
+	VSUBPD  Z0, Z1, Z1; \
+	VMULPD  Z1, Z22, Z1; \
+	VMOVUPD Z1, (DI); \
+	ADDQ    $64, DI; \
+	ADDQ    $64, SI; \
+	DECQ    CX; \
+	JMP     deltasloop; \
+deltasdone: \
+	VZEROUPPER; \
+	RET
+
+// ADDBIAS8 adds the CX registers from (DX) on to those from (SI) on, and
+// sets Z9 to all ones. It clobbers AX, R8 and Z0.
+#define ADDBIAS8 \
+	MOVQ       SI, AX; \
+	MOVQ       DX, R8; \
+	VPTERNLOGQ $0xff, Z9, Z9, Z9; \
+addbias: \
+	TESTQ   CX, CX; \
+	JZ      addbiasdone; \
+	VMOVUPD (AX), Z0; \
+	VADDPD  (R8), Z0, Z0; \
+	VMOVUPD Z0, (AX); \
+	ADDQ    $64, AX; \
+	ADDQ    $64, R8; \
+	DECQ    CX; \
+	JMP     addbias; \
+addbiasdone:
+
 #define LANEARGS(nOff) \
 	MOVQ out+0(FP), DI; \
 	MOVQ bias+8(FP), SI; \
@@ -247,23 +286,7 @@ TEXT ·laneDeltasAVX512(SB), NOSPLIT, $0-72
 	MOVQ         xt+48(FP), SI
 	MOVQ         R10, CX
 
-deltasloop8:
-	TESTQ   CX, CX
-	JZ      deltasdone8
-	VMOVUPD (DI), Z0
-	SIGMOID8
-	VMOVUPD (SI), Z1
-	VSUBPD  Z0, Z1, Z1  // x − σ
-	VMULPD  Z1, Z22, Z1 // eps·(x − σ)
-	VMOVUPD Z1, (DI)
-	ADDQ    $64, DI
-	ADDQ    $64, SI
-	DECQ    CX
-	JMP     deltasloop8
-
-deltasdone8:
-	VZEROUPPER
-	RET
+	DELTAS8
 
 // func laneAddAVX512(bias, rows, d, x *float64, act *int32, nact, n int)
 TEXT ·laneAddAVX512(SB), NOSPLIT, $0-56
@@ -275,22 +298,8 @@ TEXT ·laneAddAVX512(SB), NOSPLIT, $0-56
 	MOVQ nact+40(FP), R9
 	MOVQ n+48(FP), R10
 
-	// bias += d
-	MOVQ       SI, AX
-	MOVQ       DX, R8
-	MOVQ       R10, CX
-	VPTERNLOGQ $0xff, Z9, Z9, Z9
-
-addbias8:
-	TESTQ   CX, CX
-	JZ      addrows8
-	VMOVUPD (AX), Z0
-	VADDPD  (R8), Z0, Z0
-	VMOVUPD Z0, (AX)
-	ADDQ    $64, AX
-	ADDQ    $64, R8
-	DECQ    CX
-	JMP     addbias8
+	MOVQ R10, CX
+	ADDBIAS8
 
 	// rows[i·n+k] += d[k] where x[i] is 1, for the inputs i in act (a
 	// masked add, as in LANELOGITS8)
@@ -639,23 +648,7 @@ TEXT ·laneDeltas16AVX512(SB), NOSPLIT, $0-72
 	MOVQ         R10, CX
 	SHLQ         $1, CX // two registers a unit
 
-deltasloop16:
-	TESTQ   CX, CX
-	JZ      deltasdone16
-	VMOVUPD (DI), Z0
-	SIGMOID8
-	VMOVUPD (SI), Z1
-	VSUBPD  Z0, Z1, Z1  // x − σ
-	VMULPD  Z1, Z22, Z1 // eps·(x − σ)
-	VMOVUPD Z1, (DI)
-	ADDQ    $64, DI
-	ADDQ    $64, SI
-	DECQ    CX
-	JMP     deltasloop16
-
-deltasdone16:
-	VZEROUPPER
-	RET
+	DELTAS8
 
 // func laneAdd16AVX512(bias, rows, d, x *float64, act *int32, nact, n int)
 TEXT ·laneAdd16AVX512(SB), NOSPLIT, $0-56
@@ -667,23 +660,9 @@ TEXT ·laneAdd16AVX512(SB), NOSPLIT, $0-56
 	MOVQ nact+40(FP), R9
 	MOVQ n+48(FP), R10
 
-	// bias += d
-	MOVQ       SI, AX
-	MOVQ       DX, R8
-	MOVQ       R10, CX
-	SHLQ       $1, CX
-	VPTERNLOGQ $0xff, Z9, Z9, Z9
-
-addbias16:
-	TESTQ   CX, CX
-	JZ      addrows16
-	VMOVUPD (AX), Z0
-	VADDPD  (R8), Z0, Z0
-	VMOVUPD Z0, (AX)
-	ADDQ    $64, AX
-	ADDQ    $64, R8
-	DECQ    CX
-	JMP     addbias16
+	MOVQ R10, CX
+	SHLQ $1, CX // two registers a unit
+	ADDBIAS8
 
 	// rows[i·n+k] += d[k] where x[i] is 1, for the inputs i in act
 addrows16:
