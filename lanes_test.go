@@ -344,3 +344,36 @@ func TestLaneBits(t *testing.T) {
 		}
 	}
 }
+
+// TestLaneWidthFor: NewLanes takes the narrowest of 4, 8 and 16 lanes
+// that holds the chains, refuses none or more than LaneWidth, and a step
+// refuses more chains than its lanes.
+func TestLaneWidthFor(t *testing.T) {
+	for chains := 1; chains <= LaneWidth(); chains++ {
+		w := LaneWidthFor(chains)
+		if want := map[bool]int{true: 4, false: map[bool]int{true: 8, false: 16}[chains <= 8]}[chains <= 4]; w != want {
+			t.Errorf("%d chains: %d lanes, want %d", chains, w, want)
+		}
+		if l := NewLanes([]int{16, 8, 1}, chains, 0.1, 0.1); l.Width() != w {
+			t.Errorf("%d chains: NewLanes of width %d, want %d", chains, l.Width(), w)
+		}
+	}
+	panics := func(what string, f func()) {
+		t.Helper()
+		defer func() {
+			if recover() == nil {
+				t.Errorf("%s: no panic", what)
+			}
+		}()
+		f()
+	}
+	panics("no chains", func() { NewLanes([]int{16, 8, 1}, 0, 0.1, 0.1) })
+	panics("too many chains", func() { NewLanes([]int{16, 8, 1}, LaneWidth()+1, 0.1, 0.1) })
+	panics("a step of five chains in four lanes", func() {
+		var srcs []*rand.PCG
+		for k := range 5 {
+			srcs = append(srcs, rand.NewPCG(uint64(k), 1))
+		}
+		NewLanes([]int{16, 8, 1}, 4, 0.1, 0.1).Step(dataset.NewBars(4, 4), srcs)
+	})
+}
