@@ -350,8 +350,14 @@ func TestLaneBits(t *testing.T) {
 // refuses more chains than its lanes.
 func TestLaneWidthFor(t *testing.T) {
 	for chains := 1; chains <= LaneWidth(); chains++ {
-		w := LaneWidthFor(chains)
-		if want := map[bool]int{true: 4, false: map[bool]int{true: 8, false: 16}[chains <= 8]}[chains <= 4]; w != want {
+		w, want := LaneWidthFor(chains), 16
+		switch {
+		case chains <= 4:
+			want = 4
+		case chains <= 8:
+			want = 8
+		}
+		if w != want {
 			t.Errorf("%d chains: %d lanes, want %d", chains, w, want)
 		}
 		if l := NewLanes([]int{16, 8, 1}, chains, 0.1, 0.1); l.Width() != w {
