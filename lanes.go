@@ -16,11 +16,12 @@ import (
 // alike: each unit's logit sums x_i·w_i, in index order, over the inputs i
 // that are on in some lane, and the delta rule updates those inputs'
 // weights by d·x_i. A product with x_i = 0 adds nothing and one with
-// x_i = 1 adds w_i exactly, so each lane does the same floating-point
-// operations, in the same order, as WakeSleep.Step on its machine alone
-// (which adds the rows of its own active units) and ends with the same
-// bits (TestLanesAreChainsAlone), while the kernels step four or eight
-// chains per instruction.
+// x_i = 1 adds w_i exactly (the AVX-512 kernels add w_i under a mask
+// where x_i is 1), so each lane does the same floating-point operations,
+// in the same order, as WakeSleep.Step on its machine alone (which adds
+// the rows of its own active units) and ends with the same bits
+// (TestLanesAreChainsAlone), while the kernels step four or eight chains
+// per instruction.
 //
 // The step is online (batch size 1) and applies Options after each step,
 // as WakeSleep does.
