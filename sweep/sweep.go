@@ -122,11 +122,12 @@ func Run(ctx context.Context, jobs []Job, workers int, dir string, done func(Res
 // groupJobs splits the jobs, in order, into groups that train together
 // (train.TrainGroup): consecutive jobs of one recipe whose configs differ
 // only in the seed, in full groups of the widest lanes (width of their
-// config, then half as wide, down to four) while every worker gets one, the rest shared as
-// evenly as can be among the workers, so that none waits at the end while
-// another trains a whole group: 100 seeds on two workers make 24 groups
-// of four and two of two, not 25 of four; with sixteen lanes, 6 of
-// sixteen and two of two; 20 seeds, two of eight and two of two.
+// config, then half as wide, down to four) while every worker gets one,
+// the rest shared as evenly as can be among the workers, so that none
+// waits at the end while another trains a whole group. 100 seeds on two
+// workers make 24 groups of four and two of two in four lanes, not 25 of
+// four; in sixteen, six of sixteen and two of two; 20 seeds, two of
+// eight and two of two.
 func groupJobs(jobs []Job, workers int, width func(train.Config) int) [][]int {
 	same := func(a, b Job) bool {
 		x, y := a.Config, b.Config

@@ -10,11 +10,12 @@ import (
 )
 
 // Chains in lanes. Wake-sleep runs that differ only in their seed step
-// up to LaneWidth at a time (at least minLanes) in one helmholtz.Lanes,
-// one chain per vector lane, each bit for bit as it steps alone:
-// TrainGroup trains such runs (a sweep's seeds) together, and a run's
-// restart candidates train together in its restart phase. The other learners, and batches of more than one
-// pattern, step one chain at a time.
+// up to Config.LaneWidth at a time (at least minLanes) in one
+// helmholtz.Lanes, one chain per vector lane, each bit for bit as it
+// steps alone: TrainGroup trains such runs (a sweep's seeds) together,
+// and a run's restart candidates train together in its restart phase.
+// The other learners, and batches of more than one pattern, step one
+// chain at a time.
 
 // LaneWidth returns the most runs of c that TrainGroup steps together:
 // helmholtz.LaneWidth (sixteen on processors with AVX-512, else four), but
@@ -32,13 +33,14 @@ func (c Config) LaneWidth() int {
 // minLanes is the fewest chains worth stepping in lanes: three chains in
 // four lanes take about 370 ns a chain-step, two about 525, one alone
 // about 455 (BenchmarkLanesStep3, BenchmarkLanesStep2,
-// BenchmarkWakeSleepStep). Five to eight chains step in eight lanes
-// where there are eight (helmholtz.LaneWidthFor).
+// BenchmarkWakeSleepStep). Five to eight chains step in eight lanes,
+// nine to sixteen in sixteen, where there are (helmholtz.LaneWidthFor;
+// groupSize splits the groups that would cost more).
 const minLanes = 3
 
 // groupSize returns how many of r chains to step together next in lanes
-// at most w wide: all of them (up to w) in the narrowest lanes that take them, unless a
-// full group of narrower lanes and the rest cost less. With one step of
+// at most w wide: all of them (up to w) in the narrowest lanes that take
+// them, unless a full group of narrower lanes and the rest cost less. With one step of
 // four, eight and sixteen lanes costing about 1.1, 1.8 and 3.3 µs
 // whatever their chains (BenchmarkLanesStep4, …8, …16, …12 on 16-8-1) and
 // a chain alone about 0.47 µs, 12 chains go 8 + 4 and 5 go 4 + 1, but 6
