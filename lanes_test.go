@@ -383,3 +383,22 @@ func TestLaneWidthFor(t *testing.T) {
 		NewLanes([]int{16, 8, 1}, 4, 0.1, 0.1).Step(dataset.NewBars(4, 4), srcs)
 	})
 }
+
+// BenchmarkLaneSigmoid times the sigmoid loop of the delta rule's kernel
+// alone (no inputs: the logits are the biases), 256 units, in four, eight
+// and sixteen lanes: the table lookup's cost per lane.
+func BenchmarkLaneSigmoid(b *testing.B) {
+	for _, w := range []int{4, 8, 16} {
+		b.Run(fmt.Sprint(w), func(b *testing.B) {
+			n := 256
+			d, bias, xt := make([]float64, n*w), make([]float64, n*w), make([]float64, n*w)
+			for i := range bias {
+				bias[i] = float64(i%97)/10 - 4.8
+			}
+			for b.Loop() {
+				laneDeltas(w, d, bias, nil, nil, nil, xt, n, 0.1)
+			}
+			b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*n*w), "ns/lane")
+		})
+	}
+}
