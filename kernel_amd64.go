@@ -145,8 +145,8 @@ func activePtr(active []int32) *int32 {
 	return &active[0]
 }
 
-// The lane kernels (lanes.go): AVX2 for four lanes, AVX-512 for eight,
-// where the processor has them. Their callers guarantee the slices'
+// The lane kernels (lanes.go): AVX2 for four lanes, AVX-512 for eight
+// and sixteen, where the processor has them. Their callers guarantee the slices'
 // lengths (wn for a layer of n units, wm for its m inputs, wmn for the
 // weights) and that act lists inputs < m; the wrappers check the lengths
 // once, since the kernels index unchecked.
@@ -224,15 +224,14 @@ func laneDeltas(w int, d, bias, rows, x []float64, act []int32, xt []float64, n 
 	}
 	laneCheck(w, bias, rows, x, d, n)
 	_ = xt[w*n-1]
-	if k == 8 {
-		laneDeltasAVX512(&d[0], &bias[0], rowsPtr(rows), rowsPtr(x), activePtr(act), len(act), &xt[0], n, eps)
-		return
-	}
-	if k == 16 {
+	switch k {
+	case 16:
 		laneDeltas16AVX512(&d[0], &bias[0], rowsPtr(rows), rowsPtr(x), activePtr(act), len(act), &xt[0], n, eps)
-		return
+	case 8:
+		laneDeltasAVX512(&d[0], &bias[0], rowsPtr(rows), rowsPtr(x), activePtr(act), len(act), &xt[0], n, eps)
+	default:
+		laneDeltasAVX2(&d[0], &bias[0], rowsPtr(rows), rowsPtr(x), activePtr(act), len(act), &xt[0], n, eps)
 	}
-	laneDeltasAVX2(&d[0], &bias[0], rowsPtr(rows), rowsPtr(x), activePtr(act), len(act), &xt[0], n, eps)
 }
 
 func laneAdd(w int, bias, rows, d, x []float64, act []int32, n int) {
@@ -242,15 +241,14 @@ func laneAdd(w int, bias, rows, d, x []float64, act []int32, n int) {
 		return
 	}
 	laneCheck(w, bias, rows, x, d, n)
-	if k == 8 {
-		laneAddAVX512(&bias[0], rowsPtr(rows), &d[0], rowsPtr(x), activePtr(act), len(act), n)
-		return
-	}
-	if k == 16 {
+	switch k {
+	case 16:
 		laneAdd16AVX512(&bias[0], rowsPtr(rows), &d[0], rowsPtr(x), activePtr(act), len(act), n)
-		return
+	case 8:
+		laneAddAVX512(&bias[0], rowsPtr(rows), &d[0], rowsPtr(x), activePtr(act), len(act), n)
+	default:
+		laneAddAVX2(&bias[0], rowsPtr(rows), &d[0], rowsPtr(x), activePtr(act), len(act), n)
 	}
-	laneAddAVX2(&bias[0], rowsPtr(rows), &d[0], rowsPtr(x), activePtr(act), len(act), n)
 }
 
 // laneCheck panics unless the slices hold a layer of n ≥ 1 units with
