@@ -119,7 +119,8 @@ func parseNpy(b []byte) (array, error) {
 		return a, fmt.Errorf("shape %v of %s needs %d bytes of data, the array has %d", a.shape, a.dtype, want, len(a.data))
 	}
 	if fortran && len(a.shape) == 2 {
-		a.data = transpose(a.data, a.shape[1], a.shape[0], item)
+		// An R×C array in Fortran order holds element (i, j) at j·R + i.
+		a.data = transpose(a.data, a.shape[0], a.shape[1], item)
 	}
 	return a, nil
 }
@@ -235,8 +236,8 @@ func cutShape(s string) ([]int, string, error) {
 	return shape, s[end+1:], nil
 }
 
-// transpose returns the rows×cols matrix of item-byte elements in b,
-// stored column by column, stored row by row.
+// transpose returns the rows×cols matrix of item-byte elements that b
+// stores column by column (Fortran order), stored row by row (C order).
 func transpose(b []byte, rows, cols, item int) []byte {
 	out := make([]byte, len(b))
 	for i := range rows {

@@ -1,0 +1,65 @@
+package train
+
+import (
+	"encoding/binary"
+	"fmt"
+	"math"
+	"slices"
+	"testing"
+)
+
+// npyBytes returns a .npy version 1.0 array as numpy.save writes it: the
+// header padded with spaces to a multiple of 64 bytes, then the data.
+func npyBytes(descr string, fortran bool, shape []int, data []byte) []byte {
+	order := "False"
+	if fortran {
+		order = "True"
+	}
+	dims := ""
+	for _, d := range shape {
+		dims += fmt.Sprintf("%d, ", d)
+	}
+	if len(shape) > 1 {
+		dims = dims[:len(dims)-2]
+	}
+	h := fmt.Sprintf("{'descr': '%s', 'fortran_order': %s, 'shape': (%s), }", descr, order, dims)
+	for (10+len(h)+1)%64 != 0 {
+		h += " "
+	}
+	h += "\n"
+	b := []byte("\x93NUMPY\x01\x00")
+	b = binary.LittleEndian.AppendUint16(b, uint16(len(h)))
+	return append(append(b, h...), data...)
+}
+
+// TestFortranOrder: numpy.save of a transposed view (np.savez(R=W.T))
+// writes the array in Fortran order, column by column; it must read as
+// the same matrix as its C-order copy, for every shape.
+func TestFortranOrder(t *testing.T) {
+	for _, shape := range [][2]int{{8, 16}, {16, 8}, {1, 5}, {5, 1}, {3, 3}} {
+		R, C := shape[0], shape[1]
+		cOrder, fOrder := make([]byte, 8*R*C), make([]byte, 8*R*C)
+		want := make([]float64, R*C)
+		for i := range R {
+			for j := range C {
+				x := float64(100*i + j)
+				want[i*C+j] = x
+				binary.LittleEndian.PutUint64(cOrder[8*(i*C+j):], math.Float64bits(x))
+				binary.LittleEndian.PutUint64(fOrder[8*(j*R+i):], math.Float64bits(x))
+			}
+		}
+		for _, c := range []struct {
+			fortran bool
+			data    []byte
+		}{{false, cOrder}, {true, fOrder}} {
+			a, err := parseNpy(npyBytes("<f8", c.fortran, []int{R, C}, c.data))
+			if err != nil {
+				t.Fatalf("%v fortran=%v: %v", shape, c.fortran, err)
+			}
+			got, _ := a.floats()
+			if !slices.Equal(a.shape, []int{R, C}) || !slices.Equal(got, want) {
+				t.Errorf("%v fortran=%v: read %v %v, want %v", shape, c.fortran, a.shape, got, want)
+			}
+		}
+	}
+}
