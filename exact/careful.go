@@ -2,6 +2,7 @@ package exact
 
 import (
 	"math"
+	"math/bits"
 
 	"helmholtz"
 	"helmholtz/internal/libm"
@@ -130,7 +131,7 @@ func accurateLogits(a, b, w []float64, state int, errs []float64) {
 			addAccurate(a, errs, w[j*n:(j+1)*n])
 		}
 	}
-	finishAccurate(a, errs)
+	finishAccurate(a, errs, b, w, func(j int) bool { return state&(1<<j) != 0 }, bits.Len(uint(state)))
 }
 
 // accurateLogitsOf is accurateLogits for a state given as 0/1 units (of
@@ -145,7 +146,7 @@ func accurateLogitsOf(a, b, w []float64, x []uint8, errs []float64) {
 			addAccurate(a, errs, w[j*n:(j+1)*n])
 		}
 	}
-	finishAccurate(a, errs)
+	finishAccurate(a, errs, b, w, func(j int) bool { return x[j] != 0 }, len(x))
 }
 
 // addAccurate adds row to a, carrying each addition's rounding error into
@@ -159,11 +160,37 @@ func addAccurate(a, errs, row []float64) {
 	}
 }
 
-func finishAccurate(a, errs []float64) {
+// finishAccurate adds the carried errors to the sums a of the biases b
+// and the rows j < rows of w for which on(j). A sum whose partial sums
+// overflowed (1.7e308 + 1.7e308 − 1.7e308: its value or its error is not
+// finite) is summed again from values scaled by 2^−overflowShift, which
+// cannot overflow, and scaled back: its true value, or ±Inf if that is
+// beyond the largest float64, whose log σ is exact (0 or −Inf).
+func finishAccurate(a, errs, b, w []float64, on func(j int) bool, rows int) {
+	n := len(a)
 	for i := range a {
 		a[i] += errs[i]
+		if !math.IsInf(a[i], 0) && !math.IsNaN(a[i]) {
+			continue
+		}
+		s, e := math.Ldexp(b[i], -overflowShift), 0.0
+		for j := range rows {
+			if on(j) {
+				y := math.Ldexp(w[j*n+i], -overflowShift)
+				t := s + y
+				bb := t - s
+				e += (s - (t - bb)) + (y - bb)
+				s = t
+			}
+		}
+		a[i] = math.Ldexp(s+e, overflowShift)
 	}
 }
+
+// overflowShift scales the sums of finishAccurate: a sum of up to 2^20
+// float64 values scaled by 2^−24 stays finite. The scaling loses only bits
+// below 2^−1050, nothing beside terms large enough to overflow.
+const overflowShift = 24
 
 // logSigmoids sets on[i] = log σ(a[i]) and off[i] = log σ(−a[i]) =
 // log(1 − σ(a[i])).

@@ -134,3 +134,58 @@ func TestAccurateLogits(t *testing.T) {
 		}
 	}
 }
+
+// TestOverflowingLogits: weights near the largest float64 make partial
+// sums overflow although the logit itself may be finite (M + M − M) or
+// truly infinite (M + M). Both must come out as the exact sum rounded
+// once (±Inf beyond the range), and log p(v) must agree with the
+// reference; the same net with weights of 1e300, which sums without
+// overflow, saturates the same units and so must give the same KL.
+func TestOverflowingLogits(t *testing.T) {
+	const M = math.MaxFloat64
+	b := []float64{0.5, -1, 2}
+	w := []float64{M, M, -M, M, -M, M, -M, 1, M}
+	a := make([]float64, 3)
+	errs := make([]float64, 3)
+	for state := range 8 {
+		accurateLogits(a, b, w, state, errs)
+		above := bitsOf(state, 3)
+		for i := range a {
+			if want := exactLogit(b, w, above, i); a[i] != want {
+				t.Errorf("state %03b unit %d: %g, exact %g", state, i, a[i], want)
+			}
+		}
+	}
+
+	// A bars net that generates deterministically: hidden unit j < 4 draws
+	// column j, unit 4 + k row k; pixel logits are −S/2 + S·(bars on it),
+	// so a pixel of two bars sums to 3S/2, beyond the float64 range for
+	// S ≥ 1.2e308 (+Inf, log σ = 0) and 1.5e300 for S = 1e300 (log σ = 0
+	// too). p(v) is the same for every S.
+	images, probs := dataset.NewBars(4, 4).Support()
+	e, err := NewEvaluator([]int{16, 8, 1}, images, probs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	base := randomMachine([]int{16, 8, 1}, 1, 5)
+	var kl []float64
+	for _, S := range []float64{1e300, 1.7e308, M} {
+		m := base.Clone()
+		clear(m.W[0])
+		for p := range 16 {
+			m.B[0][p] = -S / 2
+			m.W[0][(p%4)*16+p] = S   // column p%4
+			m.W[0][(4+p/4)*16+p] = S // row p/4
+		}
+		for k, v := range images[:8] {
+			want, got := refLogProb(m, v), e.LogProbs(m)[k]
+			if !(math.Abs(got-want) <= 1e-9*max(1, math.Abs(want))) {
+				t.Errorf("S = %g pattern %v: log p = %.12g, reference %.12g", S, v, got, want)
+			}
+		}
+		kl = append(kl, e.Eval(m).KL)
+	}
+	if kl[0] != kl[1] || kl[0] != kl[2] || !(kl[0] > 0) || math.IsInf(kl[0], 0) {
+		t.Errorf("KL of the saturated bars net: %v bits at S = 1e300, 1.7e308, MaxFloat64; want one finite value", kl)
+	}
+}
