@@ -19,13 +19,13 @@ func lockFile(f *os.File) error {
 	return err
 }
 
-// lockHeld reports whether a process holds the lock on the file at path,
+// lockHeld reports whether a process holds the lock on file name of f,
 // without taking it (a process starting a run at that moment must not
 // find it taken): on Linux by /proc/locks, elsewhere by the file's
 // presence (a run removes the lock file it made when it ends, but not
 // when it is killed).
-func lockHeld(path string) (bool, error) {
-	fi, err := os.Stat(path)
+func lockHeld(f files, name string) (bool, error) {
+	fi, err := f.stat(name)
 	if errors.Is(err, os.ErrNotExist) {
 		return false, nil
 	} else if err != nil {

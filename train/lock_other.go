@@ -10,4 +10,4 @@ func lockFile(f *os.File) error { return nil }
 
 // lockHeld reports whether a run's lock file exists: such systems take
 // no lock (lockFile), so a file left by a killed run reads as held.
-func lockHeld(path string) (bool, error) { return exists(path), nil }
+func lockHeld(f files, name string) (bool, error) { return f.exists(name), nil }

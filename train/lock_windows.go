@@ -22,4 +22,4 @@ func lockFile(f *os.File) error {
 
 // lockHeld reports whether a run's lock file exists (a run removes the
 // lock file it made when it ends, but not when it is killed).
-func lockHeld(path string) (bool, error) { return exists(path), nil }
+func lockHeld(f files, name string) (bool, error) { return f.exists(name), nil }

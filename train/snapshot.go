@@ -158,6 +158,11 @@ func readSnapshot(path string) (s State, err error) {
 	if err != nil {
 		return s, err
 	}
+	return parseSnapshot(data)
+}
+
+// parseSnapshot decodes the contents of a model or snapshot file.
+func parseSnapshot(data []byte) (s State, err error) {
 	arrays, err := readNpz(data)
 	if err != nil {
 		return s, err

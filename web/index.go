@@ -77,7 +77,7 @@ func isFile(p string) bool {
 
 func (s *Server) runRow(dir string) runRow {
 	row := runRow{Path: s.rel(dir), KL: math.NaN(), NLL: math.NaN()}
-	p, err := train.Inspect(dir)
+	p, err := s.readRun(row.Path)
 	if err != nil {
 		row.Err = err.Error()
 		return row
@@ -140,6 +140,6 @@ func (s *Server) index(w http.ResponseWriter, r *http.Request) {
 	s.render(w, "index.html", map[string]any{
 		"Root": s.root, "Runs": runs, "Sweeps": sweeps,
 		"Form": s.opt.Parse != nil, "Recipes": s.opt.Recipes, "MaxRuns": s.opt.MaxRuns,
-		"Started": r.URL.Query().Get("started"),
+		"Started": r.URL.Query().Get("started"), "Token": s.token,
 	})
 }

@@ -9,7 +9,6 @@ import (
 	"image/png"
 	"math/rand/v2"
 	"net/http"
-	"os"
 	"path/filepath"
 	"slices"
 	"strconv"
@@ -25,11 +24,10 @@ import (
 
 // inspect resolves rel and reads the run there.
 func (s *Server) inspect(rel string) (*train.Progress, error) {
-	dir, err := s.resolve(rel)
-	if err != nil {
+	if _, err := s.resolve(rel); err != nil {
 		return nil, err
 	}
-	return train.Inspect(dir)
+	return s.readRun(rel)
 }
 
 // steps returns the steps a run's slider offers: its snapshots, and the
@@ -50,7 +48,7 @@ func (s *Server) runPage(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	st := steps(p)
-	s.prerender(p.Dir, st, append(figureNames(p.Config), "units"))
+	s.prerender(rel, st, append(figureNames(p.Config), "units"))
 	var files []string
 	for _, name := range []string{"model.npz", "history.csv", "config.json", "results.md", "checkpoint.npz"} {
 		if isFile(filepath.Join(p.Dir, name)) {
@@ -110,8 +108,9 @@ const maxGapWork = 1 << 25
 // runJSON is a run's data for its page's script.
 type runJSON struct {
 	Status    train.Status  `json:"status"`
-	History   []train.Point `json:"history"` // from row Since on
+	History   []train.Point `json:"history"` // rows Since to Next, at most maxPoints of them
 	Since     int           `json:"since"`
+	Next      int           `json:"next"` // the ?since= of the next poll: the history's length
 	Steps     []int         `json:"steps"`
 	Entropy   float64       `json:"entropy"`
 	LastStep  int           `json:"last_step"`
@@ -119,19 +118,38 @@ type runJSON struct {
 	Rendered  int           `json:"rendered"` // steps whose figures are rendered and cached
 }
 
-// runData serves a run's status, history (from row ?since=N) and
-// snapshot steps as JSON, for its page's curves and live updates.
+// maxPoints bounds the history rows of one answer: a curve is drawn from
+// a few thousand points, and a history of millions of rows (an evaluation
+// every step) would make an answer of hundreds of megabytes.
+const maxPoints = 5000
+
+// thin returns at most most rows of h, evenly spaced, the last kept.
+func thin(h []train.Point, most int) []train.Point {
+	if len(h) <= most {
+		return h
+	}
+	out := make([]train.Point, most)
+	for i := range out {
+		out[i] = h[(i+1)*len(h)/most-1]
+	}
+	return out
+}
+
+// runData serves a run's status, history (from row ?since=N, thinned to
+// maxPoints) and snapshot steps as JSON, for its page's curves and live
+// updates.
 func (s *Server) runData(w http.ResponseWriter, r *http.Request) {
-	p, err := s.inspect(r.PathValue("path"))
+	rel := r.PathValue("path")
+	p, err := s.inspect(rel)
 	if err != nil {
 		jsonError(w, err)
 		return
 	}
 	since, _ := strconv.Atoi(r.URL.Query().Get("since"))
 	since = min(max(since, 0), len(p.History))
-	out := runJSON{Status: p.Status, History: p.History[since:], Since: since, Steps: steps(p),
-		Entropy: p.Entropy, LastStep: p.Config.LastStep(), Estimator: p.Config.Estimator()}
-	out.Rendered = s.rendered(p.Dir, out.Steps, append(figureNames(p.Config), "units"))
+	out := runJSON{Status: p.Status, History: thin(p.History[since:], maxPoints), Since: since, Next: len(p.History),
+		Steps: steps(p), Entropy: p.Entropy, LastStep: p.Config.LastStep(), Estimator: p.Config.Estimator()}
+	out.Rendered = s.rendered(rel, out.Steps, append(figureNames(p.Config), "units"))
 	w.Header().Set("Content-Type", "application/json")
 	w.Header().Set("Cache-Control", "no-store")
 	json.NewEncoder(w).Encode(out)
@@ -150,30 +168,32 @@ func jsonError(w http.ResponseWriter, err error) {
 // never changes: its path and step name it; a model file is named by its
 // size and time too.
 func (s *Server) state(r *http.Request) (key string, read func() (train.State, error), err error) {
-	abs, err := s.resolve(r.PathValue("path"))
+	rel := r.PathValue("path")
+	abs, err := s.resolve(rel)
 	if err != nil {
 		return "", nil, err
 	}
-	fi, err := os.Stat(abs)
+	fi, err := s.runs.Stat(cleanRel(rel))
 	if err != nil {
 		return "", nil, err
 	}
 	if fi.Mode().IsRegular() {
-		return fmt.Sprintf("%s@%d@%d", abs, fi.Size(), fi.ModTime().UnixNano()), func() (train.State, error) { return train.ReadSnapshot(abs) }, nil
+		return fmt.Sprintf("%s@%d@%d", abs, fi.Size(), fi.ModTime().UnixNano()), func() (train.State, error) { return train.ReadSnapshotIn(s.runs, cleanRel(rel)) }, nil
 	}
 	step, err := strconv.Atoi(r.URL.Query().Get("step"))
 	if err != nil || step < 0 {
 		return "", nil, fmt.Errorf("want ?step=N, one of the run's snapshot steps")
 	}
-	key, read = stepState(abs, step)
+	key, read = s.stepState(rel, step)
 	return key, read, nil
 }
 
-// stepState names the state of run directory dir at step and returns a
-// function that reads it.
-func stepState(dir string, step int) (string, func() (train.State, error)) {
-	return fmt.Sprintf("%s#%d", dir, step), func() (train.State, error) {
-		p, err := train.Inspect(dir)
+// stepState names the state of the run at slash path rel at step and
+// returns a function that reads it.
+func (s *Server) stepState(rel string, step int) (string, func() (train.State, error)) {
+	rel = cleanRel(rel)
+	return fmt.Sprintf("%s#%d", rel, step), func() (train.State, error) {
+		p, err := s.readRun(rel)
 		if err != nil {
 			return train.State{}, err
 		}
@@ -243,7 +263,7 @@ func (s *Server) prerender(dir string, steps []int, names []string) {
 					return
 				case j := <-s.jobs:
 					for i := len(j.steps) - 1; i >= 0 && s.ctx.Err() == nil; i-- {
-						key, read := stepState(j.dir, j.steps[i])
+						key, read := s.stepState(j.dir, j.steps[i])
 						for _, name := range j.names {
 							if name == "units" {
 								s.renderUnits(key, read)
@@ -273,7 +293,7 @@ type prerenderJob struct {
 func (s *Server) rendered(dir string, steps []int, names []string) int {
 	n := 0
 	for _, step := range steps {
-		key, _ := stepState(dir, step)
+		key, _ := s.stepState(dir, step)
 		all := true
 		for _, name := range names {
 			all = all && s.figs.has(key+"/"+name)

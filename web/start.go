@@ -80,8 +80,16 @@ func (s *Server) start(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, http.StatusForbidden, errors.New("this server does not start runs"))
 		return
 	}
+	if !sameOrigin(r) {
+		s.fail(w, http.StatusForbidden, errForeign)
+		return
+	}
 	if err := r.ParseForm(); err != nil {
 		s.fail(w, http.StatusRequestEntityTooLarge, fmt.Errorf("form: %w", err))
+		return
+	}
+	if !s.tokenOK(r) {
+		s.fail(w, http.StatusForbidden, errForeign)
 		return
 	}
 	f := r.PostForm

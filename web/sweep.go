@@ -7,9 +7,7 @@ import (
 	"html/template"
 	"math"
 	"net/http"
-	"os"
 	"path"
-	"path/filepath"
 	"slices"
 	"strings"
 
@@ -17,23 +15,9 @@ import (
 	"helmholtz/train"
 )
 
-// readSweep reads the results of the sweep in directory dir.
-func readSweep(dir string) ([]sweep.Result, error) {
-	f, err := os.Open(filepath.Join(dir, "results.jsonl"))
-	if err != nil {
-		return nil, err
-	}
-	defer f.Close()
-	res, err := sweep.ReadJSONL(f)
-	if err != nil {
-		return nil, fmt.Errorf("sweep %q: results.jsonl: %w", filepath.Base(dir), err)
-	}
-	return res, nil
-}
-
 func (s *Server) sweepRow(dir string) sweepRow {
 	row := sweepRow{Path: s.rel(dir)}
-	res, err := readSweep(dir)
+	res, err := s.readSweep(row.Path)
 	if err != nil {
 		row.Err = err.Error()
 		return row
@@ -61,12 +45,11 @@ type resultRow struct {
 
 func (s *Server) sweepPage(w http.ResponseWriter, r *http.Request) {
 	rel := r.PathValue("path")
-	dir, err := s.resolve(rel)
-	if err != nil {
+	if _, err := s.resolve(rel); err != nil {
 		s.failErr(w, err)
 		return
 	}
-	res, err := readSweep(dir)
+	res, err := s.readSweep(rel)
 	if err != nil {
 		s.failErr(w, err)
 		return
@@ -83,8 +66,10 @@ func (s *Server) sweepPage(w http.ResponseWriter, r *http.Request) {
 		if x.Shift != nil {
 			row.Shift = *x.Shift
 		}
-		if x.Model != "" && isFile(filepath.Join(dir, filepath.FromSlash(x.Model))) {
-			row.Model = path.Join(rel, x.Model)
+		if x.Model != "" {
+			if fi, err := s.runs.Lstat(path.Join(cleanRel(rel), x.Model)); err == nil && fi.Mode().IsRegular() {
+				row.Model = path.Join(rel, x.Model)
+			}
 		}
 		rows = append(rows, row)
 		if !slices.Contains(recipes, x.Recipe) {
@@ -111,9 +96,13 @@ func dotPlot(rows []resultRow, recipes []string) template.HTML {
 			lo, hi = min(lo, r.KL), max(hi, r.KL)
 		}
 	}
-	if !(hi > lo) {
+	switch {
+	case math.IsInf(lo, 1): // no run with a finite KL yet (a sweep just started)
+		lo, hi = 0.01, 10
+	case !(hi > lo):
 		lo, hi = lo/2, lo*2+1e-3
 	}
+	lo = max(lo, 1e-12) // at most 15 decades of grid lines
 	ll, lh := math.Floor(math.Log10(lo)), math.Ceil(math.Log10(hi))
 	y := func(kl float64) float64 { return top + (lh-math.Log10(kl))/(lh-ll)*(h-2*top) }
 	var b strings.Builder
@@ -158,16 +147,15 @@ func dotPlot(rows []resultRow, recipes []string) template.HTML {
 // its figures and diagnosis, and the curves of its sweep result.
 func (s *Server) modelPage(w http.ResponseWriter, r *http.Request) {
 	rel := r.PathValue("path")
-	abs, err := s.resolve(rel)
-	if err != nil {
+	if _, err := s.resolve(rel); err != nil {
 		s.failErr(w, err)
 		return
 	}
-	if !isFile(abs) || path.Ext(rel) != ".npz" {
+	if fi, err := s.runs.Stat(cleanRel(rel)); err != nil || !fi.Mode().IsRegular() || path.Ext(rel) != ".npz" {
 		s.fail(w, http.StatusNotFound, errors.New("not a model file"))
 		return
 	}
-	st, err := train.ReadSnapshot(abs)
+	st, err := train.ReadSnapshotIn(s.runs, cleanRel(rel))
 	if err != nil {
 		s.fail(w, http.StatusUnprocessableEntity, err)
 		return
@@ -180,8 +168,8 @@ func (s *Server) modelPage(w http.ResponseWriter, r *http.Request) {
 	// The sweep it belongs to, and its result there.
 	if i := strings.LastIndex(rel, "/models/"); i >= 0 {
 		sw := rel[:i]
-		if dir, err := s.resolve(sw); err == nil {
-			if res, err := readSweep(dir); err == nil {
+		if _, err := s.resolve(sw); err == nil {
+			if res, err := s.readSweep(sw); err == nil {
 				for _, x := range res {
 					if x.Model == rel[i+1:] {
 						h, _ := json.Marshal(x.Checkpoints)

@@ -20,6 +20,7 @@ package web
 
 import (
 	"context"
+	"crypto/rand"
 	"embed"
 	"errors"
 	"fmt"
@@ -56,6 +57,11 @@ type Options struct {
 	// WriteResults, if not nil, writes a run's results table when the
 	// server has trained it to the end (as `helmholtz train` does).
 	WriteResults func(*train.Run) error
+	// Hosts are the host names (lower case) requests may name in their
+	// Host header besides IP addresses and localhost: the names under
+	// which the server is reached. Any other name is refused, which closes
+	// DNS rebinding.
+	Hosts []string
 }
 
 // Recipe is a named line of flags the form offers.
@@ -63,8 +69,11 @@ type Recipe struct{ Name, Flags string }
 
 // Server serves the explorer of the runs under one directory.
 type Server struct {
-	root string // absolute, symlinks resolved
-	opt  Options
+	root  string   // absolute, symlinks resolved
+	runs  *os.Root // root, through which every file is read: nothing outside it
+	token string   // the forms' token: only this server's pages carry it
+	opt   Options
+	reads reads
 	ctx  context.Context
 	tmpl *template.Template
 	figs *cache
@@ -102,7 +111,16 @@ func New(ctx context.Context, dir string, opt Options) (*Server, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Server{root: real, opt: opt, ctx: ctx, tmpl: t, figs: newCache(maxCached), active: map[string]error{}}, nil
+	runs, err := os.OpenRoot(real)
+	if err != nil {
+		return nil, fmt.Errorf("--runs %q: %w", dir, err)
+	}
+	context.AfterFunc(ctx, func() { runs.Close() })
+	for i, h := range opt.Hosts {
+		opt.Hosts[i] = strings.TrimSuffix(strings.ToLower(h), ".")
+	}
+	return &Server{root: real, runs: runs, token: rand.Text(), opt: opt, ctx: ctx, tmpl: t, figs: newCache(maxCached),
+		active: map[string]error{}, reads: newReads()}, nil
 }
 
 // funcs are the templates' formatting functions.
@@ -143,13 +161,18 @@ func (s *Server) Handler() http.Handler {
 	mux.HandleFunc("POST /start", s.start)
 	static, _ := fs.Sub(assets, "assets")
 	mux.Handle("GET /static/", http.StripPrefix("/static/", http.FileServerFS(static)))
-	return guard(mux)
+	return s.guard(mux)
 }
 
-// guard bounds request bodies, sets headers every page shares and turns
-// a panic in a handler into a 500 for that request alone.
-func guard(h http.Handler) http.Handler {
+// guard refuses a request for a Host that is not this server's (guard.go),
+// bounds request bodies, sets headers every page shares and turns a panic
+// in a handler into a 500 for that request alone.
+func (s *Server) guard(h http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if !s.hostAllowed(r.Host) {
+			http.Error(w, fmt.Sprintf("refused: Host %.80q is not a name of this server (serve --host NAME to add one)", r.Host), http.StatusMisdirectedRequest)
+			return
+		}
 		defer func() {
 			if v := recover(); v != nil {
 				if v == http.ErrAbortHandler {
@@ -219,6 +242,8 @@ func errStatus(err error) (int, error) {
 	switch {
 	case errors.Is(err, errOutside):
 		return http.StatusForbidden, err
+	case strings.Contains(err.Error(), "path escapes from parent"): // os.Root's refusal, which has no exported error
+		return http.StatusForbidden, errOutside
 	case errors.Is(err, os.ErrNotExist):
 		return http.StatusNotFound, errors.New("no such file or directory under the runs directory")
 	}
@@ -234,24 +259,30 @@ func (s *Server) render(w http.ResponseWriter, name string, data any) {
 }
 
 // file serves a file of a run or sweep for download: regular files only,
-// of the kinds runs write.
+// of the kinds runs write, opened through the root.
 func (s *Server) file(w http.ResponseWriter, r *http.Request) {
-	p, err := s.resolve(r.PathValue("path"))
-	if err != nil {
+	rel := r.PathValue("path")
+	if _, err := s.resolve(rel); err != nil {
 		s.failErr(w, err)
 		return
 	}
-	switch path.Ext(p) {
+	switch path.Ext(rel) {
 	case ".npz", ".csv", ".gif", ".md", ".json", ".jsonl", ".png", ".svg":
 	default:
 		s.fail(w, http.StatusForbidden, errors.New("not a file a run or sweep writes"))
 		return
 	}
-	fi, err := os.Stat(p)
+	f, err := s.runs.Open(rel)
+	if err != nil {
+		s.failErr(w, err)
+		return
+	}
+	defer f.Close()
+	fi, err := f.Stat()
 	if err != nil || !fi.Mode().IsRegular() {
 		s.fail(w, http.StatusNotFound, errors.New("not a regular file"))
 		return
 	}
-	w.Header().Set("Content-Disposition", fmt.Sprintf("inline; filename=%q", filepath.Base(p)))
-	http.ServeFile(w, r, p)
+	w.Header().Set("Content-Disposition", fmt.Sprintf("inline; filename=%q", path.Base(rel)))
+	http.ServeContent(w, r, path.Base(rel), fi.ModTime(), f)
 }

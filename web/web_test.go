@@ -261,6 +261,7 @@ func TestStartForm(t *testing.T) {
 	s, ts := newServer(t, dir, Options{Parse: parseFlags, Recipes: []Recipe{{"slow", "--lr 0.05"}}})
 	post := func(v url.Values) (int, string) {
 		c := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+		v.Set("token", s.token)
 		resp, err := c.PostForm(ts.URL+"/start", v)
 		if err != nil {
 			t.Fatal(err)
@@ -369,5 +370,187 @@ func TestLiveRun(t *testing.T) {
 	}
 	if _, body := get(t, ts, "/api/run/live"); !strings.Contains(body, `"status":"interrupted"`) {
 		t.Errorf("a run stopped with a checkpoint: %.200s", body)
+	}
+}
+
+// TestTrustBoundary: what lies under --runs is untrusted, and so is any
+// page the user visits. A run whose files are symlinks out of the runs
+// directory shows nothing of them; a Host that is not this server's (DNS
+// rebinding) is refused; a form posted from another site, or without the
+// server's token, starts nothing; a sweep that has just started (empty
+// results.jsonl) renders; a huge history is answered thinned.
+func TestTrustBoundary(t *testing.T) {
+	dir := t.TempDir()
+	outside := t.TempDir()
+	good := runsDir(t)
+	secret := "SECRET-" + strings.Repeat("x", 10)
+	os.WriteFile(filepath.Join(outside, "secret.csv"), []byte(secret), 0o644)
+	// One run per file a run is made of, that file a link out.
+	for _, name := range []string{"config.json", "history.csv", "model.npz", "snapshots"} {
+		run := filepath.Join(dir, "via-"+strings.TrimSuffix(name, filepath.Ext(name)))
+		copyTree(t, filepath.Join(good, "good"), run)
+		os.RemoveAll(filepath.Join(run, name))
+		target := filepath.Join(outside, name)
+		if name == "snapshots" {
+			copyTree(t, filepath.Join(good, "good", "snapshots"), target)
+		} else {
+			data, _ := os.ReadFile(filepath.Join(good, "good", name))
+			os.WriteFile(target, data, 0o644)
+		}
+		if err := os.Symlink(target, filepath.Join(run, name)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	os.MkdirAll(filepath.Join(dir, "fresh"), 0o755)
+	os.WriteFile(filepath.Join(dir, "fresh", "results.jsonl"), nil, 0o644)
+	s, ts := newServer(t, dir, Options{Parse: parseFlags, Hosts: []string{"Helmholtz.Example"}})
+
+	for _, p := range []string{"/run/via-config", "/api/run/via-history", "/fig/fields/via-snapshots?step=2000",
+		"/files/via-history/history.csv", "/files/via-model/model.npz",
+		"/files/via-snapshots/snapshots/step_000002000.npz", "/model/via-model/model.npz"} {
+		code, body := get(t, ts, p)
+		if code == 200 || strings.Contains(body, "step,samples") || strings.Contains(body, "PK") {
+			t.Errorf("GET %s: status %d: a file outside the runs directory was read: %.200s", p, code, body)
+		}
+	}
+	if code, body := get(t, ts, "/"); code != 200 || strings.Contains(body, "SECRET") {
+		t.Errorf("index: %d", code)
+	}
+	// A sweep just started: its page renders, at once.
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		if code, body := get(t, ts, "/sweep/fresh"); code != 200 || !strings.Contains(body, `id="klplot"`) {
+			t.Errorf("an empty sweep: %d %.200s", code, body)
+		}
+	}()
+	select {
+	case <-done:
+	case <-time.After(10 * time.Second):
+		t.Fatal("the page of an empty sweep does not answer")
+	}
+
+	// Hosts: IP addresses, localhost and the names given; nothing else.
+	for host, want := range map[string]int{"127.0.0.1:80": 200, "localhost": 200, "[::1]:8080": 200, "helmholtz.example:8080": 200,
+		"evil.example": 421, "evil.example:80": 421, "127.0.0.1.evil.example": 421} {
+		req, _ := http.NewRequest("GET", ts.URL+"/", nil)
+		req.Host = host
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != want {
+			t.Errorf("Host %q: status %d, want %d", host, resp.StatusCode, want)
+		}
+	}
+	// Forms: another site's, a forged one without the token: refused.
+	form := func(origin, site, token string) int {
+		v := url.Values{"name": {"r" + fmt.Sprint(time.Now().UnixNano())}, "n-steps": {"1000"}, "token": {token}}
+		req, _ := http.NewRequest("POST", ts.URL+"/start", strings.NewReader(v.Encode()))
+		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+		if origin != "" {
+			req.Header.Set("Origin", origin)
+		}
+		if site != "" {
+			req.Header.Set("Sec-Fetch-Site", site)
+		}
+		c := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+		resp, err := c.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		return resp.StatusCode
+	}
+	for _, c := range []struct{ origin, site, token string }{
+		{"http://evil.example", "cross-site", s.token},
+		{"http://evil.example", "", s.token},
+		{"null", "", s.token},
+		{"", "cross-site", s.token},
+		{ts.URL, "same-origin", ""},
+		{ts.URL, "same-origin", "guess"},
+	} {
+		if code := form(c.origin, c.site, c.token); code != 403 {
+			t.Errorf("POST /start from Origin %q, Sec-Fetch-Site %q, token %q: status %d, want 403", c.origin, c.site, c.token, code)
+		}
+	}
+	if code := form(ts.URL, "same-origin", s.token); code != http.StatusSeeOther {
+		t.Errorf("the server's own form: status %d", code)
+	}
+	if _, body := get(t, ts, "/"); !strings.Contains(body, `name="token" value="`+s.token+`"`) {
+		t.Error("the index's form lacks the token")
+	}
+}
+
+// TestSharedReads: concurrent requests for one key share one read.
+func TestSharedReads(t *testing.T) {
+	r := newReads()
+	m := map[string]*call[int]{}
+	var calls, wg sync.WaitGroup
+	n := 0
+	release := make(chan struct{})
+	calls.Add(1)
+	for range 8 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			v, _ := share(&r, m, "k", func() (int, error) {
+				n++
+				calls.Done()
+				<-release
+				return 7, nil
+			})
+			if v != 7 {
+				t.Errorf("got %d", v)
+			}
+		}()
+	}
+	calls.Wait()
+	time.Sleep(50 * time.Millisecond) // let the others queue behind the first
+	close(release)
+	wg.Wait()
+	if n != 1 {
+		t.Errorf("8 concurrent reads of one key read it %d times", n)
+	}
+}
+
+// TestThin: an answer holds at most maxPoints rows, the last one kept.
+func TestThin(t *testing.T) {
+	h := make([]train.Point, 12345)
+	for i := range h {
+		h[i].Step = i
+	}
+	got := thin(h, maxPoints)
+	if len(got) != maxPoints || got[len(got)-1].Step != 12344 || got[0].Step < 1 {
+		t.Errorf("thin: %d rows, first %d, last %d", len(got), got[0].Step, got[len(got)-1].Step)
+	}
+	if got := thin(h[:10], maxPoints); len(got) != 10 {
+		t.Errorf("a short history is thinned to %d rows", len(got))
+	}
+}
+
+func copyTree(t *testing.T, from, to string) {
+	t.Helper()
+	err := filepath.WalkDir(from, func(p string, d os.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		rel, _ := filepath.Rel(from, p)
+		dst := filepath.Join(to, rel)
+		if d.IsDir() {
+			return os.MkdirAll(dst, 0o755)
+		}
+		if !d.Type().IsRegular() || strings.HasPrefix(d.Name(), ".") {
+			return nil
+		}
+		data, err := os.ReadFile(p)
+		if err != nil {
+			return err
+		}
+		return os.WriteFile(dst, data, 0o644)
+	})
+	if err != nil {
+		t.Fatal(err)
 	}
 }

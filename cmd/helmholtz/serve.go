@@ -24,8 +24,21 @@ func runServe(ctx context.Context, args []string) error {
 	readOnly := fs.Bool("read-only", false, "no form: the server starts no runs")
 	trainFlags := fs.String("train", "", "start a run with these train flags (quoted, e.g. \"--seed 3 --n-steps 4000000\") as the server starts")
 	name := fs.String("name", "live", "directory under --runs of the run --train starts")
+	hosts := fs.String("host", "", "comma-separated host names the server is reached by, besides IP addresses and localhost (requests naming any other host are refused)")
 	if err := parse(fs, args); err != nil {
 		return err
+	}
+	var names []string
+	if h, _, err := net.SplitHostPort(*addr); err == nil && h != "" {
+		names = append(names, h) // --addr by name: that name
+	}
+	for h := range strings.SplitSeq(*hosts, ",") {
+		if h = strings.TrimSpace(h); h != "" {
+			if len(h) > 253 || strings.ContainsAny(h, ":/ \t@") {
+				return fmt.Errorf("--host %.40q: want host names, such as --host myserver.lan", h)
+			}
+			names = append(names, h)
+		}
 	}
 	if *maxRuns < 1 || *maxRuns > 16 {
 		return fmt.Errorf("--max-runs must be in 1..16, got %d", *maxRuns)
@@ -34,7 +47,7 @@ func runServe(ctx context.Context, args []string) error {
 		return fmt.Errorf("--runs: %w", err)
 	}
 	opt := web.Options{Recipes: formRecipes(), MaxRuns: *maxRuns, Log: slog.New(slog.NewTextHandler(os.Stderr, nil)),
-		WriteResults: writeResults}
+		WriteResults: writeResults, Hosts: names}
 	if !*readOnly {
 		opt.Parse = parseTrainFlags
 	}

@@ -82,7 +82,7 @@ function runPage(sec) {
   const run = sec.dataset.run, svg = document.getElementById("curve"), tip = document.getElementById("tip");
   const status = document.getElementById("status"), latest = document.getElementById("latest");
   const slider = document.getElementById("slider");
-  let hist = [], steps = slider ? slider.dataset.steps.split(",").map(Number) : [], followed = Date.now();
+  let hist = [], next = 0, steps = slider ? slider.dataset.steps.split(",").map(Number) : [], followed = Date.now();
   const enc = run.split("/").map(encodeURIComponent).join("/");
   function show() {
     if (!slider) return;
@@ -96,9 +96,10 @@ function runPage(sec) {
     fetch("/api/units/" + enc + "?step=" + step).then(r => r.text()).then(t => { document.getElementById("units").textContent = t; });
   }
   function poll() {
-    fetch("/api/run/" + enc + "?since=" + hist.length).then(r => r.json()).then(d => {
+    fetch("/api/run/" + enc + "?since=" + next).then(r => r.json()).then(d => {
       if (d.error) { latest.textContent = d.error; return; }
       hist = hist.concat(d.history || []);
+      next = d.next;
       drawCurves(svg, tip, hist);
       const last = hist[hist.length - 1];
       if (last) latest.textContent = "latest: step " + last.Step.toLocaleString() + ", KL " + last.KL.toFixed(4) + " bits, NLL " + last.NLL.toFixed(4) + " bits (" + d.estimator + ")";
