@@ -3,8 +3,8 @@ package web
 import (
 	"crypto/subtle"
 	"errors"
-	"net/netip"
 	"net/http"
+	"net/netip"
 	"net/url"
 	"slices"
 	"strings"

@@ -74,9 +74,9 @@ type Server struct {
 	token string   // the forms' token: only this server's pages carry it
 	opt   Options
 	reads reads
-	ctx  context.Context
-	tmpl *template.Template
-	figs *cache
+	ctx   context.Context
+	tmpl  *template.Template
+	figs  *cache
 
 	mu     sync.Mutex
 	active map[string]error // runs this server trains: rel path → nil while running
