@@ -44,15 +44,15 @@ func Parse(spec string) (Set, error) {
 			h, err1 = strconv.Atoi(hs)
 			w, err2 = strconv.Atoi(ws)
 			if !ok || err1 != nil || err2 != nil {
-				return nil, fmt.Errorf("data set %q: want bars:HEIGHTxWIDTH, e.g. bars:4x4", spec)
+				return nil, fmt.Errorf("data set %.64q: want bars:HEIGHTxWIDTH, e.g. bars:4x4", spec)
 			}
 		}
 		if h < 1 || w < 1 || h > maxBars || w > maxBars {
-			return nil, fmt.Errorf("data set %q: bars need 1 to %d rows and columns", spec, maxBars)
+			return nil, fmt.Errorf("data set %.64q: bars need 1 to %d rows and columns", spec, maxBars)
 		}
 		return NewBars(h, w), nil
 	}
-	return nil, fmt.Errorf("unknown data set %q (known: bars, bars:HxW, shifter, shifter:W)", spec)
+	return nil, fmt.Errorf("unknown data set %.64q (known: bars, bars:HxW, shifter, shifter:W)", spec)
 }
 
 // Marginal returns the probability that each unit is on under the

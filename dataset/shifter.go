@@ -146,7 +146,7 @@ func (s Shifter) Layers() []int { return []int{s.Dim(), 2 * s.Width, 4} }
 // parseShifter reads "shifter", "shifter:W" and options ",p=X,right=Y".
 func parseShifter(spec, arg string) (Set, error) {
 	s := NewShifter(8)
-	bad := fmt.Errorf("data set %q: want shifter:WIDTH[,p=P][,right=R], e.g. shifter:8", spec)
+	bad := fmt.Errorf("data set %.64q: want shifter:WIDTH[,p=P][,right=R], e.g. shifter:8", spec)
 	if arg != "" {
 		fields := strings.Split(arg, ",")
 		w, err := strconv.Atoi(fields[0])
@@ -172,11 +172,11 @@ func parseShifter(spec, arg string) (Set, error) {
 	}
 	switch {
 	case s.Width < 2 || s.Width > maxShifter:
-		return nil, fmt.Errorf("data set %q: the shifter needs 2 to %d pixels per row", spec, maxShifter)
+		return nil, fmt.Errorf("data set %.64q: the shifter needs 2 to %d pixels per row", spec, maxShifter)
 	case !(s.POn > 0 && s.POn < 1):
-		return nil, fmt.Errorf("data set %q: p must be in (0, 1), got %v", spec, s.POn)
+		return nil, fmt.Errorf("data set %.64q: p must be in (0, 1), got %v", spec, s.POn)
 	case !(s.PRight > 0 && s.PRight < 1):
-		return nil, fmt.Errorf("data set %q: right must be in (0, 1), got %v", spec, s.PRight)
+		return nil, fmt.Errorf("data set %.64q: right must be in (0, 1), got %v", spec, s.PRight)
 	}
 	return s, nil
 }

@@ -61,7 +61,7 @@ func (f Figure) WriteTo(w io.Writer, format string) error {
 		dc.SetColor(color.White)
 		dc.Fill(dc.Rectangle.Path())
 	default:
-		return fmt.Errorf("figure: unknown format %q (want png or svg)", format)
+		return fmt.Errorf("figure: unknown format %.64q (want png or svg)", format)
 	}
 	f.Draw(draw.New(c))
 	_, err := c.WriteTo(w)

@@ -121,7 +121,7 @@ func StateFigure(st train.State, name string) (Figure, error) {
 		}
 		return Gap(g.Eval(m, q), pats, probs, h, w), nil
 	}
-	return Figure{}, fmt.Errorf("no figure %q of a state", name)
+	return Figure{}, fmt.Errorf("no figure %.64q of a state", name)
 }
 
 // maxFrames bounds the frames of an animation: a run with more snapshots

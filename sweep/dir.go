@@ -111,18 +111,18 @@ func (d *Dir) open(plan Plan, force bool) ([]Result, error) {
 	}
 	switch {
 	case len(ours) == 0 && len(other) > 0:
-		return nil, fmt.Errorf("%q is not empty and holds no sweep (%s); use another --out", d.Path, strings.Join(other[:min(len(other), 5)], ", "))
+		return nil, fmt.Errorf("%.64q is not empty and holds no sweep (%s); use another --out", d.Path, strings.Join(other[:min(len(other), 5)], ", "))
 	case len(ours) == 0:
 	case errPlan == nil && reflect.DeepEqual(old, plan):
 		return d.recorded(plan)
 	case !force && errPlan == nil:
-		return nil, fmt.Errorf("%q holds another sweep (other recipes or seeds); use another --out, or replace it with --force", d.Path)
+		return nil, fmt.Errorf("%.64q holds another sweep (other recipes or seeds); use another --out, or replace it with --force", d.Path)
 	case !force:
 		return nil, fmt.Errorf("%q holds the files of a sweep but no readable sweep.json; use another --out, or replace them with --force", d.Path)
 	}
 	for _, name := range ours {
 		if err := d.remove(name); err != nil {
-			return nil, fmt.Errorf("clearing %q: %w", d.Path, err)
+			return nil, fmt.Errorf("clearing %.64q: %w", d.Path, err)
 		}
 	}
 	if err := train.WriteFile(d.path(planName), func(w io.Writer) error {

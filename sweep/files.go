@@ -155,7 +155,7 @@ func CheckUnique(results []Result) error {
 		c := r.Config
 		c.Seed = 0
 		if old, ok := configs[r.Recipe]; ok && !reflect.DeepEqual(old, c) {
-			return fmt.Errorf("recipe %s has runs of two different configs (%q and %q)", r.Recipe, old.RecipeFlags(), c.RecipeFlags())
+			return fmt.Errorf("recipe %s has runs of two different configs (%.64q and %.64q)", r.Recipe, old.RecipeFlags(), c.RecipeFlags())
 		}
 		configs[r.Recipe] = c
 	}

@@ -108,3 +108,7 @@ func readSnapshotIn(f files, name string) (State, error) {
 	}
 	return parseSnapshot(data)
 }
+
+// DecodeSnapshot decodes the contents of a model or snapshot file, as
+// strictly as ReadSnapshot reads one.
+func DecodeSnapshot(data []byte) (State, error) { return parseSnapshot(data) }

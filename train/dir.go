@@ -215,13 +215,13 @@ func (d *Dir) prepare(cfg Config, force bool) error {
 	hasConfig := slices.Contains(state, configName)
 	switch {
 	case len(state) == 0 && len(other) > 0:
-		return fmt.Errorf("%q is not empty and holds no run (%s); train into another --out", d.Path, list(append(other, figures...)))
+		return fmt.Errorf("%.64q is not empty and holds no run (%s); train into another --out", d.Path, list(append(other, figures...)))
 	case len(state) == 0:
 	case hasConfig && errOld == nil && reflect.DeepEqual(old, cfg):
 		// The same run: started again, it writes the same files.
 		figures = nil
 	case !force && hasConfig && errOld == nil:
-		return fmt.Errorf("%q holds another run (%s); continue it with --resume %s, train into another --out, or replace it with --force",
+		return fmt.Errorf("%.64q holds another run (%s); continue it with --resume %s, train into another --out, or replace it with --force",
 			d.Path, old.describe(), d.Path)
 	case !force:
 		return fmt.Errorf("%q holds the files of a run (%s) but no readable config.json; train into another --out, or replace them with --force",
@@ -229,7 +229,7 @@ func (d *Dir) prepare(cfg Config, force bool) error {
 	}
 	for _, name := range append(state, figures...) {
 		if err := os.Remove(d.path(name)); err != nil && !errors.Is(err, os.ErrNotExist) {
-			return fmt.Errorf("clearing %q: %w", d.Path, err)
+			return fmt.Errorf("clearing %.64q: %w", d.Path, err)
 		}
 	}
 	if err := os.MkdirAll(d.path(snapshotsName), 0o755); err != nil {
@@ -363,7 +363,7 @@ func CheckName(what, name string) error {
 		ok = ok && (c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || strings.ContainsRune("._+-", c))
 	}
 	if !ok {
-		return fmt.Errorf("%s name %q: want letters, digits and . _ + - (not first a dot), at most 64", what, name)
+		return fmt.Errorf("%s name %.64q: want letters, digits and . _ + - (not first a dot), at most 64", what, name)
 	}
 	return nil
 }

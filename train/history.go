@@ -100,31 +100,31 @@ func parseRow(row []string) (Point, error) {
 	var p Point
 	var err error
 	if p.Step, err = strconv.Atoi(row[0]); err != nil {
-		return p, fmt.Errorf("step %q: want an integer", row[0])
+		return p, fmt.Errorf("step %.64q: want an integer", row[0])
 	}
 	if p.Samples, err = strconv.Atoi(row[1]); err != nil {
-		return p, fmt.Errorf("samples %q: want an integer", row[1])
+		return p, fmt.Errorf("samples %.64q: want an integer", row[1])
 	}
 	if p.KL, err = strconv.ParseFloat(row[2], 64); err != nil {
-		return p, fmt.Errorf("kl_bits %q: want a number", row[2])
+		return p, fmt.Errorf("kl_bits %.64q: want a number", row[2])
 	}
 	if p.NLL, err = strconv.ParseFloat(row[3], 64); err != nil {
-		return p, fmt.Errorf("nll_bits %q: want a number", row[3])
+		return p, fmt.Errorf("nll_bits %.64q: want a number", row[3])
 	}
 	p.Gap, p.Shift = math.NaN(), math.NaN()
 	if len(row) > 7 && row[7] != "" {
 		if p.Shift, err = strconv.ParseFloat(row[7], 64); err != nil || !(p.Shift >= 0 && p.Shift <= 1) {
-			return p, fmt.Errorf("shift_recovery %q: want a number in [0, 1]", row[7])
+			return p, fmt.Errorf("shift_recovery %.64q: want a number in [0, 1]", row[7])
 		}
 	}
 	if len(row) > 4 && row[4] != "" {
 		if p.Gap, err = strconv.ParseFloat(row[4], 64); err != nil || math.IsNaN(p.Gap) {
-			return p, fmt.Errorf("gap_bits %q: want a number", row[4])
+			return p, fmt.Errorf("gap_bits %.64q: want a number", row[4])
 		}
 	}
 	if len(row) > 6 {
 		if p.SE, err = strconv.ParseFloat(row[5], 64); err != nil {
-			return p, fmt.Errorf("se_bits %q: want a number", row[5])
+			return p, fmt.Errorf("se_bits %.64q: want a number", row[5])
 		}
 		switch k, ok := strings.CutPrefix(row[6], "is-"); {
 		case row[6] == "exact":
@@ -133,10 +133,10 @@ func parseRow(row []string) (Point, error) {
 			}
 		case ok:
 			if p.K, err = strconv.Atoi(k); err != nil || p.K < 1 {
-				return p, fmt.Errorf("estimator %q: want exact or is-K", row[6])
+				return p, fmt.Errorf("estimator %.64q: want exact or is-K", row[6])
 			}
 		default:
-			return p, fmt.Errorf("estimator %q: want exact or is-K", row[6])
+			return p, fmt.Errorf("estimator %.64q: want exact or is-K", row[6])
 		}
 	}
 	return p, p.check()

@@ -144,7 +144,7 @@ func (p *Progress) State(step int) (State, error) {
 	if err != nil {
 		return State{}, fmt.Errorf("model %q: %w", filepath.Join(p.Dir, filepath.FromSlash(name)), err)
 	}
-	if s.Config == nil || !sameRun(*s.Config, p.Config) || s.Step != step {
+	if s.Config == nil || !SameRun(*s.Config, p.Config) || s.Step != step {
 		return State{}, fmt.Errorf("%s does not belong to the run in %s at step %d", filepath.Join(p.Dir, filepath.FromSlash(name)), p.Dir, step)
 	}
 	return s, nil

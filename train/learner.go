@@ -50,7 +50,7 @@ func (c Config) validateAlgo() error {
 	switch c.Algo {
 	case "", "exact", "rws", "mixture", "rbm":
 	default:
-		return fmt.Errorf("--algo must be one of %v, got %q", Algos, c.Algo)
+		return fmt.Errorf("--algo must be one of %v, got %.64q", Algos, c.Algo)
 	}
 	if c.Algo != "" && c.Batch != 1 {
 		return fmt.Errorf("--algo %s trains online: --batch-size must be 1, got %d", c.Algo, c.Batch)

@@ -35,7 +35,7 @@ func learnerConfigs(steps int) map[string]Config {
 	return out
 }
 
-// sameRun reports whether two runs ended with the same weights (a
+// SameRun reports whether two runs ended with the same weights (a
 // mixture's components included) and history.
 func sameTrained(a, b *Run) bool {
 	pa, pb := learnerParams(a.learner, a.Config.Layers), learnerParams(b.learner, b.Config.Layers)

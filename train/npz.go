@@ -138,11 +138,11 @@ func parseHeader(h string, a *array) (fortran bool, err error) {
 	for rest != "" {
 		key, after, ok := cutQuoted(rest)
 		if !ok {
-			return false, fmt.Errorf("bad key in %q", h)
+			return false, fmt.Errorf("bad key in %.64q", h)
 		}
 		after, ok = strings.CutPrefix(strings.TrimSpace(after), ":")
 		if !ok || seen[key] {
-			return false, fmt.Errorf("bad or repeated key %q", key)
+			return false, fmt.Errorf("bad or repeated key %.64q", key)
 		}
 		seen[key] = true
 		after = strings.TrimSpace(after)
@@ -158,7 +158,7 @@ func parseHeader(h string, a *array) (fortran bool, err error) {
 			case "|i1", "<u1", "|b1":
 				a.dtype = "|u1"
 			default:
-				return false, fmt.Errorf("dtype %q: want little-endian float64 (<f8), int64 (<i8) or uint8 (|u1)", d)
+				return false, fmt.Errorf("dtype %.64q: want little-endian float64 (<f8), int64 (<i8) or uint8 (|u1)", d)
 			}
 		case "fortran_order":
 			switch {
@@ -174,12 +174,12 @@ func parseHeader(h string, a *array) (fortran bool, err error) {
 				return false, err
 			}
 		default:
-			return false, fmt.Errorf("unknown key %q", key)
+			return false, fmt.Errorf("unknown key %.64q", key)
 		}
 		after = strings.TrimSpace(after)
 		if after != "" {
 			if after, ok = strings.CutPrefix(after, ","); !ok {
-				return false, fmt.Errorf("want a comma after %q", key)
+				return false, fmt.Errorf("want a comma after %.64q", key)
 			}
 		}
 		rest = strings.TrimSpace(after)
@@ -223,7 +223,7 @@ func cutShape(s string) ([]int, string, error) {
 		}
 		d, err := strconv.Atoi(strings.TrimSuffix(f, "L"))
 		if err != nil || d < 0 || d > maxMember {
-			return nil, s, fmt.Errorf("bad dimension %q", f)
+			return nil, s, fmt.Errorf("bad dimension %.64q", f)
 		}
 		if n = satMul(n, d); n > maxMember {
 			return nil, s, fmt.Errorf("shape %s is implausibly large", s[:end+1])

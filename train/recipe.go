@@ -24,7 +24,7 @@ func (c Config) validateRecipe() error {
 			return fmt.Errorf("--schedule-end must be in (0, 1], got %v", c.ScheduleEnd)
 		}
 	default:
-		return fmt.Errorf("--schedule must be constant, linear or inverse, got %q", c.Schedule)
+		return fmt.Errorf("--schedule must be constant, linear or inverse, got %.64q", c.Schedule)
 	}
 	if math.IsNaN(c.Decay) || math.IsInf(c.Decay, 0) || c.Decay < 0 {
 		return fmt.Errorf("--decay must be a finite number ≥ 0, got %v", c.Decay)

@@ -176,7 +176,7 @@ func (d *Dir) states(cfg Config) ([]savedState, error) {
 		if s.Config == nil || s.RNG == nil {
 			return nil, fmt.Errorf("%s has no config or generator state", p)
 		}
-		if !sameRun(*s.Config, cfg) {
+		if !SameRun(*s.Config, cfg) {
 			return nil, fmt.Errorf("%s belongs to another run (%s), not to the one in config.json (%s)", p, s.Config.describe(), cfg.describe())
 		}
 		if step, ok := snapshotStep(filepath.Base(p)); ok && step != s.Step {
@@ -188,9 +188,9 @@ func (d *Dir) states(cfg Config) ([]savedState, error) {
 	return out, nil
 }
 
-// sameRun reports whether two configs are of one run, which they are if
+// SameRun reports whether two configs are of one run, which they are if
 // they differ at most in the number of steps (a run extended by Resume).
-func sameRun(a, b Config) bool {
+func SameRun(a, b Config) bool {
 	a.Steps, b.Steps = 0, 0
 	return reflect.DeepEqual(a, b)
 }
@@ -332,7 +332,7 @@ func (s *Saved) ReadSnapshots(n int) ([]State, error) {
 		if err != nil {
 			return nil, err
 		}
-		if st.Config == nil || !sameRun(*st.Config, *s.Model.Config) {
+		if st.Config == nil || !SameRun(*st.Config, *s.Model.Config) {
 			return nil, fmt.Errorf("%s does not belong to the run in %s", p, s.Dir)
 		}
 		out[i] = st

@@ -205,7 +205,7 @@ func (s *Server) stepState(rel string, step int) (string, func() (train.State, e
 func (s *Server) figure(w http.ResponseWriter, r *http.Request) {
 	name := r.PathValue("name")
 	if !slices.Contains(figure.Names, name) || name == "curves" {
-		s.fail(w, http.StatusNotFound, fmt.Errorf("no figure %q", name))
+		s.fail(w, http.StatusNotFound, fmt.Errorf("no figure %.64q", name))
 		return
 	}
 

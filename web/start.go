@@ -24,7 +24,7 @@ func (s *Server) Start(name string, cfg train.Config) error {
 	}
 	dir := filepath.Join(s.root, name)
 	if _, err := os.Lstat(dir); err == nil {
-		return fmt.Errorf("run name %q is taken: choose another", name)
+		return fmt.Errorf("run name %.64q is taken: choose another", name)
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -102,7 +102,7 @@ func (s *Server) start(w http.ResponseWriter, r *http.Request) {
 			}
 		}
 		if !found {
-			s.fail(w, http.StatusBadRequest, fmt.Errorf("no recipe %q", name))
+			s.fail(w, http.StatusBadRequest, fmt.Errorf("no recipe %.64q", name))
 			return
 		}
 	}
@@ -112,12 +112,12 @@ func (s *Server) start(w http.ResponseWriter, r *http.Request) {
 			continue
 		}
 		if strings.ContainsAny(v, " \t\n") {
-			s.fail(w, http.StatusBadRequest, fmt.Errorf("--%s %q: one value, no spaces", field, v))
+			s.fail(w, http.StatusBadRequest, fmt.Errorf("--%s %.64q: one value, no spaces", field, v))
 			return
 		}
 		if field == "seed" || field == "n-steps" {
 			if _, err := strconv.ParseUint(v, 10, 64); err != nil {
-				s.fail(w, http.StatusBadRequest, fmt.Errorf("--%s %q: want a whole number", field, v))
+				s.fail(w, http.StatusBadRequest, fmt.Errorf("--%s %.64q: want a whole number", field, v))
 				return
 			}
 		}

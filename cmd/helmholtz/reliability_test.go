@@ -14,6 +14,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"helmholtz/train"
 )
 
 // The tests of this file follow the classes of failure of the
@@ -562,6 +564,53 @@ func TestSummarizeRefusesNonsense(t *testing.T) {
 	}
 	refused(t, dir, "summarize", "--out", "sum", "s/results.jsonl", "s/results.jsonl")
 	succeeds(t, dir, "summarize", "--out", "sum", "s/results.jsonl")
+
+	// A merge never writes into one of the sweeps it merges, nor into a
+	// sweep being written (its lock held), and copies only models that
+	// are regular files of their sweep and read as its results' models.
+	succeeds(t, dir, "sweep", "--seeds", "3-4", "--n-steps", "2000", "--out", "t", "--quiet")
+	before, _ := os.ReadFile(filepath.Join(dir, "t", "results.jsonl"))
+	refused(t, dir, "summarize", "--out", "t", "s/results.jsonl", "t/results.jsonl")
+	refused(t, dir, "summarize", "--out", "./t/", "s/results.jsonl", "t/results.jsonl")
+	if after, _ := os.ReadFile(filepath.Join(dir, "t", "results.jsonl")); !bytes.Equal(before, after) {
+		t.Error("summarize --out into one of its shards rewrote that shard")
+	}
+	lock, err := train.LockDir(filepath.Join(dir, "running"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	refused(t, dir, "summarize", "--out", "running", "s/results.jsonl")
+	lock.Close()
+	for name, mend := range map[string]func(model string){
+		"model a symlink": func(m string) {
+			os.Remove(m)
+			os.Symlink(filepath.Join(dir, "s", "models", "recipe", "seed_2.npz"), m)
+		},
+		"model truncated": func(m string) {
+			data, _ := os.ReadFile(m)
+			os.WriteFile(m, data[:len(data)/2], 0o644)
+		},
+		"model of another seed": func(m string) {
+			data, _ := os.ReadFile(filepath.Join(dir, "s", "models", "recipe", "seed_2.npz"))
+			os.WriteFile(m, data, 0o644)
+		},
+	} {
+		t.Run(name, func(t *testing.T) {
+			shard := filepath.Join(dir, "bad-"+strings.ReplaceAll(name, " ", "-"))
+			copyDir(t, filepath.Join(dir, "s"), shard)
+			mend(filepath.Join(shard, "models", "recipe", "seed_1.npz"))
+			refused(t, dir, "summarize", "--out", "merged-"+filepath.Base(shard), filepath.Join(shard, "results.jsonl"))
+			if _, err := os.Stat(filepath.Join(dir, "merged-"+filepath.Base(shard), "results.jsonl")); err == nil {
+				t.Error("a refused merge wrote its results")
+			}
+		})
+	}
+	// An error quotes a short excerpt of what it refuses, not all of it.
+	huge := strings.Replace(line, `"recipe":"recipe"`, `"recipe":"`+strings.Repeat("r", 1<<20)+`"`, 1)
+	writeText(t, filepath.Join(dir, "huge.jsonl"), huge)
+	if msg := refused(t, dir, "summarize", "--out", "sum2", "huge.jsonl"); len(msg) > 400 {
+		t.Errorf("the error quotes %d bytes", len(msg))
+	}
 }
 
 // Class 5: smaller things.

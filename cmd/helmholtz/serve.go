@@ -100,7 +100,7 @@ func parseTrainFlags(flags string) (train.Config, error) {
 		return cfg, err
 	}
 	if fs.NArg() > 0 {
-		return cfg, fmt.Errorf("unexpected argument %q", fs.Arg(0))
+		return cfg, fmt.Errorf("unexpected argument %.64q", fs.Arg(0))
 	}
 	finish()
 	return cfg, cfg.Validate()

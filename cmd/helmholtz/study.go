@@ -34,7 +34,7 @@ func runStudy(ctx context.Context, args []string) error {
 	case "dmd":
 		return dmdStudy(ctx, args[1:])
 	}
-	return fmt.Errorf("unknown study %q (known: gap, scale, dmd)", args[0])
+	return fmt.Errorf("unknown study %.64q (known: gap, scale, dmd)", args[0])
 }
 
 // studyFlags are the flags every study has.
@@ -247,7 +247,7 @@ func dmdStudy(ctx context.Context, args []string) error {
 	for _, f := range strings.Split(*kls, ",") {
 		x, err := strconv.ParseFloat(strings.TrimSpace(f), 64)
 		if err != nil || !(x > 0 && x < 100) {
-			return fmt.Errorf("--kl: want thresholds in bits between 0 and 100, got %q", f)
+			return fmt.Errorf("--kl: want thresholds in bits between 0 and 100, got %.64q", f)
 		}
 		thresholds = append(thresholds, x)
 	}

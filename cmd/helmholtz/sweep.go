@@ -223,7 +223,7 @@ func withFlags(base train.Config, flags string) (train.Config, error) {
 
 // parseSeeds reads "A-B" or "a,b,c": at most maxSeeds seeds, none twice.
 func parseSeeds(s string) ([]uint64, error) {
-	bad := fmt.Errorf("--seeds %q: want A-B or a comma-separated list of seeds", s)
+	bad := fmt.Errorf("--seeds %.64q: want A-B or a comma-separated list of seeds", s)
 	var out []uint64
 	if a, b, ok := strings.Cut(s, "-"); ok {
 		lo, err1 := strconv.ParseUint(a, 10, 64)
@@ -232,7 +232,7 @@ func parseSeeds(s string) ([]uint64, error) {
 			return nil, bad
 		}
 		if hi-lo >= maxSeeds {
-			return nil, fmt.Errorf("--seeds %q: more than %d seeds", s, maxSeeds)
+			return nil, fmt.Errorf("--seeds %.64q: more than %d seeds", s, maxSeeds)
 		}
 		for i := range hi - lo + 1 { // counted, so that hi = 2^64−1 ends
 			out = append(out, lo+i)
@@ -246,7 +246,7 @@ func parseSeeds(s string) ([]uint64, error) {
 			return nil, bad
 		}
 		if seen[x] {
-			return nil, fmt.Errorf("--seeds %q: seed %d is given twice", s, x)
+			return nil, fmt.Errorf("--seeds %.64q: seed %d is given twice", s, x)
 		}
 		if len(out) == maxSeeds {
 			return nil, fmt.Errorf("--seeds: more than %d seeds", maxSeeds)
@@ -264,7 +264,7 @@ func shardOf(seeds []uint64, spec string) ([]uint64, error) {
 	i, err1 := strconv.Atoi(a)
 	n, err2 := strconv.Atoi(b)
 	if !ok || err1 != nil || err2 != nil || n < 1 || i < 1 || i > n {
-		return nil, fmt.Errorf("--shard %q: want i/n with 1 ≤ i ≤ n", spec)
+		return nil, fmt.Errorf("--shard %.64q: want i/n with 1 ≤ i ≤ n", spec)
 	}
 	var out []uint64
 	for k := i - 1; k < len(seeds); k += n {
@@ -290,6 +290,11 @@ func runSummarize(ctx context.Context, args []string) error {
 	var all []sweep.Result
 	var from []string // the directory of each result's results.jsonl
 	for _, path := range fs.Args() {
+		if same, err := sameDir(filepath.Dir(path), *out); err != nil {
+			return err
+		} else if same {
+			return fmt.Errorf("--out %s is the directory of %s, one of the sweeps it merges: write the merge to another directory", *out, path)
+		}
 		f, err := openRegular(path)
 		if err != nil {
 			return err
@@ -312,19 +317,39 @@ func runSummarize(ctx context.Context, args []string) error {
 	}
 	// The models come along, so that the merged directory is a sweep
 	// directory like any other (helmholtz serve shows it whole); a result
-	// whose model is not beside its results.jsonl names none.
+	// whose model is not beside its results.jsonl names none. Every model
+	// is read and checked before anything is written.
+	models := make([][]byte, len(all))
 	for i, r := range all {
 		if r.Model == "" {
 			continue
 		}
-		if err := copyModel(filepath.Join(from[i], r.Model), filepath.Join(*out, r.Model)); errors.Is(err, os.ErrNotExist) {
+		data, err := readModel(from[i], r)
+		if errors.Is(err, os.ErrNotExist) {
 			all[i].Model = ""
 		} else if err != nil {
 			return err
 		}
+		models[i] = data
 		if err := ctx.Err(); err != nil {
 			return err
 		}
+	}
+	// Then the lock a sweep holds while it writes: no merge into a running
+	// sweep, and no two merges into one directory.
+	lock, err := train.LockDir(*out)
+	if err != nil {
+		return fmt.Errorf("--out %s: %w", *out, err)
+	}
+	defer lock.Close()
+	for i, r := range all {
+		if models[i] == nil {
+			continue
+		}
+		if err := writeModel(models[i], filepath.Join(from[i], r.Model), filepath.Join(*out, r.Model)); err != nil {
+			return err
+		}
+		models[i] = nil
 	}
 	flags := map[string]string{}
 	for _, r := range all {
@@ -337,15 +362,64 @@ func runSummarize(ctx context.Context, args []string) error {
 	return sweep.Markdown(os.Stdout, stats)
 }
 
-// copyModel copies the model file src to dst, atomically, unless they
-// are the same file.
-func copyModel(src, dst string) error {
-	f, err := openRegular(src)
+// sameDir reports whether directories a and b are one (b may not exist).
+func sameDir(a, b string) (bool, error) {
+	fa, err := os.Stat(a)
 	if err != nil {
-		return err
+		return false, err
+	}
+	fb, err := os.Stat(b)
+	if errors.Is(err, os.ErrNotExist) {
+		return false, nil
+	} else if err != nil {
+		return false, fmt.Errorf("--out: %w", err)
+	}
+	return os.SameFile(fa, fb), nil
+}
+
+// readModel reads the model of result r in sweep directory dir: a regular
+// file under dir (not a symlink), of at most maxModel bytes, that reads
+// strictly as a model of r's config.
+func readModel(dir string, r sweep.Result) ([]byte, error) {
+	root, err := os.OpenRoot(dir)
+	if err != nil {
+		return nil, err
+	}
+	defer root.Close()
+	name := filepath.Join(dir, r.Model)
+	fi, err := root.Lstat(r.Model)
+	if err != nil {
+		return nil, err
+	}
+	if !fi.Mode().IsRegular() {
+		return nil, fmt.Errorf("model %s: not a regular file in its sweep directory (a symlink?)", name)
+	}
+	if fi.Size() > maxModel {
+		return nil, fmt.Errorf("model %s: larger than a model is", name)
+	}
+	f, err := root.Open(r.Model)
+	if err != nil {
+		return nil, err
 	}
 	defer f.Close()
-	a, err := f.Stat()
+	data, err := io.ReadAll(io.LimitReader(f, maxModel+1))
+	if err != nil {
+		return nil, fmt.Errorf("model %s: %w", name, err)
+	}
+	st, err := train.DecodeSnapshot(data)
+	if err != nil {
+		return nil, fmt.Errorf("model %s: %w", name, err)
+	}
+	if st.Config == nil || !train.SameRun(*st.Config, r.Config) {
+		return nil, fmt.Errorf("model %s is not the model of its result (recipe %s, seed %d)", name, r.Recipe, r.Seed)
+	}
+	return data, nil
+}
+
+// writeModel writes the model read from src to dst, atomically, unless
+// they are the same file.
+func writeModel(data []byte, src, dst string) error {
+	a, err := os.Stat(src)
 	if err != nil {
 		return err
 	}
@@ -356,7 +430,7 @@ func copyModel(src, dst string) error {
 		return err
 	}
 	return train.WriteFile(dst, func(w io.Writer) error {
-		_, err := io.Copy(w, io.LimitReader(f, maxModel))
+		_, err := w.Write(data)
 		return err
 	})
 }
