@@ -620,6 +620,10 @@ func TestSmallerThings(t *testing.T) {
 	if code != 0 || strings.Count(out, "usage:") != 1 {
 		t.Errorf("train -h printed the usage %d times (exit %d)", strings.Count(out, "usage:"), code)
 	}
+	// A recipe file is read whole or refused: flags after 64 KiB of
+	// blanks are not dropped silently.
+	writeText(t, filepath.Join(dir, "late.txt"), strings.Repeat(" ", 70000)+"--lr 0.05\n")
+	refused(t, dir, "study", "gap", "--recipe", "late.txt", "--doc", filepath.Join(dir, "doc"))
 	writeText(t, filepath.Join(dir, "dots.txt"), "..: --lr 0.05\n")
 	refused(t, dir, "sweep", "--recipes", "dots.txt", "--seeds", "1-2", "--n-steps", "1000", "--out", "s")
 	if _, err := os.Stat(filepath.Join(dir, "s")); err == nil {

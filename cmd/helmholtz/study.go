@@ -69,12 +69,7 @@ func (f studyFlags) check() ([]uint64, string, error) {
 	if err != nil {
 		return nil, "", err
 	}
-	file, err := openRegular(*f.recipeFile)
-	if err != nil {
-		return nil, "", err
-	}
-	recipe, err := io.ReadAll(io.LimitReader(file, 1<<16))
-	file.Close()
+	recipe, err := readRegular(*f.recipeFile, maxRecipeFile)
 	if err != nil {
 		return nil, "", err
 	}
@@ -261,12 +256,7 @@ func dmdStudy(ctx context.Context, args []string) error {
 	if *quiet {
 		log = io.Discard
 	}
-	file, err := openRegular(*recipeFile)
-	if err != nil {
-		return err
-	}
-	text, err := io.ReadAll(io.LimitReader(file, 1<<16))
-	file.Close()
+	text, err := readRegular(*recipeFile, maxRecipeFile)
 	if err != nil {
 		return err
 	}

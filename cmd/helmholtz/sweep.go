@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bufio"
 	"context"
 	"errors"
 	"fmt"
@@ -156,16 +155,15 @@ func readRecipes(path string, base train.Config) ([]sweep.Recipe, error) {
 	if path == "" {
 		return []sweep.Recipe{{Name: "recipe", Config: base}}, nil
 	}
-	f, err := openRegular(path)
+	data, err := readRegular(path, maxRecipesFile)
 	if err != nil {
 		return nil, err
 	}
-	defer f.Close()
 	var out []sweep.Recipe
 	seen := map[string]bool{}
-	sc := bufio.NewScanner(f)
-	for line := 1; sc.Scan(); line++ {
-		text := strings.TrimSpace(sc.Text())
+	for line, text := range strings.Split(string(data), "\n") {
+		line++
+		text = strings.TrimSpace(text)
 		if text == "" || strings.HasPrefix(text, "#") {
 			continue
 		}
@@ -189,9 +187,6 @@ func readRecipes(path string, base train.Config) ([]sweep.Recipe, error) {
 			return nil, fmt.Errorf("%s:%d: %w", path, line, err)
 		}
 		out = append(out, sweep.Recipe{Name: name, Config: cfg})
-	}
-	if err := sc.Err(); err != nil {
-		return nil, err
 	}
 	if len(out) == 0 {
 		return nil, fmt.Errorf("%s holds no recipes", path)
@@ -437,6 +432,31 @@ func writeModel(data []byte, src, dst string) error {
 
 // maxModel bounds a model file summarize copies.
 const maxModel = 256 << 20
+
+// maxRecipeFile bounds a file of one recipe's flags, maxRecipesFile a
+// sweep's file of named recipes.
+const (
+	maxRecipeFile  = 64 << 10
+	maxRecipesFile = 1 << 20
+)
+
+// readRegular reads a regular file of at most limit bytes, whole, or
+// refuses it: nothing beyond the limit is dropped silently.
+func readRegular(path string, limit int64) ([]byte, error) {
+	f, err := openRegular(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	data, err := io.ReadAll(io.LimitReader(f, limit+1))
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	if int64(len(data)) > limit {
+		return nil, fmt.Errorf("%s is larger than %d KiB, more than it can hold", path, limit>>10)
+	}
+	return data, nil
+}
 
 // openRegular opens a file that must be a regular file (not a device or
 // a pipe, which could be read forever).
