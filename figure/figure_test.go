@@ -227,3 +227,31 @@ func TestCurvesShift(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+// TestLargestData: the figures of a model of the largest bars a run
+// accepts (20×20: 2,097,151 support patterns) draw from sampled patterns,
+// with no gap figure, so that they take bounded memory and time; below
+// MaxSupport they use the support as before.
+func TestLargestData(t *testing.T) {
+	cfg := train.Default()
+	cfg.Data, cfg.Layers = "bars:20x20", []int{400, 8, 1}
+	m := helmholtz.New(cfg.Layers)
+	m.Init(rand.New(rand.NewPCG(1, 2)), 0.1)
+	st := train.State{Machine: m, Config: &cfg}
+	if HasGap(st) {
+		t.Error("a 400-8-1 model of bars:20x20 offers the gap figure")
+	}
+	if _, _, sampled := patterns(st.Data(), 1); !sampled {
+		t.Error("the codes of bars:20x20 enumerate the support")
+	}
+	figs, err := StateFigures(st)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, ok := figs["codes"]; !ok || len(figs) != 4 {
+		t.Errorf("figures of bars:20x20: %d, want fantasies, fields, codes, weights", len(figs))
+	}
+	if _, _, sampled := patterns(dataset.NewBars(8, 8), 1); sampled {
+		t.Error("the codes of bars:8x8 are sampled")
+	}
+}

@@ -128,8 +128,11 @@ func Fields(m *helmholtz.Machine, height, width int) Figure {
 // Of more than maxCodes patterns it draws the maxCodes most probable
 // (probs), of more than maxPanels units the first maxPanels.
 func Codes(m *helmholtz.Machine, patterns [][]uint8, probs []float64, height, width int) Figure {
+	return codes(m, patterns, probs, height, width, "recognition q(h_j = 1 | v) on the data support, sorted by q(top = 1 | v)")
+}
+
+func codes(m *helmholtz.Machine, patterns [][]uint8, probs []float64, height, width int, heading string) Figure {
 	L := len(m.Sizes)
-	heading := "recognition q(h_j = 1 | v) on the data support, sorted by q(top = 1 | v)"
 	if len(patterns) > maxCodes {
 		patterns = mostProbable(patterns, probs, maxCodes)
 		heading = fmt.Sprintf("recognition q(h_j = 1 | v) on the %d most probable patterns, sorted by q(top = 1 | v)", maxCodes)

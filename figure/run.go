@@ -2,12 +2,15 @@ package figure
 
 import (
 	"context"
+	"math"
+	"math/rand/v2"
 	"errors"
 	"fmt"
 	"io"
 	"os"
 	"path/filepath"
 
+	"helmholtz/dataset"
 	"helmholtz/exact"
 	"helmholtz/train"
 )
@@ -53,9 +56,22 @@ func RunFigures(run *train.Saved) (map[string]Figure, error) {
 	if err != nil {
 		return nil, err
 	}
-	_, probs := run.Model.Data().Support()
-	figs["curves"] = Curves(run.History, exact.Entropy(probs))
+	figs["curves"] = Curves(run.History, entropy(run))
 	return figs, nil
+}
+
+// entropy returns H(p_data) of a run's data set: by its support, or
+// beyond MaxSupport patterns from the run's last evaluation (NLL − KL).
+func entropy(run *train.Saved) float64 {
+	set := run.Model.Data()
+	if set.SupportSize() <= MaxSupport {
+		_, probs := set.Support()
+		return exact.Entropy(probs)
+	}
+	if n := len(run.History); n > 0 {
+		return run.History[n-1].NLL - run.History[n-1].KL
+	}
+	return math.NaN()
 }
 
 // StateFigures returns the figures of one saved state, by name: all of
@@ -78,9 +94,48 @@ func StateFigures(st train.State) (map[string]Figure, error) {
 }
 
 // HasGap reports whether state st has a gap figure: a Helmholtz machine
-// whose posterior can be enumerated.
+// whose posterior can be enumerated over a data support of at most
+// MaxSupport patterns, within MaxGapWork.
 func HasGap(st train.State) bool {
-	return exact.CheckPosterior(st.Machine.Sizes) == nil && (st.Config == nil || st.Config.Algo != "rbm")
+	if exact.CheckPosterior(st.Machine.Sizes) != nil || (st.Config != nil && st.Config.Algo == "rbm") {
+		return false
+	}
+	n := st.Data().SupportSize()
+	comps := 1
+	if st.Config != nil {
+		comps = max(st.Config.Components, 1)
+	}
+	_, ops := exact.GapCost(st.Machine.Sizes, n, comps)
+	return n <= MaxSupport && ops <= MaxGapWork
+}
+
+// Limits of the figures drawn from the data support, so that a figure of
+// the largest data set and net a run accepts takes bounded memory and
+// time: the support is enumerated only up to MaxSupport patterns (bars
+// up to 15×15; bars:20×20 has 2,097,151, 850 MB), and the gap figure's
+// walk is drawn only up to MaxGapWork operations (seconds). Beyond them
+// the codes figure shows sampled patterns and there is no gap figure.
+const (
+	MaxSupport = 1 << 16
+	MaxGapWork = 1 << 34
+)
+
+// patterns returns the data support of set with its probabilities, or
+// beyond MaxSupport patterns maxCodes patterns drawn from it (seeded by
+// seed, not the run's stream), each of weight 1/maxCodes.
+func patterns(set dataset.Set, seed uint64) ([][]uint8, []float64, bool) {
+	if set.SupportSize() <= MaxSupport {
+		pats, probs := set.Support()
+		return pats, probs, false
+	}
+	rng := rand.New(rand.NewPCG(seed, 0x636f646573))
+	pats, probs := make([][]uint8, maxCodes), make([]float64, maxCodes)
+	for k := range pats {
+		pats[k] = make([]uint8, set.Dim())
+		set.Sample(pats[k], rng)
+		probs[k] = 1.0 / maxCodes
+	}
+	return pats, probs, true
 }
 
 // StateFigure returns the figure name (one of Names but "curves") of state
@@ -102,7 +157,10 @@ func StateFigure(st train.State, name string) (Figure, error) {
 	case "fields":
 		return Fields(m, h, w), nil
 	case "codes":
-		pats, probs := set.Support()
+		pats, probs, sampled := patterns(set, 1)
+		if sampled {
+			return codes(m, pats, probs, h, w, fmt.Sprintf("recognition q(h_j = 1 | v) on %d patterns drawn from the data, sorted by q(top = 1 | v)", len(pats))), nil
+		}
 		return Codes(m, pats, probs, h, w), nil
 	case "weights":
 		return Hinton(m), nil

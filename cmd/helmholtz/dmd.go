@@ -40,8 +40,18 @@ func runDMD(ctx context.Context, args []string) error {
 	if err := cfg.Validate(); err != nil {
 		return err
 	}
-	if p := train.Params(cfg.Layers); p > 100000 || p**steps*(*k) > 50_000_000 {
-		return fmt.Errorf("%d parameters × %d steps is more than the 50,000,000 this command traces", p, *steps)
+	// Everything it will price is checked before the first step is traced:
+	// the RBM beside wake-sleep has the first hidden layer's units.
+	if err := study.RBMConfig(cfg, *k).Validate(); err != nil {
+		return fmt.Errorf("the RBM priced beside wake-sleep (%d visible, %d hidden units): %w; give --layers with a smaller first hidden layer",
+			cfg.Layers[0], cfg.Layers[1], err)
+	}
+	// Tracing costs about 16 µs per parameter and step on the README's
+	// machine, for wake-sleep, its two variants and CD-k together.
+	p := train.Params(cfg.Layers)
+	if work := p * *steps * (4 + *k); p > 100000 || work > maxTraced {
+		return fmt.Errorf("%d parameters × %d steps × (4 + k = %d) is more than the %d this command traces (about a minute): at most --steps %d for this net",
+			p, *steps, *k, maxTraced, max(maxTraced/(p*(4+*k)), 0))
 	}
 	exact := len(cfg.Layers) == 3 && cfg.Layers[2] == 1 && cfg.Layers[1] <= 8
 	c, err := study.MeasureSteps(ctx, cfg, []int{*k}, 5, 2, exact, *steps)
@@ -68,6 +78,9 @@ func runDMD(ctx context.Context, args []string) error {
 	}
 	return nil
 }
+
+// maxTraced bounds the work of dmd: parameters × steps × (4 + k).
+const maxTraced = 25_000_000
 
 // printPhases prints a table of costs by phase (the four named, then the
 // whole step), a row per size of study.CostSizes.

@@ -125,6 +125,8 @@ func TestBadInput(t *testing.T) {
 		{"dmd", "--layers", "15,8,1"},
 		{"dmd", "--data", "nope"},
 		{"dmd", "--layers", "16,4000,1"},
+		{"dmd", "--data", "bars:20x20"},                         // its RBM: 40 hidden units, refused before tracing
+		{"dmd", "--data", "bars:20x20", "--layers", "400,16,1"}, // minutes of tracing
 		{"study"},
 		{"study", "nope"},
 		{"study", "gap", "--workers", "0"},

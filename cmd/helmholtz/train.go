@@ -152,12 +152,16 @@ func runTrain(ctx context.Context, args []string) error {
 	r.Overlap = runtime.GOMAXPROCS(0) > 1 // evaluations on a free core
 	err = r.Train(ctx, show.point)
 	show.done()
+	checkpoint := filepath.Join(dir, "checkpoint.npz")
+	_, noCheckpoint := os.Stat(checkpoint)
 	switch {
-	case errors.Is(err, train.ErrInterrupted) && r.Step == 0:
+	case errors.Is(err, train.ErrInterrupted) && noCheckpoint != nil && r.Config.Restarts > 0:
 		return fmt.Errorf("interrupted while choosing among restart candidates; nothing to resume yet: run the same command again to start over")
+	case errors.Is(err, train.ErrInterrupted) && noCheckpoint != nil:
+		return fmt.Errorf("interrupted before a checkpoint was written; nothing to resume yet: run the same command again to start over")
 	case errors.Is(err, train.ErrInterrupted):
 		return fmt.Errorf("interrupted at step %d; state saved in %s; continue with: helmholtz train --resume %s",
-			r.Step, filepath.Join(dir, "checkpoint.npz"), dir)
+			r.Step, checkpoint, dir)
 	case errors.Is(err, train.ErrDiverged) && *resume == "":
 		// Resuming would diverge again: the run's files are of no use.
 		r.Discard()
