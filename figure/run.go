@@ -2,11 +2,11 @@ package figure
 
 import (
 	"context"
-	"math"
-	"math/rand/v2"
 	"errors"
 	"fmt"
 	"io"
+	"math"
+	"math/rand/v2"
 	"os"
 	"path/filepath"
 
