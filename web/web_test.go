@@ -554,3 +554,59 @@ func copyTree(t *testing.T, from, to string) {
 		t.Fatal(err)
 	}
 }
+
+// TestEveryState: every page renders whatever state a run or sweep is in:
+// just made, half-written, one result, corrupt. None answers 500 or hangs.
+func TestEveryState(t *testing.T) {
+	dir := t.TempDir()
+	good := filepath.Join(runsDir(t), "good")
+	cfg, _ := os.ReadFile(filepath.Join(good, "config.json"))
+	hist, _ := os.ReadFile(filepath.Join(good, "history.csv"))
+	model, _ := os.ReadFile(filepath.Join(good, "model.npz"))
+	res, _ := os.ReadFile(filepath.Join(runsDir(t), "sw", "results.jsonl"))
+	first := strings.SplitAfter(string(res), "\n")[0]
+	files := map[string]map[string]string{
+		"run-config-only":    {"config.json": string(cfg)},
+		"run-empty-history":  {"config.json": string(cfg), "history.csv": ""},
+		"run-header-only":    {"config.json": string(cfg), "history.csv": strings.SplitAfter(string(hist), "\n")[0]},
+		"run-empty-model":    {"config.json": string(cfg), "history.csv": string(hist), "model.npz": ""},
+		"run-cut-model":      {"config.json": string(cfg), "history.csv": string(hist), "model.npz": string(model[:len(model)/2])},
+		"run-empty-config":   {"config.json": ""},
+		"run-empty-snapshot": {"config.json": string(cfg), "history.csv": string(hist), "snapshots/step_000002000.npz": ""},
+		"sweep-empty":        {"results.jsonl": ""},
+		"sweep-one":          {"results.jsonl": first},
+		"sweep-half-line":    {"results.jsonl": first + first[:len(first)/2]},
+		"sweep-blank-lines":  {"results.jsonl": "\n\n\n"},
+	}
+	for name, fs := range files {
+		for f, text := range fs {
+			p := filepath.Join(dir, name, filepath.FromSlash(f))
+			os.MkdirAll(filepath.Dir(p), 0o755)
+			os.WriteFile(p, []byte(text), 0o644)
+		}
+	}
+	_, ts := newServer(t, dir, Options{})
+	paths := []string{"/"}
+	for name := range files {
+		kind, _, _ := strings.Cut(name, "-")
+		if kind == "run" {
+			paths = append(paths, "/run/"+name, "/api/run/"+name, "/fig/fields/"+name+"?step=2000", "/fig/fields/"+name+"?step=4000", "/api/units/"+name+"?step=4000")
+		} else {
+			paths = append(paths, "/sweep/"+name, "/model/"+name+"/models/stub/seed_2.npz")
+		}
+	}
+	for _, p := range paths {
+		done := make(chan struct{})
+		go func() {
+			defer close(done)
+			if code, body := get(t, ts, p); code >= 500 {
+				t.Errorf("GET %s: status %d: %.200s", p, code, body)
+			}
+		}()
+		select {
+		case <-done:
+		case <-time.After(20 * time.Second):
+			t.Fatalf("GET %s does not answer", p)
+		}
+	}
+}
