@@ -189,6 +189,10 @@ func newFlags(name, synopsis string) *flag.FlagSet {
 // package has printed the usage already.)
 func parse(fs *flag.FlagSet, args []string) error {
 	if err := fs.Parse(args); err != nil {
+		// The flag package quotes a refused value whole: keep an excerpt.
+		if r := []rune(err.Error()); len(r) > 200 {
+			return errors.New(string(r[:120]) + "…" + string(r[len(r)-60:]))
+		}
 		return err
 	}
 	if fs.NArg() > 0 {

@@ -620,6 +620,13 @@ func TestSmallerThings(t *testing.T) {
 	if code != 0 || strings.Count(out, "usage:") != 1 {
 		t.Errorf("train -h printed the usage %d times (exit %d)", strings.Count(out, "usage:"), code)
 	}
+	// A refused flag value is quoted by an excerpt.
+	for _, args := range [][]string{{"train", "--lr", strings.Repeat("x", 100000)}, {"train", "--data", strings.Repeat("é", 50000)},
+		{"train", "--layers", strings.Repeat("1,", 50000)}, {"sweep", "--seeds", strings.Repeat("1", 100000)}} {
+		if msg := refused(t, dir, args...); len(msg) > 400 {
+			t.Errorf("%s %s: the error quotes %d bytes", args[0], args[1], len(msg))
+		}
+	}
 	// A recipe file is read whole or refused: flags after 64 KiB of
 	// blanks are not dropped silently.
 	writeText(t, filepath.Join(dir, "late.txt"), strings.Repeat(" ", 70000)+"--lr 0.05\n")
