@@ -18,6 +18,7 @@ import (
 
 	"helmholtz"
 	"helmholtz/dataset"
+	"helmholtz/internal/arrays"
 )
 
 // Names of the arrays in an .npz file. Layers are called v (visible),
@@ -163,17 +164,17 @@ func readSnapshot(path string) (s State, err error) {
 
 // parseSnapshot decodes the contents of a model or snapshot file.
 func parseSnapshot(data []byte) (s State, err error) {
-	arrays, err := readNpz(data)
+	arrs, err := arrays.Read(data)
 	if err != nil {
 		return s, err
 	}
-	sizes, err := readSizes(arrays)
+	sizes, err := readSizes(arrs)
 	if err != nil {
 		return s, err
 	}
 	m := helmholtz.New(sizes)
 	for _, p := range params(m) {
-		a, ok := arrays[p.name]
+		a, ok := arrs[p.name]
 		if !ok {
 			return s, fmt.Errorf("missing array %s", p.name)
 		}
@@ -181,10 +182,10 @@ func parseSnapshot(data []byte) (s State, err error) {
 		if p.rows > 0 {
 			want = []int{p.rows, p.cols}
 		}
-		if !slices.Equal(a.shape, want) {
-			return s, fmt.Errorf("array %s has shape %v, want %v", p.name, a.shape, want)
+		if !slices.Equal(a.Shape, want) {
+			return s, fmt.Errorf("array %s has shape %v, want %v", p.name, a.Shape, want)
 		}
-		v, err := a.floats()
+		v, err := a.Floats()
 		if err != nil {
 			return s, fmt.Errorf("array %s: %w", p.name, err)
 		}
@@ -200,7 +201,7 @@ func parseSnapshot(data []byte) (s State, err error) {
 	for _, p := range params(m) {
 		known[p.name] = true
 	}
-	for name, a := range arrays {
+	for name, a := range arrs {
 		if known[name] {
 			continue
 		}
@@ -211,15 +212,15 @@ func parseSnapshot(data []byte) (s State, err error) {
 		s.Extra = append(s.Extra, p)
 	}
 	slices.SortFunc(s.Extra, func(a, b param) int { return strings.Compare(a.name, b.name) })
-	if a, ok := arrays["step"]; ok {
-		step, err := a.integer()
+	if a, ok := arrs["step"]; ok {
+		step, err := a.Integer()
 		if err != nil || step < 0 || step > MaxWork {
 			return s, fmt.Errorf("array step: want a step count, got %v %v", step, err)
 		}
 		s.Step = int(step)
 	}
-	if a, ok := arrays["rng"]; ok {
-		if s.RNG, err = a.bytes(); err != nil {
+	if a, ok := arrs["rng"]; ok {
+		if s.RNG, err = a.Bytes(); err != nil {
 			return s, fmt.Errorf("array rng: %w", err)
 		}
 		var src rand.PCG
@@ -227,8 +228,8 @@ func parseSnapshot(data []byte) (s State, err error) {
 			return s, fmt.Errorf("array rng: not a generator state: %w", err)
 		}
 	}
-	if a, ok := arrays["config"]; ok {
-		js, err := a.bytes()
+	if a, ok := arrs["config"]; ok {
+		js, err := a.Bytes()
 		if err != nil {
 			return s, fmt.Errorf("array config: %w", err)
 		}
@@ -254,8 +255,8 @@ func parseSnapshot(data []byte) (s State, err error) {
 
 // extraParam reads an array beyond the machine's: a vector or matrix of
 // finite float64 values, to be claimed by the run's learner.
-func extraParam(name string, a array) (param, error) {
-	v, err := a.floats()
+func extraParam(name string, a arrays.Array) (param, error) {
+	v, err := a.Floats()
 	if err != nil {
 		return param{}, fmt.Errorf("array %s: %w", name, err)
 	}
@@ -265,13 +266,13 @@ func extraParam(name string, a array) (param, error) {
 		}
 	}
 	p := param{name: name, data: v}
-	switch len(a.shape) {
+	switch len(a.Shape) {
 	case 1:
-		p.cols = a.shape[0]
+		p.cols = a.Shape[0]
 	case 2:
-		p.rows, p.cols = a.shape[0], a.shape[1]
+		p.rows, p.cols = a.Shape[0], a.Shape[1]
 	default:
-		return param{}, fmt.Errorf("array %s has shape %v", name, a.shape)
+		return param{}, fmt.Errorf("array %s has shape %v", name, a.Shape)
 	}
 	return p, nil
 }
@@ -292,8 +293,8 @@ func parseConfig(js []byte) (Config, error) {
 }
 
 // readSizes infers the layer sizes from b_v, b_h... and b_top.
-func readSizes(arrays map[string]array) ([]int, error) {
-	has := func(name string) bool { _, ok := arrays[name]; return ok }
+func readSizes(arrs map[string]arrays.Array) ([]int, error) {
+	has := func(name string) bool { _, ok := arrs[name]; return ok }
 	var names []string
 	switch {
 	case !has("b_v") || !has("b_top"):
@@ -313,12 +314,12 @@ func readSizes(arrays map[string]array) ([]int, error) {
 	}
 	sizes := make([]int, len(names))
 	for i, n := range names {
-		shape := arrays[n].shape
+		shape := arrs[n].Shape
 		if len(shape) != 1 || shape[0] <= 0 {
 			return nil, fmt.Errorf("array %s has shape %v, want a non-empty vector", n, shape)
 		}
 		sizes[i] = shape[0]
-		if i > 0 && sizes[i]*sizes[i-1] > maxMember/8 {
+		if i > 0 && sizes[i]*sizes[i-1] > arrays.MaxMember/8 {
 			return nil, fmt.Errorf("layer sizes %v are implausibly large", sizes[:i+1])
 		}
 	}

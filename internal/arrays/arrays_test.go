@@ -1,4 +1,4 @@
-package train
+package arrays
 
 import (
 	"encoding/binary"
@@ -56,9 +56,9 @@ func TestFortranOrder(t *testing.T) {
 			if err != nil {
 				t.Fatalf("%v fortran=%v: %v", shape, c.fortran, err)
 			}
-			got, _ := a.floats()
-			if !slices.Equal(a.shape, []int{R, C}) || !slices.Equal(got, want) {
-				t.Errorf("%v fortran=%v: read %v %v, want %v", shape, c.fortran, a.shape, got, want)
+			got, _ := a.Floats()
+			if !slices.Equal(a.Shape, []int{R, C}) || !slices.Equal(got, want) {
+				t.Errorf("%v fortran=%v: read %v %v, want %v", shape, c.fortran, a.Shape, got, want)
 			}
 		}
 	}

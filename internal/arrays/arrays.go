@@ -1,4 +1,11 @@
-package train
+// Package arrays reads NumPy's .npz files (a zip of .npy arrays),
+// strictly: everything a damaged or hostile file could get wrong is
+// checked (the zip's CRC of every member, the sizes it claims, each .npy
+// header's version, length, dtype, order and shape, and the data length
+// the header implies), and every size is bounded. Model files (package
+// train) and data sets with splits (package dataset) are read with it;
+// writing is npyio's.
+package arrays
 
 import (
 	"archive/zip"
@@ -12,55 +19,49 @@ import (
 	"strings"
 )
 
-// The reading half of NumPy's .npz format (a zip of .npy arrays), strict
-// about everything a damaged or hostile file could get wrong: the zip's
-// CRC of every member, the sizes it claims, each .npy header (version,
-// length, dtype, order, shape) and the data length the header implies.
-// Writing is npyio's (snapshot.go).
-
-// maxMember bounds one array of a model file, and maxMembers the arrays
-// in one; the largest net that exact evaluation accepts is far smaller.
+// MaxMember bounds one array, and maxMembers the arrays in one file:
+// MNIST's 60,000 images of 784 bytes fit.
 const (
-	maxMember  = 64 << 20
+	MaxMember  = 64 << 20
 	maxMembers = 256
 )
 
-var errNotNpz = errors.New("not an npz file (a zip of .npy arrays)")
+var ErrNotNpz = errors.New("not an npz file (a zip of .npy arrays)")
 
-// array is one decoded .npy array.
-type array struct {
-	dtype string // "<f8", "<i8", "<i4" or "|u1"
-	shape []int  // nil for a scalar
-	data  []byte // little endian, C order
+// Array is one decoded .npy array.
+type Array struct {
+	Dtype string // "<f8", "<i8", "<i4" or "|u1"
+	Shape []int  // nil for a scalar
+	Data  []byte // little endian, C order
 }
 
-// size returns the number of elements, 1 for a scalar.
-func (a array) size() int {
+// Size returns the number of elements, 1 for a scalar.
+func (a Array) Size() int {
 	n := 1
-	for _, d := range a.shape {
+	for _, d := range a.Shape {
 		n *= d
 	}
 	return n
 }
 
-// readNpz decodes every member of an npz file held in data, keyed by
+// Read decodes every member of an npz file held in data, keyed by
 // array name (numpy.savez names members NAME.npy; bare names are
 // accepted too).
-func readNpz(data []byte) (map[string]array, error) {
+func Read(data []byte) (map[string]Array, error) {
 	zr, err := zip.NewReader(bytes.NewReader(data), int64(len(data)))
 	if err != nil {
-		return nil, errNotNpz
+		return nil, ErrNotNpz
 	}
 	if len(zr.File) > maxMembers {
 		return nil, fmt.Errorf("%d members, more than a model has", len(zr.File))
 	}
-	out := map[string]array{}
+	out := map[string]Array{}
 	for _, f := range zr.File {
 		name := strings.TrimSuffix(f.Name, ".npy")
 		if _, dup := out[name]; dup {
 			return nil, fmt.Errorf("array %s appears twice", name)
 		}
-		if f.UncompressedSize64 > maxMember {
+		if f.UncompressedSize64 > MaxMember {
 			return nil, fmt.Errorf("array %s is implausibly large (%d bytes)", name, f.UncompressedSize64)
 		}
 		rc, err := f.Open()
@@ -69,7 +70,7 @@ func readNpz(data []byte) (map[string]array, error) {
 		}
 		// Reading to the end makes archive/zip check the CRC; the limit
 		// stops a member that inflates beyond what it claims.
-		b, err := io.ReadAll(io.LimitReader(rc, maxMember+1))
+		b, err := io.ReadAll(io.LimitReader(rc, MaxMember+1))
 		rc.Close()
 		switch {
 		case errors.Is(err, zip.ErrChecksum):
@@ -89,8 +90,8 @@ func readNpz(data []byte) (map[string]array, error) {
 }
 
 // parseNpy decodes a .npy array of one of the dtypes this package uses.
-func parseNpy(b []byte) (array, error) {
-	var a array
+func parseNpy(b []byte) (Array, error) {
+	var a Array
 	if len(b) < 10 || string(b[:6]) != "\x93NUMPY" {
 		return a, errors.New("not a .npy array")
 	}
@@ -113,14 +114,14 @@ func parseNpy(b []byte) (array, error) {
 	if err != nil {
 		return a, fmt.Errorf(".npy header: %w", err)
 	}
-	item := map[string]int{"<f8": 8, "<i8": 8, "<i4": 4, "|u1": 1}[a.dtype]
-	a.data = b[start+hlen:]
-	if want := a.size() * item; len(a.data) != want {
-		return a, fmt.Errorf("shape %v of %s needs %d bytes of data, the array has %d", a.shape, a.dtype, want, len(a.data))
+	item := map[string]int{"<f8": 8, "<i8": 8, "<i4": 4, "|u1": 1}[a.Dtype]
+	a.Data = b[start+hlen:]
+	if want := a.Size() * item; len(a.Data) != want {
+		return a, fmt.Errorf("shape %v of %s needs %d bytes of data, the array has %d", a.Shape, a.Dtype, want, len(a.Data))
 	}
-	if fortran && len(a.shape) == 2 {
+	if fortran && len(a.Shape) == 2 {
 		// An R×C array in Fortran order holds element (i, j) at j·R + i.
-		a.data = transpose(a.data, a.shape[0], a.shape[1], item)
+		a.Data = transpose(a.Data, a.Shape[0], a.Shape[1], item)
 	}
 	return a, nil
 }
@@ -128,7 +129,7 @@ func parseNpy(b []byte) (array, error) {
 // parseHeader reads the header dictionary, e.g.
 // {'descr': '<f8', 'fortran_order': False, 'shape': (8, 16), }
 // into a's dtype and shape.
-func parseHeader(h string, a *array) (fortran bool, err error) {
+func parseHeader(h string, a *Array) (fortran bool, err error) {
 	h = strings.TrimRight(h, " \n\x00")
 	if !strings.HasPrefix(h, "{") || !strings.HasSuffix(h, "}") {
 		return false, errors.New("not a dictionary")
@@ -154,9 +155,9 @@ func parseHeader(h string, a *array) (fortran bool, err error) {
 			}
 			switch d {
 			case "<f8", "<i8", "<i4", "|u1":
-				a.dtype = d
+				a.Dtype = d
 			case "|i1", "<u1", "|b1":
-				a.dtype = "|u1"
+				a.Dtype = "|u1"
 			default:
 				return false, fmt.Errorf("dtype %.64q: want little-endian float64 (<f8), int64 (<i8) or uint8 (|u1)", d)
 			}
@@ -170,7 +171,7 @@ func parseHeader(h string, a *array) (fortran bool, err error) {
 				return false, errors.New("bad fortran_order")
 			}
 		case "shape":
-			if a.shape, after, err = cutShape(after); err != nil {
+			if a.Shape, after, err = cutShape(after); err != nil {
 				return false, err
 			}
 		default:
@@ -205,7 +206,7 @@ func cutQuoted(s string) (val, rest string, ok bool) {
 
 // cutShape cuts a tuple of dimensions, such as (8, 16) or (3,) or (), off
 // the front of s. Each dimension, and their product, is at most
-// maxMember.
+// MaxMember.
 func cutShape(s string) ([]int, string, error) {
 	if !strings.HasPrefix(s, "(") {
 		return nil, s, errors.New("bad shape")
@@ -222,10 +223,10 @@ func cutShape(s string) ([]int, string, error) {
 			continue
 		}
 		d, err := strconv.Atoi(strings.TrimSuffix(f, "L"))
-		if err != nil || d < 0 || d > maxMember {
+		if err != nil || d < 0 || d > MaxMember {
 			return nil, s, fmt.Errorf("bad dimension %.64q", f)
 		}
-		if n = satMul(n, d); n > maxMember {
+		if n *= d; n > MaxMember { // n, d ≤ MaxMember: no overflow
 			return nil, s, fmt.Errorf("shape %s is implausibly large", s[:end+1])
 		}
 		shape = append(shape, d)
@@ -248,36 +249,36 @@ func transpose(b []byte, rows, cols, item int) []byte {
 	return out
 }
 
-// floats returns a float64 array's values.
-func (a array) floats() ([]float64, error) {
-	if a.dtype != "<f8" {
-		return nil, fmt.Errorf("dtype %s, want float64 (<f8)", a.dtype)
+// Floats returns a float64 array's values.
+func (a Array) Floats() ([]float64, error) {
+	if a.Dtype != "<f8" {
+		return nil, fmt.Errorf("dtype %s, want float64 (<f8)", a.Dtype)
 	}
-	v := make([]float64, a.size())
+	v := make([]float64, a.Size())
 	for i := range v {
-		v[i] = math.Float64frombits(binary.LittleEndian.Uint64(a.data[8*i:]))
+		v[i] = math.Float64frombits(binary.LittleEndian.Uint64(a.Data[8*i:]))
 	}
 	return v, nil
 }
 
-// integer returns the value of a scalar or one-element integer array.
-func (a array) integer() (int64, error) {
-	if a.size() != 1 {
-		return 0, fmt.Errorf("shape %v, want a single integer", a.shape)
+// Integer returns the value of a scalar or one-element integer array.
+func (a Array) Integer() (int64, error) {
+	if a.Size() != 1 {
+		return 0, fmt.Errorf("shape %v, want a single integer", a.Shape)
 	}
-	switch a.dtype {
+	switch a.Dtype {
 	case "<i8":
-		return int64(binary.LittleEndian.Uint64(a.data)), nil
+		return int64(binary.LittleEndian.Uint64(a.Data)), nil
 	case "<i4":
-		return int64(int32(binary.LittleEndian.Uint32(a.data))), nil
+		return int64(int32(binary.LittleEndian.Uint32(a.Data))), nil
 	}
-	return 0, fmt.Errorf("dtype %s, want an integer", a.dtype)
+	return 0, fmt.Errorf("dtype %s, want an integer", a.Dtype)
 }
 
-// bytes returns a uint8 vector's contents.
-func (a array) bytes() ([]byte, error) {
-	if a.dtype != "|u1" || len(a.shape) != 1 {
-		return nil, fmt.Errorf("dtype %s shape %v, want a uint8 vector", a.dtype, a.shape)
+// Bytes returns a uint8 vector's contents.
+func (a Array) Bytes() ([]byte, error) {
+	if a.Dtype != "|u1" || len(a.Shape) != 1 {
+		return nil, fmt.Errorf("dtype %s shape %v, want a uint8 vector", a.Dtype, a.Shape)
 	}
-	return a.data, nil
+	return a.Data, nil
 }
