@@ -30,12 +30,18 @@ type Set interface {
 }
 
 // Parse returns the data set named by spec: "bars" (4×4), "bars:HxW",
-// "shifter" (width 8) or "shifter:W[,p=P][,right=R]".
+// "shifter" (width 8), "shifter:W[,p=P][,right=R]" or "file:PATH.npz" (a
+// Finite data set with splits, read by ReadFinite).
 func Parse(spec string) (Set, error) {
 	name, arg, _ := strings.Cut(spec, ":")
 	switch name {
 	case "shifter":
 		return parseShifter(spec, arg)
+	case "file":
+		if arg == "" {
+			return nil, fmt.Errorf("data set %.64q: want file:PATH.npz", spec)
+		}
+		return ReadFinite(arg)
 	case "bars":
 		h, w := 4, 4
 		if arg != "" {
@@ -52,7 +58,7 @@ func Parse(spec string) (Set, error) {
 		}
 		return NewBars(h, w), nil
 	}
-	return nil, fmt.Errorf("unknown data set %.64q (known: bars, bars:HxW, shifter, shifter:W)", spec)
+	return nil, fmt.Errorf("unknown data set %.64q (known: bars, bars:HxW, shifter, shifter:W, file:PATH.npz)", spec)
 }
 
 // Marginal returns the probability that each unit is on under the

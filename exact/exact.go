@@ -49,7 +49,10 @@ type Evaluator struct {
 
 // Check reports whether a machine with these layer sizes can be evaluated
 // exactly, and if not, why.
-func Check(sizes []int) error {
+func Check(sizes []int) error { return checkBits(sizes, MaxBits) }
+
+// checkBits is Check with a limit of 2^bits configurations a step.
+func checkBits(sizes []int, MaxBits int) error {
 	if len(sizes) < 2 {
 		return fmt.Errorf("exact: need at least 2 layers, got %v", sizes)
 	}
@@ -97,7 +100,23 @@ func Cost(sizes []int, patterns int) (bytes, ops float64) {
 // probabilities probs (they are only used by Eval), for machines with the
 // given layer sizes.
 func NewEvaluator(sizes []int, patterns [][]uint8, probs []float64) (*Evaluator, error) {
-	if err := Check(sizes); err != nil {
+	return newEvaluator(sizes, patterns, probs, MaxBits)
+}
+
+// MaxLargeBits bounds the enumeration of NewLargeEvaluator.
+const MaxLargeBits = 36
+
+// NewLargeEvaluator is NewEvaluator for a one-off computation, such as the
+// entropy of a data set under the net that generated it, that may visit
+// up to 2^MaxLargeBits configurations a step: seconds to minutes, where
+// NewEvaluator's limit keeps an evaluation during training to
+// milliseconds.
+func NewLargeEvaluator(sizes []int, patterns [][]uint8, probs []float64) (*Evaluator, error) {
+	return newEvaluator(sizes, patterns, probs, MaxLargeBits)
+}
+
+func newEvaluator(sizes []int, patterns [][]uint8, probs []float64, bits int) (*Evaluator, error) {
+	if err := checkBits(sizes, bits); err != nil {
 		return nil, err
 	}
 	if err := checkPatterns(sizes, patterns, probs); err != nil {

@@ -1,6 +1,7 @@
 package arrays
 
 import (
+	"bytes"
 	"encoding/binary"
 	"fmt"
 	"math"
@@ -60,6 +61,30 @@ func TestFortranOrder(t *testing.T) {
 			if !slices.Equal(a.Shape, []int{R, C}) || !slices.Equal(got, want) {
 				t.Errorf("%v fortran=%v: read %v %v, want %v", shape, c.fortran, a.Shape, got, want)
 			}
+		}
+	}
+}
+
+// TestWriteRoundTrip: what Write writes, Read reads back, header padded
+// as numpy pads it.
+func TestWriteRoundTrip(t *testing.T) {
+	rows := [][]uint8{{0, 1, 1}, {1, 0, 0}}
+	var b bytes.Buffer
+	in := []Named{{"train", Uint8s(rows)}, {"w", Float64s([]int{2, 2}, 1, 2, 3, 4)}, {"h", Float64s(nil, 36.5)}, {"v", Float64s([]int{3}, 1, 2, 3)}}
+	if err := Write(&b, in); err != nil {
+		t.Fatal(err)
+	}
+	got, err := Read(b.Bytes())
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, a := range in {
+		g := got[a.Name]
+		if g.Dtype != a.Dtype || !slices.Equal(g.Shape, a.Shape) || !bytes.Equal(g.Data, a.Data) {
+			t.Errorf("%s: read %v %v, wrote %v %v", a.Name, g.Dtype, g.Shape, a.Dtype, a.Shape)
+		}
+		if h := npyHeader(a.Array); len(h)%64 != 0 {
+			t.Errorf("%s: header of %d bytes, not a multiple of 64", a.Name, len(h))
 		}
 	}
 }

@@ -1,0 +1,124 @@
+package dataset
+
+import (
+	"fmt"
+	"math"
+	"math/rand/v2"
+	"slices"
+)
+
+// Finite is a data set of finitely many examples in three splits, the
+// held-out density-estimation workload: training draws from Train, and
+// evaluations report bits per example on any split. As a Set it is the
+// training split's empirical distribution: Sample draws a training
+// example uniformly (one draw of the stream, so a run is fixed by its
+// seed), and Support lists the distinct training examples with their
+// frequencies, so that an exact evaluation's NLL is the training set's
+// cost in bits per example.
+type Finite struct {
+	Name               string // the spec that names it, e.g. file:data/bn20.npz
+	Train, Valid, Test [][]uint8
+
+	width    int
+	patterns [][]uint8 // distinct training examples
+	probs    []float64 // their frequencies
+}
+
+// Splits names the splits of a Finite data set, in order.
+var Splits = []string{"train", "valid", "test"}
+
+// NewFinite returns the data set of three splits, named name. Every split
+// must hold at least one example, all of one width, of values 0 or 1.
+func NewFinite(name string, train, valid, test [][]uint8) (*Finite, error) {
+	f := &Finite{Name: name, Train: train, Valid: valid, Test: test}
+	for i, split := range [][][]uint8{train, valid, test} {
+		if len(split) == 0 {
+			return nil, fmt.Errorf("data set %s: split %s is empty", name, Splits[i])
+		}
+		if i == 0 {
+			f.width = len(split[0])
+		}
+		for k, x := range split {
+			if len(x) != f.width || f.width == 0 {
+				return nil, fmt.Errorf("data set %s: split %s, example %d has %d units, want %d", name, Splits[i], k, len(x), f.width)
+			}
+			for _, v := range x {
+				if v > 1 {
+					return nil, fmt.Errorf("data set %s: split %s, example %d holds %d: want values 0 or 1", name, Splits[i], k, v)
+				}
+			}
+		}
+	}
+	f.patterns, f.probs = Distribution(train)
+	return f, nil
+}
+
+// Distribution returns the distinct examples of a split and the fraction
+// of the split each makes up, in the order of their first appearance.
+func Distribution(examples [][]uint8) (patterns [][]uint8, probs []float64) {
+	index := map[string]int{}
+	var counts []int
+	for _, x := range examples {
+		k, ok := index[string(x)]
+		if !ok {
+			k = len(patterns)
+			index[string(x)] = k
+			patterns = append(patterns, x)
+			counts = append(counts, 0)
+		}
+		counts[k]++
+	}
+	probs = make([]float64, len(counts))
+	for k, c := range counts {
+		probs[k] = float64(c) / float64(len(examples))
+	}
+	return patterns, probs
+}
+
+// Split returns the examples of split name (train, valid or test).
+func (f *Finite) Split(name string) ([][]uint8, error) {
+	switch name {
+	case "train":
+		return f.Train, nil
+	case "valid":
+		return f.Valid, nil
+	case "test":
+		return f.Test, nil
+	}
+	return nil, fmt.Errorf("split %.64q: want train, valid or test", name)
+}
+
+// Dim returns the units of an example.
+func (f *Finite) Dim() int { return f.width }
+
+// Shape draws an example as a square if its width is one (100 units: 10×10;
+// 784: 28×28), else as one row.
+func (f *Finite) Shape() (int, int) {
+	if r := int(math.Round(math.Sqrt(float64(f.width)))); r*r == f.width {
+		return r, r
+	}
+	return 1, f.width
+}
+
+// Sample copies a training example drawn uniformly into dst.
+func (f *Finite) Sample(dst []uint8, rng *rand.Rand) {
+	if len(dst) != f.width {
+		panic(fmt.Sprintf("dataset: Finite.Sample into %d units, want %d", len(dst), f.width))
+	}
+	copy(dst, f.Train[rng.IntN(len(f.Train))])
+}
+
+// Support returns the distinct training examples and their frequencies.
+func (f *Finite) Support() ([][]uint8, []float64) {
+	return slices.Clone(f.patterns), slices.Clone(f.probs)
+}
+
+// SupportSize returns the number of distinct training examples.
+func (f *Finite) SupportSize() int { return len(f.patterns) }
+
+func (f *Finite) String() string { return f.Name }
+
+// Layers is a net of 20 hidden units above the visible ones, the smallest
+// of the 1995 density-estimation study's.
+func (f *Finite) Layers() []int { return []int{f.width, 20} }
+
