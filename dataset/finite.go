@@ -121,4 +121,3 @@ func (f *Finite) String() string { return f.Name }
 // Layers is a net of 20 hidden units above the visible ones, the smallest
 // of the 1995 density-estimation study's.
 func (f *Finite) Layers() []int { return []int{f.width, 20} }
-

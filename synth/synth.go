@@ -19,11 +19,11 @@ package synth
 import (
 	"errors"
 	"fmt"
-	"runtime"
-	"sync"
 	"math"
 	"math/rand/v2"
+	"runtime"
 	"slices"
+	"sync"
 )
 
 // Names are the tasks, in the paper's order.
