@@ -23,6 +23,7 @@ func runEval(ctx context.Context, args []string) error {
 	data := fs.String("data", "", "data set (default: the one the model was trained on, else bars:4x4)")
 	samples := fs.Int("samples", 0, "also estimate the NLL by importance sampling, with this many samples from q per pattern (1 to 100000)")
 	seed := fs.Uint64("seed", 1, "seed of the importance sampling")
+	split := fs.String("split", "", "a data set with splits (file:PATH.npz): evaluate on train, valid or test, in bits per example")
 	if err := parse(fs, args); err != nil {
 		return err
 	}
@@ -46,6 +47,21 @@ func runEval(ctx context.Context, args []string) error {
 	}
 	if s.Machine.Sizes[0] != set.Dim() {
 		return fmt.Errorf("model has %d visible units, %s has %d pixels", s.Machine.Sizes[0], set, set.Dim())
+	}
+	if *split != "" {
+		// The split's examples become the distribution evaluated: its NLL
+		// is their mean cost, −log2 p(v), in bits per example.
+		f, ok := set.(*dataset.Finite)
+		if !ok {
+			return fmt.Errorf("--split needs a data set with splits (file:PATH.npz), not %s", set)
+		}
+		ex, err := f.Split(*split)
+		if err != nil {
+			return err
+		}
+		if set, err = dataset.NewFinite(f.Name+" ("+*split+" split)", ex, f.Valid, f.Test); err != nil {
+			return err
+		}
 	}
 	if *samples < 0 || *samples > 100000 {
 		return fmt.Errorf("--samples must be in 1..100000, got %d", *samples)
@@ -72,6 +88,9 @@ func runEval(ctx context.Context, args []string) error {
 		res := ev.Eval(s.Machine)
 		fmt.Printf("KL       %.6f bits\n", res.KL)
 		fmt.Printf("NLL      %.6f bits\n", res.NLL)
+		if *split != "" {
+			fmt.Printf("cost     %.6f bits per example: −log2 p(v) on the %s split, exact (KL and H are of its empirical distribution)\n", res.NLL, *split)
+		}
 	}
 	fmt.Printf("H(data)  %.6f bits\n", entropy)
 	if *samples > 0 {

@@ -54,6 +54,7 @@ var commands = []command{
 	{"study", "run a study and write its document: gap (docs/GAP.md), scale (docs/SCALE.md), dmd (docs/DMD.md)", runStudy, true},
 	{"serve", "explore runs and sweeps in the browser, live; start runs from a form", runServe, true},
 	{"dmd", "the data-movement (ByteDMD) cost of one update: wake-sleep by phase, and an RBM's CD-k", runDMD, true},
+	{"data", "make a data set with train/valid/test splits: data make TASK (the 1995 density-estimation tasks)", runData, true},
 }
 
 // exitError carries a specific exit status.
