@@ -1,0 +1,58 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"math/rand/v2"
+	"strings"
+	"time"
+
+	"helmholtz/dataset"
+	"helmholtz/density"
+)
+
+// runDensity fits the baseline density estimators to a data set with
+// splits and prints their costs.
+func runDensity(ctx context.Context, args []string) error {
+	fs := newFlags("density", "--data file:PATH.npz [--estimators gzip,base,mixture,fvbn] [--seed N]")
+	data := fs.String("data", "", "data set with splits (file:PATH.npz, e.g. from helmholtz data make)")
+	names := fs.String("estimators", strings.Join(density.Names, ","), "estimators to fit, comma-separated")
+	seed := fs.Uint64("seed", 1, "seed of the estimators' random initialisations and orders")
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	if *data == "" {
+		return fmt.Errorf("--data is required: a data set with splits, file:PATH.npz")
+	}
+	set, err := dataset.Parse(*data)
+	if err != nil {
+		return err
+	}
+	f, ok := set.(*dataset.Finite)
+	if !ok {
+		return fmt.Errorf("--data %s has no splits: want file:PATH.npz", set)
+	}
+	var ests []density.Estimator
+	list := strings.Split(*names, ",")
+	for _, name := range list {
+		e, err := density.New(strings.TrimSpace(name))
+		if err != nil {
+			return fmt.Errorf("--estimators: %w", err)
+		}
+		ests = append(ests, e)
+	}
+	fmt.Printf("%s: %d / %d / %d examples of %d units\n\n", f, len(f.Train), len(f.Valid), len(f.Test), f.Dim())
+	fmt.Println("| estimator | train, bits | valid, bits | test, bits | seconds |")
+	fmt.Println("|---|---|---|---|---|")
+	for i, e := range ests {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		start := time.Now()
+		if err := e.Fit(f.Train, f.Valid, rand.New(rand.NewPCG(*seed, uint64(i)))); err != nil {
+			return err
+		}
+		fmt.Printf("| %s | %.2f | %.2f | %.2f | %.1f |\n", strings.TrimSpace(list[i]), e.Cost(f.Train), e.Cost(f.Valid), e.Cost(f.Test), time.Since(start).Seconds())
+	}
+	return nil
+}

@@ -1,0 +1,160 @@
+package density
+
+import (
+	"bytes"
+	"compress/gzip"
+	"math"
+	"math/rand/v2"
+	"testing"
+)
+
+// sample draws n examples of D units from a mixture of two prototypes with
+// 10 % noise: data with structure that base rates miss.
+func sample(rng *rand.Rand, n, D int) [][]uint8 {
+	out := make([][]uint8, n)
+	for i := range out {
+		out[i] = make([]uint8, D)
+		proto := rng.IntN(2)
+		for k := range D {
+			v := uint8((k + proto) % 2)
+			if rng.Float64() < 0.1 {
+				v ^= 1
+			}
+			out[i][k] = v
+		}
+	}
+	return out
+}
+
+// all returns every binary vector of n units.
+func all(n int) [][]uint8 {
+	out := make([][]uint8, 1<<n)
+	for x := range out {
+		out[x] = make([]uint8, n)
+		for i := range n {
+			out[x][i] = uint8(x >> i & 1)
+		}
+	}
+	return out
+}
+
+// TestLikelihoodsNormalised: base rates, the mixture and the FVBN are
+// distributions: their probabilities of all 2^10 vectors sum to one
+// (FVBN's likelihood against enumeration on 10 units).
+func TestLikelihoodsNormalised(t *testing.T) {
+	rng := rand.New(rand.NewPCG(1, 2))
+	train, valid := sample(rng, 400, 10), sample(rng, 200, 10)
+	xs := all(10)
+	for _, name := range []string{"base", "mixture", "fvbn"} {
+		e, _ := New(name)
+		if m, ok := e.(*Mixture); ok {
+			m.Components = []int{2, 3}
+		}
+		if err := e.Fit(train, valid, rng); err != nil {
+			t.Fatal(err)
+		}
+		var total float64
+		for _, x := range xs {
+			total += math.Exp2(-e.Cost([][]uint8{x}))
+		}
+		if math.Abs(total-1) > 1e-9 {
+			t.Errorf("%s: probabilities of all 2^10 vectors sum to %v", name, total)
+		}
+		if base, c := (&BaseRates{}), e.Cost(valid); name != "base" {
+			base.Fit(train, nil, nil)
+			if !(c < base.Cost(valid)-1) {
+				t.Errorf("%s costs %.3f bits on two noisy prototypes, base rates %.3f: want at least a bit better", name, c, base.Cost(valid))
+			}
+		}
+	}
+}
+
+// TestEMNeverWorse: every EM iteration raises (or keeps) the smoothed
+// objective it maximises, the training log likelihood plus the log of its
+// Beta(2, 2) and Dirichlet(2) priors.
+func TestEMNeverWorse(t *testing.T) {
+	rng := rand.New(rand.NewPCG(3, 4))
+	train := sample(rng, 300, 12)
+	C := 4
+	r := make([][]float64, len(train))
+	for n := range r {
+		r[n] = make([]float64, C)
+		r[n][rng.IntN(C)] = 1
+	}
+	pi, p := make([]float64, C), make([][]float64, C)
+	for j := range p {
+		p[j] = make([]float64, 12)
+	}
+	objective := func() float64 {
+		s := -mixtureCost(pi, p, train) * math.Ln2 * float64(len(train))
+		for j := range p {
+			s += math.Log(pi[j])
+			for _, q := range p[j] {
+				s += math.Log(q) + math.Log1p(-q)
+			}
+		}
+		return s
+	}
+	prev := math.Inf(-1)
+	for it := range 30 {
+		mStep(train, r, pi, p)
+		o := objective()
+		if o < prev-1e-9 {
+			t.Fatalf("iteration %d lowers the objective: %.9f after %.9f", it, o, prev)
+		}
+		prev = o
+		eStep(train, pi, p, r)
+	}
+}
+
+// TestGzip: the cost of a block is what it adds to the compressed
+// training set, on known bytes (units packed eight a byte, high bit
+// first).
+func TestGzip(t *testing.T) {
+	train := [][]uint8{{0, 1, 1, 0, 0, 0, 0, 0, 1}, {1, 0, 0, 0, 0, 0, 0, 1, 0}}
+	g := &Gzip{}
+	g.Fit(train, nil, nil)
+	block := [][]uint8{{1, 1, 1, 1, 1, 1, 1, 1, 1}}
+	size := func(b []byte) int {
+		var out bytes.Buffer
+		z := gzip.NewWriter(&out)
+		z.Write(b)
+		z.Close()
+		return out.Len()
+	}
+	packed := []byte{0x60, 0x80, 0x81, 0x00}
+	if !bytes.Equal(g.train, packed) {
+		t.Errorf("the training bytes are %x, want %x", g.train, packed)
+	}
+	want := 8 * float64(size(append(packed, 0xff, 0x80))-size(packed))
+	if got := g.Cost(block); got != want {
+		t.Errorf("gzip cost %v bits, want %v", got, want)
+	}
+}
+
+// TestBaseRates: one extra on and off count per unit.
+func TestBaseRates(t *testing.T) {
+	b := &BaseRates{}
+	b.Fit([][]uint8{{1, 0}, {1, 0}, {1, 1}}, nil, nil)
+	if b.P[0] != 4.0/5 || b.P[1] != 2.0/5 {
+		t.Errorf("rates %v, want [0.8 0.4]", b.P)
+	}
+	if c, want := b.Cost([][]uint8{{1, 1}}), -math.Log2(0.8*0.4); math.Abs(c-want) > 1e-12 {
+		t.Errorf("cost %v, want %v", c, want)
+	}
+}
+
+// TestStopper: the paper's rule stops after two validations without an
+// improvement of more than 0.2 %.
+func TestStopper(t *testing.T) {
+	var s stopper
+	for i, c := range []struct {
+		cost       float64
+		best, done bool
+	}{{100, true, false}, {90, true, false}, {89.9, true, false}, {89.95, false, true}} {
+		best, done := s.record(c.cost)
+		if best != c.best || done != c.done {
+			t.Errorf("validation %d (cost %v): best %v done %v, want %v %v", i, c.cost, best, done, c.best, c.done)
+		}
+	}
+}
