@@ -10,10 +10,11 @@
 //	gzip      compressed size of a block appended to the training set
 //	base      base rates: each unit on independently
 //	mixture   a mixture of products of Bernoullis, fitted by EM
+//	hm        the Helmholtz machine trained by wake-sleep, costed by its coding cost
 //	fvbn      the fully visible belief net, each unit a logistic function of the units before it
 //
-// Learners of the Helmholtz machine's own generative model (wake-sleep,
-// reweighted wake-sleep) are the root package's, behind its Learner.
+// The learners of the Helmholtz machine's own generative model are the
+// root package's, behind its Learner; HM runs one under this protocol.
 package density
 
 import (
@@ -33,7 +34,7 @@ type Estimator interface {
 
 // Names are the estimators New makes, in the order of the 1995 paper's
 // table.
-var Names = []string{"gzip", "base", "mixture", "fvbn"}
+var Names = []string{"gzip", "base", "mixture", "hm", "fvbn"}
 
 // New returns the estimator called name, with its default settings.
 func New(name string) (Estimator, error) {
@@ -46,36 +47,55 @@ func New(name string) (Estimator, error) {
 		return &Mixture{Components: []int{20, 40, 60, 100}}, nil
 	case "fvbn":
 		return &FVBN{Rate: 0.01}, nil
+	case "hm":
+		return &HM{Archs: [][]int{{20}, {50}, {20, 10}, {50, 20}}, Rate: 0.01, Patience: HMPatience}, nil
 	}
 	return nil, fmt.Errorf("unknown estimator %.64q (known: %v)", name, Names)
 }
 
 // stopper is the paper's stopping rule: validation every 5 epochs; stop
-// when two successive validations fail to improve on the best so far by
-// more than 0.2 %.
+// when patience successive validations (the paper: 2) fail to improve on
+// the last one that did by more than a fraction tol of it (the paper:
+// 0.2 %; 0 means these). The best validation is kept whether or not it
+// improved by that much.
 type stopper struct {
-	best  float64 // lowest validation cost so far
-	fails int
-	seen  bool
+	tol      float64
+	patience int
+	ref      float64 // the last validation that improved by more than tol
+	best     float64 // the lowest validation so far
+	fails    int
+	seen     bool
 }
 
 // Every is the epochs between validations.
 const Every = 5
 
-// improved records a validation cost and reports whether it is the best
-// so far; done reports whether to stop.
+// The paper's stopping rule.
+const (
+	PaperTolerance = 0.002
+	PaperPatience  = 2
+)
+
+// record records a validation cost and reports whether it is the best so
+// far, and whether to stop.
 func (s *stopper) record(cost float64) (best, done bool) {
-	switch {
-	case !s.seen || cost < s.best*(1-0.002):
-		s.best, s.fails, s.seen = cost, 0, true
-		return true, false
-	case cost < s.best:
-		s.best = cost
-		s.fails++
-		return true, s.fails >= 2
+	tol, patience := s.tol, s.patience
+	if tol == 0 {
+		tol = PaperTolerance
 	}
-	s.fails++
-	return false, s.fails >= 2
+	if patience == 0 {
+		patience = PaperPatience
+	}
+	best = !s.seen || cost < s.best
+	if best {
+		s.best = cost
+	}
+	if !s.seen || cost < s.ref*(1-tol) {
+		s.ref, s.fails, s.seen = cost, 0, true
+	} else {
+		s.fails++
+	}
+	return best, s.fails >= patience
 }
 
 // maxEpochs bounds the training of any estimator.

@@ -145,7 +145,8 @@ func TestBaseRates(t *testing.T) {
 }
 
 // TestStopper: the paper's rule stops after two validations without an
-// improvement of more than 0.2 %.
+// improvement of more than 0.2 % on the last one that made one; the best
+// is kept all the same; slow progress adds up.
 func TestStopper(t *testing.T) {
 	var s stopper
 	for i, c := range []struct {
@@ -155,6 +156,12 @@ func TestStopper(t *testing.T) {
 		best, done := s.record(c.cost)
 		if best != c.best || done != c.done {
 			t.Errorf("validation %d (cost %v): best %v done %v, want %v %v", i, c.cost, best, done, c.best, c.done)
+		}
+	}
+	s = stopper{patience: 3}
+	for i, cost := range []float64{100, 99.9, 99.85, 99.7, 99.6, 99.55} { // 0.3 % after three
+		if _, done := s.record(cost); done {
+			t.Errorf("validation %d (cost %v): stopped, though 0.3 %% was made over three", i, cost)
 		}
 	}
 }

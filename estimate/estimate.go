@@ -50,6 +50,26 @@ func NewSampler(sizes []int, k int) (*Sampler, error) {
 // LogProb returns an estimate of log p(v) (natural log) under m and its
 // standard error, from K states drawn from m's recognition net with rng.
 func (s *Sampler) LogProb(m *helmholtz.Machine, v []uint8, rng *rand.Rand) (logp, se float64) {
+	s.weights(m, v, rng)
+	return meanLog(s.logw)
+}
+
+// ELBO returns an unbiased estimate of the evidence lower bound
+// E_q[log p(v, x) − log q(x | v)] (natural log), the mean of the K log
+// weights: minus it is the coding cost of v, the Helmholtz machine's
+// free energy, an upper bound on −log p(v).
+func (s *Sampler) ELBO(m *helmholtz.Machine, v []uint8, rng *rand.Rand) float64 {
+	s.weights(m, v, rng)
+	var sum float64
+	for _, l := range s.logw {
+		sum += l
+	}
+	return sum / float64(len(s.logw))
+}
+
+// weights sets s.logw to the log importance weights of K states drawn
+// from m's recognition net given v.
+func (s *Sampler) weights(m *helmholtz.Machine, v []uint8, rng *rand.Rand) {
 	copy(s.x[0], v)
 	top := len(m.Sizes) - 1
 	for k := range s.K {
@@ -67,7 +87,6 @@ func (s *Sampler) LogProb(m *helmholtz.Machine, v []uint8, rng *rand.Rand) (logp
 		}
 		s.logw[k] = s.logJoint(m) - lq
 	}
-	return meanLog(s.logw)
 }
 
 // logJoint returns log p(x) of the full state in s.x.
