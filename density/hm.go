@@ -26,9 +26,9 @@ import (
 // recognition net per example, from a stream of its own. NLL is −log2 p(v)
 // itself: exact where enumeration fits, else importance sampling.
 type HM struct {
-	Archs     [][]int // hidden layer sizes, lowest first, of each machine tried
-	Rate      float64 // learning rate of both phases
-	Patience  int     // validations without an improvement of 0.2 % before it stops (0: the paper's 2)
+	Archs    [][]int // hidden layer sizes, lowest first, of each machine tried
+	Rate     float64 // learning rate of both phases
+	Patience int     // validations without an improvement of 0.2 % before it stops (0: the paper's 2)
 
 	M      *helmholtz.Machine // the machine kept
 	Epochs int                // the epochs it trained

@@ -19,11 +19,15 @@ package synth
 import (
 	"errors"
 	"fmt"
+	"io"
 	"math"
 	"math/rand/v2"
+	"os"
 	"runtime"
 	"slices"
 	"sync"
+
+	"helmholtz/internal/arrays"
 )
 
 // Names are the tasks, in the paper's order.
@@ -211,3 +215,42 @@ func sigmoid(x float64) float64 { return 1 / (1 + math.Exp(-x)) }
 
 // softplus returns log(1 + e^x).
 func softplus(x float64) float64 { return max(x, 0) + math.Log1p(math.Exp(-math.Abs(x))) }
+
+// WriteNpz writes the data set as an .npz file that dataset.ReadFinite
+// reads (uint8 matrices train, valid and test), with the entropy
+// (entropy_bits), the seed and the generating model's parameters beside
+// them.
+func (d *Data) WriteNpz(w io.Writer) error {
+	named := []arrays.Named{
+		{Name: "train", Array: arrays.Uint8s(d.Train)},
+		{Name: "valid", Array: arrays.Uint8s(d.Valid)},
+		{Name: "test", Array: arrays.Uint8s(d.Test)},
+		{Name: "entropy_bits", Array: arrays.Float64s(nil, d.Entropy)},
+		{Name: "seed", Array: arrays.Float64s(nil, float64(d.Seed))},
+	}
+	for _, p := range d.Params {
+		named = append(named, arrays.Named{Name: p.Name, Array: arrays.Float64s(p.Shape, p.Values...)})
+	}
+	return arrays.Write(w, named)
+}
+
+// ReadEntropy reads the entropy that WriteNpz wrote into a data file.
+func ReadEntropy(path string) (float64, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return 0, err
+	}
+	arrs, err := arrays.Read(data)
+	if err != nil {
+		return 0, fmt.Errorf("%s: %w", path, err)
+	}
+	a, ok := arrs["entropy_bits"]
+	if !ok {
+		return 0, fmt.Errorf("%s holds no entropy_bits", path)
+	}
+	v, err := a.Floats()
+	if err != nil || len(v) != 1 {
+		return 0, fmt.Errorf("%s: entropy_bits is not one number", path)
+	}
+	return v[0], nil
+}

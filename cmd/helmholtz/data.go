@@ -3,13 +3,11 @@ package main
 import (
 	"context"
 	"fmt"
-	"io"
 	"os"
 	"path/filepath"
 	"strings"
 	"time"
 
-	"helmholtz/internal/arrays"
 	"helmholtz/synth"
 	"helmholtz/train"
 )
@@ -71,17 +69,7 @@ func runData(ctx context.Context, args []string) error {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
-	named := []arrays.Named{
-		{Name: "train", Array: arrays.Uint8s(d.Train)},
-		{Name: "valid", Array: arrays.Uint8s(d.Valid)},
-		{Name: "test", Array: arrays.Uint8s(d.Test)},
-		{Name: "entropy_bits", Array: arrays.Float64s(nil, d.Entropy)},
-		{Name: "seed", Array: arrays.Float64s(nil, float64(d.Seed))},
-	}
-	for _, p := range d.Params {
-		named = append(named, arrays.Named{Name: p.Name, Array: arrays.Float64s(p.Shape, p.Values...)})
-	}
-	if err := train.WriteFile(*out, func(w io.Writer) error { return arrays.Write(w, named) }); err != nil {
+	if err := train.WriteFile(*out, d.WriteNpz); err != nil {
 		return err
 	}
 	fmt.Printf("%s seed %d: %d / %d / %d examples of 100 units, entropy %.3f bits per example (exact, the training split under its generating model; %d model draw(s)); %.1f s; wrote %s\n",

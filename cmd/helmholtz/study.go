@@ -9,10 +9,12 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"strconv"
 	"strings"
 
 	"helmholtz/study"
+	"helmholtz/synth"
 	"helmholtz/sweep"
 	"helmholtz/train"
 )
@@ -21,10 +23,10 @@ import (
 func runStudy(ctx context.Context, args []string) error {
 	if len(args) == 0 || strings.HasPrefix(args[0], "-") {
 		if len(args) > 0 && (args[0] == "-h" || args[0] == "--help") {
-			fmt.Println("usage: helmholtz study gap|scale|dmd [flags]   (helmholtz study NAME -h for its flags)")
+			fmt.Println("usage: helmholtz study gap|scale|dmd|density [flags]   (helmholtz study NAME -h for its flags)")
 			return flag.ErrHelp
 		}
-		return errors.New("name a study: gap, scale or dmd")
+		return errors.New("name a study: gap, scale, dmd or density")
 	}
 	switch args[0] {
 	case "gap":
@@ -33,8 +35,10 @@ func runStudy(ctx context.Context, args []string) error {
 		return scaleStudy(ctx, args[1:])
 	case "dmd":
 		return dmdStudy(ctx, args[1:])
+	case "density":
+		return densityStudy(ctx, args[1:])
 	}
-	return fmt.Errorf("unknown study %.64q (known: gap, scale, dmd)", args[0])
+	return fmt.Errorf("unknown study %.64q (known: gap, scale, dmd, density)", args[0])
 }
 
 // studyFlags are the flags every study has.
@@ -273,5 +277,50 @@ func dmdStudy(ctx context.Context, args []string) error {
 		return err
 	}
 	fmt.Printf("wrote %s\n", filepath.Join(*doc, "DMD.md"))
+	return nil
+}
+
+func densityStudy(ctx context.Context, args []string) error {
+	fs := newFlags("study density", "[--seeds A-B] [--tasks LIST] [--workers N] [--out DIR] [--doc DIR]")
+	seeds := fs.String("seeds", "1-5", "data-set seeds of every task: A-B or a comma-separated list")
+	tasks := fs.String("tasks", strings.Join(synth.Names, ","), "tasks, comma-separated")
+	workers := fs.Int("workers", runtime.GOMAXPROCS(0), "task-seeds in parallel (1 to 256)")
+	out := fs.String("out", "runs/density", "the study's data and results; an interrupted study continues there")
+	doc := fs.String("doc", "docs", "where to write DENSITY.md and density/")
+	quiet := fs.Bool("quiet", false, "print no progress")
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	list, err := parseSeeds(*seeds)
+	if err != nil {
+		return err
+	}
+	if *workers < 1 || *workers > 256 {
+		return fmt.Errorf("--workers must be in 1..256, got %d", *workers)
+	}
+	var names []string
+	for _, t := range strings.Split(*tasks, ",") {
+		t = strings.TrimSpace(t)
+		if !slices.Contains(synth.Names, t) {
+			return fmt.Errorf("--tasks: unknown task %.64q (known: %s)", t, strings.Join(synth.Names, ", "))
+		}
+		if slices.Contains(names, t) {
+			return fmt.Errorf("--tasks: %s is named twice", t)
+		}
+		names = append(names, t)
+	}
+	if err := writable(*doc); err != nil {
+		return fmt.Errorf("--doc: %w", err)
+	}
+	log := io.Writer(os.Stderr)
+	if *quiet {
+		log = io.Discard
+	}
+	d := study.Density{Tasks: names, Seeds: list, Sizes: synth.PaperSizes, NLLSub: 2000, NLLK: 1000,
+		Workers: *workers, Out: *out, Doc: *doc, Log: log}
+	if err := d.Run(ctx); err != nil {
+		return studyFailed(ctx, err, *out)
+	}
+	fmt.Printf("wrote %s\n", filepath.Join(*doc, "DENSITY.md"))
 	return nil
 }

@@ -1,0 +1,470 @@
+package study
+
+import (
+	"bufio"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"math"
+	"math/rand/v2"
+	"os"
+	"path/filepath"
+	"runtime"
+	"slices"
+	"strings"
+	"sync"
+	"time"
+
+	"helmholtz/dataset"
+	"helmholtz/density"
+	"helmholtz/figure"
+	"helmholtz/synth"
+	"helmholtz/train"
+)
+
+// Density is the held-out density-estimation study: the five synthetic
+// tasks of Frey, Hinton & Dayan (1995), each drawn for several seeds, and
+// the estimators of package density fitted to each, beside the paper's
+// Table 1.
+type Density struct {
+	Tasks   []string // synth.Names by default
+	Seeds   []uint64
+	Sizes   synth.Sizes
+	NLLSub  int // test examples on which the HM's likelihood is measured
+	NLLK    int // importance samples per example where it is not exact
+	Workers int
+	Out     string // data files, results.jsonl; an interrupted study continues there
+	Doc     string // where DENSITY.md and density/ go
+	Log     io.Writer
+}
+
+// DensityResult is one task and seed: every estimator's test cost.
+type DensityResult struct {
+	Task    string             `json:"task"`
+	Seed    uint64             `json:"seed"`
+	Entropy float64            `json:"entropy_bits"`
+	Costs   map[string]float64 `json:"test_bits"` // by estimator
+	Seconds map[string]float64 `json:"seconds"`   // fitting time, by estimator
+	DataSec float64            `json:"data_seconds"`
+	HMNet   []int              `json:"hm_layers"`
+	HMEpoch int                `json:"hm_epochs"`
+	// The HM's coding cost and −log2 p(v) on the first NLLSub test
+	// examples; SE 0 where the likelihood is exact.
+	HMCode  float64 `json:"hm_coding_bits"`
+	HMNLL   float64 `json:"hm_nll_bits"`
+	HMNLLSE float64 `json:"hm_nll_se"`
+	HMExact bool    `json:"hm_nll_exact"`
+}
+
+// TaskTitles are the paper's names of the tasks.
+var TaskTitles = map[string]string{"mix20": "Mix 20-100", "bn20": "BN 20-100", "bn5-10-15-20": "BN 5-10-15-20-100",
+	"mrf10-20": "MRF 10-20-100", "mrf10x10": "MRF 10×(10-10)"}
+
+// pm writes a mean ± sd, the sd left out where it is not defined (one
+// seed).
+func pm(m, sd float64) string {
+	if math.IsNaN(sd) {
+		return fmt.Sprintf("%.1f", m)
+	}
+	return fmt.Sprintf("%.1f ± %.1f", m, sd)
+}
+
+// PaperTable1 is the paper's Table 1, test cost in bits, by estimator,
+// for its tasks in synth.Names order; and the entropies (NaN: unknown).
+var (
+	PaperTable1 = map[string][5]float64{
+		"gzip":    {61.4, 98.0, 92.1, 35.6, 59.9},
+		"base":    {96.6, 80.7, 69.2, 42.2, 68.1},
+		"mixture": {36.7, 74.0, 62.6, 19.3, 49.6},
+		"gm":      {44.1, 63.9, 58.1, 26.1, 40.3},
+		"mf":      {42.2, 64.7, 58.4, 19.3, 38.7},
+		"hm":      {42.7, 65.2, 58.5, 19.4, 38.6},
+		"fvbn":    {50.9, 67.8, 60.6, 19.8, 38.2},
+	}
+	PaperEntropy = [5]float64{36.5, 63.5, math.NaN(), 19.2, 36.8}
+	// PaperHours are the paper's training times, hours, on its machines.
+	PaperHours = map[string]string{"hm": "2-8", "mf": "68-89", "gm": "131-251"}
+)
+
+// Run runs every task and seed not in Out/results.jsonl yet, then writes
+// Doc/DENSITY.md and Doc/density/.
+func (d Density) Run(ctx context.Context) error {
+	start := time.Now()
+	if err := os.MkdirAll(filepath.Join(d.Out, "data"), 0o755); err != nil {
+		return err
+	}
+	lock, err := train.LockDir(d.Out)
+	if err != nil {
+		return err
+	}
+	defer lock.Close()
+	resultsPath := filepath.Join(d.Out, "results.jsonl")
+	done, err := readDensityResults(resultsPath)
+	if err != nil {
+		return err
+	}
+	type job struct {
+		task string
+		seed uint64
+	}
+	var jobs []job
+	for _, task := range d.Tasks {
+		for _, seed := range d.Seeds {
+			if !slices.ContainsFunc(done, func(r DensityResult) bool { return r.Task == task && r.Seed == seed }) {
+				jobs = append(jobs, job{task, seed})
+			}
+		}
+	}
+	fmt.Fprintf(d.Log, "density study: %d of %d task-seeds to run on %d workers\n", len(jobs), len(d.Tasks)*len(d.Seeds), d.Workers)
+	var mu sync.Mutex
+	var firstErr error
+	next := make(chan job)
+	var wg sync.WaitGroup
+	for range max(d.Workers, 1) {
+		wg.Go(func() {
+			for j := range next {
+				r, err := d.one(ctx, j.task, j.seed)
+				mu.Lock()
+				if err == nil {
+					done = append(done, r)
+					err = appendDensityResult(resultsPath, r)
+					fmt.Fprintf(d.Log, "  %s seed %d: entropy %.2f, HM %.2f, mixture %.2f bits (%d of %d done, %.0f s)\n",
+						r.Task, r.Seed, r.Entropy, r.Costs["hm"], r.Costs["mixture"], len(done), len(d.Tasks)*len(d.Seeds), time.Since(start).Seconds())
+				}
+				if err != nil && firstErr == nil {
+					firstErr = err
+				}
+				mu.Unlock()
+			}
+		})
+	}
+	for _, j := range jobs {
+		if ctx.Err() != nil {
+			break
+		}
+		next <- j
+	}
+	close(next)
+	wg.Wait()
+	if firstErr != nil {
+		return firstErr
+	}
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	return d.write(done)
+}
+
+// one makes (or reads) the data of task and seed and fits every
+// estimator to it.
+func (d Density) one(ctx context.Context, task string, seed uint64) (DensityResult, error) {
+	r := DensityResult{Task: task, Seed: seed, Costs: map[string]float64{}, Seconds: map[string]float64{}}
+	path := filepath.Join(d.Out, "data", fmt.Sprintf("%s-seed%d.npz", task, seed))
+	t0 := time.Now()
+	if _, err := os.Stat(path); errors.Is(err, os.ErrNotExist) {
+		data, err := synth.Make(task, seed, d.Sizes)
+		if err != nil {
+			return r, err
+		}
+		if err := train.WriteFile(path, data.WriteNpz); err != nil {
+			return r, err
+		}
+	}
+	r.DataSec = time.Since(t0).Seconds()
+	f, err := dataset.ReadFinite(path)
+	if err != nil {
+		return r, err
+	}
+	r.Entropy, err = synth.ReadEntropy(path)
+	if err != nil {
+		return r, err
+	}
+	for i, name := range density.Names {
+		if err := ctx.Err(); err != nil {
+			return r, err
+		}
+		e, err := density.New(name)
+		if err != nil {
+			return r, err
+		}
+		t := time.Now()
+		if err := e.Fit(f.Train, f.Valid, rand.New(rand.NewPCG(seed, uint64(i)))); err != nil {
+			return r, err
+		}
+		r.Costs[name] = e.Cost(f.Test)
+		r.Seconds[name] = time.Since(t).Seconds()
+		if hm, ok := e.(*density.HM); ok {
+			sub := f.Test[:min(d.NLLSub, len(f.Test))]
+			r.HMNet, r.HMEpoch = hm.M.Sizes, hm.Epochs
+			r.HMCode = hm.Cost(sub)
+			r.HMNLL, r.HMNLLSE, r.HMExact = hm.NLL(sub, d.NLLK, rand.New(rand.NewPCG(seed, 0x6e6c6c)))
+		}
+	}
+	return r, nil
+}
+
+func readDensityResults(path string) ([]DensityResult, error) {
+	f, err := os.Open(path)
+	if errors.Is(err, os.ErrNotExist) {
+		return nil, nil
+	} else if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	var out []DensityResult
+	sc := bufio.NewScanner(f)
+	for sc.Scan() {
+		var r DensityResult
+		if json.Unmarshal(sc.Bytes(), &r) != nil || r.Task == "" {
+			continue // a line cut by an interruption: run again
+		}
+		out = append(out, r)
+	}
+	return out, sc.Err()
+}
+
+func appendDensityResult(path string, r DensityResult) error {
+	f, err := os.OpenFile(path, os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o644)
+	if err != nil {
+		return err
+	}
+	js, _ := json.Marshal(r)
+	if _, err := f.Write(append(js, '\n')); err != nil {
+		f.Close()
+		return err
+	}
+	return f.Close()
+}
+
+// meanSD returns the mean and standard deviation of xs.
+func meanSD(xs []float64) (float64, float64) {
+	var s, s2 float64
+	for _, x := range xs {
+		s += x
+	}
+	m := s / float64(len(xs))
+	for _, x := range xs {
+		s2 += (x - m) * (x - m)
+	}
+	if len(xs) < 2 {
+		return m, math.NaN()
+	}
+	return m, math.Sqrt(s2 / float64(len(xs)-1))
+}
+
+// write writes the page and its data.
+func (d Density) write(results []DensityResult) error {
+	dir := filepath.Join(d.Doc, "density")
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return err
+	}
+	slices.SortFunc(results, func(a, b DensityResult) int {
+		if c := slices.Index(synth.Names, a.Task) - slices.Index(synth.Names, b.Task); c != 0 {
+			return c
+		}
+		return int(a.Seed) - int(b.Seed)
+	})
+	if err := train.WriteFile(filepath.Join(dir, "results.jsonl"), func(w io.Writer) error {
+		for _, r := range results {
+			js, _ := json.Marshal(r)
+			if _, err := fmt.Fprintf(w, "%s\n", js); err != nil {
+				return err
+			}
+		}
+		return nil
+	}); err != nil {
+		return err
+	}
+	of := func(task string) []DensityResult {
+		var out []DensityResult
+		for _, r := range results {
+			if r.Task == task {
+				out = append(out, r)
+			}
+		}
+		return out
+	}
+	var b strings.Builder
+	p := func(format string, a ...any) { fmt.Fprintf(&b, format, a...) }
+	p("# Does wake-sleep make a good density estimator?\n\n")
+	p("The question of Frey, Hinton & Dayan, *Does the wake-sleep algorithm produce good density estimators?*\n")
+	p("(NIPS 8, 1995): on held-out data, how does a Helmholtz machine trained by wake-sleep compare with other\n")
+	p("estimators of the same data? This page puts our answer beside the paper's Table 1. It was written by\n\n")
+	p("```sh\nhelmholtz study density --seeds %s\n```\n\n", seedRange(d.Seeds))
+	var core float64
+	for _, r := range results {
+		core += r.DataSec
+		for _, sec := range r.Seconds {
+			core += sec
+		}
+	}
+	p("on a 2-core AMD EPYC VM (Go %s, %s): %.0f core-minutes in all, about %.0f minutes on both cores (the paper: hundreds\n", runtime.Version(), time.Now().UTC().Format("2006-01-02"), core/60, core/60/2)
+	p("of hours on 1995 machines), from the data and results\n")
+	p("in [density/results.jsonl](density/results.jsonl). Each task was drawn for %d seeds (`helmholtz data make TASK --seed N`:\n", len(d.Seeds))
+	p("%d training, %d validation and %d test examples of 100 units; the tasks are described in `go doc helmholtz/synth`);\n", d.Sizes.Train, d.Sizes.Valid, d.Sizes.Test)
+	p("every estimator was fitted on the training\n")
+	p("split, stopped or chosen on the validation split, and costed on the test split.\n\n")
+	p("## Table 1, side by side\n\n")
+	p("Test cost, bits per example: ours as the mean ± sd over seeds, the paper's, and ours minus the paper's.\n")
+	p("The HM's, as the paper's, is its coding cost (the free energy, an upper bound on −log2 p(v)). The Gibbs\n")
+	p("machine and mean field are not built yet; their rows give the paper's numbers only.\n\n")
+	p("| estimator |")
+	for _, t := range d.Tasks {
+		p(" %s |", TaskTitles[t])
+	}
+	p("\n|---|")
+	for range d.Tasks {
+		p("---|")
+	}
+	p("\n")
+	rows := []string{"gzip", "base", "mixture", "gm", "mf", "hm", "fvbn"}
+	rowName := map[string]string{"gzip": "gzip", "base": "base rates", "mixture": "mixture (EM)", "gm": "Gibbs machine", "mf": "mean field", "hm": "Helmholtz machine (wake-sleep)", "fvbn": "FVBN"}
+	means := map[string][]float64{}
+	for _, name := range rows {
+		p("| %s |", rowName[name])
+		for _, t := range d.Tasks {
+			paper := PaperTable1[name][slices.Index(synth.Names, t)]
+			var xs []float64
+			for _, r := range of(t) {
+				if c, ok := r.Costs[name]; ok {
+					xs = append(xs, c)
+				}
+			}
+			if len(xs) == 0 {
+				p(" — (paper %.1f) |", paper)
+				means[name] = append(means[name], math.NaN())
+				continue
+			}
+			m, sd := meanSD(xs)
+			means[name] = append(means[name], m)
+			p(" %s (paper %.1f, %+.1f) |", pm(m, sd), paper, m-paper)
+		}
+		p("\n")
+	}
+	p("| entropy |")
+	for _, t := range d.Tasks {
+		var xs []float64
+		for _, r := range of(t) {
+			xs = append(xs, r.Entropy)
+		}
+		m, sd := meanSD(xs)
+		paper := PaperEntropy[slices.Index(synth.Names, t)]
+		if math.IsNaN(paper) {
+			p(" %s (paper unknown) |", pm(m, sd))
+		} else {
+			p(" %s (paper %.1f, %+.1f) |", pm(m, sd), paper, m-paper)
+		}
+	}
+	p("\n\nThe entropy is the mean −log2 p(v) of the training split under its generating model, computed exactly\n")
+	p("(for BN 5-10-15-20-100 by summing over all 2^35 states of its upper layers, which the paper could not).\n\n")
+
+	p("## Where the orderings hold\n\n")
+	check := func(claim string, ok bool) {
+		mark := "holds"
+		if !ok {
+			mark = "does not hold"
+		}
+		p("- %s: %s\n", claim, mark)
+	}
+	idx := func(t string) int { return slices.Index(d.Tasks, t) }
+	if i := idx("mix20"); i >= 0 {
+		best := true
+		for _, name := range []string{"gzip", "base", "hm", "fvbn"} {
+			best = best && means["mixture"][i] < means[name][i]
+		}
+		check("the mixture is the best estimator of Mixture 20-100", best)
+	}
+	for _, t := range []string{"bn20", "bn5-10-15-20", "mrf10x10"} {
+		if i := idx(t); i >= 0 {
+			check(fmt.Sprintf("the HM beats the mixture on %s", t), means["hm"][i] < means["mixture"][i])
+		}
+	}
+	p("\n## How loose is the HM's coding cost?\n\n")
+	p("The paper could measure only the coding cost. On the first %d test examples of each data set, the HM's\n", d.NLLSub)
+	p("coding cost beside −log2 p(v) itself: exact where its first hidden layer can be enumerated, else an importance-sampled\n")
+	p("estimate with %d samples from the recognition net per example (its standard error over examples given;\n", d.NLLK)
+	p("the estimate is biased upward by more than that where q is poor).\n\n")
+	p("| task | seed | HM layers | epochs | coding cost | −log2 p(v) | gap |\n|---|---|---|---|---|---|---|\n")
+	for _, r := range results {
+		how := "exact"
+		if !r.HMExact {
+			how = fmt.Sprintf("± %.2f, IS", r.HMNLLSE)
+		}
+		p("| %s | %d | %s | %d | %.2f | %.2f (%s) | %.2f |\n", r.Task, r.Seed, layerString(r.HMNet), r.HMEpoch, r.HMCode, r.HMNLL, how, r.HMCode-r.HMNLL)
+	}
+	p("\n## Time\n\n")
+	p("Mean seconds per data set on one core of this machine, fitting included (the HM: all four nets):\n\n")
+	p("| estimator | seconds | the paper |\n|---|---|---|\n")
+	for _, name := range density.Names {
+		var xs []float64
+		for _, r := range results {
+			xs = append(xs, r.Seconds[name])
+		}
+		m, _ := meanSD(xs)
+		paper := "—"
+		if h, ok := PaperHours[name]; ok {
+			paper = h + " hours"
+		}
+		p("| %s | %.1f | %s |\n", rowName[name], m, paper)
+	}
+	var dataSec []float64
+	for _, r := range results {
+		dataSec = append(dataSec, r.DataSec)
+	}
+	m, _ := meanSD(dataSec)
+	p("\nMaking a data set and its exact entropy took %.0f s on average (BN 5-10-15-20-100's enumeration the longest).\n\n", m)
+
+	p("## Costs relative to the HM\n\n![costs relative to the HM](density/relative.png)\n\n")
+	p("As the paper's Figure 1: each estimator's test cost minus the HM's, per task; left ours, right the paper's.\n\n")
+	p("## The protocol\n\n")
+	p("- **gzip**: the compressed size of the training set with a block of %d test examples appended, minus the training\n", density.BlockSize)
+	p("  set's alone, at gzip's default level; examples packed eight units a byte.\n")
+	p("- **Base rates**: each unit's training frequency with one extra on and one extra off count.\n")
+	p("- **Mixture**: EM with the same smoothing, from random responsibilities, for 20, 40, 60 and 100 components; the one\n")
+	p("  best on the validation split kept. Mixing proportions of the generating mixture are equal (the paper does not say).\n")
+	p("- **HM**: wake-sleep at rate 0.01, online, on uniformly drawn training examples, for nets with hidden layers\n")
+	p("  20, 50, 20-10 and 50-20 above the visible units (lowest first); the best by validation coding cost kept. The\n")
+	p("  paper's stopping rule with ten validations of patience instead of two (see `density.HMPatience`).\n")
+	p("- **FVBN**: stochastic gradient ascent at rate 0.01 from base-rate biases.\n")
+	p("- Validation every 5 epochs; stop when two successive validations fail to improve by more than 0.2 %%; the\n")
+	p("  best-validation model is tested.\n")
+	p("- MRF tasks are redrawn until base rates cost at least %d bits per example more than the generating model on 2,000\n", synth.MRFGap)
+	p("  of its examples (the paper redrew \"until the base-rate model did badly\" without a threshold).\n")
+
+	// Figure 1.
+	ours := make([][]float64, len(rows))
+	paper := make([][]float64, len(rows))
+	var methods []string
+	for m, name := range rows {
+		methods = append(methods, rowName[name])
+		for i, t := range d.Tasks {
+			hm := means["hm"][i]
+			ours[m] = append(ours[m], means[name][i]-hm)
+			ti := slices.Index(synth.Names, t)
+			paper[m] = append(paper[m], PaperTable1[name][ti]-PaperTable1["hm"][ti])
+		}
+	}
+	var titles []string
+	for _, t := range d.Tasks {
+		titles = append(titles, TaskTitles[t])
+	}
+	fig := figure.Relative([]string{"ours", "Frey, Hinton & Dayan (1995)"}, titles, methods, [][][]float64{ours, paper})
+	if err := figure.Save(filepath.Join(dir, "relative.png"), fig); err != nil {
+		return err
+	}
+	return train.WriteFile(filepath.Join(d.Doc, "DENSITY.md"), func(w io.Writer) error {
+		_, err := io.WriteString(w, b.String())
+		return err
+	})
+}
+
+func layerString(sizes []int) string {
+	var s []string
+	for _, n := range sizes {
+		s = append(s, fmt.Sprint(n))
+	}
+	return strings.Join(s, "-")
+}
+
