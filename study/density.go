@@ -467,4 +467,3 @@ func layerString(sizes []int) string {
 	}
 	return strings.Join(s, "-")
 }
-

@@ -14,8 +14,8 @@ import (
 	"strings"
 
 	"helmholtz/study"
-	"helmholtz/synth"
 	"helmholtz/sweep"
+	"helmholtz/synth"
 	"helmholtz/train"
 )
 
