@@ -1,0 +1,64 @@
+package main
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// TestHeldOut: a small data set of the density study, end to end: made by
+// data make, fitted by the density command's estimators, trained on by
+// train and scored per split by eval; and the bad inputs of each, refused
+// with one line.
+func TestHeldOut(t *testing.T) {
+	dir := t.TempDir()
+	out := succeeds(t, dir, "data", "make", "mix20", "--seed", "2", "--train", "300", "--valid", "100", "--test", "100", "--out", "mix.npz")
+	if !strings.Contains(out, "entropy") || !strings.Contains(out, "wrote mix.npz") {
+		t.Errorf("data make printed %q", out)
+	}
+	succeeds(t, dir, "data", "make", "mix20", "--seed", "2", "--train", "300", "--valid", "100", "--test", "100", "--out", "mix2.npz")
+	a, _ := os.ReadFile(filepath.Join(dir, "mix.npz"))
+	b, _ := os.ReadFile(filepath.Join(dir, "mix2.npz"))
+	if len(a) == 0 || string(a) != string(b) {
+		t.Error("two makes of one seed differ")
+	}
+	out = succeeds(t, dir, "density", "--data", "file:mix.npz", "--estimators", "gzip,base,fvbn")
+	for _, want := range []string{"| gzip |", "| base |", "| fvbn |"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("density lacks %q:\n%s", want, out)
+		}
+	}
+	succeeds(t, dir, "train", "--data", "file:mix.npz", "--layers", "100,6", "--n-steps", "600", "--eval-every", "300", "--out", "run", "--quiet")
+	out = succeeds(t, dir, "eval", "--model", "run/model.npz", "--split", "test")
+	if !strings.Contains(out, "cost") || !strings.Contains(out, "test split") {
+		t.Errorf("eval --split printed:\n%s", out)
+	}
+	succeeds(t, dir, "train", "--n-steps", "2000", "--out", "bars", "--quiet")
+	writeText(t, filepath.Join(dir, "notdata.npz"), "not a zip")
+	for _, args := range [][]string{
+		{"data"},
+		{"data", "make"},
+		{"data", "make", "nope"},
+		{"data", "make", "mix20", "--train", "0"},
+		{"data", "make", "mix20", "--test", "1000001"},
+		{"data", "make", "mix20", "--out", dir},
+		{"data", "make", "mix20", "--out", "/proc/nope/x.npz"},
+		{"density"},
+		{"density", "--data", "bars:4x4"},
+		{"density", "--data", "file:missing.npz"},
+		{"density", "--data", "file:notdata.npz"},
+		{"density", "--data", "file:bars/model.npz"},
+		{"density", "--data", "file:mix.npz", "--estimators", "nope"},
+		{"eval", "--model", "bars/model.npz", "--split", "test"},
+		{"eval", "--model", "run/model.npz", "--split", "nope"},
+		{"train", "--data", "file:"},
+		{"train", "--data", "file:mix.npz", "--layers", "64,6"},
+		{"study", "density", "--tasks", "nope"},
+		{"study", "density", "--tasks", "mix20,mix20"},
+		{"study", "density", "--seeds", "x"},
+		{"study", "density", "--workers", "0"},
+	} {
+		refused(t, dir, args...)
+	}
+}
