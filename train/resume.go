@@ -117,6 +117,33 @@ func (d *Dir) resume(steps int) (*Run, error) {
 	case from.Step > cfg.LastStep():
 		return nil, fmt.Errorf("--n-steps %d is before the saved step %d", cfg.Steps, from.Step+cfg.offset())
 	}
+	for _, p := range rows {
+		if p.Step <= from.Step && cfg.evaluatedAt(p.Step) {
+			r.History = append(r.History, p)
+		}
+	}
+	// The history vouches for the state it resumes from through the
+	// newest row that a saved state has the step of (the state itself, or
+	// one before it where the cadences of evaluations and snapshots meet,
+	// step 0 at least): that state, evaluated again, must give the row.
+	for i := len(r.History) - 1; i >= 0; i-- {
+		row := r.History[i]
+		k := slices.IndexFunc(states, func(s savedState) bool { return s.Step == row.Step })
+		if k < 0 {
+			continue
+		}
+		st := &states[k]
+		r.Machine.CopyFrom(st.Machine)
+		if err := restoreLearner(r.learner, cfg.Layers, st.Extra); err != nil {
+			return nil, fmt.Errorf("%s: %w", st.path, err)
+		}
+		r.Step = st.Step
+		if p := r.Evaluate(); !row.same(p) {
+			return nil, fmt.Errorf("history.csv gives KL %v at step %d, but %s gives %v: they are not of one run",
+				row.KL, row.Step, st.path, p.KL)
+		}
+		break
+	}
 	r.Machine.CopyFrom(from.Machine)
 	if err := restoreLearner(r.learner, cfg.Layers, from.Extra); err != nil {
 		return nil, fmt.Errorf("%s: %w", from.path, err)
@@ -125,17 +152,6 @@ func (d *Dir) resume(steps int) (*Run, error) {
 		return nil, fmt.Errorf("%s: %w", from.path, err)
 	}
 	r.Step, r.resumedAt = from.Step, from.Step
-	for _, p := range rows {
-		if p.Step <= r.Step && cfg.evaluatedAt(p.Step) {
-			r.History = append(r.History, p)
-		}
-	}
-	if n := len(r.History); n > 0 && r.History[n-1].Step == r.Step {
-		if p := r.Evaluate(); !r.History[n-1].same(p) {
-			return nil, fmt.Errorf("history.csv gives KL %v at step %d, but %s gives %v: they are not of one run",
-				r.History[n-1].KL, r.Step, from.path, p.KL)
-		}
-	}
 	if err := WriteFile(d.path(configName), func(w io.Writer) error { return writeConfig(w, cfg) }); err != nil {
 		return nil, err
 	}

@@ -454,7 +454,9 @@ func TestResumeRecomputesLostRows(t *testing.T) {
 // Resume refuses any file that is not of the run in config.json.
 func TestResumeRefusesMixedFiles(t *testing.T) {
 	dir := t.TempDir()
-	args := []string{"--n-steps", "20000", "--snapshot-every", "5000", "--quiet"}
+	// Evaluations and snapshots meet only at step 0: the history of
+	// another seed must still be caught.
+	args := []string{"--n-steps", "20000", "--snapshot-every", "5000", "--eval-every", "8000", "--quiet"}
 	succeeds(t, dir, append([]string{"train", "--out", "a"}, args...)...)
 	succeeds(t, dir, append([]string{"train", "--out", "b", "--seed", "7"}, args...)...)
 	for name, mix := range map[string]func(run string){
