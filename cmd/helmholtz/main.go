@@ -169,8 +169,33 @@ func usage(w io.Writer) {
 	fmt.Fprintln(w, "usage: helmholtz COMMAND [flags]\n\ncommands:")
 	for _, c := range commands {
 		fmt.Fprintf(w, "  %-10s %s\n", c.name, c.summary)
+		if ex := examples[c.name]; ex != "" {
+			fmt.Fprintf(w, "  %-10s   e.g. %s\n", "", ex)
+		}
 	}
 	fmt.Fprintln(w, "\nRun helmholtz COMMAND -h for a command's flags.")
+}
+
+// examples are a command line of each command (and each flag set's
+// usage), as help and -h show them.
+var examples = map[string]string{
+	"reproduce":     "helmholtz reproduce",
+	"train":         "helmholtz train --seed 3 --n-steps 2000000 $(cat docs/RECIPE) --out runs/seed3",
+	"eval":          "helmholtz eval --model runs/canonical/model.npz",
+	"plot":          "helmholtz plot --run runs/canonical --out runs/canonical/figures",
+	"gif":           "helmholtz gif --run runs/canonical --fps 10",
+	"sweep":         "helmholtz sweep --seeds 1-100 --n-steps 2000000 $(cat docs/RECIPE) --out runs/sweep",
+	"summarize":     "helmholtz summarize --out runs/merged runs/shard1/results.jsonl runs/shard2/results.jsonl",
+	"study":         "helmholtz study gap --seeds 1-100",
+	"study gap":     "helmholtz study gap --seeds 1-100",
+	"study scale":   "helmholtz study scale --seeds 1-20",
+	"study dmd":     "helmholtz study dmd --seeds 1-20",
+	"study density": "helmholtz study density --seeds 1-5",
+	"serve":         "helmholtz serve --runs runs --addr 127.0.0.1:8080",
+	"dmd":           "helmholtz dmd --data bars:4x4 --steps 1000",
+	"data":          "helmholtz data make bn20 --seed 1 --out data/bn20-seed1.npz",
+	"data make":     "helmholtz data make bn20 --seed 1 --out data/bn20-seed1.npz",
+	"density":       "helmholtz density --data file:data/bn20-seed1.npz --estimators base,mixture,fvbn",
 }
 
 // newFlags returns a flag set that reports errors to the caller instead
@@ -183,6 +208,9 @@ func newFlags(name, synopsis string) *flag.FlagSet {
 		fs.SetOutput(os.Stdout)
 		fs.PrintDefaults()
 		fs.SetOutput(io.Discard)
+		if ex := examples[name]; ex != "" {
+			fmt.Fprintf(os.Stdout, "\nexample:\n  %s\n", ex)
+		}
 	}
 	return fs
 }

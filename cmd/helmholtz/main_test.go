@@ -105,7 +105,7 @@ func TestBadInput(t *testing.T) {
 		{"train", "--lr", "Inf"},
 		{"train", "--batch-size", "0"},
 		{"train", "--snapshot-every", "-1"},
-		{"train", "--eval-every", "0"},
+		{"train", "--eval-every", "-1"},
 		{"train", "--layers", "16,x,1"},
 		{"train", "--layers", "15,8,1"},
 		{"train", "--estimate", "-1"},

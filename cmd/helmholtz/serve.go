@@ -93,6 +93,7 @@ func runServe(ctx context.Context, args []string) error {
 // which the server chooses).
 func parseTrainFlags(flags string) (train.Config, error) {
 	cfg := train.Default()
+	cfg.EvalEvery = 0 // chosen by cost, unless given, as train does
 	fs := newFlags("train", "")
 	finish := configFlags(fs, &cfg)
 	fs.IntVar(&cfg.SnapshotEvery, "snapshot-every", cfg.SnapshotEvery, "steps between snapshots (0 = none)")
@@ -103,6 +104,7 @@ func parseTrainFlags(flags string) (train.Config, error) {
 		return cfg, fmt.Errorf("unexpected argument %.64q", fs.Arg(0))
 	}
 	finish()
+	cfg.ResolveEvalEvery()
 	return cfg, cfg.Validate()
 }
 
