@@ -89,7 +89,7 @@ func (c Config) Cost(set dataset.Set) Cost {
 			kept = math.Ceil(float64(c.Restarts) / 2)
 		}
 		sel := min(float64(c.SelectSamples), K)
-		selBytes, selOps := c.chooser().scoreCost(set, int(sel))
+		selBytes, selOps := c.chooser(int(sel)).scoreCost(set, int(sel))
 		rounds := math.Ceil(math.Log2(float64(c.Restarts))) + 1
 		cost.Work += float64(total)*cost.Step + float64(c.Restarts)*rounds*selOps + float64(c.SelectSamples)*nv
 		cost.Bytes += (kept+1)*8*params + selBytes + sel*(2*nv+48)

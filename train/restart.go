@@ -274,7 +274,7 @@ func (r *Run) advance(ctx context.Context, c *candidate, to int) error {
 // the likelihood a user can compute from training data alone.
 func selection(cfg Config, data dataset.Set) (*scorer, error) {
 	pats, probs := drawPatterns(cfg, data, cfg.SelectSamples, selectStream)
-	return cfg.chooser().newScorer(pats, probs, selectStream)
+	return cfg.chooser(len(pats)).newScorer(pats, probs, selectStream)
 }
 
 // drawPatterns draws n patterns from the data with the PCG stream

@@ -521,7 +521,7 @@ const (
 func (r *Run) checkDivergence(ctx context.Context) error {
 	if r.check == nil {
 		pats, probs := drawPatterns(r.Config, r.Data, checkDraws, checkStream)
-		sc, err := r.Config.chooser().newScorer(pats, probs, checkStream)
+		sc, err := r.Config.chooser(len(pats)).newScorer(pats, probs, checkStream)
 		if err != nil {
 			return err
 		}

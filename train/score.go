@@ -121,11 +121,25 @@ func (s *scorer) nll(ctx context.Context, m *helmholtz.Machine, step int, entrop
 }
 
 // chooser returns c with the config its choices (restart selection, the
-// divergence check) are scored with: c itself, or with SelectEstimate,
-// c estimating with that many samples per pattern.
-func (c Config) chooser() Config {
+// divergence check) on n patterns are scored with: with SelectEstimate, c
+// estimating with that many samples per pattern; else the cheaper, by the
+// cost model, of c's own evaluations and an estimate with EstimateK
+// samples (exact enumeration for 16-8-1 and 64-16-1, whose supports are
+// small; the estimate where the first hidden layer makes enumeration
+// dearer than sampling).
+func (c Config) chooser(n int) Config {
 	if c.SelectEstimate > 0 {
 		c.Estimate = c.SelectEstimate
+		return c
+	}
+	if c.Algo == "rbm" || !c.exactly() {
+		return c
+	}
+	_, exactOps := exact.Cost(c.Layers, n)
+	est := c
+	est.Estimate = EstimateK
+	if estOps := float64(min(n, maxEstimated)) * EstimateK * 4 * float64(Params(c.Layers)); estOps < exactOps {
+		return est
 	}
 	return c
 }
