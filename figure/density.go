@@ -59,10 +59,11 @@ func Relative(titles, tasks, methods []string, rel [][][]float64) Figure {
 		}
 		pl.X.Tick.Marker = plot.ConstantTicks(ticks)
 		pl.X.Min, pl.X.Max = -0.3, float64(len(tasks))-0.7
-		pl.Y.Min, pl.Y.Max = math.Floor(lo)-1, math.Ceil(hi)+1
+		// Room above the lines for the legend.
+		pl.Y.Min, pl.Y.Max = math.Floor(lo)-1, math.Ceil(hi)+1+0.6*(hi-lo)
 		row = append(row, pl)
 	}
-	w, h := vg.Length(330*len(row)), vg.Length(260)
+	w, h := vg.Length(340*len(row)), vg.Length(300)
 	return Figure{Width: w, Height: h, Draw: func(c draw.Canvas) {
 		tiles := draw.Tiles{Rows: 1, Cols: len(row), PadX: 14, PadLeft: 4, PadRight: 8, PadTop: 4, PadBottom: 4}
 		canvases := plot.Align([][]*plot.Plot{row}, tiles, c)
