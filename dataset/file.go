@@ -38,6 +38,12 @@ type cached struct {
 // file:PATH.
 func ReadFinite(path string) (*Finite, error) {
 	name := "file:" + path
+	// Stat first: opening a named pipe would wait for a writer.
+	if fi, err := os.Stat(path); err != nil {
+		return nil, fmt.Errorf("data set %s: %w", name, err)
+	} else if !fi.Mode().IsRegular() {
+		return nil, fmt.Errorf("data set %s: not a regular file", name)
+	}
 	f, err := os.Open(path)
 	if err != nil {
 		return nil, fmt.Errorf("data set %s: %w", name, err)

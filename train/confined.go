@@ -7,6 +7,8 @@ import (
 	"io/fs"
 	"os"
 	"path"
+	"path/filepath"
+	"strings"
 )
 
 // files reads the files of a run directory through an os.Root, so that
@@ -18,6 +20,28 @@ import (
 type files struct {
 	root *os.Root
 	dir  string // slash path of the run under root; "." for the root
+	// confine: a data set file (file:PATH) a config names must lie under
+	// root too, or it is not read: a server's runs are untrusted.
+	confine bool
+}
+
+// checkData refuses, for a confined root, a data set file that does not
+// lie under the root: a run's config is the server's to read, not to
+// follow out of its directory.
+func (f files) checkData(spec string) error {
+	p, ok := strings.CutPrefix(spec, "file:")
+	if !f.confine || !ok {
+		return nil
+	}
+	abs, err := filepath.Abs(p)
+	if err == nil {
+		abs, err = filepath.EvalSymlinks(abs)
+	}
+	top := f.root.Name()
+	if err != nil || (abs != top && !strings.HasPrefix(abs, top+string(filepath.Separator))) {
+		return fmt.Errorf("data set %.80s is not a file under the runs directory: not read", spec)
+	}
+	return nil
 }
 
 // name returns the path of name (slash-separated) under the root.
@@ -94,7 +118,7 @@ func (f files) exists(name string) bool {
 // root, as ReadSnapshot does: a path or symlink that leads out of root is
 // refused.
 func ReadSnapshotIn(root *os.Root, name string) (State, error) {
-	s, err := readSnapshotIn(files{root: root, dir: "."}, name)
+	s, err := readSnapshotIn(files{root: root, dir: ".", confine: true}, name)
 	if err != nil {
 		return State{}, fmt.Errorf("model %q: %w", name, err)
 	}
@@ -106,9 +130,9 @@ func readSnapshotIn(f files, name string) (State, error) {
 	if err != nil {
 		return State{}, err
 	}
-	return parseSnapshot(data)
+	return parseSnapshot(data, f.checkData)
 }
 
 // DecodeSnapshot decodes the contents of a model or snapshot file, as
 // strictly as ReadSnapshot reads one.
-func DecodeSnapshot(data []byte) (State, error) { return parseSnapshot(data) }
+func DecodeSnapshot(data []byte) (State, error) { return parseSnapshot(data, nil) }

@@ -63,7 +63,7 @@ func Inspect(dir string) (*Progress, error) {
 // The Progress's Dir is the run's path in the file system; root must stay
 // open while its State is read.
 func InspectIn(root *os.Root, dir string) (*Progress, error) {
-	return inspect(files{root: root, dir: path.Clean(dir)}, filepath.Join(root.Name(), filepath.FromSlash(dir)))
+	return inspect(files{root: root, dir: path.Clean(dir), confine: true}, filepath.Join(root.Name(), filepath.FromSlash(dir)))
 }
 
 func inspect(f files, dir string) (*Progress, error) {
@@ -75,6 +75,9 @@ func inspect(f files, dir string) (*Progress, error) {
 	}
 	cfg, err := parseConfig(js)
 	if err != nil {
+		return nil, fmt.Errorf("run %q: config.json: %w", dir, err)
+	}
+	if err := f.checkData(cfg.Data); err != nil {
 		return nil, fmt.Errorf("run %q: config.json: %w", dir, err)
 	}
 	set, err := cfg.validate()

@@ -159,11 +159,12 @@ func readSnapshot(path string) (s State, err error) {
 	if err != nil {
 		return s, err
 	}
-	return parseSnapshot(data)
+	return parseSnapshot(data, nil)
 }
 
-// parseSnapshot decodes the contents of a model or snapshot file.
-func parseSnapshot(data []byte) (s State, err error) {
+// parseSnapshot decodes the contents of a model or snapshot file; guard,
+// if not nil, may refuse the data set its config names before it is read.
+func parseSnapshot(data []byte, guard func(spec string) error) (s State, err error) {
 	arrs, err := arrays.Read(data)
 	if err != nil {
 		return s, err
@@ -242,6 +243,11 @@ func parseSnapshot(data []byte) (s State, err error) {
 		}
 		if err := c.validateAlgo(); err != nil {
 			return s, fmt.Errorf("array config: %w", err)
+		}
+		if guard != nil {
+			if err := guard(c.Data); err != nil {
+				return s, fmt.Errorf("array config: %w", err)
+			}
 		}
 		if set, err := dataset.Parse(c.Data); err != nil {
 			return s, fmt.Errorf("array config: %w", err)

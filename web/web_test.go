@@ -403,6 +403,11 @@ func TestTrustBoundary(t *testing.T) {
 	}
 	os.MkdirAll(filepath.Join(dir, "fresh"), 0o755)
 	os.WriteFile(filepath.Join(dir, "fresh", "results.jsonl"), nil, 0o644)
+	// A run whose config names a data file outside the runs directory.
+	cj, _ := os.ReadFile(filepath.Join(good, "good", "config.json"))
+	os.MkdirAll(filepath.Join(dir, "via-data"), 0o755)
+	os.WriteFile(filepath.Join(dir, "via-data", "config.json"),
+		[]byte(strings.Replace(string(cj), `"bars:4x4"`, `"file:`+filepath.Join(outside, "secret.csv")+`"`, 1)), 0o644)
 	s, ts := newServer(t, dir, Options{Parse: parseFlags, Hosts: []string{"Helmholtz.Example"}})
 
 	for _, p := range []string{"/run/via-config", "/api/run/via-history", "/fig/fields/via-snapshots?step=2000",
@@ -415,6 +420,9 @@ func TestTrustBoundary(t *testing.T) {
 	}
 	if code, body := get(t, ts, "/"); code != 200 || strings.Contains(body, "SECRET") {
 		t.Errorf("index: %d", code)
+	}
+	if code, body := get(t, ts, "/run/via-data"); code != 422 || !strings.Contains(body, "not a file under the runs directory") {
+		t.Errorf("a run whose data file lies outside: %d %.300s", code, body)
 	}
 	// A sweep just started: its page renders, at once.
 	done := make(chan struct{})
