@@ -42,6 +42,8 @@ func TestHeldOut(t *testing.T) {
 		{"data", "make", "nope"},
 		{"data", "make", "mix20", "--train", "0"},
 		{"data", "make", "mix20", "--test", "1000001"},
+		{"data", "make", "mix20", "--train", "100001"},
+		{"study", "density", "--seeds", "1-101"},
 		{"data", "make", "mix20", "--out", dir},
 		{"data", "make", "mix20", "--out", "/proc/nope/x.npz"},
 		{"density"},

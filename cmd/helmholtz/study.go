@@ -280,6 +280,9 @@ func dmdStudy(ctx context.Context, args []string) error {
 	return nil
 }
 
+// maxDensitySeeds bounds the seeds of a density study.
+const maxDensitySeeds = 100
+
 func densityStudy(ctx context.Context, args []string) error {
 	fs := newFlags("study density", "[--seeds A-B] [--tasks LIST] [--workers N] [--out DIR] [--doc DIR]")
 	seeds := fs.String("seeds", "1-5", "data-set seeds of every task: A-B or a comma-separated list")
@@ -294,6 +297,9 @@ func densityStudy(ctx context.Context, args []string) error {
 	list, err := parseSeeds(*seeds)
 	if err != nil {
 		return err
+	}
+	if len(list) > maxDensitySeeds {
+		return fmt.Errorf("--seeds: %d seeds, more than the %d a density study runs (about a minute of both cores each per task)", len(list), maxDensitySeeds)
 	}
 	if *workers < 1 || *workers > 256 {
 		return fmt.Errorf("--workers must be in 1..256, got %d", *workers)
