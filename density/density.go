@@ -36,7 +36,9 @@ type Estimator interface {
 // table.
 var Names = []string{"gzip", "base", "mixture", "hm", "fvbn"}
 
-// New returns the estimator called name, with its default settings.
+// New returns the estimator called name, with its default settings; also
+// hm-rws, the Helmholtz machine trained by reweighted wake-sleep with 5
+// samples, under the same protocol.
 func New(name string) (Estimator, error) {
 	switch name {
 	case "gzip":
@@ -49,6 +51,8 @@ func New(name string) (Estimator, error) {
 		return &FVBN{Rate: 0.01}, nil
 	case "hm":
 		return &HM{Archs: [][]int{{20}, {50}, {20, 10}, {50, 20}}, Rate: 0.01, Patience: HMPatience}, nil
+	case "hm-rws":
+		return &HM{Archs: [][]int{{20}, {50}, {20, 10}, {50, 20}}, Rate: 0.01, Patience: HMPatience, Samples: 5}, nil
 	}
 	return nil, fmt.Errorf("unknown estimator %.64q (known: %v)", name, Names)
 }

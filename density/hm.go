@@ -29,6 +29,10 @@ type HM struct {
 	Archs    [][]int // hidden layer sizes, lowest first, of each machine tried
 	Rate     float64 // learning rate of both phases
 	Patience int     // validations without an improvement of 0.2 % before it stops (0: the paper's 2)
+	// Samples > 0 trains by reweighted wake-sleep (Bornschein & Bengio
+	// 2015) with that many samples from q per example, instead of
+	// wake-sleep.
+	Samples int
 
 	M      *helmholtz.Machine // the machine kept
 	Epochs int                // the epochs it trained
@@ -62,13 +66,16 @@ func (h *HM) fit(hidden []int, train, valid [][]uint8, rng *rand.Rand, trace fun
 	m.Init(rng, 0.1)
 	probs := slices.Repeat([]float64{1 / float64(len(train))}, len(train))
 	m.SetVisibleBias(dataset.Marginal(train, probs))
-	ws := helmholtz.NewWakeSleep(m, h.Rate, h.Rate, 1)
+	var learner helmholtz.Learner = helmholtz.NewWakeSleep(m, h.Rate, h.Rate, 1)
+	if h.Samples > 0 {
+		learner = helmholtz.NewReweighted(m, h.Rate, h.Rate, h.Samples)
+	}
 	data := examples(train)
 	kept, keptEpoch := m.Clone(), 0
 	stop := stopper{patience: h.Patience}
 	for epoch := 1; epoch <= maxEpochs; epoch++ {
 		for range train {
-			ws.Step(data, rng)
+			learner.Step(data, rng)
 		}
 		if epoch%Every != 0 {
 			continue
@@ -121,15 +128,34 @@ const maxExactWork = 1 << 36
 // sampling from the recognition net with K samples per example, drawn
 // from rng.
 func (h *HM) NLL(xs [][]uint8, K int, rng *rand.Rand) (bits, se float64, isExact bool) {
-	pats, probs := dataset.Distribution(xs)
-	if exact.Check(h.M.Sizes) == nil {
-		if _, ops := exact.Cost(h.M.Sizes, len(pats)); ops <= maxExactWork {
-			e, err := exact.NewEvaluator(h.M.Sizes, pats, probs)
-			if err == nil {
-				return e.Eval(h.M).NLL, 0, true
-			}
-		}
+	if b, ok := h.ExactNLL(xs); ok {
+		return b, 0, true
 	}
+	bits, se = h.ISNLL(xs, K, rng)
+	return bits, se, false
+}
+
+// ExactNLL returns the mean −log2 p(v) of examples by enumeration, and
+// whether enumeration fits maxExactWork.
+func (h *HM) ExactNLL(xs [][]uint8) (float64, bool) {
+	pats, probs := dataset.Distribution(xs)
+	if exact.Check(h.M.Sizes) != nil {
+		return 0, false
+	}
+	if _, ops := exact.Cost(h.M.Sizes, len(pats)); ops > maxExactWork {
+		return 0, false
+	}
+	e, err := exact.NewEvaluator(h.M.Sizes, pats, probs)
+	if err != nil {
+		return 0, false
+	}
+	return e.Eval(h.M).NLL, true
+}
+
+// ISNLL returns the importance-sampled mean −log2 p(v) of examples, K
+// samples from the recognition net per example drawn from rng, and its
+// standard error over the examples.
+func (h *HM) ISNLL(xs [][]uint8, K int, rng *rand.Rand) (bits, se float64) {
 	s, err := estimate.NewSampler(h.M.Sizes, K)
 	if err != nil {
 		panic(err)
@@ -143,5 +169,5 @@ func (h *HM) NLL(xs [][]uint8, K int, rng *rand.Rand) (bits, se float64, isExact
 	}
 	n := float64(len(xs))
 	mean := sum / n
-	return mean, math.Sqrt(max(0, sum2/n-mean*mean) / n), false
+	return mean, math.Sqrt(max(0, sum2/n-mean*mean) / n)
 }

@@ -56,6 +56,45 @@ type DensityResult struct {
 	HMNLL   float64 `json:"hm_nll_bits"`
 	HMNLLSE float64 `json:"hm_nll_se"`
 	HMExact bool    `json:"hm_nll_exact"`
+	// RWS is the HM trained by reweighted wake-sleep (K = 5), on Mix
+	// 20-100 only: does it close wake-sleep's gap there?
+	RWS *HMCheck `json:"rws,omitempty"`
+	// KCurve is the HM's importance-sampled −log2 p(v) on the first
+	// KExamples test examples for growing K, on each task's first seed.
+	KCurve []KPoint `json:"k_curve,omitempty"`
+}
+
+// HMCheck is a Helmholtz machine's test cost, and its coding cost and
+// −log2 p(v) on the likelihood subset.
+type HMCheck struct {
+	Net     []int   `json:"layers"`
+	Epochs  int     `json:"epochs"`
+	Cost    float64 `json:"test_bits"`
+	Code    float64 `json:"coding_bits"`
+	NLL     float64 `json:"nll_bits"`
+	NLLSE   float64 `json:"nll_se"`
+	Exact   bool    `json:"nll_exact"`
+	Seconds float64 `json:"seconds"`
+}
+
+// KPoint is an importance-sampled −log2 p(v) with K samples per example.
+type KPoint struct {
+	K     int     `json:"k"`
+	NLL   float64 `json:"nll_bits"`
+	SE    float64 `json:"se"`
+	Exact bool    `json:"exact"`
+}
+
+// The K of the convergence check, and its examples.
+var (
+	KCurveK   = []int{10, 100, 1000, 5000}
+	KExamples = 500
+)
+
+// needs reports whether result r (nil: none yet) lacks a part this study
+// computes.
+func (d Density) needs(r *DensityResult) bool {
+	return r == nil || (r.Task == "mix20" && r.RWS == nil) || (r.Seed == d.Seeds[0] && r.KCurve == nil)
 }
 
 // TaskTitles are the paper's names of the tasks.
@@ -108,16 +147,21 @@ func (d Density) Run(ctx context.Context) error {
 	type job struct {
 		task string
 		seed uint64
+		prev *DensityResult
 	}
 	var jobs []job
 	for _, task := range d.Tasks {
 		for _, seed := range d.Seeds {
-			if !slices.ContainsFunc(done, func(r DensityResult) bool { return r.Task == task && r.Seed == seed }) {
-				jobs = append(jobs, job{task, seed})
+			var prev *DensityResult
+			if k := slices.IndexFunc(done, func(r DensityResult) bool { return r.Task == task && r.Seed == seed }); k >= 0 {
+				prev = &done[k]
+			}
+			if d.needs(prev) {
+				jobs = append(jobs, job{task, seed, prev})
 			}
 		}
 	}
-	fmt.Fprintf(d.Log, "density study: %d of %d task-seeds to run on %d workers\n", len(jobs), len(d.Tasks)*len(d.Seeds), d.Workers)
+	fmt.Fprintf(d.Log, "density study: %d of %d task-seeds to run (or to complete) on %d workers\n", len(jobs), len(d.Tasks)*len(d.Seeds), d.Workers)
 	var mu sync.Mutex
 	var firstErr error
 	next := make(chan job)
@@ -125,9 +169,10 @@ func (d Density) Run(ctx context.Context) error {
 	for range max(d.Workers, 1) {
 		wg.Go(func() {
 			for j := range next {
-				r, err := d.one(ctx, j.task, j.seed)
+				r, err := d.one(ctx, j.task, j.seed, j.prev)
 				mu.Lock()
 				if err == nil {
+					done = slices.DeleteFunc(done, func(x DensityResult) bool { return x.Task == r.Task && x.Seed == r.Seed })
 					done = append(done, r)
 					err = appendDensityResult(resultsPath, r)
 					fmt.Fprintf(d.Log, "  %s seed %d: entropy %.2f, HM %.2f, mixture %.2f bits (%d of %d done, %.0f s)\n",
@@ -159,8 +204,11 @@ func (d Density) Run(ctx context.Context) error {
 
 // one makes (or reads) the data of task and seed and fits every
 // estimator to it.
-func (d Density) one(ctx context.Context, task string, seed uint64) (DensityResult, error) {
+func (d Density) one(ctx context.Context, task string, seed uint64, prev *DensityResult) (DensityResult, error) {
 	r := DensityResult{Task: task, Seed: seed, Costs: map[string]float64{}, Seconds: map[string]float64{}}
+	if prev != nil {
+		r = *prev
+	}
 	path := filepath.Join(d.Out, "data", fmt.Sprintf("%s-seed%d.npz", task, seed))
 	t0 := time.Now()
 	if _, err := os.Stat(path); errors.Is(err, os.ErrNotExist) {
@@ -172,7 +220,9 @@ func (d Density) one(ctx context.Context, task string, seed uint64) (DensityResu
 			return r, err
 		}
 	}
-	r.DataSec = time.Since(t0).Seconds()
+	if prev == nil {
+		r.DataSec = time.Since(t0).Seconds()
+	}
 	f, err := dataset.ReadFinite(path)
 	if err != nil {
 		return r, err
@@ -181,9 +231,14 @@ func (d Density) one(ctx context.Context, task string, seed uint64) (DensityResu
 	if err != nil {
 		return r, err
 	}
+	sub := f.Test[:min(d.NLLSub, len(f.Test))]
+	var hmFit *density.HM
 	for i, name := range density.Names {
 		if err := ctx.Err(); err != nil {
 			return r, err
+		}
+		if _, ok := r.Costs[name]; ok && !(name == "hm" && r.Seed == d.Seeds[0] && r.KCurve == nil) {
+			continue // done before, and not needed again
 		}
 		e, err := density.New(name)
 		if err != nil {
@@ -193,14 +248,40 @@ func (d Density) one(ctx context.Context, task string, seed uint64) (DensityResu
 		if err := e.Fit(f.Train, f.Valid, rand.New(rand.NewPCG(seed, uint64(i)))); err != nil {
 			return r, err
 		}
+		if _, ok := r.Costs[name]; ok { // fitted again, the same way, for its K curve
+			hmFit = e.(*density.HM)
+			continue
+		}
 		r.Costs[name] = e.Cost(f.Test)
 		r.Seconds[name] = time.Since(t).Seconds()
 		if hm, ok := e.(*density.HM); ok {
-			sub := f.Test[:min(d.NLLSub, len(f.Test))]
+			hmFit = hm
 			r.HMNet, r.HMEpoch = hm.M.Sizes, hm.Epochs
 			r.HMCode = hm.Cost(sub)
 			r.HMNLL, r.HMNLLSE, r.HMExact = hm.NLL(sub, d.NLLK, rand.New(rand.NewPCG(seed, 0x6e6c6c)))
 		}
+	}
+	if r.Seed == d.Seeds[0] && r.KCurve == nil && hmFit != nil {
+		ex := sub[:min(KExamples, len(sub))]
+		for _, k := range KCurveK {
+			p := KPoint{K: k}
+			p.NLL, p.SE = hmFit.ISNLL(ex, k, rand.New(rand.NewPCG(seed, uint64(k))))
+			r.KCurve = append(r.KCurve, p)
+		}
+		if nll, ok := hmFit.ExactNLL(ex); ok {
+			r.KCurve = append(r.KCurve, KPoint{NLL: nll, Exact: true})
+		}
+	}
+	if task == "mix20" && r.RWS == nil {
+		e, _ := density.New("hm-rws")
+		t := time.Now()
+		if err := e.Fit(f.Train, f.Valid, rand.New(rand.NewPCG(seed, 0x727773))); err != nil {
+			return r, err
+		}
+		hm := e.(*density.HM)
+		c := HMCheck{Net: hm.M.Sizes, Epochs: hm.Epochs, Cost: hm.Cost(f.Test), Code: hm.Cost(sub), Seconds: time.Since(t).Seconds()}
+		c.NLL, c.NLLSE, c.Exact = hm.NLL(sub, d.NLLK, rand.New(rand.NewPCG(seed, 0x6e6c6c)))
+		r.RWS = &c
 	}
 	return r, nil
 }
@@ -220,6 +301,8 @@ func readDensityResults(path string) ([]DensityResult, error) {
 		if json.Unmarshal(sc.Bytes(), &r) != nil || r.Task == "" {
 			continue // a line cut by an interruption: run again
 		}
+		// A later line of a task and seed completes an earlier one.
+		out = slices.DeleteFunc(out, func(x DensityResult) bool { return x.Task == r.Task && x.Seed == r.Seed })
 		out = append(out, r)
 	}
 	return out, sc.Err()
@@ -422,6 +505,63 @@ func (d Density) write(results []DensityResult) error {
 			how = fmt.Sprintf("± %.2f, IS", r.HMNLLSE)
 		}
 		p("| %s | %d | %s | %d | %.2f | %.2f (%s) | %.2f |\n", r.Task, r.Seed, layerString(r.HMNet), r.HMEpoch, r.HMCode, r.HMNLL, how, r.HMCode-r.HMNLL)
+	}
+	var rws []DensityResult
+	for _, r := range results {
+		if r.RWS != nil {
+			rws = append(rws, r)
+		}
+	}
+	if len(rws) > 0 {
+		p("\n## Does reweighted wake-sleep close the HM's gap on Mix 20-100?\n\n")
+		p("The paper's HM trailed the mixture on Mix 20-100. The same protocol with reweighted wake-sleep (Bornschein &\n")
+		p("Bengio 2015; K = 5 samples from q per example, the wake-phase q update on; `density.New(\"hm-rws\")`), beside\n")
+		p("wake-sleep and the mixture, bits per example: the test coding cost, and −log2 p(v) on the likelihood subset.\n\n")
+		p("| seed | mixture, test | HM (wake-sleep): coding / −log2 p(v) | HM (RWS, K = 5): coding / −log2 p(v) | RWS layers, epochs, seconds |\n|---|---|---|---|---|\n")
+		var dws, drws []float64
+		for _, r := range rws {
+			x := r.RWS
+			p("| %d | %.2f | %.2f / %.2f | %.2f / %.2f | %s, %d, %.0f |\n", r.Seed, r.Costs["mixture"], r.Costs["hm"], r.HMNLL, x.Cost, x.NLL, layerString(x.Net), x.Epochs, x.Seconds)
+			dws = append(dws, r.HMNLL-r.HMCode+r.Costs["hm"]-r.Costs["mixture"])
+			drws = append(drws, x.NLL-x.Code+x.Cost-r.Costs["mixture"])
+		}
+		mw, _ := meanSD(dws)
+		mr, _ := meanSD(drws)
+		p("\nOn −log2 p(v) (the coding cost less its gap on the subset), wake-sleep trails the mixture by %.1f bits on average\n", mw)
+		p("and reweighted wake-sleep by %.1f.\n", mr)
+	}
+	var curves []DensityResult
+	for _, r := range results {
+		if len(r.KCurve) > 0 {
+			curves = append(curves, r)
+		}
+	}
+	if len(curves) > 0 {
+		p("\n## Does the importance-sampled likelihood converge in K?\n\n")
+		p("The HM's −log2 p(v) on the first %d test examples of each task's first seed, estimated with K samples from the\n", KExamples)
+		p("recognition net per example (± its standard error over examples), and exactly where the net can be enumerated.\n")
+		p("An estimate is biased upward by more than its standard error while q is poor: it is trusted where it has\n")
+		p("stopped moving between K = 1,000 and K = 5,000.\n\n| task | seed | layers |")
+		for _, k := range KCurveK {
+			p(" K = %d |", k)
+		}
+		p(" exact |\n|---|---|---|")
+		for range KCurveK {
+			p("---|")
+		}
+		p("---|\n")
+		for _, r := range curves {
+			p("| %s | %d | %s |", TaskTitles[r.Task], r.Seed, layerString(r.HMNet))
+			ex := "—"
+			for _, pt := range r.KCurve {
+				if pt.Exact {
+					ex = fmt.Sprintf("%.3f", pt.NLL)
+					continue
+				}
+				p(" %.3f ± %.3f |", pt.NLL, pt.SE)
+			}
+			p(" %s |\n", ex)
+		}
 	}
 	p("\n## Time\n\n")
 	p("Mean seconds per data set on one core of this machine, fitting included (the HM: all four nets):\n\n")
