@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"math"
 	"math/rand/v2"
 	"os"
@@ -154,7 +155,8 @@ func (d Density) Run(ctx context.Context) error {
 		for _, seed := range d.Seeds {
 			var prev *DensityResult
 			if k := slices.IndexFunc(done, func(r DensityResult) bool { return r.Task == task && r.Seed == seed }); k >= 0 {
-				prev = &done[k]
+				r := done[k] // a copy: done changes as the workers finish
+				prev = &r
 			}
 			if d.needs(prev) {
 				jobs = append(jobs, job{task, seed, prev})
@@ -208,6 +210,10 @@ func (d Density) one(ctx context.Context, task string, seed uint64, prev *Densit
 	r := DensityResult{Task: task, Seed: seed, Costs: map[string]float64{}, Seconds: map[string]float64{}}
 	if prev != nil {
 		r = *prev
+		r.Costs, r.Seconds = maps.Clone(prev.Costs), maps.Clone(prev.Seconds)
+		if r.Task != task || r.Seed != seed {
+			panic(fmt.Sprintf("study: the result of %s seed %d completes %s seed %d", r.Task, r.Seed, task, seed))
+		}
 	}
 	path := filepath.Join(d.Out, "data", fmt.Sprintf("%s-seed%d.npz", task, seed))
 	t0 := time.Now()
@@ -381,6 +387,9 @@ func (d Density) write(results []DensityResult) error {
 		core += r.DataSec
 		for _, sec := range r.Seconds {
 			core += sec
+		}
+		if r.RWS != nil {
+			core += r.RWS.Seconds
 		}
 	}
 	p("on a 2-core AMD EPYC VM (%s, %s): %.0f core-minutes of data making and fitting, the HM's likelihood checks\n", runtime.Version(), time.Now().UTC().Format("2006-01-02"), core/60)
