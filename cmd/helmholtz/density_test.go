@@ -60,6 +60,9 @@ func TestHeldOut(t *testing.T) {
 		{"study", "density", "--tasks", "mix20,mix20"},
 		{"study", "density", "--seeds", "x"},
 		{"study", "density", "--workers", "0"},
+		{"serve", "--host", "a b", "--runs", "runs-x"},
+		{"serve", "--host", "evil.example:80", "--runs", "runs-x"},
+		{"serve", "--host", strings.Repeat("x", 300), "--runs", "runs-x"},
 	} {
 		refused(t, dir, args...)
 	}
