@@ -11,6 +11,10 @@ import (
 	"helmholtz/density"
 )
 
+// maxDensityUnits bounds the training split density fits: examples ×
+// units (the EM mixture's epochs cost 100 components times that).
+const maxDensityUnits = 50_000_000
+
 // runDensity fits the baseline density estimators to a data set with
 // splits and prints their costs.
 func runDensity(ctx context.Context, args []string) error {
@@ -31,6 +35,10 @@ func runDensity(ctx context.Context, args []string) error {
 	f, ok := set.(*dataset.Finite)
 	if !ok {
 		return fmt.Errorf("--data %s has no splits: want file:PATH.npz", set)
+	}
+	if n := len(f.Train) * f.Dim(); n > maxDensityUnits {
+		return fmt.Errorf("--data %s: %d training examples of %d units, more than the %d units the estimators fit in bounded time (about 50,000 MNIST images)",
+			f, len(f.Train), f.Dim(), maxDensityUnits)
 	}
 	var ests []density.Estimator
 	list := strings.Split(*names, ",")
