@@ -61,14 +61,14 @@ func share[T any](r *reads, m map[string]*call[T], key string, f func() (T, erro
 // readRun reads the run at slash path rel under the root. The Progress is
 // shared: callers must not modify it.
 func (s *Server) readRun(rel string) (*train.Progress, error) {
-	rel = cleanRel(rel)
+	rel = path.Clean(rel)
 	return share(&s.reads, s.reads.runs, rel, func() (*train.Progress, error) { return train.InspectIn(s.runs, rel) })
 }
 
 // readSweep reads the results of the sweep at slash path rel under the
 // root, shared as readRun's.
 func (s *Server) readSweep(rel string) ([]sweep.Result, error) {
-	rel = cleanRel(rel)
+	rel = path.Clean(rel)
 	return share(&s.reads, s.reads.swps, rel, func() ([]sweep.Result, error) {
 		f, err := s.runs.Open(path.Join(rel, "results.jsonl"))
 		if err != nil {
@@ -87,6 +87,3 @@ func (s *Server) readSweep(rel string) ([]sweep.Result, error) {
 }
 
 var errNotRegular = errors.New("results.jsonl is not a regular file")
-
-// cleanRel returns rel as a clean slash path, "." for the root.
-func cleanRel(rel string) string { return path.Clean(rel) }

@@ -9,6 +9,7 @@ import (
 	"image/png"
 	"math/rand/v2"
 	"net/http"
+	"path"
 	"path/filepath"
 	"slices"
 	"strconv"
@@ -173,12 +174,12 @@ func (s *Server) state(r *http.Request) (key string, read func() (train.State, e
 	if err != nil {
 		return "", nil, err
 	}
-	fi, err := s.runs.Stat(cleanRel(rel))
+	fi, err := s.runs.Stat(path.Clean(rel))
 	if err != nil {
 		return "", nil, err
 	}
 	if fi.Mode().IsRegular() {
-		return fmt.Sprintf("%s@%d@%d", abs, fi.Size(), fi.ModTime().UnixNano()), func() (train.State, error) { return train.ReadSnapshotIn(s.runs, cleanRel(rel)) }, nil
+		return fmt.Sprintf("%s@%d@%d", abs, fi.Size(), fi.ModTime().UnixNano()), func() (train.State, error) { return train.ReadSnapshotIn(s.runs, path.Clean(rel)) }, nil
 	}
 	step, err := strconv.Atoi(r.URL.Query().Get("step"))
 	if err != nil || step < 0 {
@@ -191,7 +192,7 @@ func (s *Server) state(r *http.Request) (key string, read func() (train.State, e
 // stepState names the state of the run at slash path rel at step and
 // returns a function that reads it.
 func (s *Server) stepState(rel string, step int) (string, func() (train.State, error)) {
-	rel = cleanRel(rel)
+	rel = path.Clean(rel)
 	return fmt.Sprintf("%s#%d", rel, step), func() (train.State, error) {
 		p, err := s.readRun(rel)
 		if err != nil {

@@ -67,7 +67,7 @@ func (s *Server) sweepPage(w http.ResponseWriter, r *http.Request) {
 			row.Shift = *x.Shift
 		}
 		if x.Model != "" {
-			if fi, err := s.runs.Lstat(path.Join(cleanRel(rel), x.Model)); err == nil && fi.Mode().IsRegular() {
+			if fi, err := s.runs.Lstat(path.Join(path.Clean(rel), x.Model)); err == nil && fi.Mode().IsRegular() {
 				row.Model = path.Join(rel, x.Model)
 			}
 		}
@@ -151,11 +151,11 @@ func (s *Server) modelPage(w http.ResponseWriter, r *http.Request) {
 		s.failErr(w, err)
 		return
 	}
-	if fi, err := s.runs.Stat(cleanRel(rel)); err != nil || !fi.Mode().IsRegular() || path.Ext(rel) != ".npz" {
+	if fi, err := s.runs.Stat(path.Clean(rel)); err != nil || !fi.Mode().IsRegular() || path.Ext(rel) != ".npz" {
 		s.fail(w, http.StatusNotFound, errors.New("not a model file"))
 		return
 	}
-	st, err := train.ReadSnapshotIn(s.runs, cleanRel(rel))
+	st, err := train.ReadSnapshotIn(s.runs, path.Clean(rel))
 	if err != nil {
 		s.fail(w, http.StatusUnprocessableEntity, err)
 		return
