@@ -20,7 +20,7 @@ func runData(ctx context.Context, args []string) error {
 	fs := newFlags("data make", "TASK [--seed N] [--out FILE.npz]   (TASK: "+strings.Join(synth.Names, ", ")+")")
 	seed := fs.Uint64("seed", 1, "seed of the generating model and of the data")
 	out := fs.String("out", "", "file to write (default data/TASK-seedN.npz)")
-	train_ := fs.Int("train", synth.PaperSizes.Train, "training examples (1 to 100,000: the exact entropy sums over them, minutes at the most)")
+	nTrain := fs.Int("train", synth.PaperSizes.Train, "training examples (1 to 100,000: the exact entropy sums over them, minutes at the most)")
 	valid := fs.Int("valid", synth.PaperSizes.Valid, "validation examples (1 to 1,000,000)")
 	test := fs.Int("test", synth.PaperSizes.Test, "test examples (1 to 1,000,000)")
 	task := ""
@@ -37,7 +37,7 @@ func runData(ctx context.Context, args []string) error {
 	for _, n := range []struct {
 		name    string
 		v, most int
-	}{{"train", *train_, 100_000}, {"valid", *valid, 1_000_000}, {"test", *test, 1_000_000}} {
+	}{{"train", *nTrain, 100_000}, {"valid", *valid, 1_000_000}, {"test", *test, 1_000_000}} {
 		if n.v < 1 || n.v > n.most {
 			return fmt.Errorf("--%s must be in 1..%d, got %d", n.name, n.most, n.v)
 		}
@@ -62,7 +62,7 @@ func runData(ctx context.Context, args []string) error {
 		return fmt.Errorf("--out %s is a directory: name the file to write", *out)
 	}
 	start := time.Now()
-	d, err := synth.Make(task, *seed, synth.Sizes{Train: *train_, Valid: *valid, Test: *test})
+	d, err := synth.Make(task, *seed, synth.Sizes{Train: *nTrain, Valid: *valid, Test: *test})
 	if err != nil {
 		return err
 	}
