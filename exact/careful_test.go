@@ -119,44 +119,36 @@ func TestLargeWeightsKL(t *testing.T) {
 	}
 }
 
+// TestAccurateLogits: every logit is the exact sum rounded once, also
+// where partial sums cancel (1e25 − 1e25) or overflow although the sum is
+// finite (M + M − M) or truly infinite (M + M).
 func TestAccurateLogits(t *testing.T) {
-	b := []float64{1, -2.5, 3e-20}
-	w := []float64{1e25, 7, -1e300, -1e25, 1e16, 1e300, 3, 1, 1}
-	a := make([]float64, 3)
-	errs := make([]float64, 3)
-	for state := range 8 {
-		accurateLogits(a, b, w, state, errs)
-		above := bitsOf(state, 3)
-		for i := range a {
-			if want := exactLogit(b, w, above, i); a[i] != want {
-				t.Errorf("state %03b unit %d: %g, exact %g", state, i, a[i], want)
+	const M = math.MaxFloat64
+	for _, c := range []struct{ b, w []float64 }{
+		{[]float64{1, -2.5, 3e-20}, []float64{1e25, 7, -1e300, -1e25, 1e16, 1e300, 3, 1, 1}},
+		{[]float64{0.5, -1, 2}, []float64{M, M, -M, M, -M, M, -M, 1, M}},
+	} {
+		a := make([]float64, 3)
+		errs := make([]float64, 3)
+		for state := range 8 {
+			accurateLogits(a, c.b, c.w, state, errs)
+			above := bitsOf(state, 3)
+			for i := range a {
+				if want := exactLogit(c.b, c.w, above, i); a[i] != want {
+					t.Errorf("w %g… state %03b unit %d: %g, exact %g", c.w[0], state, i, a[i], want)
+				}
 			}
 		}
 	}
 }
 
-// TestOverflowingLogits: weights near the largest float64 make partial
-// sums overflow although the logit itself may be finite (M + M − M) or
-// truly infinite (M + M). Both must come out as the exact sum rounded
-// once (±Inf beyond the range), and log p(v) must agree with the
-// reference; the same net with weights of 1e300, which sums without
-// overflow, saturates the same units and so must give the same KL.
+// TestOverflowingLogits: with weights near the largest float64, whose
+// partial sums overflow (TestAccurateLogits checks the sums), log p(v)
+// agrees with the reference, and the same net with weights of 1e300,
+// which sums without overflow, saturates the same units and so gives the
+// same KL.
 func TestOverflowingLogits(t *testing.T) {
 	const M = math.MaxFloat64
-	b := []float64{0.5, -1, 2}
-	w := []float64{M, M, -M, M, -M, M, -M, 1, M}
-	a := make([]float64, 3)
-	errs := make([]float64, 3)
-	for state := range 8 {
-		accurateLogits(a, b, w, state, errs)
-		above := bitsOf(state, 3)
-		for i := range a {
-			if want := exactLogit(b, w, above, i); a[i] != want {
-				t.Errorf("state %03b unit %d: %g, exact %g", state, i, a[i], want)
-			}
-		}
-	}
-
 	// A bars net that generates deterministically: hidden unit j < 4 draws
 	// column j, unit 4 + k row k; pixel logits are −S/2 + S·(bars on it),
 	// so a pixel of two bars sums to 3S/2, beyond the float64 range for
