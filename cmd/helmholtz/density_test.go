@@ -5,6 +5,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"helmholtz/internal/arrays"
 )
 
 // TestHeldOut: a small data set of the density study, end to end: made by
@@ -35,6 +37,17 @@ func TestHeldOut(t *testing.T) {
 		t.Errorf("eval --split printed:\n%s", out)
 	}
 	succeeds(t, dir, "train", "--n-steps", "2000", "--out", "bars", "--quiet")
+	// A training split past density's bound: 500,001 examples of 100 units.
+	big := arrays.Array{Dtype: "|u1", Shape: []int{500001, 100}, Data: make([]byte, 500001*100)}
+	small := arrays.Uint8s([][]uint8{make([]uint8, 100)})
+	f, err := os.Create(filepath.Join(dir, "big.npz"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := arrays.Write(f, []arrays.Named{{Name: "train", Array: big}, {Name: "valid", Array: small}, {Name: "test", Array: small}}); err != nil {
+		t.Fatal(err)
+	}
+	f.Close()
 	writeText(t, filepath.Join(dir, "notdata.npz"), "not a zip")
 	for _, args := range [][]string{
 		{"data"},
@@ -52,6 +65,7 @@ func TestHeldOut(t *testing.T) {
 		{"density", "--data", "file:notdata.npz"},
 		{"density", "--data", "file:bars/model.npz"},
 		{"density", "--data", "file:mix.npz", "--estimators", "nope"},
+		{"density", "--data", "file:big.npz"},
 		{"eval", "--model", "bars/model.npz", "--split", "test"},
 		{"eval", "--model", "run/model.npz", "--split", "nope"},
 		{"train", "--data", "file:"},
