@@ -1,6 +1,7 @@
 package helmholtz
 
 import (
+	"fmt"
 	"math/rand/v2"
 	"testing"
 
@@ -26,5 +27,40 @@ func benchmarkStep(b *testing.B) {
 	b.ReportAllocs()
 	for b.Loop() {
 		ws.Step(data, rng)
+	}
+}
+
+// randomBits draws patterns of independent bits, each on with
+// probability 0.3.
+type randomBits struct{}
+
+func (randomBits) Sample(dst []uint8, rng *rand.Rand) {
+	for i := range dst {
+		dst[i] = bit(rng.Float64() < 0.3)
+	}
+}
+
+// BenchmarkDensityLearners: one step of each learner of the 1995 density
+// comparison on its largest net, 100-50-20.
+func BenchmarkDensityLearners(b *testing.B) {
+	for _, c := range []struct {
+		name string
+		make func(m *Machine) Learner
+	}{
+		{"wakesleep", func(m *Machine) Learner { return NewWakeSleep(m, 0.01, 0.01, 1) }},
+		{"gibbs", func(m *Machine) Learner { return NewGibbs(m, 0.01) }},
+		{"meanfield", func(m *Machine) Learner { return NewMeanField(m, 0.01) }},
+	} {
+		for _, sizes := range [][]int{{100, 20, 10}, {100, 50, 20}} {
+			b.Run(fmt.Sprintf("%s/%v", c.name, sizes), func(b *testing.B) {
+				rng := rand.New(rand.NewPCG(1, 1))
+				m := New(sizes)
+				m.Init(rng, 0.5)
+				l := c.make(m)
+				for b.Loop() {
+					l.Step(randomBits{}, rng)
+				}
+			})
+		}
 	}
 }

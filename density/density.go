@@ -10,6 +10,8 @@
 //	gzip      compressed size of a block appended to the training set
 //	base      base rates: each unit on independently
 //	mixture   a mixture of products of Bernoullis, fitted by EM
+//	gm        the Gibbs machine: the same generative net, trained on annealed Gibbs samples
+//	mf        the same generative net, trained by on-line mean-field learning, costed by its bound
 //	hm        the Helmholtz machine trained by wake-sleep, costed by its coding cost
 //	fvbn      the fully visible belief net, each unit a logistic function of the units before it
 //
@@ -34,11 +36,16 @@ type Estimator interface {
 
 // Names are the estimators New makes, in the order of the 1995 paper's
 // table.
-var Names = []string{"gzip", "base", "mixture", "hm", "fvbn"}
+var Names = []string{"gzip", "base", "mixture", "gm", "mf", "hm", "fvbn"}
+
+// hmArchs are the hidden layers, lowest first, of the four nets the
+// paper tried for each latent-variable model.
+var hmArchs = [][]int{{20}, {50}, {20, 10}, {50, 20}}
 
 // New returns the estimator called name, with its default settings; also
 // hm-rws, the Helmholtz machine trained by reweighted wake-sleep with 5
-// samples, under the same protocol.
+// samples, and hm-softmax, a Helmholtz machine with a one-of-C hidden
+// unit (Softmax), under the same protocol.
 func New(name string) (Estimator, error) {
 	switch name {
 	case "gzip":
@@ -49,10 +56,16 @@ func New(name string) (Estimator, error) {
 		return &Mixture{Components: []int{20, 40, 60, 100}}, nil
 	case "fvbn":
 		return &FVBN{Rate: 0.01}, nil
+	case "gm":
+		return &Gibbs{Archs: hmArchs, Rate: 0.01}, nil
+	case "mf":
+		return &MeanField{Archs: hmArchs, Rate: 0.01}, nil
 	case "hm":
-		return &HM{Archs: [][]int{{20}, {50}, {20, 10}, {50, 20}}, Rate: 0.01, Patience: HMPatience}, nil
+		return &HM{Archs: hmArchs, Rate: 0.01, Patience: HMPatience}, nil
+	case "hm-softmax":
+		return NewSoftmax(), nil
 	case "hm-rws":
-		return &HM{Archs: [][]int{{20}, {50}, {20, 10}, {50, 20}}, Rate: 0.01, Patience: HMPatience, Samples: 5}, nil
+		return &HM{Archs: hmArchs, Rate: 0.01, Patience: HMPatience, Samples: 5}, nil
 	}
 	return nil, fmt.Errorf("unknown estimator %.64q (known: %v)", name, Names)
 }

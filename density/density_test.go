@@ -194,3 +194,63 @@ func TestHMLearns(t *testing.T) {
 		}
 	}
 }
+
+// TestSoftmax: the one-of-C Helmholtz machine's p(v) is a distribution
+// (its probabilities of all 2^10 vectors sum to one), its coding cost
+// bounds −log2 p(v) from above on every vector, and it learns two noisy
+// prototypes far better than base rates.
+func TestSoftmax(t *testing.T) {
+	rng := rand.New(rand.NewPCG(1, 2))
+	train, valid := sample(rng, 400, 10), sample(rng, 200, 10)
+	s := NewSoftmax()
+	s.Components = []int{2, 4}
+	if err := s.Fit(train, valid, rng); err != nil {
+		t.Fatal(err)
+	}
+	var total float64
+	for _, x := range all(10) {
+		xs := [][]uint8{x}
+		nll := s.NLL(xs)
+		total += math.Exp2(-nll)
+		if c := s.Cost(xs); !(c >= nll-1e-9) {
+			t.Errorf("%v: coding cost %.6f below −log2 p(v) = %.6f", x, c, nll)
+		}
+	}
+	if math.Abs(total-1) > 1e-9 {
+		t.Errorf("probabilities of all 2^10 vectors sum to %v", total)
+	}
+	base := &BaseRates{}
+	base.Fit(train, nil, nil)
+	if c, b := s.NLL(valid), base.Cost(valid); !(c < b-2) {
+		t.Errorf("-log2 p(v) on two noisy prototypes: %.3f bits, base rates %.3f", c, b)
+	}
+}
+
+// TestLatentLearners: the Gibbs machine and mean field, fitted under the
+// density protocol, beat base rates on two noisy prototypes by their
+// bounds, and the importance-sampled −log2 p(v) lies below the bound.
+func TestLatentLearners(t *testing.T) {
+	rng := rand.New(rand.NewPCG(5, 6))
+	train, valid := sample(rng, 300, 12), sample(rng, 200, 12)
+	base := &BaseRates{}
+	base.Fit(train, nil, nil)
+	for _, e := range []interface {
+		Estimator
+		NLL(xs [][]uint8, K int, rng *rand.Rand) (float64, float64)
+	}{
+		&Gibbs{Archs: [][]int{{2}, {3, 2}}, Rate: 0.05},
+		&MeanField{Archs: [][]int{{2}, {3, 2}}, Rate: 0.05},
+	} {
+		if err := e.Fit(train, valid, rng); err != nil {
+			t.Fatal(err)
+		}
+		c, b := e.Cost(valid), base.Cost(valid)
+		if !(c < b-2) {
+			t.Errorf("%T: bound %.3f bits on two noisy prototypes, base rates %.3f", e, c, b)
+		}
+		nll, se := e.NLL(valid, 200, rand.New(rand.NewPCG(1, 1)))
+		if !(nll <= c+3*se) {
+			t.Errorf("%T: −log2 p(v) %.3f ± %.3f above its bound %.3f", e, nll, se, c)
+		}
+	}
+}

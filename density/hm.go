@@ -61,18 +61,37 @@ func (h *HM) Fit(train, valid [][]uint8, rng *rand.Rand) error {
 // validation and the epochs it took to reach it; trace, if not nil, sees
 // every validation.
 func (h *HM) fit(hidden []int, train, valid [][]uint8, rng *rand.Rand, trace func(int, float64)) (*helmholtz.Machine, int) {
+	learner := func(m *helmholtz.Machine) helmholtz.Learner {
+		if h.Samples > 0 {
+			return helmholtz.NewReweighted(m, h.Rate, h.Rate, h.Samples)
+		}
+		return helmholtz.NewWakeSleep(m, h.Rate, h.Rate, 1)
+	}
+	cost := func(m *helmholtz.Machine, xs [][]uint8) float64 { return (&HM{M: m}).Cost(xs) }
+	return fitMachine(hidden, train, valid, rng, learner, cost, h.Patience, trace)
+}
+
+// fitMachine trains a machine of the given hidden layers above the
+// training split's units with the learner newLearner makes: online steps
+// on training examples drawn uniformly (an epoch is as many steps as the
+// training split has examples), from weights N(0, 0.1²) and visible biases
+// at the training marginals; cost on the validation split every Every
+// epochs, the paper's stopping rule with the given patience. It returns
+// the machine of the best validation and its epoch; trace, if not nil,
+// sees every validation.
+func fitMachine(hidden []int, train, valid [][]uint8, rng *rand.Rand,
+	newLearner func(*helmholtz.Machine) helmholtz.Learner,
+	cost func(*helmholtz.Machine, [][]uint8) float64,
+	patience int, trace func(int, float64)) (*helmholtz.Machine, int) {
 	sizes := append([]int{len(train[0])}, hidden...)
 	m := helmholtz.New(sizes)
 	m.Init(rng, 0.1)
 	probs := slices.Repeat([]float64{1 / float64(len(train))}, len(train))
 	m.SetVisibleBias(dataset.Marginal(train, probs))
-	var learner helmholtz.Learner = helmholtz.NewWakeSleep(m, h.Rate, h.Rate, 1)
-	if h.Samples > 0 {
-		learner = helmholtz.NewReweighted(m, h.Rate, h.Rate, h.Samples)
-	}
+	learner := newLearner(m)
 	data := examples(train)
 	kept, keptEpoch := m.Clone(), 0
-	stop := stopper{patience: h.Patience}
+	stop := stopper{patience: patience}
 	for epoch := 1; epoch <= maxEpochs; epoch++ {
 		for range train {
 			learner.Step(data, rng)
@@ -83,7 +102,7 @@ func (h *HM) fit(hidden []int, train, valid [][]uint8, rng *rand.Rand, trace fun
 		if !m.Finite() {
 			break
 		}
-		c := (&HM{M: m}).Cost(valid)
+		c := cost(m, valid)
 		if trace != nil {
 			trace(epoch, c)
 		}

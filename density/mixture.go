@@ -153,8 +153,12 @@ func mixtureCost(pi []float64, p [][]float64, examples [][]uint8) float64 {
 	return s / float64(len(examples)) / math.Ln2
 }
 
+// logSumExp returns log Σ e^x (−Inf if every x is).
 func logSumExp(v []float64) float64 {
 	mx := slices.Max(v)
+	if math.IsInf(mx, -1) {
+		return mx
+	}
 	var s float64
 	for _, x := range v {
 		s += math.Exp(x - mx)

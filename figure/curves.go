@@ -47,6 +47,18 @@ func Curves(history []train.Point, entropy float64) Figure {
 		floor.Color = color.Gray{Y: 90}
 		nll.Add(line, floor)
 		nll.Legend.Add("NLL", line)
+		var valid plotter.XYs
+		for _, p := range history {
+			if p.Samples > 0 && finite(p.Valid) {
+				valid = append(valid, plotter.XY{X: float64(p.Samples), Y: p.Valid})
+			}
+		}
+		if len(valid) > 0 { // a data set with a validation split
+			v, _ := plotter.NewLine(valid)
+			v.Color = colorRed
+			nll.Add(v)
+			nll.Legend.Add("NLL, validation split", v)
+		}
 		nll.Legend.Add(fmt.Sprintf("H(p_data) = %.3f", entropy), floor)
 		nll.Legend.Top = true
 	}

@@ -34,6 +34,10 @@ func (c Config) AutoEvalEvery() int {
 	c.EvalEvery = BaseEvalEvery
 	step := c.Cost(set).Step
 	_, ev := c.scoreCost(set, set.SupportSize())
+	if valid := validSplit(set); len(valid) > 0 {
+		_, v := c.scoreCost(set, len(valid))
+		ev += v
+	}
 	if c.recordsGap() {
 		_, gap := exact.GapCost(c.Layers, set.SupportSize(), max(c.Components, 1))
 		ev += gap

@@ -16,10 +16,11 @@ import (
 // error of kl_bits and nll_bits, 0 when the estimator is "exact", and "is-K"
 // importance sampling with K samples per pattern; shift_recovery is the
 // shifter's direction recovery (Point.Shift). Histories of older versions
-// have the first four, five or seven columns only; a gap that was not
-// computed (the posterior of a large net), or a shift recovery of data
-// other than the shifter, is an empty field.
-var historyHeader = []string{"step", "samples", "kl_bits", "nll_bits", "gap_bits", "se_bits", "estimator", "shift_recovery"}
+// have the first four, five, seven or eight columns only; a gap that was
+// not computed (the posterior of a large net), a shift recovery of data
+// other than the shifter, or a validation NLL of data without a
+// validation split (valid_nll_bits: Point.Valid), is an empty field.
+var historyHeader = []string{"step", "samples", "kl_bits", "nll_bits", "gap_bits", "se_bits", "estimator", "shift_recovery", "valid_nll_bits"}
 
 // WriteHistory writes points as CSV with a header row. Numbers are
 // written in full precision, so reading them back is exact.
@@ -37,9 +38,12 @@ func writeRows(cw *csv.Writer, points []Point) {
 		if !math.IsNaN(p.Gap) {
 			gap = strconv.FormatFloat(p.Gap, 'g', -1, 64)
 		}
-		shift := ""
+		shift, valid := "", ""
 		if !math.IsNaN(p.Shift) {
 			shift = strconv.FormatFloat(p.Shift, 'g', -1, 64)
+		}
+		if !math.IsNaN(p.Valid) {
+			valid = strconv.FormatFloat(p.Valid, 'g', -1, 64)
 		}
 		est := "exact"
 		if p.K > 0 {
@@ -48,7 +52,7 @@ func writeRows(cw *csv.Writer, points []Point) {
 		cw.Write([]string{
 			strconv.Itoa(p.Step), strconv.Itoa(p.Samples),
 			strconv.FormatFloat(p.KL, 'g', -1, 64), strconv.FormatFloat(p.NLL, 'g', -1, 64), gap,
-			strconv.FormatFloat(p.SE, 'g', -1, 64), est, shift,
+			strconv.FormatFloat(p.SE, 'g', -1, 64), est, shift, valid,
 		})
 	}
 }
@@ -72,7 +76,7 @@ func parseHistory(data []byte) ([]Point, error) {
 	cr := csv.NewReader(bytes.NewReader(data))
 	cr.ReuseRecord = true
 	head, err := cr.Read()
-	if err != nil || !(slices.Equal(head, historyHeader) || slices.Equal(head, historyHeader[:7]) || slices.Equal(head, historyHeader[:5]) || slices.Equal(head, historyHeader[:4])) {
+	if err != nil || !(slices.Equal(head, historyHeader) || slices.Equal(head, historyHeader[:8]) || slices.Equal(head, historyHeader[:7]) || slices.Equal(head, historyHeader[:5]) || slices.Equal(head, historyHeader[:4])) {
 		return nil, fmt.Errorf("history: want the header %v", historyHeader)
 	}
 	cr.FieldsPerRecord = len(head)
@@ -111,7 +115,12 @@ func parseRow(row []string) (Point, error) {
 	if p.NLL, err = strconv.ParseFloat(row[3], 64); err != nil {
 		return p, fmt.Errorf("nll_bits %.64q: want a number", row[3])
 	}
-	p.Gap, p.Shift = math.NaN(), math.NaN()
+	p.Gap, p.Shift, p.Valid = math.NaN(), math.NaN(), math.NaN()
+	if len(row) > 8 && row[8] != "" {
+		if p.Valid, err = strconv.ParseFloat(row[8], 64); err != nil || !(p.Valid >= 0 && p.Valid <= math.MaxFloat64) {
+			return p, fmt.Errorf("valid_nll_bits %.64q: want a finite number ≥ 0", row[8])
+		}
+	}
 	if len(row) > 7 && row[7] != "" {
 		if p.Shift, err = strconv.ParseFloat(row[7], 64); err != nil || !(p.Shift >= 0 && p.Shift <= 1) {
 			return p, fmt.Errorf("shift_recovery %.64q: want a number in [0, 1]", row[7])
@@ -176,7 +185,7 @@ func (p Point) Equal(q Point) bool {
 		return math.Float64bits(a) == math.Float64bits(b) || (math.IsNaN(a) && math.IsNaN(b))
 	}
 	return p.Step == q.Step && p.Samples == q.Samples && p.K == q.K && eq(p.KL, q.KL) && eq(p.NLL, q.NLL) &&
-		eq(p.Gap, q.Gap) && eq(p.SE, q.SE) && eq(p.Shift, q.Shift)
+		eq(p.Gap, q.Gap) && eq(p.SE, q.SE) && eq(p.Shift, q.Shift) && eq(p.Valid, q.Valid)
 }
 
 // pointJSON is Point as JSON: a gap that was not computed is left out
@@ -190,6 +199,7 @@ type pointJSON struct {
 	SE      float64  `json:",omitempty"`
 	K       int      `json:",omitempty"`
 	Shift   *float64 `json:",omitempty"`
+	Valid   *float64 `json:",omitempty"`
 }
 
 // MarshalJSON writes p as an object, without the gap if it is NaN.
@@ -200,6 +210,9 @@ func (p Point) MarshalJSON() ([]byte, error) {
 	}
 	if !math.IsNaN(p.Shift) {
 		j.Shift = &p.Shift
+	}
+	if !math.IsNaN(p.Valid) {
+		j.Valid = &p.Valid
 	}
 	return json.Marshal(j)
 }
@@ -212,7 +225,10 @@ func (p *Point) UnmarshalJSON(b []byte) error {
 	if err := dec.Decode(&j); err != nil {
 		return err
 	}
-	*p = Point{Step: j.Step, Samples: j.Samples, KL: j.KL, NLL: j.NLL, Gap: math.NaN(), SE: j.SE, K: j.K, Shift: math.NaN()}
+	*p = Point{Step: j.Step, Samples: j.Samples, KL: j.KL, NLL: j.NLL, Gap: math.NaN(), SE: j.SE, K: j.K, Shift: math.NaN(), Valid: math.NaN()}
+	if j.Valid != nil {
+		p.Valid = *j.Valid
+	}
 	if j.Gap != nil {
 		p.Gap = *j.Gap
 	}

@@ -24,6 +24,12 @@ import (
 //     without the sleep update if NoSleep;
 //   - "mixture": a mixture of Components recognition nets
 //     (helmholtz.Mixture); --reinit re-initialises component 0's units;
+//   - "gibbs": the Gibbs machine (helmholtz.Gibbs): the wake phase's delta
+//     rule on states drawn by annealed Gibbs sampling of the posterior;
+//   - "mf": on-line mean-field learning (helmholtz.MeanField) of the
+//     generative net. These two leave the recognition net untouched (at
+//     its initial weights): a history's gap is that of an untrained net,
+//     and a large net's estimates, which sample from it, are poor;
 //   - "rbm": not a Helmholtz machine but the baseline it is compared
 //     with, a restricted Boltzmann machine of Layers = (visible, hidden)
 //     trained by CD-CDK with Momentum and weight decay Decay at rate
@@ -37,7 +43,7 @@ import (
 // online (batch size 1). This file is the one place that knows them all.
 
 // Algos names the learners, as --algo takes them.
-var Algos = []string{"ws", "exact", "rws", "mixture", "rbm"}
+var Algos = []string{"ws", "exact", "rws", "mixture", "gibbs", "mf", "rbm"}
 
 // Limits of the learners' settings.
 const (
@@ -48,7 +54,7 @@ const (
 
 func (c Config) validateAlgo() error {
 	switch c.Algo {
-	case "", "exact", "rws", "mixture", "rbm":
+	case "", "exact", "rws", "mixture", "gibbs", "mf", "rbm":
 	default:
 		return fmt.Errorf("--algo must be one of %v, got %.64q", Algos, c.Algo)
 	}
@@ -68,6 +74,8 @@ func (c Config) validateAlgo() error {
 		if err := helmholtz.CheckExact(c.Layers); err != nil {
 			return fmt.Errorf("--algo exact: %w", err)
 		}
+	case (c.Algo == "gibbs" || c.Algo == "mf") && (c.options() != helmholtz.Options{} || c.Reinit != 0):
+		return fmt.Errorf("--algo %s learns the generative net alone: --decay, --nonneg, --hidden-cap and --reinit are not its options", c.Algo)
 	case c.Algo != "rbm" && (c.CDK != 0 || c.Momentum != 0):
 		return fmt.Errorf("--cd-k and --momentum need --algo rbm")
 	case c.Algo == "rbm":
@@ -123,6 +131,10 @@ func (c Config) newLearner(m *helmholtz.Machine) helmholtz.Learner {
 		l := helmholtz.NewMixture(m, gen, rec, c.Components)
 		l.Options = c.options()
 		return l
+	case "gibbs":
+		return helmholtz.NewGibbs(m, gen)
+	case "mf":
+		return helmholtz.NewMeanField(m, gen)
 	case "rbm":
 		return rbm.NewLearner(m, c.CDK, gen, c.Momentum, c.Decay)
 	}

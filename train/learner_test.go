@@ -24,6 +24,8 @@ func learnerConfigs(steps int) map[string]Config {
 		"rws":      func(c *Config) { c.Algo, c.Samples = "rws", 3 },
 		"rws-only": func(c *Config) { c.Algo, c.Samples, c.NoWakeQ, c.NoSleep = "rws", 2, true, false },
 		"mixture":  func(c *Config) { c.Algo, c.Components = "mixture", 3 },
+		"gibbs":    func(c *Config) { c.Algo = "gibbs" },
+		"mf":       func(c *Config) { c.Algo = "mf" },
 		"rbm": func(c *Config) {
 			c.Algo, c.Layers, c.CDK, c.Momentum, c.Decay, c.LR = "rbm", []int{16, 8}, 2, 0.5, 1e-3, 0.05
 		},
@@ -103,7 +105,10 @@ func TestLearnersWithRestarts(t *testing.T) {
 
 func TestValidateAlgo(t *testing.T) {
 	for name, mod := range map[string]func(*Config){
-		"unknown":              func(c *Config) { c.Algo = "gibbs" },
+		"unknown":              func(c *Config) { c.Algo = "boltzmann" },
+		"gibbs with decay":     func(c *Config) { c.Algo, c.Decay = "gibbs", 1e-4 },
+		"mf with nonneg":       func(c *Config) { c.Algo, c.NonNegative = "mf", true },
+		"mf batch":             func(c *Config) { c.Algo, c.Batch = "mf", 5 },
 		"samples 0":            func(c *Config) { c.Algo = "rws" },
 		"samples < 0":          func(c *Config) { c.Algo, c.Samples = "rws", -3 },
 		"samples without rws":  func(c *Config) { c.Samples = 5 },

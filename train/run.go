@@ -40,6 +40,10 @@ type Point struct {
 	// unit on ShiftSamples held-out samples whose image shows the shift
 	// (units.ShiftReport.Telling); NaN for other data.
 	Shift float64
+	// Valid is the mean −log2 p(v) of the data set's validation split,
+	// bits, computed as NLL is (exactly or by the same estimate, on at
+	// most maxEstimated of its first examples); NaN for data without one.
+	Valid float64
 }
 
 // ShiftSamples is the number of held-out shifter samples each evaluation
@@ -65,28 +69,29 @@ type Run struct {
 	// snapshot, are made in line.
 	Overlap bool
 
-	src       *rand.PCG
-	rng       *rand.Rand
-	learner   helmholtz.Learner
-	score     *scorer             // of the evaluations; nil after an interrupted one: made again when needed
-	gaps      *exact.GapEvaluator // nil where the posterior cannot be enumerated
-	check     *scorer             // of the divergence check, made when first needed
-	data      helmholtz.Data      // Data as the interface Step takes, converted once
-	support   [][]uint8
-	probs     []float64
-	marginal  []float64
-	chunk     int                // steps between checks, see Config.chunk
-	saved     *helmholtz.Machine // a chunk's starting point, to replay it
-	savedL    helmholtz.Learner  // its learner's own parameters
-	chunkSrc  rand.PCG           // the stream at the chunk's start
-	chunkFrom int                // the step the chunk started at
-	lanes     *laneStepper       // of the restart candidates, made when first needed
-	pending   chan evaluation    // the evaluation under way in the background, if any
-	evalM     *helmholtz.Machine // the copy it evaluates, and its learner's
-	evalL     helmholtz.Learner
-	laneSaved []*helmholtz.Machine
-	dir       *Dir // nil: the run keeps no files
-	resumedAt int  // the step Resume started this process at, else 0
+	src        *rand.PCG
+	rng        *rand.Rand
+	learner    helmholtz.Learner
+	score      *scorer             // of the evaluations; nil after an interrupted one: made again when needed
+	validScore *scorer             // of the validation split, where the data set has one
+	gaps       *exact.GapEvaluator // nil where the posterior cannot be enumerated
+	check      *scorer             // of the divergence check, made when first needed
+	data       helmholtz.Data      // Data as the interface Step takes, converted once
+	support    [][]uint8
+	probs      []float64
+	marginal   []float64
+	chunk      int                // steps between checks, see Config.chunk
+	saved      *helmholtz.Machine // a chunk's starting point, to replay it
+	savedL     helmholtz.Learner  // its learner's own parameters
+	chunkSrc   rand.PCG           // the stream at the chunk's start
+	chunkFrom  int                // the step the chunk started at
+	lanes      *laneStepper       // of the restart candidates, made when first needed
+	pending    chan evaluation    // the evaluation under way in the background, if any
+	evalM      *helmholtz.Machine // the copy it evaluates, and its learner's
+	evalL      helmholtz.Learner
+	laneSaved  []*helmholtz.Machine
+	dir        *Dir // nil: the run keeps no files
+	resumedAt  int  // the step Resume started this process at, else 0
 }
 
 // New starts a run at step 0 with the initial weights drawn from the
@@ -182,7 +187,21 @@ func (r *Run) evaluateOf(ctx context.Context, m *helmholtz.Machine, l helmholtz.
 		r.score = nil // still in use by the abandoned evaluation
 		return Point{}, err
 	}
-	p := Point{Step: step, Samples: cfg.samples(step), KL: res.KL, NLL: res.NLL, Gap: math.NaN(), SE: res.SE, Shift: math.NaN()}
+	p := Point{Step: step, Samples: cfg.samples(step), KL: res.KL, NLL: res.NLL, Gap: math.NaN(), SE: res.SE, Shift: math.NaN(), Valid: math.NaN()}
+	if valid := validSplit(r.Data); len(valid) > 0 {
+		if r.validScore == nil {
+			pats, probs := dataset.Distribution(valid)
+			if r.validScore, err = cfg.newScorer(pats, probs, validStream); err != nil {
+				return Point{}, err
+			}
+		}
+		v, err := r.validScore.nll(ctx, m, step, 0)
+		if err != nil {
+			r.validScore = nil
+			return Point{}, err
+		}
+		p.Valid = v.NLL
+	}
 	if s, ok := r.Data.(dataset.Shifter); ok {
 		rng := rand.New(rand.NewPCG(cfg.Seed, shiftStream^uint64(step)))
 		p.Shift = units.DiagnoseShift(m, s, ShiftSamples, rng).Telling
@@ -221,7 +240,18 @@ const (
 	checkStream  = stream ^ 0x636865636b   // "check"
 	selectStream = stream ^ 0x73656c656374 // "select"
 	shiftStream  = stream ^ 0x7368696674   // "shift"
+	validStream  = stream ^ 0x76616c6964   // "valid"
 )
+
+// validSplit returns the first examples, at most maxEstimated, of the
+// validation split of set, or nil if it has none.
+func validSplit(set dataset.Set) [][]uint8 {
+	f, ok := set.(*dataset.Finite)
+	if !ok {
+		return nil
+	}
+	return f.Valid[:min(len(f.Valid), maxEstimated)]
+}
 
 // maxHistoryGap bounds the work of the gap evaluation that goes with each
 // of a run's evaluations: about 20 ms (the 16-8-1 net's takes 0.3 million

@@ -1,8 +1,10 @@
 package main
 
 import (
+	"fmt"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -32,6 +34,22 @@ func TestHeldOut(t *testing.T) {
 		}
 	}
 	succeeds(t, dir, "train", "--data", "file:mix.npz", "--layers", "100,6", "--n-steps", "600", "--eval-every", "300", "--out", "run", "--quiet")
+	// Every evaluation in the history scores the validation split too, as
+	// eval --split valid does.
+	hist, err := os.ReadFile(filepath.Join(dir, "run", "history.csv"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	rows := strings.Split(strings.TrimSpace(string(hist)), "\n")
+	last := strings.Split(rows[len(rows)-1], ",")
+	if len(rows) != 4 || !strings.HasSuffix(rows[0], ",valid_nll_bits") || len(last) != 9 {
+		t.Fatalf("history.csv:\n%s", hist)
+	}
+	valid, _ := strconv.ParseFloat(last[8], 64)
+	out = succeeds(t, dir, "eval", "--model", "run/model.npz", "--split", "valid")
+	if want := fmt.Sprintf("NLL      %.6f bits", valid); !(valid > 0) || !strings.Contains(out, want) {
+		t.Errorf("history's last validation NLL %v; eval --split valid printed:\n%.300s", valid, out)
+	}
 	out = succeeds(t, dir, "eval", "--model", "run/model.npz", "--split", "test")
 	if !strings.Contains(out, "cost") || !strings.Contains(out, "test split") {
 		t.Errorf("eval --split printed:\n%s", out)

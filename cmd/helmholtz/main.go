@@ -55,7 +55,7 @@ var commands = []command{
 	{"serve", "explore runs and sweeps in the browser, live; start runs from a form", runServe, true},
 	{"dmd", "the data-movement (ByteDMD) cost of one update: wake-sleep by phase, and an RBM's CD-k", runDMD, true},
 	{"data", "make a data set with train/valid/test splits: data make TASK (the 1995 density-estimation tasks)", runData, true},
-	{"density", "fit the baseline density estimators (gzip, base rates, EM mixture, FVBN) to a data set with splits", runDensity, true},
+	{"density", "fit density estimators (gzip, base rates, EM mixture, Gibbs machine, mean field, HM, FVBN) to a data set with splits", runDensity, true},
 }
 
 // exitError carries a specific exit status.

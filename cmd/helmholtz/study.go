@@ -284,8 +284,9 @@ func dmdStudy(ctx context.Context, args []string) error {
 const maxDensitySeeds = 100
 
 func densityStudy(ctx context.Context, args []string) error {
-	fs := newFlags("study density", "[--seeds A-B] [--tasks LIST] [--workers N] [--out DIR] [--doc DIR]")
+	fs := newFlags("study density", "[--seeds A-B] [--slow-seeds LIST] [--tasks LIST] [--workers N] [--out DIR] [--doc DIR]")
 	seeds := fs.String("seeds", "1-5", "data-set seeds of every task: A-B or a comma-separated list")
+	slowSeeds := fs.String("slow-seeds", "1", "of those, the seeds on which the Gibbs machine and mean field are fitted too (each costs about a hundred times the HM); none: \"\"")
 	tasks := fs.String("tasks", strings.Join(synth.Names, ","), "tasks, comma-separated")
 	workers := fs.Int("workers", runtime.GOMAXPROCS(0), "task-seeds in parallel (1 to 256)")
 	out := fs.String("out", "runs/density", "the study's data and results; an interrupted study continues there")
@@ -297,6 +298,17 @@ func densityStudy(ctx context.Context, args []string) error {
 	list, err := parseSeeds(*seeds)
 	if err != nil {
 		return err
+	}
+	var slow []uint64
+	if *slowSeeds != "" {
+		if slow, err = parseSeeds(*slowSeeds); err != nil {
+			return fmt.Errorf("--slow-seeds: %w", err)
+		}
+	}
+	for _, s := range slow {
+		if !slices.Contains(list, s) {
+			return fmt.Errorf("--slow-seeds: seed %d is not one of --seeds", s)
+		}
 	}
 	if len(list) > maxDensitySeeds {
 		return fmt.Errorf("--seeds: %d seeds, more than the %d a density study runs (about a minute of both cores each per task)", len(list), maxDensitySeeds)
@@ -323,7 +335,7 @@ func densityStudy(ctx context.Context, args []string) error {
 		log = io.Discard
 	}
 	d := study.Density{Tasks: names, Seeds: list, Sizes: synth.PaperSizes, NLLSub: 2000, NLLK: 1000,
-		Workers: *workers, Out: *out, Doc: *doc, Log: log}
+		SlowSeeds: slow, SlowValid: 2000, SlowTest: 20000, Workers: *workers, Out: *out, Doc: *doc, Log: log}
 	if err := d.Run(ctx); err != nil {
 		return studyFailed(ctx, err, *out)
 	}

@@ -1,0 +1,128 @@
+package density
+
+import (
+	"math"
+	"math/rand/v2"
+	"sync"
+
+	"helmholtz"
+)
+
+// MeanField is the Helmholtz machine's generative net (a sigmoid belief
+// net) without a recognition net, trained by the on-line mean-field
+// learning of Saul, Jaakkola & Jordan (helmholtz.MeanField) under the
+// protocol of HM: the same hidden architectures, rate, initial weights and
+// stopping rule, the best on the validation split kept.
+//
+// Its Cost is the paper's: the mean-field bound, an upper bound on
+// −log2 p(v) computed deterministically for each example.
+type MeanField struct {
+	Archs    [][]int
+	Rate     float64
+	Patience int // as HM's (0: the paper's 2)
+
+	M      *helmholtz.Machine // the machine kept
+	Epochs int
+}
+
+func (f *MeanField) Fit(train, valid [][]uint8, rng *rand.Rand) error {
+	f.M, f.Epochs = fitLatent(f.Archs, train, valid, rng, f.Patience,
+		func(m *helmholtz.Machine) helmholtz.Learner { return helmholtz.NewMeanField(m, f.Rate) })
+	return nil
+}
+
+// Cost returns the mean mean-field bound of examples, bits.
+func (f *MeanField) Cost(xs [][]uint8) float64 { return MeanFieldBound(f.M, xs) }
+
+// NLL returns the mean importance-sampled −log2 p(v) of examples, K
+// samples per example from the fitted mean-field posterior, and its
+// standard error over the examples.
+func (f *MeanField) NLL(xs [][]uint8, K int, rng *rand.Rand) (bits, se float64) {
+	return meanFieldNLL(f.M, xs, K, rng)
+}
+
+// fitLatent trains a machine of each hidden architecture with the learner
+// newLearner makes, validating by the mean-field bound, and returns the
+// one best on the validation split and its epochs.
+func fitLatent(archs [][]int, train, valid [][]uint8, rng *rand.Rand, patience int,
+	newLearner func(*helmholtz.Machine) helmholtz.Learner) (*helmholtz.Machine, int) {
+	// Each architecture trains from a stream of its own, seeded from rng
+	// in order, on a core of its own where there is one: the fits take
+	// minutes each, and the result does not depend on how they overlap.
+	type fit struct {
+		m      *helmholtz.Machine
+		epochs int
+		cost   float64
+	}
+	fits := make([]fit, len(archs))
+	seeds := make([][2]uint64, len(archs))
+	for i := range seeds {
+		seeds[i] = [2]uint64{rng.Uint64(), rng.Uint64()}
+	}
+	var wg sync.WaitGroup
+	for i, hidden := range archs {
+		wg.Go(func() {
+			r := rand.New(rand.NewPCG(seeds[i][0], seeds[i][1]))
+			m, e := fitMachine(hidden, train, valid, r, newLearner, MeanFieldBound, patience, nil)
+			fits[i] = fit{m, e, MeanFieldBound(m, valid)}
+		})
+	}
+	wg.Wait()
+	best := 0
+	for i, f := range fits {
+		if f.cost < fits[best].cost {
+			best = i
+		}
+	}
+	return fits[best].m, fits[best].epochs
+}
+
+// MeanFieldBound returns the mean of the mean-field bound on −log2 p(v)
+// over examples under m's generative net.
+func MeanFieldBound(m *helmholtz.Machine, xs [][]uint8) float64 {
+	f := helmholtz.NewMeanField(m, 0)
+	var s float64
+	for _, x := range xs {
+		s -= f.Bound(x)
+	}
+	return s / float64(len(xs)) / math.Ln2
+}
+
+// meanFieldNLL estimates −log2 p(v) by importance sampling, K draws from
+// the mean-field posterior fitted to each example.
+func meanFieldNLL(m *helmholtz.Machine, xs [][]uint8, K int, rng *rand.Rand) (bits, se float64) {
+	f := helmholtz.NewMeanField(m, 0)
+	x := make([][]uint8, len(m.Sizes))
+	for l, n := range m.Sizes {
+		x[l] = make([]uint8, n)
+	}
+	logw := make([]float64, K)
+	var sum, sum2 float64
+	for _, v := range xs {
+		f.Bound(v)
+		mu := f.Means()
+		copy(x[0], v)
+		for k := range K {
+			var lq float64
+			for l := 1; l < len(m.Sizes); l++ {
+				for j, p := range mu[l] {
+					on := rng.Float64() < p
+					x[l][j] = 0
+					if on {
+						x[l][j] = 1
+						lq += math.Log(p)
+					} else {
+						lq += math.Log1p(-p)
+					}
+				}
+			}
+			logw[k] = m.LogJoint(x) - lq
+		}
+		b := -(logSumExp(logw) - math.Log(float64(K))) / math.Ln2
+		sum += b
+		sum2 += b * b
+	}
+	n := float64(len(xs))
+	mean := sum / n
+	return mean, math.Sqrt(max(0, sum2/n-mean*mean) / n)
+}

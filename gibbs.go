@@ -1,0 +1,128 @@
+package helmholtz
+
+import (
+	"math/rand/v2"
+)
+
+// Gibbs is the Gibbs machine (Neal, "Connectionist learning of belief
+// networks", Artificial Intelligence 56, 1992): the Helmholtz machine's
+// generative net without a recognition net. For each pattern it samples
+// the hidden layers from their posterior by Gibbs sampling, annealed:
+// Sweeps sweeps over the hidden units, bottom layer first, at temperature
+// T0, T0·Cool, T0·Cool², …; then it makes the wake phase's delta rule on
+// the state reached. The chain starts from a fantasy of the hidden layers
+// (a draw from the generative net's prior).
+//
+// The recognition weights are left as they are: Gibbs trains only B and W.
+type Gibbs struct {
+	M      *Machine
+	Rate   float64 // ε of the delta rule
+	Sweeps int     // sweeps per pattern
+	T0     float64 // temperature of the first sweep
+	Cool   float64 // the temperature's factor per sweep
+
+	ws *WakeSleep  // workspace: states, and the delta rule
+	a  [][]float64 // a[l]: generative logits of layer l < top given layer l+1; a[top] = B[top]
+}
+
+// The annealing schedule of Frey, Hinton & Dayan (1995): from temperature
+// 5.0, times 0.9227 per sweep, for 20 sweeps (the last at about 1.0).
+const (
+	GibbsSweeps = 20
+	GibbsT0     = 5.0
+	GibbsCool   = 0.9227
+)
+
+// NewGibbs returns a Gibbs machine learner for m at rate eps with the
+// 1995 annealing schedule.
+func NewGibbs(m *Machine, eps float64) *Gibbs {
+	g := &Gibbs{M: m, Rate: eps, Sweeps: GibbsSweeps, T0: GibbsT0, Cool: GibbsCool,
+		ws: NewWakeSleep(m, eps, 0, 1), a: make([][]float64, len(m.Sizes))}
+	for l, n := range m.Sizes {
+		g.a[l] = make([]float64, n)
+	}
+	return g
+}
+
+// SetRates sets the rate of the steps that follow; the Gibbs machine has
+// no recognition net, so rec is unused.
+func (g *Gibbs) SetRates(gen, rec float64) { g.Rate = gen }
+
+// Step draws a pattern from data, samples the hidden layers by annealed
+// Gibbs sampling and makes the delta rule's update on the state reached.
+// Random numbers: the pattern, the initial fantasy (top down), then one
+// uniform per hidden unit per sweep.
+func (g *Gibbs) Step(data Data, rng *rand.Rand) {
+	g.Sample(data, rng)
+	g.ws.learnGen(g.Rate, g.M.B, g.M.W)
+}
+
+// Sample draws a pattern from data and leaves the workspace in the state
+// annealed Gibbs sampling reaches from a fantasy of the hidden layers.
+func (g *Gibbs) Sample(data Data, rng *rand.Rand) {
+	ws, m := g.ws, g.M
+	m.mustBeShaped(ws.x)
+	ws.observe(data, rng)
+	top := len(m.Sizes) - 1
+	ws.sample(top, m.B[top], nil, nil, rng)
+	for l := top - 1; l >= 1; l-- {
+		ws.sample(l, m.B[l], m.W[l], ws.act[l+1], rng)
+	}
+	copy(g.a[top], m.B[top])
+	for l := top - 1; l >= 0; l-- {
+		sumRowsGo(g.a[l], m.B[l], m.W[l], ws.act[l+1], 0)
+	}
+	t := g.T0
+	for range g.Sweeps {
+		for l := 1; l <= top; l++ {
+			g.sweep(l, 1/t, rng)
+		}
+		t *= g.Cool
+	}
+	for l := 1; l <= top; l++ {
+		act := ws.act[l][:0]
+		for j, x := range ws.x[l] {
+			if x != 0 {
+				act = append(act, int32(j))
+			}
+		}
+		ws.act[l] = act
+	}
+}
+
+// sweep resamples each unit of layer l ≥ 1 in turn from its conditional
+// at inverse temperature beta: its log odds are its own logit plus the
+// change in its children's log-likelihood when it turns on.
+func (g *Gibbs) sweep(l int, beta float64, rng *rand.Rand) {
+	m, x := g.M, g.ws.x
+	n := m.Sizes[l-1]
+	child, xc := g.a[l-1], x[l-1]
+	for j := range m.Sizes[l] {
+		w := m.W[l-1][j*n : (j+1)*n]
+		on := x[l][j] != 0
+		d := g.a[l][j]
+		for i, wi := range w {
+			c := child[i]
+			c1, c0 := c+wi, c // the child's logit with the unit on and off
+			if on {
+				c1, c0 = c, c-wi
+			}
+			if xc[i] == 0 {
+				c1, c0 = -c1, -c0
+			}
+			d += logSigmoid(c1) - logSigmoid(c0)
+		}
+		now := rng.Float64() < sigmoid(beta*d)
+		if now == on {
+			continue
+		}
+		s := 1.0
+		if !now {
+			s = -1
+		}
+		x[l][j] = float64(bit(now))
+		for i, wi := range w {
+			child[i] += s * wi
+		}
+	}
+}

@@ -1,0 +1,158 @@
+package helmholtz
+
+import (
+	"math"
+	"math/rand/v2"
+	"testing"
+)
+
+// posterior returns p(h | v) over the 2^(hidden units) states of a small
+// machine by enumeration, state s having bit k for hidden unit k (layer 1
+// first).
+func posterior(m *Machine, v []uint8) []float64 {
+	hidden := 0
+	for _, n := range m.Sizes[1:] {
+		hidden += n
+	}
+	post := make([]float64, 1<<hidden)
+	var z float64
+	for s := range post {
+		x := [][]uint8{v}
+		k := 0
+		for _, n := range m.Sizes[1:] {
+			layer := make([]uint8, n)
+			for i := range layer {
+				layer[i] = uint8(s >> k & 1)
+				k++
+			}
+			x = append(x, layer)
+		}
+		post[s] = math.Exp(m.LogJoint(x))
+		z += post[s]
+	}
+	for s := range post {
+		post[s] /= z
+	}
+	return post
+}
+
+// randomMachine returns a machine of the given sizes with weights of
+// scale w and biases N(0, 1).
+func randomMachine(sizes []int, w float64, seed uint64) *Machine {
+	rng := rand.New(rand.NewPCG(seed, seed))
+	m := New(sizes)
+	m.Init(rng, w)
+	for _, b := range m.B {
+		for i := range b {
+			b[i] = rng.NormFloat64()
+		}
+	}
+	return m
+}
+
+// TestGibbsSamplesPosterior: at temperature 1 the Gibbs machine's chain
+// has the posterior as its stationary distribution: the states it reaches
+// after many sweeps pass a χ² test against p(h | v) by enumeration. The
+// annealed schedule of 1995 ends near the posterior too.
+func TestGibbsSamplesPosterior(t *testing.T) {
+	m := randomMachine([]int{4, 3, 2}, 1.5, 5)
+	v := []uint8{1, 0, 1, 1}
+	post := posterior(m, v)
+	for _, c := range []struct {
+		name            string
+		sweeps          int
+		t0, cool, limit float64
+	}{
+		// 31 degrees of freedom: P(χ² > 61) ≈ 0.001.
+		{"temperature 1", 30, 1, 1, 61},
+		// 20 sweeps of annealing from T = 5 end near the posterior of this
+		// net, not at it: only the total variation is bounded (it is 0.04).
+		{"annealed", GibbsSweeps, GibbsT0, GibbsCool, math.Inf(1)},
+	} {
+		g := NewGibbs(m, 0)
+		g.Sweeps, g.T0, g.Cool = c.sweeps, c.t0, c.cool
+		const n = 100000
+		counts := make([]float64, len(post))
+		rng := rand.New(rand.NewPCG(6, 6))
+		for range n {
+			g.Sample(constData(v), rng)
+			s, k := 0, 0
+			for _, layer := range g.ws.x[1:] {
+				for _, x := range layer {
+					s |= int(x) << k
+					k++
+				}
+			}
+			counts[s]++
+		}
+		var chi2 float64
+		for s, p := range post {
+			want := n * p
+			chi2 += (counts[s] - want) * (counts[s] - want) / want
+		}
+		var tv float64
+		for s, p := range post {
+			tv += math.Abs(counts[s]/n-p) / 2
+		}
+		t.Logf("%s: χ² = %.1f, total variation %.4f", c.name, chi2, tv)
+		if tv > 0.08 {
+			t.Errorf("%s: total variation %.4f from the posterior", c.name, tv)
+		}
+		if chi2 > c.limit {
+			t.Errorf("%s: χ² = %.1f over 31 degrees of freedom: the states do not follow the posterior", c.name, chi2)
+		}
+	}
+}
+
+// TestGibbsLearns: the Gibbs machine's updates raise the likelihood of the
+// data it sees (bars-like images; exact log p(v) by enumeration).
+func TestGibbsLearns(t *testing.T) {
+	m := randomMachine([]int{16, 6}, 0.1, 3)
+	for i := range m.B[0] {
+		m.B[0][i] = -1
+	}
+	before := meanLogProb(m, 2000)
+	g := NewGibbs(m, 0.05)
+	rng := rand.New(rand.NewPCG(1, 2))
+	for range 20000 {
+		g.Step(barsLike{}, rng)
+	}
+	if after := meanLogProb(m, 2000); !(after > before+1) {
+		t.Errorf("mean log p(v): %.3f nats before, %.3f after 20000 steps", before, after)
+	}
+}
+
+// meanLogProb returns the mean exact log p(v) of n bars-like patterns.
+func meanLogProb(m *Machine, n int) float64 {
+	rng := rand.New(rand.NewPCG(9, 9))
+	v := make([]uint8, m.Sizes[0])
+	var s float64
+	for range n {
+		barsLike{}.Sample(v, rng)
+		s += logProb(m, v)
+	}
+	return s / float64(n)
+}
+
+// logProb returns log p(v) by enumeration of every hidden state.
+func logProb(m *Machine, v []uint8) float64 {
+	hidden := 0
+	for _, n := range m.Sizes[1:] {
+		hidden += n
+	}
+	var z float64
+	for s := range 1 << hidden {
+		x := [][]uint8{v}
+		k := 0
+		for _, n := range m.Sizes[1:] {
+			layer := make([]uint8, n)
+			for i := range layer {
+				layer[i] = uint8(s >> k & 1)
+				k++
+			}
+			x = append(x, layer)
+		}
+		z += math.Exp(m.LogJoint(x))
+	}
+	return math.Log(z)
+}

@@ -1,0 +1,333 @@
+package helmholtz
+
+import (
+	"math"
+	"math/rand/v2"
+)
+
+// MeanField is the on-line mean-field learning of Saul, Jaakkola & Jordan
+// ("Mean field theory for sigmoid belief networks", JAIR 4, 1996) for the
+// Helmholtz machine's generative net. For each pattern v it fits a
+// factorial distribution Q(h) = Π_j μ_j^h_j (1−μ_j)^(1−h_j) over the
+// hidden units to the posterior by maximising the lower bound
+//
+//	log p(v) ≥ Σ_i [ ⟨x_i⟩⟨z_i⟩ − ξ_i⟨z_i⟩ − log⟨e^(−ξ_i z_i) + e^((1−ξ_i) z_i)⟩ ] + H(Q),
+//
+// z_i being unit i's generative logit and ⟨·⟩ the mean under Q (for a
+// unit with parents; a top unit's term is exact), and then moves B and W
+// up the bound's gradient at rate Rate. The bound holds for every ξ_i;
+// Iters rounds of a Newton step in each ξ_i (the bound is concave in it)
+// and a fixed-point update μ_j = σ(∂bound/∂μ_j without the entropy), unit
+// by unit, top layer first, tighten it.
+//
+// Bound gives the same bound as a coding cost. Everything is
+// deterministic given the pattern: a step draws only the pattern.
+type MeanField struct {
+	M     *Machine
+	Rate  float64
+	Iters int // rounds of updates of ξ and μ per pattern
+
+	v  []uint8
+	mu [][]float64 // mu[0] is the pattern, mu[l≥1] the means of Q
+	xi [][]float64 // xi[l], l < top
+	z  [][]float64 // ⟨z⟩ of layer l < top
+	// Per unit of layer l < top, for a = −ξ and a = 1−ξ: log⟨e^(a z)⟩ and
+	// e^(a W[j,i]) per parent j (row-major as W).
+	la, lb [][]float64
+	ea, eb [][]float64
+	ew     [][]float64 // e^W
+	pb     [][]float64 // B/(A+B) of each unit of layer l < top
+}
+
+// MeanFieldIters is the rounds of updates NewMeanField sets.
+const MeanFieldIters = 10
+
+// NewMeanField returns a mean-field learner for m at rate eps.
+func NewMeanField(m *Machine, eps float64) *MeanField {
+	L := len(m.Sizes)
+	f := &MeanField{M: m, Rate: eps, Iters: MeanFieldIters, v: make([]uint8, m.Sizes[0])}
+	mk := func(n int) [][]float64 {
+		s := make([][]float64, n)
+		for l := range s {
+			s[l] = make([]float64, m.Sizes[l])
+		}
+		return s
+	}
+	f.mu, f.xi, f.z, f.la, f.lb, f.pb = mk(L), mk(L-1), mk(L-1), mk(L-1), mk(L-1), mk(L-1)
+	f.ea, f.eb, f.ew = make([][]float64, L-1), make([][]float64, L-1), make([][]float64, L-1)
+	for l := range L - 1 {
+		n := len(m.W[l])
+		f.ea[l], f.eb[l], f.ew[l] = make([]float64, n), make([]float64, n), make([]float64, n)
+	}
+	return f
+}
+
+// SetRates sets the rate of the steps that follow; mean field has no
+// recognition net, so rec is unused.
+func (f *MeanField) SetRates(gen, rec float64) { f.Rate = gen }
+
+// Step draws a pattern, fits Q to its posterior and moves the generative
+// net up the bound's gradient.
+func (f *MeanField) Step(data Data, rng *rand.Rand) {
+	data.Sample(f.v, rng)
+	f.fit(f.v)
+	f.learn()
+}
+
+// Bound returns the mean-field lower bound on log p(v), in nats, after
+// fitting Q to v; Means then holds Q's means.
+func (f *MeanField) Bound(v []uint8) float64 {
+	f.fit(v)
+	return f.bound()
+}
+
+// Means returns the means of Q fitted by the last Bound or Step, layer by
+// layer (Means()[0] is the pattern). The slices are the learner's own.
+func (f *MeanField) Means() [][]float64 { return f.mu }
+
+// fit sets Q's means and the ξ for pattern v: from μ = ξ = 1/2, rounds of
+// a Newton step in every ξ and an update of every mean, until no mean
+// moves by more than MeanFieldTol or Iters rounds are done.
+func (f *MeanField) fit(v []uint8) {
+	m := f.M
+	top := len(m.Sizes) - 1
+	for i, x := range v {
+		f.mu[0][i] = float64(x & 1)
+	}
+	for l := 1; l <= top; l++ {
+		for j := range f.mu[l] {
+			f.mu[l][j] = 0.5
+		}
+	}
+	for l := range top {
+		for i := range f.xi[l] {
+			f.xi[l][i] = 0.5
+		}
+		for k, w := range m.W[l] {
+			f.ew[l][k] = math.Exp(w)
+		}
+		f.prepare(l)
+	}
+	for range f.Iters {
+		for l := range top {
+			f.newtonXi(l)
+			f.prepare(l)
+		}
+		moved := 0.0
+		for l := top; l >= 1; l-- {
+			moved = max(moved, f.updateMeans(l))
+		}
+		for l := range top {
+			f.sums(l)
+		}
+		if moved < MeanFieldTol {
+			break
+		}
+	}
+}
+
+// MeanFieldTol is the largest change of a mean in a round at which fitting
+// stops.
+const MeanFieldTol = 1e-4
+
+// prepare computes, for the units of layer l < top, the factors e^(aW)
+// for a = −ξ and 1−ξ, then sums them (see sums).
+func (f *MeanField) prepare(l int) {
+	m := f.M
+	n := m.Sizes[l]
+	w, ew, ea, eb := m.W[l], f.ew[l], f.ea[l], f.eb[l]
+	for i := range n {
+		xi := f.xi[l][i]
+		for k := i; k < len(w); k += n {
+			e := math.Exp(-xi * w[k])
+			ea[k], eb[k] = e, e*ew[k]
+		}
+	}
+	f.sums(l)
+}
+
+// sums computes, for the units of layer l < top, ⟨z⟩, the logs of
+// ⟨e^(az)⟩ for a = −ξ and 1−ξ, and B/(A+B), from the factors.
+func (f *MeanField) sums(l int) {
+	m := f.M
+	n := m.Sizes[l]
+	w, ea, eb, mu := m.W[l], f.ea[l], f.eb[l], f.mu[l+1]
+	for i := range n {
+		xi := f.xi[l][i]
+		b := m.B[l][i]
+		z, la, lb := b, -xi*b, (1-xi)*b
+		pa, pb := 1.0, 1.0 // products of up to 8 factors, each within e^±|W|
+		for j, p := range mu {
+			k := j*n + i
+			z += p * w[k]
+			pa *= 1 + p*(ea[k]-1)
+			pb *= 1 + p*(eb[k]-1)
+			if j&7 == 7 {
+				la += math.Log(pa)
+				lb += math.Log(pb)
+				pa, pb = 1, 1
+			}
+		}
+		la += math.Log(pa)
+		lb += math.Log(pb)
+		f.z[l][i], f.la[l][i], f.lb[l][i] = z, la, lb
+		f.pb[l][i] = sigmoidExact(lb - la)
+	}
+}
+
+// newtonXi takes one Newton step in each ξ of layer l < top, clipped to
+// [0, 1]; the layer must be prepared again after it.
+func (f *MeanField) newtonXi(l int) {
+	m := f.M
+	n := m.Sizes[l]
+	w, mu, ea, eb := m.W[l], f.mu[l+1], f.ea[l], f.eb[l]
+	for i := range n {
+		b := m.B[l][i]
+		pb := f.pb[l][i]
+		pa := 1 - pb
+		ma, mb, va, vb := b, b, 0.0, 0.0
+		for j, p := range mu {
+			k := j*n + i
+			ua := p * ea[k] / (1 + p*(ea[k]-1))
+			ub := p * eb[k] / (1 + p*(eb[k]-1))
+			w2 := w[k] * w[k]
+			ma += ua * w[k]
+			mb += ub * w[k]
+			va += ua * (1 - ua) * w2
+			vb += ub * (1 - ub) * w2
+		}
+		mean := pa*ma + pb*mb
+		d1 := f.z[l][i] - mean
+		d2 := pa*(va+ma*ma) + pb*(vb+mb*mb) - mean*mean
+		if d2 > 1e-12 {
+			f.xi[l][i] = min(max(f.xi[l][i]-d1/d2, 0), 1)
+		}
+	}
+}
+
+// updateMeans sets each mean of layer l ≥ 1 in turn to σ of the bound's
+// derivative in it (without the entropy's), keeping ⟨z⟩ and the odds
+// B/A of its children, layer l−1, up to date, and returns the largest
+// change of a mean. The logs of A and B are left for prepare.
+func (f *MeanField) updateMeans(l int) float64 {
+	m := f.M
+	top := len(m.Sizes) - 1
+	c := l - 1
+	n := m.Sizes[c]
+	w, muc, xic, ea, eb, pbc := m.W[c], f.mu[c], f.xi[c], f.ea[c], f.eb[c], f.pb[c]
+	moved := 0.0
+	for j := range m.Sizes[l] {
+		var g float64 // the derivative of the unit's own term
+		if l < top {
+			g = f.z[l][j]
+		} else {
+			g = m.B[top][j]
+		}
+		p := f.mu[l][j]
+		row := j * n
+		for i := range n {
+			k := row + i
+			pb := pbc[i]
+			da, db := 1+p*(ea[k]-1), 1+p*(eb[k]-1)
+			g += (muc[i]-xic[i])*w[k] - (1-pb)*(ea[k]-1)/da - pb*(eb[k]-1)/db
+		}
+		q := sigmoidExact(g)
+		if q == p {
+			continue
+		}
+		moved = max(moved, math.Abs(q-p))
+		for i := range n {
+			k := row + i
+			f.z[c][i] += (q - p) * w[k]
+			// The odds B/A change by the ratio of the parent's new factors
+			// to its old ones.
+			da, db := 1+p*(ea[k]-1), 1+p*(eb[k]-1)
+			na, nb := 1+q*(ea[k]-1), 1+q*(eb[k]-1)
+			pb := pbc[i]
+			odds := pb / (1 - pb) * (nb * da) / (db * na)
+			pbc[i] = odds / (1 + odds)
+			if math.IsNaN(pbc[i]) { // an odds of 0/0 or ∞/∞: 1 − pb underflowed
+				pbc[i] = pb
+			}
+		}
+		f.mu[l][j] = q
+	}
+	return moved
+}
+
+// bound returns the bound for the fitted Q, nats.
+func (f *MeanField) bound() float64 {
+	m := f.M
+	top := len(m.Sizes) - 1
+	var s float64
+	for j, b := range m.B[top] {
+		s += f.mu[top][j]*b - Softplus(b)
+	}
+	for l := range top {
+		for i, z := range f.z[l] {
+			s += (f.mu[l][i]-f.xi[l][i])*z - logAddExp(f.la[l][i], f.lb[l][i])
+		}
+	}
+	for l := 1; l <= top; l++ {
+		for _, p := range f.mu[l] {
+			s += entropyBernoulli(p)
+		}
+	}
+	return s
+}
+
+// learn adds Rate times the bound's gradient to B and W.
+func (f *MeanField) learn() {
+	m := f.M
+	top := len(m.Sizes) - 1
+	eps := f.Rate
+	for j, b := range m.B[top] {
+		m.B[top][j] += eps * (f.mu[top][j] - sigmoidExact(b))
+	}
+	for l := range top {
+		n := m.Sizes[l]
+		w, mu := m.W[l], f.mu[l+1]
+		for i := range n {
+			xi := f.xi[l][i]
+			pb := f.pb[l][i]
+			pa := 1 - pb
+			mi := f.mu[l][i]
+			for j, p := range mu {
+				k := j*n + i
+				ua := p * f.ea[l][k] / (1 + p*(f.ea[l][k]-1))
+				ub := p * f.eb[l][k] / (1 + p*(f.eb[l][k]-1))
+				w[k] += eps * ((mi-xi)*p + xi*pa*ua - (1-xi)*pb*ub)
+			}
+			m.B[l][i] += eps * (mi - pb)
+		}
+	}
+}
+
+// sigmoidExact is σ by math.Exp, without overflow.
+func sigmoidExact(x float64) float64 {
+	if x >= 0 {
+		return 1 / (1 + math.Exp(-x))
+	}
+	e := math.Exp(x)
+	return e / (1 + e)
+}
+
+// logAddExp returns log(e^a + e^b).
+func logAddExp(a, b float64) float64 {
+	if a < b {
+		a, b = b, a
+	}
+	return a + math.Log1p(math.Exp(b-a))
+}
+
+// entropyBernoulli returns the entropy of a Bernoulli(p) in nats.
+func entropyBernoulli(p float64) float64 {
+	var h float64
+	if p > 0 {
+		h -= p * math.Log(p)
+	}
+	if p < 1 {
+		h -= (1 - p) * math.Log1p(-p)
+	}
+	return h
+}
