@@ -30,10 +30,16 @@ type Set interface {
 }
 
 // Parse returns the data set named by spec: "bars" (4×4), "bars:HxW",
-// "shifter" (width 8), "shifter:W[,p=P][,right=R]" or "file:PATH.npz" (a
-// Finite data set with splits, read by ReadFinite).
+// "shifter" (width 8), "shifter:W[,p=P][,right=R]", "file:PATH.npz" (a
+// Finite data set with splits, read by ReadFinite), or MNIST:
+// "mnist[:DIR][,binarize=dynamic|fixed|threshold]", "mnist8[:DIR]",
+// "mnist8-pairs[:DIR]" (see mnist.go).
 func Parse(spec string) (Set, error) {
 	name, arg, _ := strings.Cut(spec, ":")
+	switch base, _, _ := strings.Cut(name, ","); base {
+	case "mnist", "mnist8", "mnist8-pairs":
+		return parseMNIST(spec)
+	}
 	switch name {
 	case "shifter":
 		return parseShifter(spec, arg)
@@ -58,7 +64,7 @@ func Parse(spec string) (Set, error) {
 		}
 		return NewBars(h, w), nil
 	}
-	return nil, fmt.Errorf("unknown data set %.64q (known: bars, bars:HxW, shifter, shifter:W, file:PATH.npz)", spec)
+	return nil, fmt.Errorf("unknown data set %.64q (known: bars, bars:HxW, shifter, shifter:W, file:PATH.npz, mnist, mnist8, mnist8-pairs)", spec)
 }
 
 // Marginal returns the probability that each unit is on under the

@@ -22,6 +22,13 @@ type Finite struct {
 	width    int
 	patterns [][]uint8 // distinct training examples
 	probs    []float64 // their frequencies
+
+	// grey, if not nil, are the training examples' grey levels (0..255):
+	// Sample then binarizes a drawn example afresh (MNIST's dynamic
+	// binarization), and Train and the support are one such draw.
+	grey         [][]uint8
+	height, wide int   // the shape to draw examples in, where not square or a row
+	layers       []int // the default net, where not [width, 20]
 }
 
 // Splits names the splits of a Finite data set, in order.
@@ -94,16 +101,25 @@ func (f *Finite) Dim() int { return f.width }
 // Shape draws an example as a square if its width is one (100 units: 10×10;
 // 784: 28×28), else as one row.
 func (f *Finite) Shape() (int, int) {
+	if f.height > 0 {
+		return f.height, f.wide
+	}
 	if r := int(math.Round(math.Sqrt(float64(f.width)))); r*r == f.width {
 		return r, r
 	}
 	return 1, f.width
 }
 
-// Sample copies a training example drawn uniformly into dst.
+// Sample copies a training example drawn uniformly into dst; for a data
+// set binarized dynamically, it binarizes the drawn example's grey levels
+// afresh (one draw for the example, then one for every four pixels).
 func (f *Finite) Sample(dst []uint8, rng *rand.Rand) {
 	if len(dst) != f.width {
 		panic(fmt.Sprintf("dataset: Finite.Sample into %d units, want %d", len(dst), f.width))
+	}
+	if f.grey != nil {
+		binarizeInto(dst, f.grey[rng.IntN(len(f.grey))], rng)
+		return
 	}
 	copy(dst, f.Train[rng.IntN(len(f.Train))])
 }
@@ -120,4 +136,9 @@ func (f *Finite) String() string { return f.Name }
 
 // Layers is a net of 20 hidden units above the visible ones, the smallest
 // of the 1995 density-estimation study's.
-func (f *Finite) Layers() []int { return []int{f.width, 20} }
+func (f *Finite) Layers() []int {
+	if f.layers != nil {
+		return slices.Clone(f.layers)
+	}
+	return []int{f.width, 20}
+}
