@@ -64,3 +64,39 @@ func BenchmarkDensityLearners(b *testing.B) {
 		}
 	}
 }
+
+// sparseBits draws 784-pixel patterns with 13 % of the pixels on, as
+// binarized MNIST has.
+type sparseBits struct{}
+
+func (sparseBits) Sample(dst []uint8, rng *rand.Rand) {
+	for i := range dst {
+		dst[i] = bit(rng.Uint32() < 558345748) // 0.13·2^32
+	}
+}
+
+// BenchmarkMNISTStep: one minibatch of 25 with Adam on 784-200-200-200,
+// the literature's SBN: reweighted wake-sleep with K = 5, and wake-sleep.
+// An epoch of 50,000 images is 2,000 steps.
+func BenchmarkMNISTStep(b *testing.B) {
+	for _, name := range []string{"rws5", "ws"} {
+		b.Run(name, func(b *testing.B) {
+			rng := rand.New(rand.NewPCG(1, 1))
+			m := New([]int{784, 200, 200, 200})
+			m.Init(rng, 0.01)
+			var l Learner
+			if name == "ws" {
+				ws := NewWakeSleep(m, 1e-3, 1e-3, 25)
+				ws.Opt = NewAdam()
+				l = ws
+			} else {
+				r := NewReweighted(m, 1e-3, 1e-3, 5)
+				r.Batch, r.Opt = 25, NewAdam()
+				l = r
+			}
+			for b.Loop() {
+				l.Step(sparseBits{}, rng)
+			}
+		})
+	}
+}

@@ -27,6 +27,12 @@ type Reweighted struct {
 	K                int  // samples per pattern
 	WakeQ            bool // the wake-phase recognition update
 	Sleep            bool // the sleep update
+	// Batch > 1, or an Opt, trains on batches: the gradients of Batch
+	// patterns (and, with Sleep, of Batch fantasies) are averaged, all
+	// taken at the parameters the step started from, and Opt (nil: plain
+	// ascent) applies them, generative and recognition at their rates.
+	Batch int
+	Opt   Optimizer
 	Options
 
 	ws   *WakeSleep    // workspace and kernels
@@ -61,6 +67,10 @@ func (r *Reweighted) SetRates(gen, rec float64) { r.GenRate, r.RecRate = gen, re
 // data: the pattern, then the K samples bottom-up, then (with Sleep) the
 // fantasy, all from rng.
 func (r *Reweighted) Step(data Data, rng *rand.Rand) {
+	if r.Batch > 1 || r.Opt != nil {
+		r.batch(data, rng)
+		return
+	}
 	ws, m := r.ws, r.M
 	m.mustBeShaped(ws.x)
 	ws.observe(data, rng)
@@ -88,6 +98,50 @@ func (r *Reweighted) Step(data Data, rng *rand.Rand) {
 	}
 	if r.Sleep {
 		ws.sleep(rng, r.RecRate, m.C, m.R)
+	}
+	r.Options.apply(m, r.GenRate, r.RecRate)
+}
+
+// batch is Step on a batch: the patterns and their K samples each, then
+// the fantasies, all from rng in that order.
+func (r *Reweighted) batch(data Data, rng *rand.Rand) {
+	ws, m := r.ws, r.M
+	m.mustBeShaped(ws.x)
+	zero(r.g.B, r.g.W, r.g.C, r.g.R)
+	n := max(r.Batch, 1)
+	for range n {
+		ws.observe(data, rng)
+		for k := range r.K {
+			ws.recognize(rng, m.C, m.R)
+			r.save(k)
+			if r.K > 1 {
+				r.logw[k] = r.logJoint() - r.logRecognition()
+			}
+		}
+		r.normalise()
+		for k, w := range r.logw {
+			r.load(k)
+			ws.learnGen(w, r.g.B, r.g.W)
+			if r.WakeQ {
+				ws.learnRec(w, r.g.C, r.g.R)
+			}
+		}
+	}
+	if r.Sleep {
+		for range n {
+			ws.dream(rng)
+			ws.learnRec(1, r.g.C, r.g.R)
+		}
+	}
+	inv := 1 / float64(n)
+	for _, g := range [][][]float64{r.g.B, r.g.W, r.g.C, r.g.R} {
+		scaleAll(g, inv)
+	}
+	update(r.Opt, SlotGenBias, m.B, r.g.B, r.GenRate)
+	update(r.Opt, SlotGenWeights, m.W, r.g.W, r.GenRate)
+	if r.WakeQ || r.Sleep {
+		update(r.Opt, SlotRecBias, m.C, r.g.C, r.RecRate)
+		update(r.Opt, SlotRecWeights, m.R, r.g.R, r.RecRate)
 	}
 	r.Options.apply(m, r.GenRate, r.RecRate)
 }

@@ -19,7 +19,10 @@ type WakeSleep struct {
 	GenRate float64 // ε of the wake (generative) delta rule
 	RecRate float64 // ε of the sleep (recognition) delta rule
 	Batch   int     // patterns per update; updates are averaged over the batch
-	Options         // recipe options, all off in the zero value
+	// Opt, if not nil, applies a batch's averaged updates (Adam), in
+	// place of plain ascent.
+	Opt     Optimizer
+	Options // recipe options, all off in the zero value
 
 	v   []uint8     // the data pattern of the wake phase
 	x   [][]float64 // state of each layer, 0 or 1
@@ -64,7 +67,7 @@ func NewWakeSleep(m *Machine, genRate, recRate float64, batch int) *WakeSleep {
 func (ws *WakeSleep) Step(data Data, rng *rand.Rand) {
 	m := ws.M
 	m.mustBeShaped(ws.x)
-	if ws.Batch == 1 {
+	if ws.Batch == 1 && ws.Opt == nil {
 		// Online: deltas go straight into the parameters. This equals the
 		// batch path with Batch = 1 bit for bit (0 + δ = δ and ε·δ/1 = ε·δ).
 		ws.wake(data, rng, ws.GenRate, m.B, m.W)
@@ -85,12 +88,26 @@ func (ws *WakeSleep) batch(data Data, rng *rand.Rand) {
 	for range ws.Batch {
 		ws.wake(data, rng, 1, ws.gB, ws.gW)
 	}
-	scaleAdd(m.B, m.W, ws.gB, ws.gW, ws.GenRate/float64(ws.Batch))
+	if ws.Opt != nil {
+		scaleAll(ws.gB, 1/float64(ws.Batch))
+		scaleAll(ws.gW, 1/float64(ws.Batch))
+		ws.Opt.Update(SlotGenBias, m.B, ws.gB, ws.GenRate)
+		ws.Opt.Update(SlotGenWeights, m.W, ws.gW, ws.GenRate)
+	} else {
+		scaleAdd(m.B, m.W, ws.gB, ws.gW, ws.GenRate/float64(ws.Batch))
+	}
 	zero(ws.gC, ws.gR)
 	for range ws.Batch {
 		ws.sleep(rng, 1, ws.gC, ws.gR)
 	}
-	scaleAdd(m.C, m.R, ws.gC, ws.gR, ws.RecRate/float64(ws.Batch))
+	if ws.Opt != nil {
+		scaleAll(ws.gC, 1/float64(ws.Batch))
+		scaleAll(ws.gR, 1/float64(ws.Batch))
+		ws.Opt.Update(SlotRecBias, m.C, ws.gC, ws.RecRate)
+		ws.Opt.Update(SlotRecWeights, m.R, ws.gR, ws.RecRate)
+	} else {
+		scaleAdd(m.C, m.R, ws.gC, ws.gR, ws.RecRate/float64(ws.Batch))
+	}
 }
 
 // wake draws a pattern, samples the hidden layers bottom-up through the

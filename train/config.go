@@ -19,6 +19,7 @@ type Config struct {
 	GenLR         float64 `json:"gen_lr"`         // wake (generative) rate, if not 0
 	RecLR         float64 `json:"rec_lr"`         // sleep (recognition) rate, if not 0
 	Batch         int     `json:"batch_size"`     // patterns per update
+	Optimizer     string  `json:"optimizer,omitempty"` // "" (plain gradient ascent) or "adam"
 	InitScale     float64 `json:"init_scale"`     // weights start N(0, InitScale²)
 	MarginalBias  bool    `json:"marginal_bias"`  // b_v starts at the logit of the pixel marginal
 	EvalEvery     int     `json:"eval_every"`     // steps between exact evaluations

@@ -58,8 +58,16 @@ func (c Config) validateAlgo() error {
 	default:
 		return fmt.Errorf("--algo must be one of %v, got %.64q", Algos, c.Algo)
 	}
-	if c.Algo != "" && c.Batch != 1 {
+	if c.Algo != "" && c.Algo != "rws" && c.Batch != 1 {
 		return fmt.Errorf("--algo %s trains online: --batch-size must be 1, got %d", c.Algo, c.Batch)
+	}
+	switch c.Optimizer {
+	case "", "adam":
+	default:
+		return fmt.Errorf("--optimizer must be sgd or adam, got %.64q", c.Optimizer)
+	}
+	if c.Optimizer == "adam" && c.Algo != "" && c.Algo != "rws" {
+		return fmt.Errorf("--optimizer adam is an option of --algo ws and rws, not of %s", c.Algo)
 	}
 	switch {
 	case c.Algo == "rws" && (c.Samples < 1 || c.Samples > maxSamples):
@@ -126,6 +134,7 @@ func (c Config) newLearner(m *helmholtz.Machine) helmholtz.Learner {
 	case "rws":
 		l := helmholtz.NewReweighted(m, gen, rec, c.Samples)
 		l.WakeQ, l.Sleep, l.Options = !c.NoWakeQ, !c.NoSleep, c.options()
+		l.Batch, l.Opt = c.Batch, c.optimizer(m)
 		return l
 	case "mixture":
 		l := helmholtz.NewMixture(m, gen, rec, c.Components)
@@ -140,7 +149,57 @@ func (c Config) newLearner(m *helmholtz.Machine) helmholtz.Learner {
 	}
 	l := helmholtz.NewWakeSleep(m, gen, rec, c.Batch)
 	l.Options = c.options()
+	l.Opt = c.optimizer(m)
 	return l
+}
+
+// optimizer returns c's optimizer for machine m: nil for plain gradient
+// ascent, else Adam with its moments allocated.
+func (c Config) optimizer(m *helmholtz.Machine) helmholtz.Optimizer {
+	if c.Optimizer != "adam" {
+		return nil
+	}
+	a := helmholtz.NewAdam()
+	a.Init(m)
+	return a
+}
+
+// adamOf returns the Adam optimizer of learner l, or nil.
+func adamOf(l helmholtz.Learner) *helmholtz.Adam {
+	var opt helmholtz.Optimizer
+	switch l := l.(type) {
+	case *helmholtz.WakeSleep:
+		opt = l.Opt
+	case *helmholtz.Reweighted:
+		opt = l.Opt
+	}
+	a, _ := opt.(*helmholtz.Adam)
+	return a
+}
+
+// adamParams returns an Adam optimizer's state as it is saved: its step
+// counts, adam_t (one per slot: B, W, C, R), and its moments, adam_m_X
+// and adam_v_X for each parameter array X of the machine (B0, W0, ...),
+// shaped as X.
+func adamParams(a *helmholtz.Adam, sizes []int) []param {
+	ps := []param{{name: "adam_t", cols: helmholtz.NumSlots, data: a.T[:]}}
+	for slot, group := range []string{"B", "W", "C", "R"} {
+		for l := range a.M[slot] {
+			rows, cols := 0, len(a.M[slot][l])
+			switch group {
+			case "W":
+				rows, cols = sizes[l+1], sizes[l]
+			case "R":
+				rows, cols = sizes[l], sizes[l+1]
+			}
+			if group == "C" && l == 0 { // the visible layer has no recognition bias
+				continue
+			}
+			ps = append(ps, param{name: fmt.Sprintf("adam_m_%s%d", group, l), rows: rows, cols: cols, data: a.M[slot][l]},
+				param{name: fmt.Sprintf("adam_v_%s%d", group, l), rows: rows, cols: cols, data: a.V[slot][l]})
+		}
+	}
+	return ps
 }
 
 // initLearner draws a learner's own parameters from rng, after its
@@ -155,12 +214,16 @@ func (c Config) initLearner(l helmholtz.Learner, rng *rand.Rand) {
 }
 
 // learnerParams returns a learner's own parameter arrays, beyond its
-// machine's, as they are saved: for a mixture, each extra component's
+// machine's, as they are saved: for a learner with Adam, its state
+// (adamParams); for a mixture, each extra component's
 // recognition arrays named as the machine's with a suffix _c2, _c3, ...
 // and the gate, gate_W (visible × components) and gate_b; for an RBM, the
 // velocities of its weights and biases under momentum, cd_uW (visible ×
 // hidden), cd_ubv and cd_ubh.
 func learnerParams(l helmholtz.Learner, sizes []int) []param {
+	if a := adamOf(l); a != nil {
+		return adamParams(a, sizes)
+	}
 	if cd, ok := l.(*rbm.Learner); ok {
 		return []param{{name: "cd_uW", rows: sizes[0], cols: sizes[1], data: cd.UW},
 			{name: "cd_ubv", cols: sizes[0], data: cd.UBV}, {name: "cd_ubh", cols: sizes[1], data: cd.UBH}}

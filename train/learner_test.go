@@ -25,6 +25,8 @@ func learnerConfigs(steps int) map[string]Config {
 		"rws-only": func(c *Config) { c.Algo, c.Samples, c.NoWakeQ, c.NoSleep = "rws", 2, true, false },
 		"mixture":  func(c *Config) { c.Algo, c.Components = "mixture", 3 },
 		"gibbs":    func(c *Config) { c.Algo = "gibbs" },
+		"ws-adam":  func(c *Config) { c.Batch, c.Optimizer, c.LR = 3, "adam", 0.01 },
+		"rws-adam": func(c *Config) { c.Algo, c.Samples, c.Batch, c.Optimizer, c.LR = "rws", 3, 4, "adam", 0.01 },
 		"mf":       func(c *Config) { c.Algo = "mf" },
 		"rbm": func(c *Config) {
 			c.Algo, c.Layers, c.CDK, c.Momentum, c.Decay, c.LR = "rbm", []int{16, 8}, 2, 0.5, 1e-3, 0.05

@@ -20,13 +20,14 @@ import (
 // configFlags registers the flags of a Config on fs, with cfg's values as
 // defaults, and returns a function that finishes cfg after parsing.
 func configFlags(fs *flag.FlagSet, cfg *train.Config) func() {
-	fs.StringVar(&cfg.Data, "data", cfg.Data, "data set: bars, bars:HxW, shifter or shifter:W[,p=P][,right=R] (each with a net of its own unless --layers is given)")
+	fs.StringVar(&cfg.Data, "data", cfg.Data, "data set: bars, bars:HxW, shifter or shifter:W[,p=P][,right=R], file:PATH.npz, mnist[:DIR][,binarize=dynamic|fixed|threshold], mnist8, mnist8-pairs (each with a net of its own unless --layers is given)")
 	fs.Uint64Var(&cfg.Seed, "seed", cfg.Seed, "random seed (fixes everything)")
 	fs.IntVar(&cfg.Steps, "n-steps", cfg.Steps, "wake-sleep iterations")
 	fs.Float64Var(&cfg.LR, "lr", cfg.LR, "learning rate of both phases")
 	fs.Float64Var(&cfg.GenLR, "gen-lr", 0, "generative (wake) rate; 0 = --lr")
 	fs.Float64Var(&cfg.RecLR, "rec-lr", 0, "recognition (sleep) rate; 0 = --lr")
-	fs.IntVar(&cfg.Batch, "batch-size", cfg.Batch, "patterns per update (1 = online)")
+	fs.IntVar(&cfg.Batch, "batch-size", cfg.Batch, "patterns per update (1 = online); ws and rws")
+	fs.StringVar(&cfg.Optimizer, "optimizer", or(cfg.Optimizer, "sgd"), "sgd (plain gradient ascent) or adam (Kingma & Ba, β = 0.9, 0.999); ws and rws")
 	fs.Float64Var(&cfg.InitScale, "init-scale", cfg.InitScale, "initial weights ~ N(0, scale²)")
 	fs.BoolVar(&cfg.MarginalBias, "marginal-bias", cfg.MarginalBias, "start b_v at the logit of the data's pixel marginal")
 	fs.IntVar(&cfg.EvalEvery, "eval-every", cfg.EvalEvery, "steps between evaluations (0: chosen by their cost, so that they take about a tenth of the run; 2,000 for 16-8-1)")
@@ -50,7 +51,7 @@ func configFlags(fs *flag.FlagSet, cfg *train.Config) func() {
 	fs.BoolVar(&cfg.Halving, "halving", cfg.Halving, "choose among restarts by successive halving")
 	fs.IntVar(&cfg.Reinit, "reinit", cfg.Reinit, "every N steps re-initialise idle or duplicate hidden units (0 = never)")
 	fs.BoolVar(&cfg.ReinitTop, "reinit-top", cfg.ReinitTop, "with --reinit, also re-initialise idle top units towards the strongest opposition in the hidden code")
-	fs.StringVar(&cfg.Algo, "algo", or(cfg.Algo, "ws"), "learner: ws (wake-sleep), exact (exact-posterior wake phase), rws (reweighted wake-sleep), mixture (mixture recognition) or rbm (the baseline: an RBM of --layers visible,hidden trained by CD-k)")
+	fs.StringVar(&cfg.Algo, "algo", or(cfg.Algo, "ws"), "learner: ws (wake-sleep), exact (exact-posterior wake phase), rws (reweighted wake-sleep), mixture (mixture recognition), gibbs (the Gibbs machine), mf (mean-field learning) or rbm (the baseline: an RBM of --layers visible,hidden trained by CD-k)")
 	fs.IntVar(&cfg.Samples, "samples", cfg.Samples, "rws: samples per pattern (default 5)")
 	wakeQ := fs.Bool("rws-wake-q", !cfg.NoWakeQ, "rws: the recognition net also learns from the weighted samples on real data")
 	sleep := fs.Bool("rws-sleep", !cfg.NoSleep, "rws: the recognition net also learns from fantasies (the sleep update)")
@@ -85,6 +86,9 @@ func configFlags(fs *flag.FlagSet, cfg *train.Config) func() {
 		// Validate to refuse.
 		if cfg.Algo == "ws" {
 			cfg.Algo = ""
+		}
+		if cfg.Optimizer == "sgd" {
+			cfg.Optimizer = ""
 		}
 		if isSet(fs, "algo") { // another learner's settings from the base do not carry over
 			if cfg.Algo != "rws" && !isSet(fs, "samples") {

@@ -1,0 +1,98 @@
+package helmholtz
+
+import (
+	"fmt"
+	"math"
+)
+
+// An Optimizer turns a step's gradients into changes of the parameters.
+// Learners that train in batches (WakeSleep and Reweighted with Batch > 1,
+// or any Opt set) pass it each group of parameters with its gradient, an
+// ascent direction averaged over the batch: slot names the group (see the
+// Slot constants), so that an optimizer with state keeps it per group.
+// A nil Optimizer is plain gradient ascent, p += rate·g.
+type Optimizer interface {
+	Update(slot int, p, g [][]float64, rate float64)
+}
+
+// The groups of parameters an optimizer is given, as slots.
+const (
+	SlotGenBias = iota // B
+	SlotGenWeights     // W
+	SlotRecBias        // C
+	SlotRecWeights     // R
+	NumSlots
+)
+
+// Adam is the optimizer of Kingma & Ba ("Adam: a method for stochastic
+// optimization", ICLR 2015), with bias-corrected moment estimates,
+// ascending:
+//
+//	m ← β1·m + (1−β1)·g,  v ← β2·v + (1−β2)·g²,
+//	p ← p + rate · (m/(1−β1^t)) / (√(v/(1−β2^t)) + ε),
+//
+// t counting the updates of the slot. Its step counts and moments are
+// state that a snapshot must keep to resume bit for bit.
+type Adam struct {
+	Beta1, Beta2, Eps float64
+
+	T    [NumSlots]float64     // updates made, per slot (counts, as floats for snapshots)
+	M, V [NumSlots][][]float64 // first and second moments, per slot and layer
+}
+
+// NewAdam returns Adam with the paper's β1 = 0.9, β2 = 0.999, ε = 1e-8.
+func NewAdam() *Adam { return &Adam{Beta1: 0.9, Beta2: 0.999, Eps: 1e-8} }
+
+// Update applies one Adam step to the parameters of slot.
+func (a *Adam) Update(slot int, p, g [][]float64, rate float64) {
+	if a.M[slot] == nil {
+		a.M[slot], a.V[slot] = zeros(p), zeros(p)
+	}
+	a.T[slot]++
+	t := a.T[slot]
+	c1 := 1 - math.Pow(a.Beta1, t)
+	c2 := 1 - math.Pow(a.Beta2, t)
+	step := rate / c1
+	b1, b2, eps := a.Beta1, a.Beta2, a.Eps
+	for l := range p {
+		m, v, pl, gl := a.M[slot][l], a.V[slot][l], p[l], g[l]
+		if len(m) != len(pl) || len(gl) != len(pl) {
+			panic(fmt.Sprintf("helmholtz: Adam slot %d layer %d: %d parameters, %d moments, %d gradients", slot, l, len(pl), len(m), len(gl)))
+		}
+		for i, x := range gl {
+			m[i] = float64(b1*m[i]) + float64((1-b1)*x)
+			v[i] = float64(b2*v[i]) + float64(float64((1-b2)*x)*x)
+			pl[i] += float64(step*m[i]) / (math.Sqrt(v[i]/c2) + eps)
+		}
+	}
+}
+
+// Init allocates the moments of every slot for machine m, so that its
+// state has the same shape whether or not a slot has been updated.
+func (a *Adam) Init(m *Machine) {
+	for slot, p := range [NumSlots][][]float64{m.B, m.W, m.C, m.R} {
+		a.M[slot], a.V[slot] = zeros(p), zeros(p)
+	}
+}
+
+// zeros returns arrays of zeros shaped as p.
+func zeros(p [][]float64) [][]float64 {
+	z := make([][]float64, len(p))
+	for l := range p {
+		z[l] = make([]float64, len(p[l]))
+	}
+	return z
+}
+
+// update applies opt (nil: plain ascent) to one group.
+func update(opt Optimizer, slot int, p, g [][]float64, rate float64) {
+	if opt == nil {
+		for l := range p {
+			for i, x := range g[l] {
+				p[l][i] += float64(rate * x)
+			}
+		}
+		return
+	}
+	opt.Update(slot, p, g, rate)
+}
