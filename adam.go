@@ -17,10 +17,10 @@ type Optimizer interface {
 
 // The groups of parameters an optimizer is given, as slots.
 const (
-	SlotGenBias = iota // B
-	SlotGenWeights     // W
-	SlotRecBias        // C
-	SlotRecWeights     // R
+	SlotGenBias    = iota // B
+	SlotGenWeights        // W
+	SlotRecBias           // C
+	SlotRecWeights        // R
 	NumSlots
 )
 

@@ -44,8 +44,8 @@ type Density struct {
 	SlowSeeds           []uint64
 	SlowValid, SlowTest int
 	Out                 string // data files, results.jsonl; an interrupted study continues there
-	Doc     string // where DENSITY.md and density/ go
-	Log     io.Writer
+	Doc                 string // where DENSITY.md and density/ go
+	Log                 io.Writer
 }
 
 // DensityResult is one task and seed: every estimator's test cost.

@@ -11,19 +11,19 @@ import (
 // Config fixes a training run. The zero values of GenLR and RecLR mean
 // "use LR".
 type Config struct {
-	Data          string  `json:"data"`           // data set, as dataset.Parse reads it
-	Layers        []int   `json:"layers"`         // layer sizes, visible first
-	Seed          uint64  `json:"seed"`           // seeds the one random stream
-	Steps         int     `json:"n_steps"`        // wake-sleep iterations
-	LR            float64 `json:"lr"`             // learning rate of both phases
-	GenLR         float64 `json:"gen_lr"`         // wake (generative) rate, if not 0
-	RecLR         float64 `json:"rec_lr"`         // sleep (recognition) rate, if not 0
-	Batch         int     `json:"batch_size"`     // patterns per update
+	Data          string  `json:"data"`                // data set, as dataset.Parse reads it
+	Layers        []int   `json:"layers"`              // layer sizes, visible first
+	Seed          uint64  `json:"seed"`                // seeds the one random stream
+	Steps         int     `json:"n_steps"`             // wake-sleep iterations
+	LR            float64 `json:"lr"`                  // learning rate of both phases
+	GenLR         float64 `json:"gen_lr"`              // wake (generative) rate, if not 0
+	RecLR         float64 `json:"rec_lr"`              // sleep (recognition) rate, if not 0
+	Batch         int     `json:"batch_size"`          // patterns per update
 	Optimizer     string  `json:"optimizer,omitempty"` // "" (plain gradient ascent) or "adam"
-	InitScale     float64 `json:"init_scale"`     // weights start N(0, InitScale²)
-	MarginalBias  bool    `json:"marginal_bias"`  // b_v starts at the logit of the pixel marginal
-	EvalEvery     int     `json:"eval_every"`     // steps between exact evaluations
-	SnapshotEvery int     `json:"snapshot_every"` // steps between snapshots; 0: none
+	InitScale     float64 `json:"init_scale"`          // weights start N(0, InitScale²)
+	MarginalBias  bool    `json:"marginal_bias"`       // b_v starts at the logit of the pixel marginal
+	EvalEvery     int     `json:"eval_every"`          // steps between exact evaluations
+	SnapshotEvery int     `json:"snapshot_every"`      // steps between snapshots; 0: none
 
 	// Recipe options, all off by default (the seed's recipe). See recipe.go.
 	Schedule      string   `json:"schedule,omitempty"`         // "", "constant", "linear" or "inverse"
