@@ -24,10 +24,13 @@ const (
 	// about two weeks on one core.
 	MaxWork = 1 << 50
 	// MaxStepWork bounds the work of one step, Batch patterns through
-	// every weight twice: 2^24, about 20 ms. Training checks for an
-	// interrupt between steps, so Ctrl-C acts within 100 ms whatever the
-	// batch size.
-	MaxStepWork = 1 << 24
+	// every weight twice: 2^28. The kernels take 0.2-0.3 ns an operation
+	// so counted (a 100-50-20 net's online step: 24,000 operations in 5
+	// µs; a 784-200-200 net's by RWS with K = 5 and batches of 25: 1.2e8
+	// in 30 ms), so a step takes at most about 80 ms, and since training
+	// checks for an interrupt between steps, Ctrl-C acts within 100 ms
+	// whatever the batch size.
+	MaxStepWork = 1 << 28
 	// MaxSnapshots bounds the snapshots a run writes.
 	MaxSnapshots = 10000
 	// MaxLogit bounds every logit a machine can produce in training (see
@@ -98,7 +101,7 @@ func (c Config) Cost(set dataset.Set) Cost {
 }
 
 // scoreCost returns the bytes and operations of one likelihood of c's
-// machines on n patterns (at most maxEstimated when estimated).
+// machines on n patterns (at most c.estimated when estimated).
 func (c Config) scoreCost(set dataset.Set, n int) (bytes, ops float64) {
 	if c.Algo == "rbm" {
 		return float64(n) * 8, rbm.Cost(c.Layers[0], c.Layers[1], n)
@@ -106,7 +109,7 @@ func (c Config) scoreCost(set dataset.Set, n int) (bytes, ops float64) {
 	if c.exactly() {
 		return exact.Cost(c.Layers, n)
 	}
-	n = min(n, maxEstimated)
+	n = min(n, c.estimated(c.estimateK()))
 	return float64(n) * float64(set.Dim()+48), float64(n) * float64(c.estimateK()) * 4 * float64(Params(c.Layers))
 }
 

@@ -34,7 +34,7 @@ func (c Config) AutoEvalEvery() int {
 	c.EvalEvery = BaseEvalEvery
 	step := c.Cost(set).Step
 	_, ev := c.scoreCost(set, set.SupportSize())
-	if valid := validSplit(set); len(valid) > 0 {
+	if valid := validSplit(set, c); len(valid) > 0 {
 		_, v := c.scoreCost(set, len(valid))
 		ev += v
 	}

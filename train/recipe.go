@@ -97,6 +97,9 @@ func (c Config) RecipeFlags() string {
 	if c.Batch != d.Batch {
 		add("batch-size", c.Batch)
 	}
+	if c.Optimizer != "" {
+		add("optimizer", c.Optimizer)
+	}
 	if c.InitScale != d.InitScale {
 		add("init-scale", c.InitScale)
 	}

@@ -80,8 +80,12 @@ func (r *Run) Results() string {
 		initial = "KL of the chosen restart candidate"
 	}
 	row(initial, fmt.Sprintf("%.2f bits", first.KL))
-	fmt.Fprintf(&b, "%s %.2f s%s (%.0f ns per step, with %d exact evaluations) |\n",
-		WallClockRow, r.Elapsed.Seconds(), resumed, float64(perStep.Nanoseconds()), len(r.History))
+	kind := "exact"
+	if !cfg.exactly() {
+		kind = "estimated"
+	}
+	fmt.Fprintf(&b, "%s %.2f s%s (%.0f ns per step, with %d %s evaluations) |\n",
+		WallClockRow, r.Elapsed.Seconds(), resumed, float64(perStep.Nanoseconds()), len(r.History), kind)
 	return b.String()
 }
 

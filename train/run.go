@@ -42,7 +42,8 @@ type Point struct {
 	Shift float64
 	// Valid is the mean −log2 p(v) of the data set's validation split,
 	// bits, computed as NLL is (exactly or by the same estimate, on at
-	// most maxEstimated of its first examples); NaN for data without one.
+	// most maxEstimated of its first examples, fewer for a large net
+	// estimated); NaN for data without one.
 	Valid float64
 }
 
@@ -173,8 +174,8 @@ func (r *Run) evaluateOf(ctx context.Context, m *helmholtz.Machine, l helmholtz.
 	cfg := r.Config
 	if r.score == nil {
 		pats, probs := r.support, r.probs
-		if !cfg.exactly() && len(pats) > maxEstimated {
-			pats, probs = drawPatterns(cfg, r.Data, maxEstimated, evalStream)
+		if n := cfg.estimated(cfg.estimateK()); !cfg.exactly() && len(pats) > n {
+			pats, probs = drawPatterns(cfg, r.Data, n, evalStream)
 		}
 		sc, err := cfg.newScorer(pats, probs, evalStream)
 		if err != nil {
@@ -188,7 +189,7 @@ func (r *Run) evaluateOf(ctx context.Context, m *helmholtz.Machine, l helmholtz.
 		return Point{}, err
 	}
 	p := Point{Step: step, Samples: cfg.samples(step), KL: res.KL, NLL: res.NLL, Gap: math.NaN(), SE: res.SE, Shift: math.NaN(), Valid: math.NaN()}
-	if valid := validSplit(r.Data); len(valid) > 0 {
+	if valid := validSplit(r.Data, cfg); len(valid) > 0 {
 		if r.validScore == nil {
 			pats, probs := dataset.Distribution(valid)
 			if r.validScore, err = cfg.newScorer(pats, probs, validStream); err != nil {
@@ -243,14 +244,19 @@ const (
 	validStream  = stream ^ 0x76616c6964   // "valid"
 )
 
-// validSplit returns the first examples, at most maxEstimated, of the
-// validation split of set, or nil if it has none.
-func validSplit(set dataset.Set) [][]uint8 {
+// validSplit returns the first examples of the validation split of set
+// that an evaluation of c scores (at most maxEstimated, fewer for a large
+// net estimated), or nil if it has none.
+func validSplit(set dataset.Set, c Config) [][]uint8 {
 	f, ok := set.(*dataset.Finite)
 	if !ok {
 		return nil
 	}
-	return f.Valid[:min(len(f.Valid), maxEstimated)]
+	n := maxEstimated
+	if !c.exactly() {
+		n = c.estimated(c.estimateK())
+	}
+	return f.Valid[:min(len(f.Valid), n)]
 }
 
 // maxHistoryGap bounds the work of the gap evaluation that goes with each
@@ -550,7 +556,11 @@ const (
 // checkDivergence applies the cross-entropy test.
 func (r *Run) checkDivergence(ctx context.Context) error {
 	if r.check == nil {
-		pats, probs := drawPatterns(r.Config, r.Data, checkDraws, checkStream)
+		n := checkDraws
+		if c := r.Config.chooser(n); !c.exactly() {
+			n = min(n, c.estimated(c.estimateK()))
+		}
+		pats, probs := drawPatterns(r.Config, r.Data, n, checkStream)
 		sc, err := r.Config.chooser(len(pats)).newScorer(pats, probs, checkStream)
 		if err != nil {
 			return err

@@ -27,7 +27,22 @@ const EstimateK = 100
 
 // maxEstimated bounds the patterns an estimate averages over: a support
 // with more is replaced by a draw of that many patterns from the data.
-const maxEstimated = 4096
+// For a large net fewer (estimated), so that one estimate costs about
+// estimateOps operations, but never fewer than minEstimated.
+const (
+	maxEstimated = 4096
+	minEstimated = 256
+	estimateOps  = 1 << 34
+)
+
+// estimated returns the number of patterns an estimate of c with k
+// samples per pattern averages over where the data offer more:
+// maxEstimated for nets of up to about 10,000 parameters at k = 100 (all
+// the bars and shifter nets), down to minEstimated for an MNIST net.
+func (c Config) estimated(k int) int {
+	n := estimateOps / (float64(k) * 4 * float64(Params(c.Layers)))
+	return int(min(max(n, minEstimated), maxEstimated))
+}
 
 // scorer is the cross-entropy of machines of one config on weighted
 // patterns.
@@ -140,7 +155,7 @@ func (c Config) chooser(n int) Config {
 	_, exactOps := exact.Cost(c.Layers, n)
 	est := c
 	est.Estimate = SelectK
-	estOps := float64(min(n, maxEstimated)) * SelectK * 4 * float64(Params(c.Layers))
+	estOps := float64(min(n, c.estimated(SelectK))) * SelectK * 4 * float64(Params(c.Layers))
 	if estOps*sampleNs < exactOps*exactNs {
 		return est
 	}

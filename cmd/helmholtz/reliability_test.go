@@ -199,7 +199,7 @@ func TestBoundedInputs(t *testing.T) {
 		{"train", "--restarts", "3", "--restart-steps", "4611686018427387904", "--halving", "--out", "t"},
 		{"train", "--n-steps", "9223372036854775807", "--out", "t"},
 		{"train", "--n-steps", "1000000000", "--batch-size", "1000000000", "--out", "t"},
-		{"train", "--batch-size", "100000", "--out", "t"},
+		{"train", "--batch-size", "10000000", "--out", "t"},
 		{"train", "--snapshot-every", "1", "--out", "t"},
 		{"train", "--layers", strings.Repeat("16,", 40) + "1", "--out", "t"},
 		{"eval", "--model", "/dev/zero"},
