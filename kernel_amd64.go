@@ -14,6 +14,11 @@ var useAVX2 = cpu.X86.HasAVX2 && cpu.X86.HasPOPCNT
 // the slices the kernels read and write; the callers in wakesleep.go
 // guarantee that active indices select whole rows.
 
+// sumRowsAVX2 is sumRows for units [0, k).
+//
+//go:noescape
+func sumRowsAVX2(d, bias, rows *float64, active *int32, nact, n, k int)
+
 // deltaLayerAVX2 is deltaLayer for units [0, k).
 //
 //go:noescape
@@ -92,6 +97,18 @@ func deltaLayer(d, bias, rows []float64, active []int32, x []float64, eps float6
 	}
 	sumRowsGo(d, bias, rows, active, k)
 	deltasGo(d, x, eps, k)
+}
+
+// sumRows sets d to the logits bias + Σ_{i∈active} rows[i·n : (i+1)·n]
+// of a layer, as sumRowsGo does.
+func sumRows(d, bias, rows []float64, active []int32) {
+	n, k := len(bias), 0
+	if useAVX2 && n >= 4 {
+		k = n &^ 3
+		_ = d[n-1]
+		sumRowsAVX2(&d[0], &bias[0], rowsPtr(rows), activePtr(active), len(active), n, k)
+	}
+	sumRowsGo(d, bias, rows, active, k)
 }
 
 // sampleLayer samples a layer whose logits are bias + Σ_{i∈active} rows[i·n : (i+1)·n]

@@ -262,6 +262,11 @@ adddone:
 	RET
 
 // func deltaLayerAVX2(d, bias, rows *float64, active *int32, nact, n, k int, x *float64, eps float64)
+TEXT ·sumRowsAVX2(SB), NOSPLIT, $0-56
+	LOGITS
+	VZEROUPPER
+	RET
+
 TEXT ·deltaLayerAVX2(SB), NOSPLIT, $0-72
 	LOGITS
 

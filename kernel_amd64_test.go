@@ -28,19 +28,32 @@ func TestLanePCGKernels(t *testing.T) {
 
 // TestKernelsTraining checks that training with and without the AVX2
 // kernels ends in the same machine, bit for bit, on a net whose layers
-// exercise both the vector bodies and the portable tails.
+// exercise both the vector bodies and the portable tails: by wake-sleep,
+// and by reweighted wake-sleep in batches with Adam (whose importance
+// weights sum rows with sumRows).
 func TestKernelsTraining(t *testing.T) {
 	if !useAVX2 {
 		t.Skip("no AVX2 on this machine")
 	}
+	for _, rws := range []bool{false, true} {
+		kernelsTraining(t, rws)
+	}
+}
+
+func kernelsTraining(t *testing.T, rws bool) {
 	train := func() *Machine {
 		rng := rand.New(rand.NewPCG(7, 0))
 		m := New([]int{16, 10, 5, 1})
 		m.Init(rng, 0.5)
-		ws := NewWakeSleep(m, 0.1, 0.05, 1)
+		var l Learner = NewWakeSleep(m, 0.1, 0.05, 1)
+		if rws {
+			r := NewReweighted(m, 0.01, 0.01, 3)
+			r.Batch, r.Opt = 4, NewAdam()
+			l = r
+		}
 		data := testData{n: 16}
 		for range 20000 {
-			ws.Step(data, rng)
+			l.Step(data, rng)
 		}
 		return m
 	}

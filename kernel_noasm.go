@@ -64,3 +64,5 @@ func scaleNonNegative(w []float64, s float64) {
 func (g *lanePCG) uniforms(u []uint32, n, w int) { g.uniformsGo(u, n, w) }
 
 func laneBits(x []float64, lanes []uint64, n int) { laneBitsGo(x, lanes, n) }
+
+func sumRows(d, bias, rows []float64, active []int32) { sumRowsGo(d, bias, rows, active, 0) }

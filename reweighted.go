@@ -215,7 +215,7 @@ func logRecognitionOf(ws *WakeSleep, c, rr [][]float64) float64 {
 // logits are bias + Σ_{i∈active} rows[i,:]; d is scratch.
 func layerLogProb(d, bias, rows []float64, active []int32, x []float64) float64 {
 	d = d[:len(bias)]
-	sumRowsGo(d, bias, rows, active, 0)
+	sumRows(d, bias, rows, active)
 	var s float64
 	for i, a := range d {
 		if x[i] != 0 {
