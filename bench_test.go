@@ -100,3 +100,19 @@ func BenchmarkMNISTStep(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkImportance: the importance weights of one sample from q on
+// 784-200-200-200 (a test-set estimate with K = 5,000 is 5 × 10^7 of them).
+func BenchmarkImportance(b *testing.B) {
+	rng := rand.New(rand.NewPCG(1, 1))
+	m := New([]int{784, 200, 200, 200})
+	m.Init(rng, 0.01)
+	v := make([]uint8, 784)
+	sparseBits{}.Sample(v, rng)
+	im := NewImportance(m)
+	logw := make([]float64, 100)
+	for b.Loop() {
+		im.LogWeights(v, rng, logw)
+	}
+	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*len(logw)), "ns/sample")
+}
