@@ -90,6 +90,16 @@ func deltaLayer(d, bias, rows []float64, active []int32, x []float64, eps float6
 		deltaUnit(d, bias, rows, active, x, eps)
 		return
 	}
+	if useAVX2 && n >= wideRows {
+		// The logits row by row, then the delta rule on them (the
+		// kernel's sums over no active rows leave them as they are).
+		k = n &^ 3
+		_ = x[n-1]
+		sumRows(d, bias, rows, active)
+		deltaLayerAVX2(&d[0], &d[0], nil, nil, 0, n, k, &x[0], eps)
+		deltasGo(d, x, eps, k)
+		return
+	}
 	if useAVX2 && n >= 4 {
 		k = n &^ 3
 		_, _ = d[n-1], x[n-1]
@@ -99,11 +109,26 @@ func deltaLayer(d, bias, rows []float64, active []int32, x []float64, eps float6
 	deltasGo(d, x, eps, k)
 }
 
+// addActiveRowsAVX2 adds to d[0:k] the rows of the active units.
+//
+//go:noescape
+func addActiveRowsAVX2(d, rows *float64, active *int32, nact, n, k int)
+
+// wideRows is the layer width from which logits are summed row by row
+// (addActiveRowsAVX2) rather than four columns at a time over every
+// active row (SUMROWS): the rows of a 784-pixel layer stream from memory,
+// where gathering from a hundred rows at once does not.
+const wideRows = 128
+
 // sumRows sets d to the logits bias + Σ_{i∈active} rows[i·n : (i+1)·n]
 // of a layer, as sumRowsGo does.
 func sumRows(d, bias, rows []float64, active []int32) {
 	n, k := len(bias), 0
-	if useAVX2 && n >= 4 {
+	if useAVX2 && n >= wideRows {
+		k = n &^ 3
+		copy(d[:n], bias)
+		addActiveRowsAVX2(&d[0], rowsPtr(rows), activePtr(active), len(active), n, k)
+	} else if useAVX2 && n >= 4 {
 		k = n &^ 3
 		_ = d[n-1]
 		sumRowsAVX2(&d[0], &bias[0], rowsPtr(rows), activePtr(active), len(active), n, k)
@@ -118,6 +143,16 @@ func sampleLayer(d, bias, rows []float64, active []int32, r []uint64, x []float6
 	n, k, c := len(bias), 0, 0
 	if n == 1 {
 		return sampleUnit(bias, rows, active, r, x, act)
+	}
+	if useAVX2 && n >= wideRows {
+		k = n &^ 3
+		_, _, _ = r[(n+1)/2-1], x[n-1], act[n-1]
+		sumRows(d, bias, rows, active)
+		c = sampleLayerAVX2(&d[0], &d[0], nil, nil, 0, n, k, &r[0], &x[0], &act[0])
+		if k == n {
+			return c
+		}
+		return sampleGo(d, r, x, act, k, c)
 	}
 	if useAVX2 && n >= 4 {
 		k = n &^ 3
