@@ -36,7 +36,9 @@ func TestMain(m *testing.M) {
 // cli runs the binary in dir and returns stdout, stderr and the exit code.
 func cli(t *testing.T, dir string, args ...string) (string, string, int) {
 	t.Helper()
-	cmd := exec.Command(binary, args...)
+	// Killed when the test ends: a hang guard's abandoned run must not
+	// go on eating the cores of the tests after it.
+	cmd := exec.CommandContext(t.Context(), binary, args...)
 	cmd.Dir = dir
 	var out, errb bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &errb
