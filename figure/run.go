@@ -78,7 +78,10 @@ func entropy(run *train.Saved) float64 {
 // Names but the curves (fantasies, fields, codes, weights, and gap where
 // the posterior can be enumerated and the model has one).
 func StateFigures(st train.State) (map[string]Figure, error) {
-	names := []string{"fantasies", "fields", "codes", "weights"}
+	names := []string{"fantasies", "fields", "codes"}
+	if HasWeights(st.Machine.Sizes) {
+		names = append(names, "weights")
+	}
 	if HasGap(st) {
 		names = append(names, "gap")
 	}
@@ -92,6 +95,16 @@ func StateFigures(st train.State) (map[string]Figure, error) {
 	}
 	return figs, nil
 }
+
+// HasWeights reports whether a net of these layer sizes has a weights
+// figure: Hinton diagrams of its first weight matrices are drawn up to
+// MaxHinton weights (64×128); an MNIST net's 784×200 would be an image
+// 29,000 pixels wide, and the fields figure shows those weights as
+// images instead.
+func HasWeights(sizes []int) bool { return sizes[0]*sizes[1] <= MaxHinton }
+
+// MaxHinton bounds the weights of the first matrix of a weights figure.
+const MaxHinton = 1 << 13
 
 // HasGap reports whether state st has a gap figure: a Helmholtz machine
 // whose posterior can be enumerated over a data support of at most
@@ -163,6 +176,9 @@ func StateFigure(st train.State, name string) (Figure, error) {
 		}
 		return Codes(m, pats, probs, h, w), nil
 	case "weights":
+		if !HasWeights(m.Sizes) {
+			return Figure{}, fmt.Errorf("a %d×%d weight matrix is too large for Hinton diagrams (at most %d weights): see the fields figure", m.Sizes[1], m.Sizes[0], MaxHinton)
+		}
 		return Hinton(m), nil
 	case "gap":
 		if !HasGap(st) {

@@ -78,7 +78,10 @@ func (s *Server) runPage(w http.ResponseWriter, r *http.Request) {
 // the gap only where it takes at most maxGapWork to compute (a 32-16-4
 // shifter's, 2^20 latent states, would take seconds per snapshot).
 func figureNames(c train.Config) []string {
-	names := []string{"fields", "fantasies", "codes", "weights"}
+	names := []string{"fields", "fantasies", "codes"}
+	if figure.HasWeights(c.Layers) {
+		names = append(names, "weights")
+	}
 	if c.Algo == "rbm" || exact.CheckPosterior(c.Layers) != nil {
 		return names
 	}
