@@ -111,3 +111,31 @@ func TestAdamTrains(t *testing.T) {
 		t.Errorf("mean log p(v): %.3f nats before, %.3f after", before, after)
 	}
 }
+
+// plainAscent is the online path's update, p += rate·g, as an Optimizer.
+type plainAscent struct{}
+
+func (plainAscent) Update(_ int, p, g [][]float64, rate float64) { update(nil, 0, p, g, rate) }
+
+// TestBatchOfOneIsOnline: a batch of one pattern (K = 4, no sleep) with
+// plain ascent ends in the same bits as the online step, though the batch
+// path reuses the logits of the importance weights for its updates and
+// the online path sums them again.
+func TestBatchOfOneIsOnline(t *testing.T) {
+	for _, sizes := range [][]int{{6, 4, 2}, {150, 130, 6}} {
+		a := randomMachine(sizes, 0.5, 2)
+		b := a.Clone()
+		ra, rb := NewReweighted(a, 0.05, 0.03, 4), NewReweighted(b, 0.05, 0.03, 4)
+		ra.Sleep, rb.Sleep = false, false
+		rb.Opt = plainAscent{}
+		rngA, rngB := rand.New(rand.NewPCG(3, 4)), rand.New(rand.NewPCG(3, 4))
+		data := testData{n: sizes[0]}
+		for range 50 {
+			ra.Step(data, rngA)
+			rb.Step(data, rngB)
+		}
+		if !a.Equal(b) {
+			t.Errorf("%v: a batch of one differs from the online step", sizes)
+		}
+	}
+}

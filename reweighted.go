@@ -40,6 +40,9 @@ type Reweighted struct {
 	act  [][][]int32   // act[k][l]: its active units
 	logw []float64     // log p(v, x_k) − log q(x_k | v), then the weights
 	g    *Machine      // summed updates
+	// gen[k][l] and rec[k][l]: sample k's generative logits of layer l
+	// and recognition logits of layer l+1 (batches, K > 1: see logits).
+	gen, rec [][][]float64
 }
 
 // NewReweighted returns a reweighted wake-sleep trainer for m with k ≥ 1
@@ -51,7 +54,12 @@ func NewReweighted(m *Machine, genRate, recRate float64, k int) *Reweighted {
 	r := &Reweighted{M: m, GenRate: genRate, RecRate: recRate, K: k, WakeQ: true, Sleep: true,
 		ws: NewWakeSleep(m, genRate, recRate, 1), logw: make([]float64, k), g: New(m.Sizes)}
 	r.x, r.act = make([][][]float64, k), make([][][]int32, k)
+	r.gen, r.rec = make([][][]float64, k), make([][][]float64, k)
 	for s := range k {
+		r.gen[s], r.rec[s] = make([][]float64, len(m.Sizes)-1), make([][]float64, len(m.Sizes)-1)
+		for l := range len(m.Sizes) - 1 {
+			r.gen[s][l], r.rec[s][l] = make([]float64, m.Sizes[l]), make([]float64, m.Sizes[l+1])
+		}
 		r.x[s], r.act[s] = make([][]float64, len(m.Sizes)), make([][]int32, len(m.Sizes))
 		for l, n := range m.Sizes {
 			r.x[s][l], r.act[s][l] = make([]float64, n), make([]int32, 0, n)
@@ -115,15 +123,21 @@ func (r *Reweighted) batch(data Data, rng *rand.Rand) {
 			ws.recognize(rng, m.C, m.R)
 			r.save(k)
 			if r.K > 1 {
-				r.logw[k] = r.logJoint() - r.logRecognition()
+				r.logw[k] = r.logits(k)
 			}
 		}
 		r.normalise()
 		for k, w := range r.logw {
 			r.load(k)
-			ws.learnGen(w, r.g.B, r.g.W)
-			if r.WakeQ {
+			if r.K == 1 {
+				ws.learnGen(w, r.g.B, r.g.W)
+			} else {
+				r.learnGenFrom(k, w)
+			}
+			if r.WakeQ && r.K == 1 {
 				ws.learnRec(w, r.g.C, r.g.R)
+			} else if r.WakeQ {
+				r.learnRecFrom(k, w)
 			}
 		}
 	}
@@ -181,6 +195,51 @@ func (r *Reweighted) load(k int) {
 	for l := 1; l < len(r.M.Sizes); l++ {
 		copy(r.ws.x[l], r.x[k][l])
 		r.ws.act[l] = append(r.ws.act[l][:0], r.act[k][l]...)
+	}
+}
+
+// logits returns log p(v, x) − log q(x | v) of the workspace's state,
+// the log weight of sample k, keeping the logits of every layer under
+// both nets for the updates (learnGenFrom, learnRecFrom), which then need
+// not sum them again.
+func (r *Reweighted) logits(k int) float64 {
+	ws, m := r.ws, r.M
+	top := len(m.Sizes) - 1
+	// In the order of logJoint and logRecognition, so the same bits.
+	lp := layerLogProb(ws.buf, m.B[top], nil, nil, ws.x[top])
+	for l := top - 1; l >= 0; l-- {
+		lp += layerLogProb(r.gen[k][l], m.B[l], m.W[l], ws.act[l+1], ws.x[l])
+	}
+	var lq float64
+	for l := range top {
+		lq += layerLogProb(r.rec[k][l], m.C[l+1], m.R[l], ws.act[l], ws.x[l+1])
+	}
+	return lp - lq
+}
+
+// learnGenFrom is learnGen for sample k (loaded in the workspace), from
+// the generative logits logits kept.
+func (r *Reweighted) learnGenFrom(k int, eps float64) {
+	ws, m := r.ws, r.M
+	top := len(m.Sizes) - 1
+	for j, bj := range m.B[top] {
+		r.g.B[top][j] += float64(eps * (ws.x[top][j] - sigmoid(bj)))
+	}
+	for l := top - 1; l >= 0; l-- {
+		d := ws.buf[:m.Sizes[l]]
+		deltaLayer(d, r.gen[k][l], nil, nil, ws.x[l], eps)
+		addRows(r.g.B[l], r.g.W[l], d, ws.act[l+1])
+	}
+}
+
+// learnRecFrom is learnRec for sample k, from the recognition logits
+// logits kept.
+func (r *Reweighted) learnRecFrom(k int, eps float64) {
+	ws, m := r.ws, r.M
+	for l := range len(m.Sizes) - 1 {
+		d := ws.buf[:m.Sizes[l+1]]
+		deltaLayer(d, r.rec[k][l], nil, nil, ws.x[l+1], eps)
+		addRows(r.g.C[l+1], r.g.R[l], d, ws.act[l])
 	}
 }
 
