@@ -10,13 +10,35 @@ import (
 // machine by enumeration, state s having bit k for hidden unit k (layer 1
 // first).
 func posterior(m *Machine, v []uint8) []float64 {
+	post := joints(m, v)
+	var z float64
+	for _, p := range post {
+		z += p
+	}
+	for s := range post {
+		post[s] /= z
+	}
+	return post
+}
+
+// logProb returns log p(v) by enumeration of every hidden state.
+func logProb(m *Machine, v []uint8) float64 {
+	var z float64
+	for _, p := range joints(m, v) {
+		z += p
+	}
+	return math.Log(z)
+}
+
+// joints returns p(v, h) for every hidden state h of a small machine,
+// numbered as posterior numbers them.
+func joints(m *Machine, v []uint8) []float64 {
 	hidden := 0
 	for _, n := range m.Sizes[1:] {
 		hidden += n
 	}
-	post := make([]float64, 1<<hidden)
-	var z float64
-	for s := range post {
+	p := make([]float64, 1<<hidden)
+	for s := range p {
 		x := [][]uint8{v}
 		k := 0
 		for _, n := range m.Sizes[1:] {
@@ -27,13 +49,9 @@ func posterior(m *Machine, v []uint8) []float64 {
 			}
 			x = append(x, layer)
 		}
-		post[s] = math.Exp(m.LogJoint(x))
-		z += post[s]
+		p[s] = math.Exp(m.LogJoint(x))
 	}
-	for s := range post {
-		post[s] /= z
-	}
-	return post
+	return p
 }
 
 // randomMachine returns a machine of the given sizes with weights of
@@ -104,21 +122,27 @@ func TestGibbsSamplesPosterior(t *testing.T) {
 	}
 }
 
-// TestGibbsLearns: the Gibbs machine's updates raise the likelihood of the
-// data it sees (bars-like images; exact log p(v) by enumeration).
-func TestGibbsLearns(t *testing.T) {
-	m := randomMachine([]int{16, 6}, 0.1, 3)
-	for i := range m.B[0] {
-		m.B[0][i] = -1
-	}
-	before := meanLogProb(m, 2000)
-	g := NewGibbs(m, 0.05)
-	rng := rand.New(rand.NewPCG(1, 2))
-	for range 20000 {
-		g.Step(barsLike{}, rng)
-	}
-	if after := meanLogProb(m, 2000); !(after > before+1) {
-		t.Errorf("mean log p(v): %.3f nats before, %.3f after 20000 steps", before, after)
+// TestLearnersLearn: the Gibbs machine's and mean field's updates raise
+// the likelihood of the data they see (bars-like images; exact log p(v)
+// by enumeration).
+func TestLearnersLearn(t *testing.T) {
+	for name, make := range map[string]func(*Machine) Learner{
+		"gibbs":     func(m *Machine) Learner { return NewGibbs(m, 0.05) },
+		"meanfield": func(m *Machine) Learner { return NewMeanField(m, 0.05) },
+	} {
+		m := randomMachine([]int{16, 6}, 0.1, 3)
+		for i := range m.B[0] {
+			m.B[0][i] = -1
+		}
+		before := meanLogProb(m, 2000)
+		l := make(m)
+		rng := rand.New(rand.NewPCG(1, 2))
+		for range 20000 {
+			l.Step(barsLike{}, rng)
+		}
+		if after := meanLogProb(m, 2000); !(after > before+1) {
+			t.Errorf("%s: mean log p(v): %.3f nats before, %.3f after 20000 steps", name, before, after)
+		}
 	}
 }
 
@@ -132,27 +156,4 @@ func meanLogProb(m *Machine, n int) float64 {
 		s += logProb(m, v)
 	}
 	return s / float64(n)
-}
-
-// logProb returns log p(v) by enumeration of every hidden state.
-func logProb(m *Machine, v []uint8) float64 {
-	hidden := 0
-	for _, n := range m.Sizes[1:] {
-		hidden += n
-	}
-	var z float64
-	for s := range 1 << hidden {
-		x := [][]uint8{v}
-		k := 0
-		for _, n := range m.Sizes[1:] {
-			layer := make([]uint8, n)
-			for i := range layer {
-				layer[i] = uint8(s >> k & 1)
-				k++
-			}
-			x = append(x, layer)
-		}
-		z += math.Exp(m.LogJoint(x))
-	}
-	return math.Log(z)
 }

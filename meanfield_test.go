@@ -83,21 +83,3 @@ func TestMeanFieldIsGradient(t *testing.T) {
 		}
 	}
 }
-
-// TestMeanFieldLearns: on-line mean-field updates raise the likelihood of
-// the data they see.
-func TestMeanFieldLearns(t *testing.T) {
-	m := randomMachine([]int{16, 6}, 0.1, 3)
-	for i := range m.B[0] {
-		m.B[0][i] = -1
-	}
-	before := meanLogProb(m, 2000)
-	f := NewMeanField(m, 0.05)
-	rng := rand.New(rand.NewPCG(1, 2))
-	for range 20000 {
-		f.Step(barsLike{}, rng)
-	}
-	if after := meanLogProb(m, 2000); !(after > before+1) {
-		t.Errorf("mean log p(v): %.3f nats before, %.3f after 20000 steps", before, after)
-	}
-}

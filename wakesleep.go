@@ -88,26 +88,26 @@ func (ws *WakeSleep) batch(data Data, rng *rand.Rand) {
 	for range ws.Batch {
 		ws.wake(data, rng, 1, ws.gB, ws.gW)
 	}
-	if ws.Opt != nil {
-		scaleAll(ws.gB, 1/float64(ws.Batch))
-		scaleAll(ws.gW, 1/float64(ws.Batch))
-		ws.Opt.Update(SlotGenBias, m.B, ws.gB, ws.GenRate)
-		ws.Opt.Update(SlotGenWeights, m.W, ws.gW, ws.GenRate)
-	} else {
-		scaleAdd(m.B, m.W, ws.gB, ws.gW, ws.GenRate/float64(ws.Batch))
-	}
+	ws.apply(SlotGenBias, m.B, m.W, ws.gB, ws.gW, ws.GenRate)
 	zero(ws.gC, ws.gR)
 	for range ws.Batch {
 		ws.sleep(rng, 1, ws.gC, ws.gR)
 	}
-	if ws.Opt != nil {
-		scaleAll(ws.gC, 1/float64(ws.Batch))
-		scaleAll(ws.gR, 1/float64(ws.Batch))
-		ws.Opt.Update(SlotRecBias, m.C, ws.gC, ws.RecRate)
-		ws.Opt.Update(SlotRecWeights, m.R, ws.gR, ws.RecRate)
-	} else {
-		scaleAdd(m.C, m.R, ws.gC, ws.gR, ws.RecRate/float64(ws.Batch))
+	ws.apply(SlotRecBias, m.C, m.R, ws.gC, ws.gR, ws.RecRate)
+}
+
+// apply applies the sums gb, gw of a batch's updates to the biases b and
+// weights w at rate: averaged, through Opt as slots slot and slot+1, or
+// by plain ascent.
+func (ws *WakeSleep) apply(slot int, b, w, gb, gw [][]float64, rate float64) {
+	if ws.Opt == nil {
+		scaleAdd(b, w, gb, gw, rate/float64(ws.Batch))
+		return
 	}
+	scaleAll(gb, 1/float64(ws.Batch))
+	scaleAll(gw, 1/float64(ws.Batch))
+	ws.Opt.Update(slot, b, gb, rate)
+	ws.Opt.Update(slot+1, w, gw, rate)
 }
 
 // wake draws a pattern, samples the hidden layers bottom-up through the

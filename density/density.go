@@ -57,9 +57,9 @@ func New(name string) (Estimator, error) {
 	case "fvbn":
 		return &FVBN{Rate: 0.01}, nil
 	case "gm":
-		return &Gibbs{Archs: hmArchs, Rate: 0.01}, nil
+		return NewGibbs(), nil
 	case "mf":
-		return &MeanField{Archs: hmArchs, Rate: 0.01}, nil
+		return NewMeanField(), nil
 	case "hm":
 		return &HM{Archs: hmArchs, Rate: 0.01, Patience: HMPatience}, nil
 	case "hm-softmax":

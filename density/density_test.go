@@ -234,23 +234,18 @@ func TestLatentLearners(t *testing.T) {
 	train, valid := sample(rng, 300, 12), sample(rng, 200, 12)
 	base := &BaseRates{}
 	base.Fit(train, nil, nil)
-	for _, e := range []interface {
-		Estimator
-		NLL(xs [][]uint8, K int, rng *rand.Rand) (float64, float64)
-	}{
-		&Gibbs{Archs: [][]int{{2}, {3, 2}}, Rate: 0.05},
-		&MeanField{Archs: [][]int{{2}, {3, 2}}, Rate: 0.05},
-	} {
+	for name, learner := range map[string]*Latent{"gm": NewGibbs(), "mf": NewMeanField()} {
+		e := &Latent{Archs: [][]int{{2}, {3, 2}}, Rate: 0.05, NewLearner: learner.NewLearner}
 		if err := e.Fit(train, valid, rng); err != nil {
 			t.Fatal(err)
 		}
 		c, b := e.Cost(valid), base.Cost(valid)
 		if !(c < b-2) {
-			t.Errorf("%T: bound %.3f bits on two noisy prototypes, base rates %.3f", e, c, b)
+			t.Errorf("%s: bound %.3f bits on two noisy prototypes, base rates %.3f", name, c, b)
 		}
 		nll, se := e.NLL(valid, 200, rand.New(rand.NewPCG(1, 1)))
 		if !(nll <= c+3*se) {
-			t.Errorf("%T: −log2 p(v) %.3f ± %.3f above its bound %.3f", e, nll, se, c)
+			t.Errorf("%s: −log2 p(v) %.3f ± %.3f above its bound %.3f", name, nll, se, c)
 		}
 	}
 }

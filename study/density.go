@@ -359,11 +359,7 @@ func (d Density) slowFit(e density.Estimator, f *dataset.Finite, seed uint64, na
 	var c HMCheck
 	ex := f.Test[:min(KExamples, len(f.Test))]
 	rng := rand.New(rand.NewPCG(seed, 0x6e6c6c))
-	switch e := e.(type) {
-	case *density.Gibbs:
-		c.Net, c.Epochs = e.M.Sizes, e.Epochs
-		c.NLL, c.NLLSE = e.NLL(ex, d.NLLK, rng)
-	case *density.MeanField:
+	if e, ok := e.(*density.Latent); ok {
 		c.Net, c.Epochs = e.M.Sizes, e.Epochs
 		c.NLL, c.NLLSE = e.NLL(ex, d.NLLK, rng)
 	}
@@ -611,12 +607,7 @@ func (d Density) write(results []DensityResult) error {
 		}
 		p("| %s | %d | %s | %d | %.2f | %.2f (%s) | %.2f |\n", r.Task, r.Seed, layerString(r.HMNet), r.HMEpoch, r.HMCode, r.HMNLL, how, r.HMCode-r.HMNLL)
 	}
-	var slowRs []DensityResult
-	for _, r := range results {
-		if len(r.Slow) > 0 {
-			slowRs = append(slowRs, r)
-		}
-	}
+	slowRs := withResults(results, func(r DensityResult) bool { return len(r.Slow) > 0 })
 	if len(slowRs) > 0 {
 		p("\n## The Gibbs machine and mean field\n\n")
 		p("The same generative nets as the HM's, trained without a recognition net: by the delta rule on hidden states\n")
@@ -637,12 +628,7 @@ func (d Density) write(results []DensityResult) error {
 			}
 		}
 	}
-	var rws []DensityResult
-	for _, r := range results {
-		if r.RWS != nil {
-			rws = append(rws, r)
-		}
-	}
+	rws := withResults(results, func(r DensityResult) bool { return r.RWS != nil })
 	if len(rws) > 0 {
 		p("\n## Does reweighted wake-sleep close the HM's gap on Mix 20-100?\n\n")
 		p("The paper's HM trailed the mixture on Mix 20-100. The same protocol with reweighted wake-sleep (Bornschein &\n")
@@ -661,12 +647,7 @@ func (d Density) write(results []DensityResult) error {
 		p("\nOn −log2 p(v) (the coding cost less its gap on the subset), wake-sleep trails the mixture by %.1f bits on average\n", mw)
 		p("and reweighted wake-sleep by %.1f.\n", mr)
 	}
-	var soft []DensityResult
-	for _, r := range results {
-		if r.Softmax != nil {
-			soft = append(soft, r)
-		}
-	}
+	soft := withResults(results, func(r DensityResult) bool { return r.Softmax != nil })
 	if len(soft) > 0 {
 		p("\n## The paper's remedy: a one-of-C top layer\n\n")
 		p("The paper suggested that the HM trails the mixture on Mix 20-100 because its binary hidden units must learn to\n")
@@ -685,12 +666,7 @@ func (d Density) write(results []DensityResult) error {
 		p("\n(−log2 p(v) on the test split is the coding cost less its gap on the first %d test examples.) The one-of-C HM's\n", d.NLLSub)
 		p("coding cost is %.1f bits from the mixture's on average (positive: worse).\n", m)
 	}
-	var curves []DensityResult
-	for _, r := range results {
-		if len(r.KCurve) > 0 {
-			curves = append(curves, r)
-		}
-	}
+	curves := withResults(results, func(r DensityResult) bool { return len(r.KCurve) > 0 })
 	if len(curves) > 0 {
 		p("\n## Does the importance-sampled likelihood converge in K?\n\n")
 		p("The HM's −log2 p(v) on the first %d test examples of each task's first seed, estimated with K samples from the\n", KExamples)
@@ -794,6 +770,17 @@ func (d Density) write(results []DensityResult) error {
 		_, err := io.WriteString(w, b.String())
 		return err
 	})
+}
+
+// withResults returns the results for which keep is true.
+func withResults(results []DensityResult, keep func(DensityResult) bool) []DensityResult {
+	var out []DensityResult
+	for _, r := range results {
+		if keep(r) {
+			out = append(out, r)
+		}
+	}
+	return out
 }
 
 // plural returns "s" unless n is 1.

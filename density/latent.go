@@ -8,37 +8,59 @@ import (
 	"helmholtz"
 )
 
-// MeanField is the Helmholtz machine's generative net (a sigmoid belief
-// net) without a recognition net, trained by the on-line mean-field
-// learning of Saul, Jaakkola & Jordan (helmholtz.MeanField) under the
-// protocol of HM: the same hidden architectures, rate, initial weights and
-// stopping rule, the best on the validation split kept.
+// Latent is the Helmholtz machine's generative net (a sigmoid belief
+// net) without a recognition net, trained by a learner of the root
+// package under the protocol of HM: the same hidden architectures, rate,
+// initial weights and stopping rule, the best on the validation split
+// kept. NewGibbs and NewMeanField make the two of the 1995 comparison.
 //
-// Its Cost is the paper's: the mean-field bound, an upper bound on
-// −log2 p(v) computed deterministically for each example.
-type MeanField struct {
+// Its Cost is the mean-field bound of its net (helmholtz.MeanField's), an
+// upper bound on −log2 p(v) computed deterministically for each example:
+// mean field's own coding cost, and for the Gibbs machine, which has no
+// bound of its own, the same bound of the net it learned. NLL is an
+// importance-sampled −log2 p(v), drawing from the fitted mean-field
+// posterior.
+type Latent struct {
 	Archs    [][]int
 	Rate     float64
 	Patience int // as HM's (0: the paper's 2)
+	// NewLearner returns the learner of a machine at a rate.
+	NewLearner func(m *helmholtz.Machine, rate float64) helmholtz.Learner
 
 	M      *helmholtz.Machine // the machine kept
-	Epochs int
+	Epochs int                // the epochs it trained
 }
 
-func (f *MeanField) Fit(train, valid [][]uint8, rng *rand.Rand) error {
-	f.M, f.Epochs = fitLatent(f.Archs, train, valid, rng, f.Patience,
-		func(m *helmholtz.Machine) helmholtz.Learner { return helmholtz.NewMeanField(m, f.Rate) })
+// NewGibbs returns the Gibbs machine (Neal 1992; helmholtz.Gibbs): the
+// delta rule on hidden states drawn by annealed Gibbs sampling.
+func NewGibbs() *Latent {
+	return &Latent{Archs: hmArchs, Rate: 0.01, NewLearner: func(m *helmholtz.Machine, rate float64) helmholtz.Learner {
+		return helmholtz.NewGibbs(m, rate)
+	}}
+}
+
+// NewMeanField returns the on-line mean-field learning of Saul, Jaakkola &
+// Jordan (helmholtz.MeanField).
+func NewMeanField() *Latent {
+	return &Latent{Archs: hmArchs, Rate: 0.01, NewLearner: func(m *helmholtz.Machine, rate float64) helmholtz.Learner {
+		return helmholtz.NewMeanField(m, rate)
+	}}
+}
+
+func (e *Latent) Fit(train, valid [][]uint8, rng *rand.Rand) error {
+	e.M, e.Epochs = fitLatent(e.Archs, train, valid, rng, e.Patience,
+		func(m *helmholtz.Machine) helmholtz.Learner { return e.NewLearner(m, e.Rate) })
 	return nil
 }
 
 // Cost returns the mean mean-field bound of examples, bits.
-func (f *MeanField) Cost(xs [][]uint8) float64 { return MeanFieldBound(f.M, xs) }
+func (e *Latent) Cost(xs [][]uint8) float64 { return MeanFieldBound(e.M, xs) }
 
 // NLL returns the mean importance-sampled −log2 p(v) of examples, K
 // samples per example from the fitted mean-field posterior, and its
 // standard error over the examples.
-func (f *MeanField) NLL(xs [][]uint8, K int, rng *rand.Rand) (bits, se float64) {
-	return meanFieldNLL(f.M, xs, K, rng)
+func (e *Latent) NLL(xs [][]uint8, K int, rng *rand.Rand) (bits, se float64) {
+	return meanFieldNLL(e.M, xs, K, rng)
 }
 
 // fitLatent trains a machine of each hidden architecture with the learner
