@@ -51,7 +51,7 @@ var commands = []command{
 	{"gif", "animate a run's snapshots as a GIF", runGIF, true},
 	{"sweep", "many seeds (and recipes) in parallel; KL distribution per recipe", runSweep, true},
 	{"summarize", "merge sweep results (e.g. shards) into one report", runSummarize, false},
-	{"study", "run a study and write its document: gap (docs/GAP.md), scale (docs/SCALE.md), dmd (docs/DMD.md)", runStudy, true},
+	{"study", "run a study and write its document: gap (docs/GAP.md), scale (docs/SCALE.md), dmd (docs/DMD.md), density (docs/DENSITY.md), mnist (docs/MNIST.md)", runStudy, true},
 	{"serve", "explore runs and sweeps in the browser, live; start runs from a form", runServe, true},
 	{"dmd", "the data-movement (ByteDMD) cost of one update: wake-sleep by phase, and an RBM's CD-k", runDMD, true},
 	{"data", "make a data set with train/valid/test splits: data make TASK (the 1995 density-estimation tasks)", runData, true},

@@ -13,6 +13,7 @@ import (
 	"strconv"
 	"strings"
 
+	"helmholtz/dataset"
 	"helmholtz/study"
 	"helmholtz/sweep"
 	"helmholtz/synth"
@@ -23,10 +24,10 @@ import (
 func runStudy(ctx context.Context, args []string) error {
 	if len(args) == 0 || strings.HasPrefix(args[0], "-") {
 		if len(args) > 0 && (args[0] == "-h" || args[0] == "--help") {
-			fmt.Println("usage: helmholtz study gap|scale|dmd|density [flags]   (helmholtz study NAME -h for its flags)")
+			fmt.Println("usage: helmholtz study gap|scale|dmd|density|mnist [flags]   (helmholtz study NAME -h for its flags)")
 			return flag.ErrHelp
 		}
-		return errors.New("name a study: gap, scale, dmd or density")
+		return errors.New("name a study: gap, scale, dmd, density or mnist")
 	}
 	switch args[0] {
 	case "gap":
@@ -37,8 +38,10 @@ func runStudy(ctx context.Context, args []string) error {
 		return dmdStudy(ctx, args[1:])
 	case "density":
 		return densityStudy(ctx, args[1:])
+	case "mnist":
+		return mnistStudy(ctx, args[1:])
 	}
-	return fmt.Errorf("unknown study %.64q (known: gap, scale, dmd, density)", args[0])
+	return fmt.Errorf("unknown study %.64q (known: gap, scale, dmd, density, mnist)", args[0])
 }
 
 // studyFlags are the flags every study has.
@@ -340,5 +343,45 @@ func densityStudy(ctx context.Context, args []string) error {
 		return studyFailed(ctx, err, *out)
 	}
 	fmt.Printf("wrote %s\n", filepath.Join(*doc, "DENSITY.md"))
+	return nil
+}
+
+// mnistStudy runs the binarized-MNIST study.
+func mnistStudy(ctx context.Context, args []string) error {
+	fs := newFlags("study mnist", "[--epochs N] [--test-k K] [--workers N] [--out DIR] [--doc DIR]")
+	epochs := fs.Int("epochs", 100, "epochs of 50,000 images each run trains (1 to 10000)")
+	testK := fs.Int("test-k", 5000, "samples from q per test image of the final estimate (1 to 100000)")
+	workers := fs.Int("workers", runtime.GOMAXPROCS(0), "cores for the scoring (1 to 256)")
+	out := fs.String("out", "runs/mnist", "the study's runs and results; an interrupted study continues there")
+	doc := fs.String("doc", "docs", "where to write MNIST.md and mnist/")
+	quiet := fs.Bool("quiet", false, "print no progress")
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	switch {
+	case *epochs < 1 || *epochs > 10000:
+		return fmt.Errorf("--epochs must be in 1..10000, got %d", *epochs)
+	case *testK < 1 || *testK > 100000:
+		return fmt.Errorf("--test-k must be in 1..100000, got %d", *testK)
+	case *workers < 1 || *workers > 256:
+		return fmt.Errorf("--workers must be in 1..256, got %d", *workers)
+	}
+	if err := writable(*doc); err != nil {
+		return fmt.Errorf("--doc: %w", err)
+	}
+	if _, err := dataset.MNISTDir(); err != nil {
+		return err
+	}
+	log := io.Writer(os.Stderr)
+	if *quiet {
+		log = io.Discard
+	}
+	s := study.MNIST{Runs: study.MNISTRuns(*epochs), TestK: *testK, KCurve: []int{100, 1000, 5000}, KExamples: 1000,
+		Small: []string{"mnist8", "mnist8-pairs"}, Estimators: []string{"gzip", "base", "mixture", "hm", "fvbn"},
+		Workers: *workers, Out: *out, Doc: *doc, Log: log}
+	if err := s.Run(ctx); err != nil {
+		return studyFailed(ctx, err, *out)
+	}
+	fmt.Printf("wrote %s\n", filepath.Join(*doc, "MNIST.md"))
 	return nil
 }

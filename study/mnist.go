@@ -1,0 +1,365 @@
+package study
+
+import (
+	"bufio"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"math"
+	"math/rand/v2"
+	"os"
+	"path/filepath"
+	"runtime"
+	"slices"
+	"strings"
+	"time"
+
+	"helmholtz"
+	"helmholtz/dataset"
+	"helmholtz/density"
+	"helmholtz/estimate"
+	"helmholtz/figure"
+	"helmholtz/train"
+)
+
+// MNIST is the binarized-MNIST study: Helmholtz machines trained by
+// wake-sleep and reweighted wake-sleep at the literature's sizes, their
+// test log-likelihood estimated by the literature's protocol (importance
+// sampling with K = 5,000 on all 10,000 test images), beside published
+// numbers and baselines fitted here; and the 1995 paper's digit tasks'
+// stand-ins, mnist8 and mnist8-pairs, through the density study's
+// estimators.
+type MNIST struct {
+	Runs       []MNISTRun
+	TestK      int      // samples per test image of the final estimate
+	KCurve     []int    // the convergence check's K, on KExamples test images of the first run
+	KExamples  int      // test images of the convergence check
+	Small      []string // data sets fitted by the density estimators (mnist8, mnist8-pairs)
+	Estimators []string // those estimators
+	Workers    int
+	Out        string // the runs, results.jsonl; an interrupted study continues there
+	Doc        string // where MNIST.md and mnist/ go
+	Log        io.Writer
+}
+
+// MNISTRun is one training run of the study.
+type MNISTRun struct {
+	Name   string
+	Config train.Config
+}
+
+// MNISTRuns are the study's runs, each of the given epochs of 50,000
+// images: 784-200-200-200 (the literature's SBN) by wake-sleep and by
+// reweighted wake-sleep with K = 5 and 10, and 784-200-200 by RWS with
+// K = 5; all on dynamically binarized MNIST, in batches of 25 with Adam
+// at 0.001, seed 1.
+func MNISTRuns(epochs int) []MNISTRun {
+	base := train.Default()
+	base.Data, base.Seed, base.Batch, base.Optimizer, base.LR = "mnist", 1, 25, "adam", 0.001
+	base.Steps = epochs * 50000 / base.Batch
+	base.EvalEvery = 0
+	base.SnapshotEvery = max(base.Steps/50, 1)
+	run := func(name string, layers []int, algo string, k int) MNISTRun {
+		c := base
+		c.Layers, c.Algo, c.Samples = layers, algo, k
+		c.ResolveEvalEvery()
+		return MNISTRun{Name: name, Config: c}
+	}
+	sbn3, sbn2 := []int{784, 200, 200, 200}, []int{784, 200, 200}
+	return []MNISTRun{
+		run("rws5-200x3", sbn3, "rws", 5),
+		run("ws-200x3", sbn3, "", 0),
+		run("rws10-200x3", sbn3, "rws", 10),
+		run("rws5-200x2", sbn2, "rws", 5),
+	}
+}
+
+// MNISTResult is a finished run's test score, or a small data set's
+// estimator costs.
+type MNISTResult struct {
+	Name   string   `json:"name"`
+	Flags  string   `json:"flags,omitempty"`
+	Steps  int      `json:"steps,omitempty"`
+	TrainS float64  `json:"train_seconds,omitempty"`
+	NLL    float64  `json:"test_nll_nats,omitempty"`
+	SE     float64  `json:"test_nll_se,omitempty"`
+	Coding float64  `json:"test_coding_nats,omitempty"`
+	K      int      `json:"k,omitempty"`
+	EvalS  float64  `json:"eval_seconds,omitempty"`
+	KCurve []KPoint `json:"k_curve,omitempty"`
+	// For a small data set: each estimator's test cost in bits.
+	Costs map[string]float64 `json:"test_bits,omitempty"`
+}
+
+// PaperTable2 is Frey, Hinton & Dayan's (1995) Table 2, test cost in bits
+// on their USPS digit tasks (single digits, 64 units; pairs, 128), by
+// estimator: the tasks mnist8 and mnist8-pairs stand in for.
+var PaperTable2 = map[string][2]float64{
+	"gzip": {44.3, 89.2}, "base": {59.2, 118.4}, "mixture": {37.5, 92.7},
+	"mf": {39.5, 80.7}, "hm": {39.1, 80.4}, "fvbn": {35.9, 72.9},
+}
+
+// Run trains every run not finished in Out (resuming those interrupted),
+// scores each, fits the small data sets, and writes Doc/MNIST.md.
+func (s MNIST) Run(ctx context.Context) error {
+	if err := os.MkdirAll(s.Out, 0o755); err != nil {
+		return err
+	}
+	lock, err := train.LockDir(s.Out)
+	if err != nil {
+		return err
+	}
+	defer lock.Close()
+	resultsPath := filepath.Join(s.Out, "results.jsonl")
+	done, err := readMNISTResults(resultsPath)
+	if err != nil {
+		return err
+	}
+	have := func(name string) bool {
+		return slices.ContainsFunc(done, func(r MNISTResult) bool { return r.Name == name })
+	}
+	for i, run := range s.Runs {
+		if have(run.Name) {
+			continue
+		}
+		r, err := s.train(ctx, run)
+		if err != nil {
+			return fmt.Errorf("%s: %w", run.Name, err)
+		}
+		if i == 0 {
+			test, err := s.testSplit(run.Config)
+			if err != nil {
+				return err
+			}
+			for _, k := range s.KCurve {
+				h := estimate.Parallel(r.m, test[:min(s.KExamples, len(test))], k, 1, s.Workers)
+				r.res.KCurve = append(r.res.KCurve, KPoint{K: k, NLL: h.NLL * math.Ln2, SE: h.SE * math.Ln2})
+			}
+		}
+		done = append(done, r.res)
+		if err := appendJSON(resultsPath, r.res); err != nil {
+			return err
+		}
+		fmt.Fprintf(s.Log, "  %s: test −log p(v) %.2f ± %.2f nats (K = %d), trained %.0f s, scored %.0f s\n",
+			run.Name, r.res.NLL, r.res.SE, r.res.K, r.res.TrainS, r.res.EvalS)
+	}
+	for _, name := range s.Small {
+		if have(name) || ctx.Err() != nil {
+			continue
+		}
+		res, err := s.small(name)
+		if err != nil {
+			return err
+		}
+		done = append(done, res)
+		if err := appendJSON(resultsPath, res); err != nil {
+			return err
+		}
+	}
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	return s.write(done)
+}
+
+// trained is a run's result and the machine it ended with.
+type trained struct {
+	res MNISTResult
+	m   *helmholtz.Machine
+}
+
+// train trains (or resumes, or finds finished) one run and scores its
+// final model on the test split.
+func (s MNIST) train(ctx context.Context, run MNISTRun) (trained, error) {
+	var out trained
+	dir := filepath.Join(s.Out, run.Name)
+	start := time.Now()
+	var m *helmholtz.Machine
+	steps := 0
+	if st, err := train.ReadSnapshot(filepath.Join(dir, "model.npz")); err == nil {
+		m, steps = st.Machine, st.Step // trained before, not yet scored
+	} else {
+		var r *train.Run
+		if _, statErr := os.Stat(filepath.Join(dir, "config.json")); statErr == nil {
+			r, err = train.Resume(dir, 0)
+		} else {
+			r, err = train.Create(run.Config, dir, false)
+		}
+		if err != nil {
+			return out, err
+		}
+		defer r.Close()
+		r.Overlap = s.Workers > 1
+		if err := r.Train(ctx, nil); err != nil {
+			return out, err
+		}
+		m, steps = r.Machine, r.Step
+	}
+	out.res = MNISTResult{Name: run.Name, Flags: run.Config.RecipeFlags(), Steps: steps, TrainS: time.Since(start).Seconds(), K: s.TestK}
+	test, err := s.testSplit(run.Config)
+	if err != nil {
+		return out, err
+	}
+	t := time.Now()
+	h := estimate.Parallel(m, test, s.TestK, 1, s.Workers)
+	out.res.EvalS = time.Since(t).Seconds()
+	out.res.NLL, out.res.SE, out.res.Coding = h.NLL*math.Ln2, h.SE*math.Ln2, h.Coding*math.Ln2
+	out.m = m
+	return out, nil
+}
+
+// testSplit returns the test images of a run's data set.
+func (s MNIST) testSplit(c train.Config) ([][]uint8, error) {
+	set, err := dataset.Parse(c.Data)
+	if err != nil {
+		return nil, err
+	}
+	f, ok := set.(*dataset.Finite)
+	if !ok {
+		return nil, fmt.Errorf("data set %s has no test split", set)
+	}
+	return f.Test, nil
+}
+
+// small fits the density estimators to a small data set.
+func (s MNIST) small(name string) (MNISTResult, error) {
+	res := MNISTResult{Name: name, Costs: map[string]float64{}}
+	set, err := dataset.Parse(name)
+	if err != nil {
+		return res, err
+	}
+	f := set.(*dataset.Finite)
+	for _, est := range s.Estimators {
+		e, err := density.New(est)
+		if err != nil {
+			return res, err
+		}
+		if err := e.Fit(f.Train, f.Valid, rand.New(rand.NewPCG(1, streams[est]))); err != nil {
+			return res, err
+		}
+		res.Costs[est] = e.Cost(f.Test)
+		fmt.Fprintf(s.Log, "  %s, %s: %.2f bits\n", name, est, res.Costs[est])
+	}
+	return res, nil
+}
+
+func readMNISTResults(path string) ([]MNISTResult, error) {
+	f, err := os.Open(path)
+	if errors.Is(err, os.ErrNotExist) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	var out []MNISTResult
+	sc := bufio.NewScanner(f)
+	sc.Buffer(nil, 1<<20)
+	for sc.Scan() {
+		var r MNISTResult
+		if err := json.Unmarshal(sc.Bytes(), &r); err != nil {
+			return nil, fmt.Errorf("%s: %w", path, err)
+		}
+		out = append(out, r)
+	}
+	return out, sc.Err()
+}
+
+// appendJSON appends v as a line of JSON to path.
+func appendJSON(path string, v any) error {
+	js, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	f, err := os.OpenFile(path, os.O_APPEND|os.O_CREATE|os.O_WRONLY, 0o644)
+	if err != nil {
+		return err
+	}
+	if _, err := fmt.Fprintf(f, "%s\n", js); err != nil {
+		f.Close()
+		return err
+	}
+	return f.Close()
+}
+
+// write writes MNIST.md and its figures.
+func (s MNIST) write(results []MNISTResult) error {
+	dir := filepath.Join(s.Doc, "mnist")
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return err
+	}
+	var b strings.Builder
+	p := func(format string, a ...any) { fmt.Fprintf(&b, format, a...) }
+	p("# Binarized MNIST\n\n")
+	p("Written by `helmholtz study mnist` on this machine (%s, %d cores, %s) from [mnist/results.jsonl](mnist/results.jsonl).\n\n",
+		runtime.Version(), runtime.NumCPU(), time.Now().UTC().Format("2006-01-02"))
+	p("## Test log-likelihood\n\n")
+	p("−log p(v) of the 10,000 test images (dynamically binarized data; the test images drawn once from `dataset.MNISTSeed`),\n")
+	p("nats, estimated by importance sampling from the recognition net with K samples per image (± the standard error over\n")
+	p("images), beside the coding cost (−ELBO) from the same samples.\n\n")
+	p("| run | flags | steps | −log p(v) | K | coding cost | training s | scoring s |\n|---|---|---|---|---|---|---|---|\n")
+	for _, r := range results {
+		if r.Costs != nil {
+			continue
+		}
+		p("| %s | `%s` | %d | %.2f ± %.2f | %d | %.2f | %.0f | %.0f |\n", r.Name, r.Flags, r.Steps, r.NLL, r.SE, r.K, r.Coding, r.TrainS, r.EvalS)
+	}
+	for _, r := range results {
+		if len(r.KCurve) == 0 {
+			continue
+		}
+		p("\nConvergence in K (%s, the first %d test images): ", r.Name, s.KExamples)
+		for i, pt := range r.KCurve {
+			if i > 0 {
+				p(", ")
+			}
+			p("K = %d: %.2f ± %.2f", pt.K, pt.NLL, pt.SE)
+		}
+		p(" nats.\n")
+	}
+	for i, name := range s.Small {
+		k := slices.IndexFunc(results, func(r MNISTResult) bool { return r.Name == name })
+		if k < 0 || i > 1 {
+			continue
+		}
+		p("\n## %s beside the 1995 paper's USPS task\n\n| estimator | ours, test bits | the paper's (USPS) |\n|---|---|---|\n", name)
+		for _, est := range s.Estimators {
+			paper := "—"
+			if v, ok := PaperTable2[est]; ok {
+				paper = fmt.Sprintf("%.1f", v[i])
+			}
+			p("| %s | %.2f | %s |\n", est, results[k].Costs[est], paper)
+		}
+	}
+	if err := train.WriteFile(filepath.Join(dir, "results.jsonl"), func(w io.Writer) error {
+		for _, r := range results {
+			if err := json.NewEncoder(w).Encode(r); err != nil {
+				return err
+			}
+		}
+		return nil
+	}); err != nil {
+		return err
+	}
+	if len(s.Runs) > 0 {
+		if saved, err := train.Open(filepath.Join(s.Out, s.Runs[0].Name)); err == nil {
+			figs, err := figure.RunFigures(saved)
+			if err == nil {
+				for _, name := range []string{"curves", "fantasies", "fields"} {
+					if f, ok := figs[name]; ok {
+						if err := figure.Save(filepath.Join(dir, name+".png"), f); err != nil {
+							return err
+						}
+						p("\n![%s](mnist/%s.png)\n", name, name)
+					}
+				}
+			}
+		}
+	}
+	return train.WriteFile(filepath.Join(s.Doc, "MNIST.md"), func(w io.Writer) error {
+		_, err := io.WriteString(w, b.String())
+		return err
+	})
+}

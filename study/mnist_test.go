@@ -1,0 +1,55 @@
+package study
+
+import (
+	"context"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"helmholtz/dataset"
+	"helmholtz/train"
+)
+
+// TestMNISTStudy: the study's machinery on a small slice of its work: two
+// 784-20-10 runs of 40 steps, scored with K = 5, the convergence check,
+// mnist8 by two estimators; then the same study again finds every result
+// done and writes the same page.
+func TestMNISTStudy(t *testing.T) {
+	if _, err := dataset.MNISTDir(); err != nil {
+		if os.Getenv("HELMHOLTZ_MNIST") != "" {
+			t.Fatal(err)
+		}
+		t.Skip(err)
+	}
+	dir := t.TempDir()
+	cfg := train.Default()
+	cfg.Data, cfg.Layers, cfg.Steps, cfg.Batch, cfg.Optimizer, cfg.LR = "mnist", []int{784, 20, 10}, 40, 5, "adam", 0.001
+	cfg.EvalEvery, cfg.SnapshotEvery, cfg.Estimate = 20, 20, 5
+	rws := cfg
+	rws.Algo, rws.Samples = "rws", 2
+	s := MNIST{Runs: []MNISTRun{{"ws", cfg}, {"rws", rws}}, TestK: 5, KCurve: []int{2, 5}, KExamples: 50,
+		Small: []string{"mnist8"}, Estimators: []string{"gzip", "base"}, Workers: 2,
+		Out: filepath.Join(dir, "runs"), Doc: filepath.Join(dir, "docs"), Log: io.Discard}
+	if err := s.Run(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	page, err := os.ReadFile(filepath.Join(dir, "docs", "MNIST.md"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"| ws |", "| rws |", "K = 5:", "mnist8 beside", "| gzip |", "fantasies.png"} {
+		if !strings.Contains(string(page), want) {
+			t.Errorf("MNIST.md lacks %q:\n%s", want, page)
+		}
+	}
+	if err := s.Run(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	again, _ := os.ReadFile(filepath.Join(dir, "docs", "MNIST.md"))
+	strip := func(b []byte) string { _, rest, _ := strings.Cut(string(b), "## "); return rest } // the date line aside
+	if strip(again) != strip(page) {
+		t.Error("running the finished study again changed its page")
+	}
+}
