@@ -186,6 +186,9 @@ func parseMNIST(spec string) (Set, error) {
 		rest, binarize = spec[:i], spec[i+len(",binarize="):]
 	}
 	name, dir, hasDir := strings.Cut(rest, ":")
+	if strings.Contains(name, ",") {
+		return nil, fmt.Errorf("data set %.64q: want %s[:DIR][,binarize=%s]", spec, "mnist", strings.Join(Binarizations, "|"))
+	}
 	if hasDir && dir == "" {
 		return nil, fmt.Errorf("data set %.64q: want %s:DIR", spec, name)
 	}

@@ -165,6 +165,8 @@ func TestMNISTSpecs(t *testing.T) {
 	os.WriteFile(filepath.Join(dir, "train-images-idx3-ubyte"), idxFile([]int{2, 28, 28}, make([]byte, 2*784)), 0o644)
 	for _, spec := range []string{
 		"mnist,binarize=sometimes",
+		"mnist,binarize=fixed,binarize=threshold",
+		"mnist,threshold",
 		"mnist:",
 		"mnist:" + filepath.Join(dir, "missing"),
 		"mnist:" + dir, // one file, of two images
