@@ -311,6 +311,9 @@ func seedRange(seeds []uint64) string {
 	if len(seeds) == 0 {
 		return ""
 	}
+	if len(seeds) == 1 {
+		return fmt.Sprint(seeds[0])
+	}
 	if uint64(len(seeds)) == seeds[len(seeds)-1]-seeds[0]+1 {
 		return fmt.Sprintf("%d-%d", seeds[0], seeds[len(seeds)-1])
 	}
