@@ -191,6 +191,7 @@ var examples = map[string]string{
 	"study scale":   "helmholtz study scale --seeds 1-20",
 	"study dmd":     "helmholtz study dmd --seeds 1-20",
 	"study density": "helmholtz study density --seeds 1-5",
+	"study mnist":   "helmholtz study mnist --epochs 100",
 	"serve":         "helmholtz serve --runs runs --addr 127.0.0.1:8080",
 	"dmd":           "helmholtz dmd --data bars:4x4 --steps 1000",
 	"data":          "helmholtz data make bn20 --seed 1 --out data/bn20-seed1.npz",

@@ -118,7 +118,7 @@ func TestEveryHelpHasAnExample(t *testing.T) {
 		}
 	}
 	for _, args := range [][]string{{"reproduce"}, {"train"}, {"eval"}, {"plot"}, {"gif"}, {"sweep"}, {"summarize"},
-		{"study", "gap"}, {"study", "scale"}, {"study", "dmd"}, {"study", "density"}, {"serve"}, {"dmd"}, {"data", "make"}, {"density"}} {
+		{"study", "gap"}, {"study", "scale"}, {"study", "dmd"}, {"study", "density"}, {"study", "mnist"}, {"serve"}, {"dmd"}, {"data", "make"}, {"density"}} {
 		out, _, code := cli(t, dir, append(args, "-h")...)
 		if code != 0 || !strings.Contains(out, "\nexample:\n  helmholtz ") {
 			t.Errorf("%v -h: exit %d, no example:\n%s", args, code, out)
