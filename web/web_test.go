@@ -10,6 +10,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -616,5 +617,16 @@ func TestEveryState(t *testing.T) {
 		case <-time.After(20 * time.Second):
 			t.Fatalf("GET %s does not answer", p)
 		}
+	}
+}
+
+// TestNoHintonForLargeNets: the page of a run of a large net (an MNIST
+// net's 784×200 first matrix) does not offer the weights figure, which
+// would be an image 29,000 pixels wide; a 16-8-1 run's does.
+func TestNoHintonForLargeNets(t *testing.T) {
+	small, large := train.Default(), train.Default()
+	large.Layers = []int{784, 200, 200}
+	if !slices.Contains(figureNames(small), "weights") || slices.Contains(figureNames(large), "weights") {
+		t.Errorf("figures of 16-8-1: %v; of 784-200-200: %v", figureNames(small), figureNames(large))
 	}
 }
