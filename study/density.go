@@ -207,7 +207,7 @@ func (d Density) Run(ctx context.Context) error {
 				if err == nil {
 					done = slices.DeleteFunc(done, func(x DensityResult) bool { return x.Task == r.Task && x.Seed == r.Seed })
 					done = append(done, r)
-					err = appendDensityResult(resultsPath, r)
+					err = appendJSON(resultsPath, r)
 					fmt.Fprintf(d.Log, "  %s seed %d: entropy %.2f, HM %.2f, mixture %.2f bits (%d of %d done, %.0f s)\n",
 						r.Task, r.Seed, r.Entropy, r.Costs["hm"], r.Costs["mixture"], len(done), len(d.Tasks)*len(d.Seeds), time.Since(start).Seconds())
 				}
@@ -369,6 +369,19 @@ func (d Density) slowFit(e density.Estimator, f *dataset.Finite, seed uint64, na
 }
 
 func readDensityResults(path string) ([]DensityResult, error) {
+	return readJSONL(path, func(r DensityResult) string {
+		if r.Task == "" {
+			return ""
+		}
+		return fmt.Sprint(r.Task, "/", r.Seed)
+	})
+}
+
+// readJSONL reads a study's results.jsonl: one JSON record a line, a
+// later record of a key completing (replacing) an earlier one. A line that
+// does not parse, or whose key is empty, was cut by an interruption and is
+// left out: its work runs again. A missing file holds no records.
+func readJSONL[T any](path string, key func(T) string) ([]T, error) {
 	f, err := os.Open(path)
 	if errors.Is(err, os.ErrNotExist) {
 		return nil, nil
@@ -376,26 +389,30 @@ func readDensityResults(path string) ([]DensityResult, error) {
 		return nil, err
 	}
 	defer f.Close()
-	var out []DensityResult
+	var out []T
 	sc := bufio.NewScanner(f)
+	sc.Buffer(nil, 1<<20)
 	for sc.Scan() {
-		var r DensityResult
-		if json.Unmarshal(sc.Bytes(), &r) != nil || r.Task == "" {
-			continue // a line cut by an interruption: run again
+		var r T
+		if json.Unmarshal(sc.Bytes(), &r) != nil || key(r) == "" {
+			continue
 		}
-		// A later line of a task and seed completes an earlier one.
-		out = slices.DeleteFunc(out, func(x DensityResult) bool { return x.Task == r.Task && x.Seed == r.Seed })
+		out = slices.DeleteFunc(out, func(x T) bool { return key(x) == key(r) })
 		out = append(out, r)
 	}
 	return out, sc.Err()
 }
 
-func appendDensityResult(path string, r DensityResult) error {
+// appendJSON appends v to path as a line of JSON.
+func appendJSON(path string, v any) error {
+	js, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
 	f, err := os.OpenFile(path, os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o644)
 	if err != nil {
 		return err
 	}
-	js, _ := json.Marshal(r)
 	if _, err := f.Write(append(js, '\n')); err != nil {
 		f.Close()
 		return err

@@ -1,10 +1,8 @@
 package study
 
 import (
-	"bufio"
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"io"
 	"math"
@@ -246,42 +244,7 @@ func (s MNIST) small(name string) (MNISTResult, error) {
 }
 
 func readMNISTResults(path string) ([]MNISTResult, error) {
-	f, err := os.Open(path)
-	if errors.Is(err, os.ErrNotExist) {
-		return nil, nil
-	}
-	if err != nil {
-		return nil, err
-	}
-	defer f.Close()
-	var out []MNISTResult
-	sc := bufio.NewScanner(f)
-	sc.Buffer(nil, 1<<20)
-	for sc.Scan() {
-		var r MNISTResult
-		if err := json.Unmarshal(sc.Bytes(), &r); err != nil {
-			return nil, fmt.Errorf("%s: %w", path, err)
-		}
-		out = append(out, r)
-	}
-	return out, sc.Err()
-}
-
-// appendJSON appends v as a line of JSON to path.
-func appendJSON(path string, v any) error {
-	js, err := json.Marshal(v)
-	if err != nil {
-		return err
-	}
-	f, err := os.OpenFile(path, os.O_APPEND|os.O_CREATE|os.O_WRONLY, 0o644)
-	if err != nil {
-		return err
-	}
-	if _, err := fmt.Fprintf(f, "%s\n", js); err != nil {
-		f.Close()
-		return err
-	}
-	return f.Close()
+	return readJSONL(path, func(r MNISTResult) string { return r.Name })
 }
 
 // write writes MNIST.md and its figures.
