@@ -599,7 +599,7 @@ func (d Density) write(results []DensityResult) error {
 			}
 			if len(diffs) > 0 {
 				m, _ := meanSD(diffs)
-				check(fmt.Sprintf("%s beats the mixture on %s (by %.1f bits, on the same seed%s)", rowName[name], TaskTitles[t], -m, plural(len(diffs))), m < 0)
+				check(fmt.Sprintf("%s beats the mixture on %s (its cost minus the mixture's: %+.1f bits, on the same seed%s)", rowName[name], TaskTitles[t], m, plural(len(diffs))), m < 0)
 			}
 		}
 	}
