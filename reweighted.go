@@ -129,14 +129,15 @@ func (r *Reweighted) batch(data Data, rng *rand.Rand) {
 		r.normalise()
 		for k, w := range r.logw {
 			r.load(k)
-			if r.K == 1 {
+			if r.K == 1 { // no weights were computed, nor logits kept
 				ws.learnGen(w, r.g.B, r.g.W)
-			} else {
-				r.learnGenFrom(k, w)
+				if r.WakeQ {
+					ws.learnRec(w, r.g.C, r.g.R)
+				}
+				continue
 			}
-			if r.WakeQ && r.K == 1 {
-				ws.learnRec(w, r.g.C, r.g.R)
-			} else if r.WakeQ {
+			r.learnGenFrom(k, w)
+			if r.WakeQ {
 				r.learnRecFrom(k, w)
 			}
 		}

@@ -284,7 +284,7 @@ func binarizeInto(dst, grey []uint8, rng *rand.Rand) {
 		if k%4 == 0 {
 			r = rng.Uint64()
 		}
-		dst[k] = bit16(uint32(r&0xffff) < greyThreshold[v])
+		dst[k] = bit8(uint32(r&0xffff) < greyThreshold[v])
 		r >>= 16
 	}
 }
@@ -297,7 +297,7 @@ var greyThreshold = func() (t [256]uint32) {
 	return t
 }()
 
-func bit16(b bool) uint8 {
+func bit8(b bool) uint8 {
 	if b {
 		return 1
 	}
@@ -326,7 +326,7 @@ func reduce8(img []uint8) []uint8 {
 					s += wy * overlap(px, cx) * float64(img[(py+4)*mnistSide+px+4])
 				}
 			}
-			out[cy*8+cx] = bit16(s/6.25 >= 255.0/4)
+			out[cy*8+cx] = bit8(s/6.25 >= 255.0/4)
 		}
 	}
 	return out

@@ -113,7 +113,7 @@ func TestBinarizations(t *testing.T) {
 	th, _ := g.Set("mnist,binarize=threshold", "mnist", "threshold")
 	for i, img := range g.TestImages {
 		for k, v := range img {
-			if th.Test[i][k] != bit16(v >= 128) {
+			if th.Test[i][k] != bit8(v >= 128) {
 				t.Fatalf("threshold: grey %d gave %d", v, th.Test[i][k])
 			}
 		}
