@@ -88,6 +88,7 @@ func TestHeldOut(t *testing.T) {
 		{"eval", "--model", "run/model.npz", "--split", "nope"},
 		{"train", "--data", "file:"},
 		{"train", "--data", "file:mix.npz", "--layers", "64,6"},
+		{"eval", "--model", "run/model.npz", "--split", "test", "--first", "-1"},
 		{"study", "density", "--tasks", "nope"},
 		{"study", "density", "--tasks", "mix20,mix20"},
 		{"study", "density", "--seeds", "x"},
