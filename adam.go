@@ -52,18 +52,35 @@ func (a *Adam) Update(slot int, p, g [][]float64, rate float64) {
 	t := a.T[slot]
 	c1 := 1 - math.Pow(a.Beta1, t)
 	c2 := 1 - math.Pow(a.Beta2, t)
-	step := rate / c1
-	b1, b2, eps := a.Beta1, a.Beta2, a.Eps
+	c := adamConsts{b1: a.Beta1, nb1: 1 - a.Beta1, b2: a.Beta2, nb2: 1 - a.Beta2, c2: c2, step: rate / c1, eps: a.Eps}
 	for l := range p {
 		m, v, pl, gl := a.M[slot][l], a.V[slot][l], p[l], g[l]
-		if len(m) != len(pl) || len(gl) != len(pl) {
+		if len(m) != len(pl) || len(v) != len(pl) || len(gl) != len(pl) {
 			panic(fmt.Sprintf("helmholtz: Adam slot %d layer %d: %d parameters, %d moments, %d gradients", slot, l, len(pl), len(m), len(gl)))
 		}
-		for i, x := range gl {
-			m[i] = float64(b1*m[i]) + float64((1-b1)*x)
-			v[i] = float64(b2*v[i]) + float64(float64((1-b2)*x)*x)
-			pl[i] += float64(step*m[i]) / (math.Sqrt(v[i]/c2) + eps)
-		}
+		// Element by element, so the parts may go to different cores
+		// and give the same bits.
+		parallel(len(pl), func(lo, hi int) {
+			adamStep(pl[lo:hi], gl[lo:hi], m[lo:hi], v[lo:hi], &c)
+		})
+	}
+}
+
+// adamConsts are the constants of one Adam update, in the order
+// adamAVX2 reads them.
+type adamConsts struct {
+	b1, nb1, b2, nb2 float64 // β1, 1 − β1, β2, 1 − β2
+	c2, step, eps    float64 // 1 − β2^t, rate/(1 − β1^t), ε
+}
+
+// adamGo makes the Adam update of p[from:] with gradient g, moments m and v.
+func adamGo(p, g, m, v []float64, c *adamConsts, from int) {
+	g, m, v = g[:len(p)], m[:len(p)], v[:len(p)]
+	for i := from; i < len(p); i++ {
+		x := g[i]
+		m[i] = float64(c.b1*m[i]) + float64(c.nb1*x)
+		v[i] = float64(c.b2*v[i]) + float64(float64(c.nb2*x)*x)
+		p[i] += float64(c.step*m[i]) / (math.Sqrt(v[i]/c.c2) + c.eps)
 	}
 }
 

@@ -3,6 +3,7 @@ package helmholtz
 import (
 	"math"
 	"math/rand/v2"
+	"runtime"
 	"testing"
 )
 
@@ -30,6 +31,28 @@ func TestAdamByHand(t *testing.T) {
 	a.Update(SlotRecBias, q, [][]float64{{2}}, 0.1)
 	if math.Abs(q[0][0]-0.1*2/(2+1e-8)) > 1e-15 {
 		t.Errorf("a fresh slot's first step: %.17g", q[0][0])
+	}
+}
+
+// TestAdamCores: Adam on a layer large enough to be split among cores
+// gives the same bits on one core as on several.
+func TestAdamCores(t *testing.T) {
+	n := 3*parallelGrain + 5
+	run := func(procs int) []float64 {
+		defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(procs))
+		rng := rand.New(rand.NewPCG(4, 4))
+		p, g := [][]float64{make([]float64, n)}, [][]float64{make([]float64, n)}
+		a := NewAdam()
+		for range 3 {
+			for i := range g[0] {
+				g[0][i] = rng.NormFloat64()
+			}
+			a.Update(SlotRecWeights, p, g, 0.001)
+		}
+		return p[0]
+	}
+	if !sameBits(run(1), run(3)) {
+		t.Fatal("Adam's update differs between one core and three")
 	}
 }
 

@@ -427,3 +427,17 @@ func laneBits(x []float64, lanes []uint64, n int) {
 		laneBitsGo(x, lanes, n)
 	}
 }
+
+//go:noescape
+func adamAVX2(p, grad, m, v *float64, n int, c *adamConsts)
+
+// adamStep is adamGo, four elements at a time on AVX2.
+func adamStep(p, g, m, v []float64, c *adamConsts) {
+	n, k := len(p), 0
+	if useAVX2 && n >= 4 {
+		k = n &^ 3
+		_, _, _ = g[n-1], m[n-1], v[n-1]
+		adamAVX2(&p[0], &g[0], &m[0], &v[0], k, c)
+	}
+	adamGo(p, g, m, v, c, k)
+}

@@ -925,3 +925,51 @@ rowsinglenext:
 rowdone:
 	VZEROUPPER
 	RET
+
+// func adamAVX2(p, grad, m, v *float64, n int, c *adamConsts)
+//
+// adamGo for the first n elements, n a multiple of 4: the same
+// operations in the same order, each exactly rounded (VSQRTPD and VDIVPD
+// are, as SQRTSD and DIVSD), so the same bits.
+TEXT ·adamAVX2(SB), NOSPLIT, $0-48
+	MOVQ         p+0(FP), DI
+	MOVQ         grad+8(FP), SI
+	MOVQ         m+16(FP), R8
+	MOVQ         v+24(FP), R9
+	MOVQ         n+32(FP), CX
+	MOVQ         c+40(FP), AX
+	VBROADCASTSD 0(AX), Y8   // β1
+	VBROADCASTSD 8(AX), Y9   // 1 − β1
+	VBROADCASTSD 16(AX), Y10 // β2
+	VBROADCASTSD 24(AX), Y11 // 1 − β2
+	VBROADCASTSD 32(AX), Y12 // 1 − β2^t
+	VBROADCASTSD 40(AX), Y13 // rate/(1 − β1^t)
+	VBROADCASTSD 48(AX), Y14 // ε
+	XORQ         BX, BX
+
+adamloop:
+	CMPQ    BX, CX
+	JGE     adamdone
+	VMOVUPD (SI)(BX*8), Y0     // g
+	VMULPD  (R8)(BX*8), Y8, Y1 // β1·m
+	VMULPD  Y0, Y9, Y2         // (1 − β1)·g
+	VADDPD  Y2, Y1, Y1         // m
+	VMOVUPD Y1, (R8)(BX*8)
+	VMULPD  (R9)(BX*8), Y10, Y3 // β2·v
+	VMULPD  Y0, Y11, Y4         // (1 − β2)·g
+	VMULPD  Y0, Y4, Y4          // ·g
+	VADDPD  Y4, Y3, Y3          // v
+	VMOVUPD Y3, (R9)(BX*8)
+	VDIVPD  Y12, Y3, Y5         // v/(1 − β2^t)
+	VSQRTPD Y5, Y5
+	VADDPD  Y14, Y5, Y5         // + ε
+	VMULPD  Y1, Y13, Y6         // step·m
+	VDIVPD  Y5, Y6, Y6
+	VADDPD  (DI)(BX*8), Y6, Y6
+	VMOVUPD Y6, (DI)(BX*8)
+	ADDQ    $4, BX
+	JMP     adamloop
+
+adamdone:
+	VZEROUPPER
+	RET

@@ -66,3 +66,6 @@ func (g *lanePCG) uniforms(u []uint32, n, w int) { g.uniformsGo(u, n, w) }
 func laneBits(x []float64, lanes []uint64, n int) { laneBitsGo(x, lanes, n) }
 
 func sumRows(d, bias, rows []float64, active []int32) { sumRowsGo(d, bias, rows, active, 0) }
+
+// adamStep is adamGo.
+func adamStep(p, g, m, v []float64, c *adamConsts) { adamGo(p, g, m, v, c, 0) }
