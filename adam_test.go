@@ -56,6 +56,33 @@ func TestAdamCores(t *testing.T) {
 	}
 }
 
+// TestSplitBatchCores: a batch of a net large enough to be split in two
+// parts gives the same machine, bit for bit, on one core as on two.
+func TestSplitBatchCores(t *testing.T) {
+	sizes := []int{300, 230, 10}
+	if New(sizes).weights() < partWeights {
+		t.Fatal("the net is too small to be split")
+	}
+	run := func(procs int) *Machine {
+		defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(procs))
+		rng := rand.New(rand.NewPCG(5, 5))
+		m := New(sizes)
+		m.Init(rng, 0.1)
+		r := NewReweighted(m, 0.01, 0.01, 3)
+		r.Batch, r.Opt = 7, NewAdam()
+		for range 30 {
+			r.Step(testData{n: sizes[0]}, rng)
+		}
+		if len(r.parts) != 2 {
+			t.Fatalf("the batch went in %d parts, want 2", len(r.parts))
+		}
+		return m
+	}
+	if !run(1).Equal(run(2)) {
+		t.Fatal("a split batch trains differently on one core and on two")
+	}
+}
+
 // TestBatchIsMeanOfOnline: a batch of B patterns (reweighted wake-sleep,
 // K = 3, the wake-phase q update, no sleep; and wake-sleep's wake phase)
 // moves the parameters by the mean of the B online updates made from the

@@ -12,30 +12,36 @@ import (
 // weights with portable exponentials, for the small nets whose estimates
 // are compared with enumeration bit for bit across machines.
 type Importance struct {
-	M  *Machine
-	ws *WakeSleep
+	M *Machine
+	p *rwPart // the samples of a chunk, as reweighted wake-sleep draws them
 }
+
+// importanceChunk is the number of samples whose generative logits are
+// summed at once (see rwPart).
+const importanceChunk = 32
 
 // NewImportance returns an importance sampler for m.
 func NewImportance(m *Machine) *Importance {
-	return &Importance{M: m, ws: NewWakeSleep(m, 0, 0, 1)}
+	return &Importance{M: m, p: newRWPart(m, importanceChunk)}
 }
 
 // LogWeights fills dst with len(dst) log importance weights
 // log p(v, x_k) − log q(x_k | v), natural log, of states x_k drawn from
 // the recognition net given v with rng.
 func (im *Importance) LogWeights(v []uint8, rng *rand.Rand, dst []float64) {
-	ws, m := im.ws, im.M
-	m.mustBeShaped(ws.x)
-	ws.observe(pattern(v), rng)
-	top := len(m.Sizes) - 1
-	for k := range dst {
-		ws.recognize(rng, m.C, m.R)
-		lp := layerLogProb(ws.buf, m.B[top], nil, nil, ws.x[top])
-		for l := top - 1; l >= 0; l-- {
-			lp += layerLogProb(ws.buf, m.B[l], m.W[l], ws.act[l+1], ws.x[l])
+	p, m := im.p, im.M
+	m.mustBeShaped(p.ws.x)
+	p.ws.observe(pattern(v), rng)
+	p.observe(m, 0)
+	for lo := 0; lo < len(dst); lo += importanceChunk {
+		c := min(importanceChunk, len(dst)-lo)
+		for k := range c {
+			p.draw(m, 0, k, rng)
 		}
-		dst[k] = lp - logRecognitionOf(ws, m.C, m.R)
+		p.genLogits(m, c)
+		for k := range c {
+			dst[lo+k] = p.logWeight(m, k)
+		}
 	}
 }
 

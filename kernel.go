@@ -182,3 +182,28 @@ func expStepGo(ex, g []float64) float64 {
 	}
 	return 1 / (float64(p0*p2) * float64(p1*p3))
 }
+
+// rowLists is the transpose of samples' lists of active units: for each
+// unit, the samples in which it is active, in order; and all the samples.
+type rowLists struct {
+	lists [][]int32
+	all   []int32
+}
+
+// transpose sets t from the active units (< units) of each sample.
+func (t *rowLists) transpose(active [][]int32, units int) {
+	for len(t.lists) < units {
+		t.lists = append(t.lists, nil)
+	}
+	t.lists = t.lists[:units]
+	for i := range t.lists {
+		t.lists[i] = t.lists[i][:0]
+	}
+	t.all = t.all[:0]
+	for s, act := range active {
+		for _, i := range act {
+			t.lists[i] = append(t.lists[i], int32(s))
+		}
+		t.all = append(t.all, int32(s))
+	}
+}

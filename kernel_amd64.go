@@ -35,6 +35,12 @@ func sampleLayerAVX2(d, bias, rows *float64, active *int32, nact, n, k int, r *u
 //go:noescape
 func addRowsAVX2(bias, w, d *float64, active *int32, nact, n, k int)
 
+// addWideRowsAVX2 is addRowsAVX2 row by row, for layers of at least
+// wideRows units.
+//
+//go:noescape
+func addWideRowsAVX2(bias, w, d *float64, active *int32, nact, n, k int)
+
 // expStepAVX2 is expStepGo for n a multiple of 4, returning the product
 // (p0·p2)·(p1·p3) whose inverse expStepGo returns; the factors f (g of
 // expStepGo) may be nil.
@@ -136,6 +142,76 @@ func sumRows(d, bias, rows []float64, active []int32) {
 	sumRowsGo(d, bias, rows, active, k)
 }
 
+// colBlock is the width, in columns, of the blocks in which sumRowsMany
+// and addRowsMany go through a wide layer's rows: 128 columns of 200
+// rows are 200 KB, which stay in a core's L2 cache while the samples'
+// sums pass over them.
+const colBlock = 128
+
+// sumRowsMany sets each d[s] to the logits bias + Σ_{i∈active[s]} rows[i·n : (i+1)·n]
+// of a layer, as sumRows does for each alone (the same bits), going
+// through a wide layer's rows a block of columns at a time for all the
+// samples, so that the block stays in cache rather than every sample
+// streaming all the rows from memory.
+func sumRowsMany(d [][]float64, bias, rows []float64, active [][]int32) {
+	n := len(bias)
+	if !useAVX2 || n < wideRows || len(d) < 2 || len(rows) == 0 {
+		for s := range d {
+			sumRows(d[s], bias, rows, active[s])
+		}
+		return
+	}
+	k := n &^ 3
+	for s := range d {
+		copy(d[s][:n], bias)
+	}
+	for lo := 0; lo < k; lo += colBlock {
+		w := min(colBlock, k-lo)
+		for s := range d {
+			addActiveRowsAVX2(&d[s][lo], &rows[lo], activePtr(active[s]), len(active[s]), n, w)
+		}
+	}
+	for s := range d {
+		sumRowsGo(d[s], bias, rows, active[s], k)
+	}
+}
+
+// addRowsMany adds, for each sample s in turn, its row d[s·n : (s+1)·n]
+// to bias and to the rows of w of its active units: addRows(bias, w,
+// d_s, active[s]) for each s in order, the same bits. A wide layer goes
+// row of w by row of w instead, each gathering the rows of d of the
+// samples in which its unit is active, in their order, in registers
+// (addActiveRowsAVX2): a row of w is then read and written once, not once
+// a sample.
+func addRowsMany(bias, w, d []float64, active [][]int32, t *rowLists) {
+	n := len(bias)
+	if !useAVX2 || n < wideRows || len(active) < 2 {
+		for s := range active {
+			addRows(bias, w, d[s*n:(s+1)*n], active[s])
+		}
+		return
+	}
+	_ = d[len(active)*n-1]
+	t.transpose(active, len(w)/n)
+	k := n &^ 3
+	addActiveRowsAVX2(&bias[0], &d[0], &t.all[0], len(active), n, k)
+	for i, list := range t.lists {
+		if len(list) > 0 {
+			addActiveRowsAVX2(&w[i*n], &d[0], &list[0], len(list), n, k)
+		}
+	}
+	for c := k; c < n; c++ {
+		for s := range active {
+			bias[c] += d[s*n+c]
+		}
+		for i, list := range t.lists {
+			for _, s := range list {
+				w[i*n+c] += d[int(s)*n+c]
+			}
+		}
+	}
+}
+
 // sampleLayer samples a layer whose logits are bias + Σ_{i∈active} rows[i·n : (i+1)·n]
 // as sampleGo does, using d for the logits it needs. It returns the number
 // of units switched on, whose indices are in act.
@@ -173,7 +249,11 @@ func addRows(bias, w, d []float64, active []int32) {
 		addUnit(bias, w, d, active)
 		return
 	}
-	if useAVX2 && n >= 4 {
+	if useAVX2 && n >= wideRows {
+		k = n &^ 3
+		_ = bias[n-1]
+		addWideRowsAVX2(&bias[0], rowsPtr(w), &d[0], activePtr(active), len(active), n, k)
+	} else if useAVX2 && n >= 4 {
 		k = n &^ 3
 		_ = bias[n-1]
 		addRowsAVX2(&bias[0], rowsPtr(w), &d[0], activePtr(active), len(active), n, k)

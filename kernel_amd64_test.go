@@ -38,7 +38,9 @@ func TestKernelsTraining(t *testing.T) {
 	// Layers of at least wideRows units sum their logits row by row: a
 	// 150-130-6 net (widths that are not multiples of four) takes that
 	// path in both directions.
-	for _, sizes := range [][]int{{16, 10, 5, 1}, {150, 130, 6}} {
+	// 300-230-10 has enough weights (71,300) for a batch to be split in
+	// two parts.
+	for _, sizes := range [][]int{{16, 10, 5, 1}, {150, 130, 6}, {300, 230, 10}} {
 		for _, rws := range []bool{false, true} {
 			kernelsTraining(t, sizes, rws)
 		}
@@ -49,6 +51,9 @@ func kernelsTraining(t *testing.T, sizes []int, rws bool) {
 	steps := 20000
 	if sizes[0] > 100 {
 		steps = 1000
+	}
+	if sizes[0] > 200 {
+		steps = 200
 	}
 	train := func() *Machine {
 		rng := rand.New(rand.NewPCG(7, 0))

@@ -69,3 +69,19 @@ func sumRows(d, bias, rows []float64, active []int32) { sumRowsGo(d, bias, rows,
 
 // adamStep is adamGo.
 func adamStep(p, g, m, v []float64, c *adamConsts) { adamGo(p, g, m, v, c, 0) }
+
+// sumRowsMany is sumRows for each d[s] and active[s].
+func sumRowsMany(d [][]float64, bias, rows []float64, active [][]int32) {
+	for s := range d {
+		sumRowsGo(d[s], bias, rows, active[s], 0)
+	}
+}
+
+// addRowsMany is addRows for each row d[s·n : (s+1)·n] and active[s], in
+// turn.
+func addRowsMany(bias, w, d []float64, active [][]int32, _ *rowLists) {
+	n := len(bias)
+	for s := range active {
+		addRows(bias, w, d[s*n:(s+1)*n], active[s])
+	}
+}

@@ -221,6 +221,30 @@ func TestMaxLogit(t *testing.T) {
 	if got := m.MaxLogit(); got != 7 {
 		t.Errorf("MaxLogit = %v, want 7", got)
 	}
+	// A wide layer (row by row) against the unit-by-unit sums: 300 pixels
+	// under 5 hidden units, one of them pushed to the largest logit.
+	w := New([]int{300, 5})
+	w.Init(rand.New(rand.NewPCG(2, 2)), 1)
+	w.W[0][3*300+257] = 40
+	want := 0.0
+	for k := range 300 {
+		hi, lo := w.B[0][k], w.B[0][k]
+		for i := range 5 {
+			if x := w.W[0][i*300+k]; x > 0 {
+				hi += x
+			} else {
+				lo += x
+			}
+		}
+		want = max(want, math.Abs(hi), math.Abs(lo))
+	}
+	if got := maxLogit(w.B[0], w.W[0], 5); got != want || want < 40 {
+		t.Errorf("wide layer: maxLogit = %v, want %v", got, want)
+	}
+	w.W[0][2*300+299] = math.NaN()
+	if got := maxLogit(w.B[0], w.W[0], 5); !math.IsNaN(got) {
+		t.Errorf("wide layer with a NaN weight: maxLogit = %v", got)
+	}
 	for _, bad := range []float64{math.NaN(), math.Inf(1), math.Inf(-1)} {
 		c := m.Clone()
 		c.R[1][1] = bad

@@ -3,6 +3,7 @@ package helmholtz
 import (
 	"fmt"
 	"math/rand/v2"
+	"sync"
 
 	"helmholtz/internal/libm"
 )
@@ -31,19 +32,53 @@ type Reweighted struct {
 	// patterns (and, with Sleep, of Batch fantasies) are averaged, all
 	// taken at the parameters the step started from, and Opt (nil: plain
 	// ascent) applies them, generative and recognition at their rates.
+	// A batch of a large net (at least partWeights weights) is split in
+	// two parts that run on two cores where there are two: see batch.
 	Batch int
 	Opt   Optimizer
 	Options
 
-	ws   *WakeSleep    // workspace and kernels
-	x    [][][]float64 // x[k][l]: layer l of sample k
-	act  [][][]int32   // act[k][l]: its active units
-	logw []float64     // log p(v, x_k) − log q(x_k | v), then the weights
-	g    *Machine      // summed updates
-	// gen[k][l] and rec[k][l]: sample k's generative logits of layer l
-	// and recognition logits of layer l+1 (batches, K > 1: see logits).
-	gen, rec [][][]float64
+	*rwPart           // the workspace of online steps and of a batch's first part
+	parts   []*rwPart // a batch's parts, the first being rwPart
+	pats    [][]uint8 // a split batch's patterns
 }
+
+// rwPart is the workspace of a batch's part, or of the whole of it.
+// It holds a chunk of examples (index i) and their K samples each (index
+// s = i·K + k), so that each layer's logits and updates are summed for
+// all the chunk's samples at once, a block of a wide layer's columns at a
+// time (sumRowsMany, addRowsMany): the block stays in cache while every
+// sample passes over it, where a sample at a time would bring every row
+// from memory each time.
+type rwPart struct {
+	ws   *WakeSleep // workspace and kernels
+	k    int        // samples per example
+	vx   [][]float64
+	vact [][]int32     // example i's visible layer and its active units
+	rec1 [][]float64   // its layer 1's recognition logits, shared by its K samples
+	x    [][][]float64 // x[s][l]: layer l of sample s (l ≥ 1)
+	act  [][][]int32   // act[s][l]: its active units
+	logw []float64     // log p(v, x_s) − log q(x_s | v), then the weights
+	// gen[s][l] and rec[s][l]: sample s's generative logits of layer l
+	// and recognition logits of layer l+1 (rec[s][0] holds its deltas
+	// only), which learn turns into deltas.
+	gen, rec   [][][]float64
+	genM, recM [][]float64 // the same, a matrix per layer: row s is sample s's
+	ds         [][]float64 // views of the samples' rows for sumRowsMany
+	as         [][]int32   // and their active units
+	lists      rowLists    // addRowsMany's scratch
+	g          *Machine    // summed updates
+	rng        *rand.Rand  // a split batch's part's own stream
+	pcg        *rand.PCG
+}
+
+// chunkSamples bounds the samples a part holds at once (unless one
+// example's K exceed it): enough that a block of columns serves many.
+const chunkSamples = 256
+
+// partWeights is the number of weights from which a batch is split in
+// two parts: below it the parts would cost more to start than they save.
+const partWeights = 1 << 16
 
 // NewReweighted returns a reweighted wake-sleep trainer for m with k ≥ 1
 // samples per pattern, the wake-phase q update and the sleep update on.
@@ -52,20 +87,57 @@ func NewReweighted(m *Machine, genRate, recRate float64, k int) *Reweighted {
 		panic(fmt.Sprintf("helmholtz: %d samples per pattern", k))
 	}
 	r := &Reweighted{M: m, GenRate: genRate, RecRate: recRate, K: k, WakeQ: true, Sleep: true,
-		ws: NewWakeSleep(m, genRate, recRate, 1), logw: make([]float64, k), g: New(m.Sizes)}
-	r.x, r.act = make([][][]float64, k), make([][][]int32, k)
-	r.gen, r.rec = make([][][]float64, k), make([][][]float64, k)
-	for s := range k {
-		r.gen[s], r.rec[s] = make([][]float64, len(m.Sizes)-1), make([][]float64, len(m.Sizes)-1)
-		for l := range len(m.Sizes) - 1 {
-			r.gen[s][l], r.rec[s][l] = make([]float64, m.Sizes[l]), make([]float64, m.Sizes[l+1])
-		}
-		r.x[s], r.act[s] = make([][]float64, len(m.Sizes)), make([][]int32, len(m.Sizes))
-		for l, n := range m.Sizes {
-			r.x[s][l], r.act[s][l] = make([]float64, n), make([]int32, 0, n)
-		}
-	}
+		rwPart: newRWPart(m, k)}
+	r.parts = []*rwPart{r.rwPart}
 	return r
+}
+
+func newRWPart(m *Machine, k int) *rwPart {
+	p := &rwPart{ws: NewWakeSleep(m, 0, 0, 1), k: k, g: New(m.Sizes)}
+	p.grow(1)
+	p.pcg = rand.NewPCG(0, 0)
+	p.rng = rand.New(p.pcg)
+	return p
+}
+
+// grow makes room for n examples and their samples. Each layer's logits
+// of all the samples are one matrix, a sample's a row of it, for
+// addRowsMany.
+func (p *rwPart) grow(n int) {
+	sizes := p.ws.M.Sizes
+	L := len(sizes)
+	for len(p.vx) < n {
+		p.vx = append(p.vx, make([]float64, sizes[0]))
+		p.vact = append(p.vact, make([]int32, 0, sizes[0]))
+		p.rec1 = append(p.rec1, make([]float64, maxSize(sizes)))
+	}
+	ns := n * p.k
+	if len(p.x) >= ns {
+		return
+	}
+	p.x, p.act = make([][][]float64, ns), make([][][]int32, ns)
+	p.gen, p.rec = make([][][]float64, ns), make([][][]float64, ns)
+	p.logw, p.ds, p.as = make([]float64, ns), make([][]float64, ns), make([][]int32, ns)
+	genM, recM := make([][]float64, L-1), make([][]float64, L-1)
+	for l := range L - 1 {
+		genM[l], recM[l] = make([]float64, ns*sizes[l]), make([]float64, ns*sizes[l+1])
+	}
+	p.genM, p.recM = genM, recM
+	for s := range ns {
+		x, act := make([][]float64, L), make([][]int32, L)
+		gen, rec := make([][]float64, L-1), make([][]float64, L-1)
+		for l, n := range sizes {
+			if l > 0 {
+				x[l], act[l] = make([]float64, n), make([]int32, 0, n)
+			}
+			if l < L-1 {
+				gen[l] = genM[l][s*n : (s+1)*n : (s+1)*n]
+				m := sizes[l+1]
+				rec[l] = recM[l][s*m : (s+1)*m : (s+1)*m]
+			}
+		}
+		p.x[s], p.act[s], p.gen[s], p.rec[s] = x, act, gen, rec
+	}
 }
 
 // SetRates sets the rates of the steps that follow.
@@ -82,23 +154,24 @@ func (r *Reweighted) Step(data Data, rng *rand.Rand) {
 	ws, m := r.ws, r.M
 	m.mustBeShaped(ws.x)
 	ws.observe(data, rng)
+	logw := r.logw[:r.K]
 	for k := range r.K {
 		ws.recognize(rng, m.C, m.R)
 		r.save(k)
 		if r.K > 1 {
-			r.logw[k] = r.logJoint() - r.logRecognition()
+			logw[k] = r.logJoint() - r.logRecognition()
 		}
 	}
-	r.normalise()
+	normalise(logw)
 	zero(r.g.B, r.g.W)
-	for k, w := range r.logw {
+	for k, w := range logw {
 		r.load(k)
 		ws.learnGen(w, r.g.B, r.g.W)
 	}
 	scaleAdd(m.B, m.W, r.g.B, r.g.W, r.GenRate)
 	if r.WakeQ {
 		zero(r.g.C, r.g.R)
-		for k, w := range r.logw {
+		for k, w := range logw {
 			r.load(k)
 			ws.learnRec(w, r.g.C, r.g.R)
 		}
@@ -110,43 +183,22 @@ func (r *Reweighted) Step(data Data, rng *rand.Rand) {
 	r.Options.apply(m, r.GenRate, r.RecRate)
 }
 
-// batch is Step on a batch: the patterns and their K samples each, then
-// the fantasies, all from rng in that order.
+// batch is Step on a batch. A batch of a small net, or of one pattern,
+// draws the patterns and their K samples each, then the fantasies, all
+// from rng in that order. A larger batch is split in two parts: the
+// patterns are drawn from rng in order (a data set may keep its place in
+// an epoch), then each part seeds a stream of its own from rng and
+// samples its half of the patterns' latents and of the fantasies from
+// it. The parts run on two cores where there are two, and their sums are
+// added in order, so the bits do not depend on the cores.
 func (r *Reweighted) batch(data Data, rng *rand.Rand) {
-	ws, m := r.ws, r.M
-	m.mustBeShaped(ws.x)
-	zero(r.g.B, r.g.W, r.g.C, r.g.R)
+	m := r.M
+	m.mustBeShaped(r.ws.x)
 	n := max(r.Batch, 1)
-	for range n {
-		ws.observe(data, rng)
-		for k := range r.K {
-			ws.recognize(rng, m.C, m.R)
-			r.save(k)
-			if r.K > 1 {
-				r.logw[k] = r.logits(k)
-			}
-		}
-		r.normalise()
-		for k, w := range r.logw {
-			r.load(k)
-			if r.K == 1 { // no weights were computed, nor logits kept
-				ws.learnGen(w, r.g.B, r.g.W)
-				if r.WakeQ {
-					ws.learnRec(w, r.g.C, r.g.R)
-				}
-				continue
-			}
-			r.learnGenFrom(k, w)
-			if r.WakeQ {
-				r.learnRecFrom(k, w)
-			}
-		}
-	}
-	if r.Sleep {
-		for range n {
-			ws.dream(rng)
-			ws.learnRec(1, r.g.C, r.g.R)
-		}
+	if n < 2 || m.weights() < partWeights {
+		r.run(r.rwPart, n, func(ws *WakeSleep, _ int) { ws.observe(data, rng) }, rng)
+	} else {
+		r.split(data, rng, n)
 	}
 	inv := 1 / float64(n)
 	for _, g := range [][][]float64{r.g.B, r.g.W, r.g.C, r.g.R} {
@@ -161,10 +213,182 @@ func (r *Reweighted) batch(data Data, rng *rand.Rand) {
 	r.Options.apply(m, r.GenRate, r.RecRate)
 }
 
-// normalise turns the log weights into weights that sum to 1 (exactly 1
-// for one sample).
-func (r *Reweighted) normalise() {
-	w := r.logw
+// split runs a batch of n patterns in two parts, leaving the sum of
+// their updates in r.g.
+func (r *Reweighted) split(data Data, rng *rand.Rand, n int) {
+	const parts = 2
+	for len(r.parts) < parts {
+		r.parts = append(r.parts, newRWPart(r.M, r.K))
+	}
+	for len(r.pats) < n {
+		r.pats = append(r.pats, make([]uint8, r.M.Sizes[0]))
+	}
+	for _, v := range r.pats[:n] {
+		data.Sample(v, rng)
+	}
+	for _, p := range r.parts {
+		p.pcg.Seed(rng.Uint64(), rng.Uint64())
+	}
+	var wg sync.WaitGroup
+	for i, p := range r.parts {
+		lo, hi := n*i/parts, n*(i+1)/parts
+		work := func() {
+			r.run(p, hi-lo, func(ws *WakeSleep, j int) { ws.observe(pattern(r.pats[lo+j]), nil) }, p.rng)
+		}
+		if i == parts-1 {
+			work()
+		} else {
+			wg.Go(work)
+		}
+	}
+	wg.Wait()
+	for i, dst := range [][][]float64{r.g.B, r.g.W, r.g.C, r.g.R} {
+		for _, p := range r.parts[1:] {
+			src := [][][]float64{p.g.B, p.g.W, p.g.C, p.g.R}[i]
+			for l := range dst {
+				d, s := dst[l], src[l]
+				parallel(len(d), func(lo, hi int) { addTo(d[lo:hi], s[lo:hi]) })
+			}
+		}
+	}
+}
+
+// run sums into p.g the updates of n patterns, each put in the visible
+// layer by next (given its index), and, with Sleep, of n fantasies, all
+// drawn from rng. The patterns go in chunks of at most chunkSamples
+// samples (see rwPart); every sum is in the order of the patterns and
+// their samples, as one pattern at a time would make it.
+func (r *Reweighted) run(p *rwPart, n int, next func(ws *WakeSleep, i int), rng *rand.Rand) {
+	ws, m := p.ws, r.M
+	zero(p.g.B, p.g.W, p.g.C, p.g.R)
+	chunk := max(1, chunkSamples/r.K)
+	p.grow(min(n, chunk))
+	for lo := 0; lo < n; lo += chunk {
+		c := min(chunk, n-lo)
+		for i := range c {
+			next(ws, lo+i)
+			p.observe(m, i)
+			for k := range r.K {
+				p.draw(m, i, k, rng)
+			}
+		}
+		p.genLogits(m, c*r.K)
+		if r.K > 1 {
+			for s := range c * r.K {
+				p.logw[s] = p.logWeight(m, s)
+			}
+		}
+		for i := range c {
+			normalise(p.logw[i*r.K : (i+1)*r.K])
+		}
+		p.learn(m, c*r.K, r.WakeQ)
+	}
+	if r.Sleep {
+		for range n {
+			ws.dream(rng)
+			ws.learnRec(1, p.g.C, p.g.R)
+		}
+	}
+}
+
+// observe keeps the visible layer in the workspace as example i's, with
+// its layer 1's recognition logits.
+func (p *rwPart) observe(m *Machine, i int) {
+	ws := p.ws
+	copy(p.vx[i], ws.x[0])
+	p.vact[i] = append(p.vact[i][:0], ws.act[0]...)
+	sumRows(p.rec1[i][:m.Sizes[1]], m.C[1], m.R[0], ws.act[0])
+}
+
+// draw samples example i's sample k, s = i·K + k, from q bottom-up,
+// keeping it and its recognition logits (those of layer 1 are the
+// example's).
+func (p *rwPart) draw(m *Machine, i, k int, rng *rand.Rand) {
+	ws, s := p.ws, i*p.k+k
+	top := len(m.Sizes) - 1
+	ws.sample(1, p.rec1[i][:m.Sizes[1]], nil, nil, rng)
+	for l := 1; l < top; l++ {
+		a := p.rec[s][l]
+		sumRows(a, m.C[l+1], m.R[l], ws.act[l])
+		ws.sample(l+1, a, nil, nil, rng)
+	}
+	p.save(s)
+}
+
+// genLogits sums the generative logits of every layer below the top for
+// samples [0, ns), layer by layer for all of them at once.
+func (p *rwPart) genLogits(m *Machine, ns int) {
+	for l := range len(m.Sizes) - 1 {
+		for s := range ns {
+			p.ds[s], p.as[s] = p.gen[s][l], p.act[s][l+1]
+		}
+		sumRowsMany(p.ds[:ns], m.B[l], m.W[l], p.as[:ns])
+	}
+}
+
+// logWeight returns log p(v, x) − log q(x | v) of sample s from the
+// logits kept, in the order of logJoint and logRecognition (the same
+// bits).
+func (p *rwPart) logWeight(m *Machine, s int) float64 {
+	x, v := p.x[s], p.vx[s/p.k]
+	top := len(m.Sizes) - 1
+	lp := layerLogProb(p.ws.buf, m.B[top], nil, nil, x[top])
+	for l := top - 1; l >= 0; l-- {
+		xl := x[l]
+		if l == 0 {
+			xl = v
+		}
+		lp += stateLogProb(p.gen[s][l], xl)
+	}
+	lq := stateLogProb(p.rec1[s/p.k][:m.Sizes[1]], x[1])
+	for l := 1; l < top; l++ {
+		lq += stateLogProb(p.rec[s][l], x[l+1])
+	}
+	return lp - lq
+}
+
+// learn adds to p.g the updates of samples [0, ns) weighted by logw: the
+// generative net's and, with wakeQ, the recognition net's, from the
+// logits kept (which become deltas), layer by layer for all of them at
+// once; each sum in the order of the samples.
+func (p *rwPart) learn(m *Machine, ns int, wakeQ bool) {
+	top := len(m.Sizes) - 1
+	for s, w := range p.logw[:ns] {
+		for j, bj := range m.B[top] {
+			p.g.B[top][j] += float64(w * (p.x[s][top][j] - sigmoid(bj)))
+		}
+	}
+	for l := top - 1; l >= 0; l-- {
+		for s, w := range p.logw[:ns] {
+			x := p.x[s][l]
+			if l == 0 {
+				x = p.vx[s/p.k]
+			}
+			d := p.gen[s][l]
+			deltaLayer(d, d, nil, nil, x, w)
+			p.as[s] = p.act[s][l+1]
+		}
+		addRowsMany(p.g.B[l], p.g.W[l], p.genM[l][:ns*m.Sizes[l]], p.as[:ns], &p.lists)
+	}
+	if !wakeQ {
+		return
+	}
+	for l := range top {
+		for s, w := range p.logw[:ns] {
+			d, a, act := p.rec[s][l], p.rec[s][l], p.act[s][l]
+			if l == 0 {
+				a, act = p.rec1[s/p.k][:m.Sizes[1]], p.vact[s/p.k]
+			}
+			deltaLayer(d, a, nil, nil, p.x[s][l+1], w)
+			p.as[s] = act
+		}
+		addRowsMany(p.g.C[l+1], p.g.R[l], p.recM[l][:ns*m.Sizes[l+1]], p.as[:ns], &p.lists)
+	}
+}
+
+// normalise turns log weights into weights that sum to 1 (exactly 1 for
+// one sample).
+func normalise(w []float64) {
 	if len(w) == 1 {
 		w[0] = 1
 		return
@@ -184,63 +408,18 @@ func (r *Reweighted) normalise() {
 }
 
 // save copies the latent layers of the workspace into sample k.
-func (r *Reweighted) save(k int) {
-	for l := 1; l < len(r.M.Sizes); l++ {
-		copy(r.x[k][l], r.ws.x[l])
-		r.act[k][l] = append(r.act[k][l][:0], r.ws.act[l]...)
+func (p *rwPart) save(k int) {
+	for l := 1; l < len(p.x[k]); l++ {
+		copy(p.x[k][l], p.ws.x[l])
+		p.act[k][l] = append(p.act[k][l][:0], p.ws.act[l]...)
 	}
 }
 
 // load copies sample k back into the workspace.
-func (r *Reweighted) load(k int) {
-	for l := 1; l < len(r.M.Sizes); l++ {
-		copy(r.ws.x[l], r.x[k][l])
-		r.ws.act[l] = append(r.ws.act[l][:0], r.act[k][l]...)
-	}
-}
-
-// logits returns log p(v, x) − log q(x | v) of the workspace's state,
-// the log weight of sample k, keeping the logits of every layer under
-// both nets for the updates (learnGenFrom, learnRecFrom), which then need
-// not sum them again.
-func (r *Reweighted) logits(k int) float64 {
-	ws, m := r.ws, r.M
-	top := len(m.Sizes) - 1
-	// In the order of logJoint and logRecognition, so the same bits.
-	lp := layerLogProb(ws.buf, m.B[top], nil, nil, ws.x[top])
-	for l := top - 1; l >= 0; l-- {
-		lp += layerLogProb(r.gen[k][l], m.B[l], m.W[l], ws.act[l+1], ws.x[l])
-	}
-	var lq float64
-	for l := range top {
-		lq += layerLogProb(r.rec[k][l], m.C[l+1], m.R[l], ws.act[l], ws.x[l+1])
-	}
-	return lp - lq
-}
-
-// learnGenFrom is learnGen for sample k (loaded in the workspace), from
-// the generative logits logits kept.
-func (r *Reweighted) learnGenFrom(k int, eps float64) {
-	ws, m := r.ws, r.M
-	top := len(m.Sizes) - 1
-	for j, bj := range m.B[top] {
-		r.g.B[top][j] += float64(eps * (ws.x[top][j] - sigmoid(bj)))
-	}
-	for l := top - 1; l >= 0; l-- {
-		d := ws.buf[:m.Sizes[l]]
-		deltaLayer(d, r.gen[k][l], nil, nil, ws.x[l], eps)
-		addRows(r.g.B[l], r.g.W[l], d, ws.act[l+1])
-	}
-}
-
-// learnRecFrom is learnRec for sample k, from the recognition logits
-// logits kept.
-func (r *Reweighted) learnRecFrom(k int, eps float64) {
-	ws, m := r.ws, r.M
-	for l := range len(m.Sizes) - 1 {
-		d := ws.buf[:m.Sizes[l+1]]
-		deltaLayer(d, r.rec[k][l], nil, nil, ws.x[l+1], eps)
-		addRows(r.g.C[l+1], r.g.R[l], d, ws.act[l])
+func (p *rwPart) load(k int) {
+	for l := 1; l < len(p.x[k]); l++ {
+		copy(p.ws.x[l], p.x[k][l])
+		p.ws.act[l] = append(p.ws.act[l][:0], p.act[k][l]...)
 	}
 }
 
@@ -276,8 +455,15 @@ func logRecognitionOf(ws *WakeSleep, c, rr [][]float64) float64 {
 func layerLogProb(d, bias, rows []float64, active []int32, x []float64) float64 {
 	d = d[:len(bias)]
 	sumRows(d, bias, rows, active)
+	return stateLogProb(d, x)
+}
+
+// stateLogProb returns log p(x) for a layer in state x (0/1 values) whose
+// logits are a.
+func stateLogProb(a, x []float64) float64 {
+	x = x[:len(a)]
 	var s float64
-	for i, a := range d {
+	for i, a := range a {
 		if x[i] != 0 {
 			s += logSigmoid(a)
 		} else {

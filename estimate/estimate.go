@@ -26,9 +26,15 @@ import (
 type Sampler struct {
 	K     int   // samples per pattern
 	Sizes []int // of the machines it estimates
-	x     [][]uint8
-	a     []float64
-	logw  []float64
+	// Fast draws the weights with helmholtz.Importance, the training
+	// kernels (the fast σ, within 1e-8 of the exact one; ten times
+	// faster at MNIST's size; the same bits on every machine too, but not
+	// the same bits as the portable path).
+	Fast bool
+	im   *helmholtz.Importance
+	x    [][]uint8
+	a    []float64
+	logw []float64
 }
 
 // NewSampler returns a sampler with k ≥ 1 samples per pattern for
@@ -70,6 +76,13 @@ func (s *Sampler) ELBO(m *helmholtz.Machine, v []uint8, rng *rand.Rand) float64 
 // weights sets s.logw to the log importance weights of K states drawn
 // from m's recognition net given v.
 func (s *Sampler) weights(m *helmholtz.Machine, v []uint8, rng *rand.Rand) {
+	if s.Fast {
+		if s.im == nil || s.im.M != m {
+			s.im = helmholtz.NewImportance(m)
+		}
+		s.im.LogWeights(v, rng, s.logw)
+		return
+	}
 	copy(s.x[0], v)
 	top := len(m.Sizes) - 1
 	for k := range s.K {

@@ -28,9 +28,15 @@ const (
 	// so counted (a 100-50-20 net's online step: 24,000 operations in 5
 	// µs; a 784-200-200 net's by RWS with K = 5 and batches of 25: 1.2e8
 	// in 30 ms), so a step takes at most about 80 ms, and since training
-	// checks for an interrupt between steps, Ctrl-C acts within 100 ms
+	// checks for an interrupt after every step, Ctrl-C acts within 100 ms
 	// whatever the batch size.
 	MaxStepWork = 1 << 28
+	// MaxChunkWork bounds the work between two checks for divergence:
+	// 2^31 operations, about half a second. A check reads every weight
+	// and keeps a copy of the machine and the learner's state to replay
+	// the chunk from, as much as an MNIST step's work: checking every
+	// step cost a quarter of an MNIST run.
+	MaxChunkWork = 1 << 31
 	// MaxSnapshots bounds the snapshots a run writes.
 	MaxSnapshots = 10000
 	// MaxLogit bounds every logit a machine can produce in training (see
@@ -164,12 +170,12 @@ func (c Config) checkBudget(set dataset.Set) error {
 	return nil
 }
 
-// chunk returns the number of steps between two checks for interruption
-// and divergence: 4096 steps, or fewer when steps are costly, so that a
-// chunk stays within about MaxStepWork operations.
+// chunk returns the number of steps between two checks for divergence:
+// 4096 steps, or fewer when steps are costly, so that a chunk stays
+// within about MaxChunkWork operations.
 func (c Config) chunk(set dataset.Set) int {
 	step := c.Cost(set).Step
-	return int(max(1, min(4096, MaxStepWork/step)))
+	return int(max(1, min(4096, MaxChunkWork/step)))
 }
 
 func archShort(sizes []int) string {

@@ -327,7 +327,7 @@ func (r *Run) step() {
 // with each point when progress is not nil. A run with a directory
 // writes its files there as it goes (see the package documentation).
 // When ctx is cancelled it saves a checkpoint and returns ErrInterrupted
-// within a chunk of steps.
+// after the step under way.
 func (r *Run) Train(ctx context.Context, progress func(Point)) error {
 	start := time.Now()
 	defer func() { r.Elapsed += time.Since(start) }()
@@ -357,7 +357,7 @@ func (r *Run) begin(ctx context.Context, progress func(Point)) error {
 func (r *Run) rest(ctx context.Context, progress func(Point)) error {
 	for r.Step < r.Config.LastStep() {
 		next := r.chunkStart()
-		for r.Step < next {
+		for r.Step < next && ctx.Err() == nil { // an interrupt ends the chunk early
 			r.step()
 		}
 		if err := r.chunkEnd(ctx, progress); err != nil {

@@ -82,9 +82,18 @@ func (c Config) newScorer(pats [][]uint8, probs []float64, stream uint64) (*scor
 		s.ev, err = exact.NewEvaluator(c.Layers, pats, probs)
 	default:
 		s.sampler, err = estimate.NewSampler(c.Layers, c.estimateK())
+		if err == nil {
+			s.sampler.Fast = Params(c.Layers) >= fastParams
+		}
 	}
 	return s, err
 }
+
+// fastParams is the size of net, in parameters, from which estimates use
+// the training kernels (estimate.Sampler.Fast): every MNIST net, none of
+// the bars or shifter nets, whose estimates stay comparable bit for bit
+// with their portable computation.
+const fastParams = 1 << 16
 
 // cost returns the bytes and operations of one scoring.
 func (s *scorer) cost() (bytes, ops float64) {

@@ -11,6 +11,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"codeberg.org/sbinet/npyio/npz"
 
@@ -347,6 +348,8 @@ func TestInterrupt(t *testing.T) {
 	if _, err := stdout.Read(buf); err != nil {
 		t.Fatal(err)
 	}
+	// An interrupt acts after the step under way: give it some steps.
+	time.Sleep(200 * time.Millisecond)
 	cmd.Process.Signal(os.Interrupt)
 	go io.Copy(io.Discard, stdout)
 	err = cmd.Wait()
