@@ -349,7 +349,7 @@ func densityStudy(ctx context.Context, args []string) error {
 // mnistStudy runs the binarized-MNIST study.
 func mnistStudy(ctx context.Context, args []string) error {
 	fs := newFlags("study mnist", "[--epochs N] [--test-k K] [--workers N] [--out DIR] [--doc DIR]")
-	epochs := fs.Int("epochs", 100, "epochs of 50,000 images each run trains (1 to 10000)")
+	epochs := fs.Int("epochs", 40, "epochs of 50,000 images each run trains (1 to 10000)")
 	testK := fs.Int("test-k", 5000, "samples from q per test image of the final estimate (1 to 100000)")
 	workers := fs.Int("workers", runtime.GOMAXPROCS(0), "cores for the scoring (1 to 256)")
 	out := fs.String("out", "runs/mnist", "the study's runs and results; an interrupted study continues there")
@@ -378,7 +378,8 @@ func mnistStudy(ctx context.Context, args []string) error {
 	}
 	s := study.MNIST{Runs: study.MNISTRuns(*epochs), TestK: *testK, KCurve: []int{100, 1000, 5000}, KExamples: 1000,
 		Small: []string{"mnist8", "mnist8-pairs"}, Estimators: []string{"gzip", "base", "mixture", "hm", "fvbn"},
-		Workers: *workers, Out: *out, Doc: *doc, Log: log}
+		Baselines: []string{"gzip", "base", "mixture", "fvbn"},
+		Workers:   *workers, Out: *out, Doc: *doc, Log: log}
 	if err := s.Run(ctx); err != nil {
 		return studyFailed(ctx, err, *out)
 	}
