@@ -209,12 +209,32 @@ func parseMNIST(spec string) (Set, error) {
 			return nil, err
 		}
 	}
+	key := dir + "\x00" + spec
+	sets.Lock()
+	defer sets.Unlock()
+	if f, ok := sets.m[key]; ok {
+		return f, nil
+	}
 	g, err := ReadMNIST(dir)
 	if err != nil {
 		return nil, err
 	}
-	return g.Set(spec, name, binarize)
+	f, err := g.Set(spec, name, binarize)
+	if err == nil {
+		sets.m[key] = f
+	}
+	return f, err
 }
+
+// sets are the MNIST data sets made so far, by directory and spec: a
+// process that names one twice (its flags checked, then its run made)
+// binarizes and checks 70,000 images once. A Finite holds no state that
+// drawing from it changes, so one serves every caller (none may modify
+// its splits).
+var sets = struct {
+	sync.Mutex
+	m map[string]*Finite
+}{m: map[string]*Finite{}}
 
 // Set returns the data set called name (mnist, mnist8, mnist8-pairs) of
 // g's images, binarized as binarize says (mnist only), named spec.
