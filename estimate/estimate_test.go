@@ -3,6 +3,7 @@ package estimate
 import (
 	"math"
 	"math/rand/v2"
+	"slices"
 	"testing"
 
 	"helmholtz"
@@ -110,7 +111,11 @@ func TestParallel(t *testing.T) {
 	if math.Abs(one.NLL-want) > 3*one.SE+0.01 || !(one.Coding >= one.NLL) {
 		t.Errorf("estimate %.4f ± %.4f (coding cost %.4f), exact %.4f", one.NLL, one.SE, one.Coding, want)
 	}
-	if three := Parallel(m, xs, 50, 9, 3); three != one {
+	three := Parallel(m, xs, 50, 9, 3)
+	if !slices.Equal(three.Each, one.Each) || len(one.Each) != len(xs) {
+		t.Errorf("each example's estimate differs with 3 workers and with 1")
+	}
+	if three.NLL != one.NLL || three.SE != one.SE || three.Coding != one.Coding || three.K != one.K || three.N != one.N {
 		t.Errorf("with 3 workers %+v, with 1 %+v", three, one)
 	}
 }

@@ -16,7 +16,8 @@ import (
 type Held struct {
 	NLL, SE float64
 	Coding  float64
-	K, N    int // samples per example, examples
+	K, N    int       // samples per example, examples
+	Each    []float64 // −log2 p̂(v) of each example, in order
 }
 
 // Parallel estimates m's Held score on examples with K samples from the
@@ -50,7 +51,7 @@ func Parallel(m *helmholtz.Machine, examples [][]uint8, K int, seed uint64, work
 	}
 	close(next)
 	wg.Wait()
-	h := Held{K: K, N: n}
+	h := Held{K: K, N: n, Each: nll}
 	var sum2 float64
 	for i := range n { // in order: the same sums whatever the workers did
 		h.NLL += nll[i]

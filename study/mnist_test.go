@@ -39,7 +39,7 @@ func TestMNISTStudy(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, want := range []string{"| ws |", "| rws |", "K = 5:", "mnist8 beside", "| gzip |", "fantasies.png",
+	for _, want := range []string{"| ws |", "| rws |", "Convergence in K", "| 2 | ", "mnist8 beside", "| gzip |", "fantasies.png",
 		"Beside published numbers", "| SBN 200-200-200, RWS K = 5 | 93.5 |", "| base | 2", "ours, fitted in"} {
 		if !strings.Contains(string(page), want) {
 			t.Errorf("MNIST.md lacks %q:\n%s", want, page)
