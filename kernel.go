@@ -184,26 +184,45 @@ func expStepGo(ex, g []float64) float64 {
 }
 
 // rowLists is the transpose of samples' lists of active units: for each
-// unit, the samples in which it is active, in order; and all the samples.
+// unit i, the samples in which it is active, in order, in
+// idx[start[i]:start[i+1]]; and all the samples.
 type rowLists struct {
-	lists [][]int32
+	start []int32
+	idx   []int32
 	all   []int32
 }
 
-// transpose sets t from the active units (< units) of each sample.
+// transpose sets t from the active units (< units) of each sample, by
+// counting: a pass to count each unit's samples, one to place them.
 func (t *rowLists) transpose(active [][]int32, units int) {
-	for len(t.lists) < units {
-		t.lists = append(t.lists, nil)
+	t.start = append(t.start[:0], make([]int32, units+1)...)
+	n := 0
+	for _, act := range active {
+		for _, i := range act {
+			t.start[i+1]++
+		}
+		n += len(act)
 	}
-	t.lists = t.lists[:units]
-	for i := range t.lists {
-		t.lists[i] = t.lists[i][:0]
+	for i := range units {
+		t.start[i+1] += t.start[i]
 	}
+	if cap(t.idx) < n {
+		t.idx = make([]int32, n)
+	}
+	t.idx = t.idx[:n]
+	next := t.start[:units] // each unit's next place, moved up as filled
 	t.all = t.all[:0]
 	for s, act := range active {
 		for _, i := range act {
-			t.lists[i] = append(t.lists[i], int32(s))
+			t.idx[next[i]] = int32(s)
+			next[i]++
 		}
 		t.all = append(t.all, int32(s))
 	}
+	// next was start[:units], now each unit's end: shift back.
+	copy(t.start[1:], t.start[:units])
+	t.start[0] = 0
 }
+
+// list returns the samples in which unit i is active.
+func (t *rowLists) list(i int) []int32 { return t.idx[t.start[i]:t.start[i+1]] }

@@ -194,9 +194,10 @@ func addRowsMany(bias, w, d []float64, active [][]int32, t *rowLists) {
 	_ = d[len(active)*n-1]
 	t.transpose(active, len(w)/n)
 	k := n &^ 3
+	units := len(w) / n
 	addActiveRowsAVX2(&bias[0], &d[0], &t.all[0], len(active), n, k)
-	for i, list := range t.lists {
-		if len(list) > 0 {
+	for i := range units {
+		if list := t.list(i); len(list) > 0 {
 			addActiveRowsAVX2(&w[i*n], &d[0], &list[0], len(list), n, k)
 		}
 	}
@@ -204,8 +205,8 @@ func addRowsMany(bias, w, d []float64, active [][]int32, t *rowLists) {
 		for s := range active {
 			bias[c] += d[s*n+c]
 		}
-		for i, list := range t.lists {
-			for _, s := range list {
+		for i := range units {
+			for _, s := range t.list(i) {
 				w[i*n+c] += d[int(s)*n+c]
 			}
 		}

@@ -284,9 +284,43 @@ func (r *Reweighted) run(p *rwPart, n int, next func(ws *WakeSleep, i int), rng 
 		p.learn(m, c*r.K, r.WakeQ)
 	}
 	if r.Sleep {
-		for range n {
+		p.sleep(m, n, rng)
+	}
+}
+
+// sleep adds to p.g the recognition updates of n fantasies drawn from
+// rng, one after another as wake-sleep draws them, a chunk of them at a
+// time held as examples are (each fantasy's visible layer an example's,
+// its latent layers the sample slot of its index), so that their logits
+// and updates are summed layer by layer for the chunk at once; each sum
+// in the order of the fantasies.
+func (p *rwPart) sleep(m *Machine, n int, rng *rand.Rand) {
+	ws := p.ws
+	top := len(m.Sizes) - 1
+	chunk := min(len(p.vx), len(p.x))
+	for lo := 0; lo < n; lo += chunk {
+		c := min(chunk, n-lo)
+		for j := range c {
 			ws.dream(rng)
-			ws.learnRec(1, p.g.C, p.g.R)
+			copy(p.vx[j], ws.x[0])
+			p.vact[j] = append(p.vact[j][:0], ws.act[0]...)
+			p.save(j)
+		}
+		for l := range top {
+			for j := range c {
+				p.ds[j] = p.rec[j][l]
+				if l == 0 {
+					p.as[j] = p.vact[j]
+				} else {
+					p.as[j] = p.act[j][l]
+				}
+			}
+			sumRowsMany(p.ds[:c], m.C[l+1], m.R[l], p.as[:c])
+			for j := range c {
+				d := p.rec[j][l]
+				deltaLayer(d, d, nil, nil, p.x[j][l+1], 1)
+			}
+			addRowsMany(p.g.C[l+1], p.g.R[l], p.recM[l][:c*m.Sizes[l+1]], p.as[:c], &p.lists)
 		}
 	}
 }
