@@ -195,14 +195,14 @@ func (r *Reweighted) batch(data Data, rng *rand.Rand) {
 	m := r.M
 	m.mustBeShaped(r.ws.x)
 	n := max(r.Batch, 1)
+	inv := 1 / float64(n)
 	if n < 2 || m.weights() < partWeights {
 		r.run(r.rwPart, n, func(ws *WakeSleep, _ int) { ws.observe(data, rng) }, rng)
+		for _, g := range [][][]float64{r.g.B, r.g.W, r.g.C, r.g.R} {
+			scaleAll(g, inv)
+		}
 	} else {
-		r.split(data, rng, n)
-	}
-	inv := 1 / float64(n)
-	for _, g := range [][][]float64{r.g.B, r.g.W, r.g.C, r.g.R} {
-		scaleAll(g, inv)
+		r.split(data, rng, n, inv)
 	}
 	update(r.Opt, SlotGenBias, m.B, r.g.B, r.GenRate)
 	update(r.Opt, SlotGenWeights, m.W, r.g.W, r.GenRate)
@@ -214,8 +214,8 @@ func (r *Reweighted) batch(data Data, rng *rand.Rand) {
 }
 
 // split runs a batch of n patterns in two parts, leaving the sum of
-// their updates in r.g.
-func (r *Reweighted) split(data Data, rng *rand.Rand, n int) {
+// their updates times inv in r.g.
+func (r *Reweighted) split(data Data, rng *rand.Rand, n int, inv float64) {
 	const parts = 2
 	for len(r.parts) < parts {
 		r.parts = append(r.parts, newRWPart(r.M, r.K))
@@ -242,14 +242,21 @@ func (r *Reweighted) split(data Data, rng *rand.Rand, n int) {
 		}
 	}
 	wg.Wait()
+	two := r.parts[1].g
 	for i, dst := range [][][]float64{r.g.B, r.g.W, r.g.C, r.g.R} {
-		for _, p := range r.parts[1:] {
-			src := [][][]float64{p.g.B, p.g.W, p.g.C, p.g.R}[i]
-			for l := range dst {
-				d, s := dst[l], src[l]
-				parallel(len(d), func(lo, hi int) { addTo(d[lo:hi], s[lo:hi]) })
-			}
+		src := [][][]float64{two.B, two.W, two.C, two.R}[i]
+		for l := range dst {
+			d, s := dst[l], src[l]
+			parallel(len(d), func(lo, hi int) { addScale(d[lo:hi], s[lo:hi], inv) })
 		}
+	}
+}
+
+// addScale sets dst to (dst + src)·inv, element by element.
+func addScale(dst, src []float64, inv float64) {
+	src = src[:len(dst)]
+	for i, x := range src {
+		dst[i] = float64(dst[i]+x) * inv
 	}
 }
 
