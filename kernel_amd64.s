@@ -1027,3 +1027,132 @@ widenext:
 widedone:
 	VZEROUPPER
 	RET
+
+// func gather16AVX2(out, src *float64, idx *int32, nidx, stride int)
+//
+// Adds to out[0:16] the rows src[idx[j]·stride : +16] for j = 0..nidx−1
+// in order, the sixteen sums kept in four registers throughout, so each
+// element is summed as (((out + r1) + r2) + …), as addActiveRowsAVX2 sums
+// it: the same bits. A block of sixteen columns of a wide layer's rows
+// stays in the L1 cache while sample after sample gathers from it.
+TEXT ·gather16AVX2(SB), NOSPLIT, $0-40
+	MOVQ    out+0(FP), DI
+	MOVQ    src+8(FP), SI
+	MOVQ    idx+16(FP), R8
+	MOVQ    nidx+24(FP), CX
+	MOVQ    stride+32(FP), R10
+	SHLQ    $3, R10
+	VMOVUPD 0(DI), Y0
+	VMOVUPD 32(DI), Y1
+	VMOVUPD 64(DI), Y2
+	VMOVUPD 96(DI), Y3
+	XORQ    BX, BX
+
+g16loop:
+	CMPQ    BX, CX
+	JGE     g16done
+	MOVLQSX (R8)(BX*4), AX
+	IMULQ   R10, AX
+	ADDQ    SI, AX
+	VADDPD  0(AX), Y0, Y0
+	VADDPD  32(AX), Y1, Y1
+	VADDPD  64(AX), Y2, Y2
+	VADDPD  96(AX), Y3, Y3
+	INCQ    BX
+	JMP     g16loop
+
+g16done:
+	VMOVUPD Y0, 0(DI)
+	VMOVUPD Y1, 32(DI)
+	VMOVUPD Y2, 64(DI)
+	VMOVUPD Y3, 96(DI)
+	VZEROUPPER
+	RET
+
+// func gather16x2AVX2(out1, out2, src *float64, idx1 *int32, n1 int, idx2 *int32, n2, stride int)
+//
+// gather16AVX2 for two outputs at once, their rows interleaved while
+// both have some, so that eight chains of additions are in flight.
+TEXT ·gather16x2AVX2(SB), NOSPLIT, $0-64
+	MOVQ    out1+0(FP), DI
+	MOVQ    out2+8(FP), DX
+	MOVQ    src+16(FP), SI
+	MOVQ    idx1+24(FP), R8
+	MOVQ    n1+32(FP), R9
+	MOVQ    idx2+40(FP), R11
+	MOVQ    n2+48(FP), R12
+	MOVQ    stride+56(FP), R10
+	SHLQ    $3, R10
+	VMOVUPD 0(DI), Y0
+	VMOVUPD 32(DI), Y1
+	VMOVUPD 64(DI), Y2
+	VMOVUPD 96(DI), Y3
+	VMOVUPD 0(DX), Y4
+	VMOVUPD 32(DX), Y5
+	VMOVUPD 64(DX), Y6
+	VMOVUPD 96(DX), Y7
+	MOVQ    R9, CX
+	CMPQ    R12, CX
+	CMOVQLT R12, CX   // CX = min(n1, n2)
+	XORQ    BX, BX
+
+g2both:
+	CMPQ    BX, CX
+	JGE     g2rest1
+	MOVLQSX (R8)(BX*4), AX
+	IMULQ   R10, AX
+	ADDQ    SI, AX
+	MOVLQSX (R11)(BX*4), R13
+	IMULQ   R10, R13
+	ADDQ    SI, R13
+	VADDPD  0(AX), Y0, Y0
+	VADDPD  32(AX), Y1, Y1
+	VADDPD  64(AX), Y2, Y2
+	VADDPD  96(AX), Y3, Y3
+	VADDPD  0(R13), Y4, Y4
+	VADDPD  32(R13), Y5, Y5
+	VADDPD  64(R13), Y6, Y6
+	VADDPD  96(R13), Y7, Y7
+	INCQ    BX
+	JMP     g2both
+
+g2rest1: // the first output's remaining rows
+	MOVQ BX, CX
+
+g2loop1:
+	CMPQ    CX, R9
+	JGE     g2rest2
+	MOVLQSX (R8)(CX*4), AX
+	IMULQ   R10, AX
+	ADDQ    SI, AX
+	VADDPD  0(AX), Y0, Y0
+	VADDPD  32(AX), Y1, Y1
+	VADDPD  64(AX), Y2, Y2
+	VADDPD  96(AX), Y3, Y3
+	INCQ    CX
+	JMP     g2loop1
+
+g2rest2: // the second's
+	CMPQ    BX, R12
+	JGE     g2done
+	MOVLQSX (R11)(BX*4), R13
+	IMULQ   R10, R13
+	ADDQ    SI, R13
+	VADDPD  0(R13), Y4, Y4
+	VADDPD  32(R13), Y5, Y5
+	VADDPD  64(R13), Y6, Y6
+	VADDPD  96(R13), Y7, Y7
+	INCQ    BX
+	JMP     g2rest2
+
+g2done:
+	VMOVUPD Y0, 0(DI)
+	VMOVUPD Y1, 32(DI)
+	VMOVUPD Y2, 64(DI)
+	VMOVUPD Y3, 96(DI)
+	VMOVUPD Y4, 0(DX)
+	VMOVUPD Y5, 32(DX)
+	VMOVUPD Y6, 64(DX)
+	VMOVUPD Y7, 96(DX)
+	VZEROUPPER
+	RET
