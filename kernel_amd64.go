@@ -553,3 +553,20 @@ func adamStep(p, g, m, v []float64, c *adamConsts) {
 	}
 	adamGo(p, g, m, v, c, k)
 }
+
+//go:noescape
+func logProbAVX2(a, x *float64, n int, coef *[sigN][4]float64) float64
+
+// stateLogProb returns log p(x) for a layer in state x (0/1 values) whose
+// logits are a: Σ_i log σ(±a_i) by the fast log σ, summed in order (the
+// terms four at a time on AVX2, the same bits).
+func stateLogProb(a, x []float64) float64 {
+	k := 0
+	var s float64
+	if useAVX2 && len(a) >= 4 {
+		k = len(a) &^ 3
+		_ = x[len(a)-1]
+		s = logProbAVX2(&a[0], &x[0], k, &logSigCoef)
+	}
+	return stateLogProbGo(a, x, s, k)
+}

@@ -85,3 +85,7 @@ func addRowsMany(bias, w, d []float64, active [][]int32, _ *rowLists) {
 		addRows(bias, w, d[s*n:(s+1)*n], active[s])
 	}
 }
+
+// stateLogProb returns log p(x) for a layer in state x (0/1 values) whose
+// logits are a.
+func stateLogProb(a, x []float64) float64 { return stateLogProbGo(a, x, 0, 0) }

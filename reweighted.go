@@ -499,16 +499,15 @@ func layerLogProb(d, bias, rows []float64, active []int32, x []float64) float64 
 	return stateLogProb(d, x)
 }
 
-// stateLogProb returns log p(x) for a layer in state x (0/1 values) whose
-// logits are a.
-func stateLogProb(a, x []float64) float64 {
+// stateLogProbGo adds to s, in order, log p(x_i) for i ≥ from of a
+// layer in state x (0/1 values) whose logits are a, and returns it.
+func stateLogProbGo(a, x []float64, s float64, from int) float64 {
 	x = x[:len(a)]
-	var s float64
-	for i, a := range a {
+	for i := from; i < len(a); i++ {
 		if x[i] != 0 {
-			s += logSigmoid(a)
+			s += logSigmoid(a[i])
 		} else {
-			s += logSigmoid(-a)
+			s += logSigmoid(-a[i])
 		}
 	}
 	return s
