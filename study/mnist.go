@@ -125,7 +125,7 @@ type Published struct {
 }
 
 // PublishedMNIST are the numbers the study's page sets ours beside, as
-// issue 23 quotes them: reweighted wake-sleep on the SBN 200-200-200 as
+// the request for the study quoted them (not checked against the papers): reweighted wake-sleep on the SBN 200-200-200 as
 // tabulated by Mnih & Rezende ("Variational inference for Monte Carlo
 // objectives", ICML 2016), and NADE (Larochelle & Murray, AISTATS 2011).
 var PublishedMNIST = []Published{
@@ -489,8 +489,8 @@ func (s MNIST) write(results []MNISTResult) error {
 	p("\n## Beside published numbers and baselines\n\n")
 	p("Test −log p(v) in nats. Ours: the runs above (784-200-200-200 unless named) and the density study's estimators\n")
 	p("fitted here to the fixed draw of the 50,000 training images (validation split for their stopping rules), on\n")
-	p("the same 10,000 test images; exact likelihoods, except gzip's code length. Published: as issue 23 quotes\n")
-	p("them, not checked against the papers here (the copies this machine can reach hold only their openings); they\n")
+	p("the same 10,000 test images; exact likelihoods, except gzip's code length. Published: as quoted in the\n")
+	p("request for this study, not checked against the papers here (the copies this machine can reach hold only their openings); they\n")
 	p("were trained far longer (hundreds to thousands of epochs), and their test images may be binarized otherwise.\n\n")
 	p("| model | −log p(v), nats | where |\n|---|---|---|\n")
 	for _, r := range results {
