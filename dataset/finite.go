@@ -27,9 +27,23 @@ type Finite struct {
 	// Sample then binarizes a drawn example afresh (MNIST's dynamic
 	// binarization), and Train and the support are one such draw.
 	grey         [][]uint8
-	height, wide int   // the shape to draw examples in, where not square or a row
-	layers       []int // the default net, where not [width, 20]
+	height, wide int    // the shape to draw examples in, where not square or a row
+	layers       []int  // the default net, where not [width, 20]
+	recipe       Recipe // how its nets train when the flags do not say; zero: the defaults
 }
+
+// A Recipe is how a data set's nets train well where the flags do not
+// say: a minibatch, an optimizer, a rate and a length. The defaults
+// (single patterns, plain ascent at 0.1) diverge on MNIST.
+type Recipe struct {
+	Batch     int
+	Optimizer string
+	LR        float64
+	Steps     int
+}
+
+// Recipe returns the data set's own recipe, and false if it has none.
+func (f *Finite) Recipe() (Recipe, bool) { return f.recipe, f.recipe.Batch > 0 }
 
 // Splits names the splits of a Finite data set, in order.
 var Splits = []string{"train", "valid", "test"}

@@ -52,3 +52,38 @@ func TestMNIST(t *testing.T) {
 		t.Error("the resumed run's model differs from the run trained whole")
 	}
 }
+
+// TestMNISTRecipe: --data mnist alone trains as the study does, in
+// minibatches of 25 with Adam at 0.001 for 40 epochs (the defaults, one
+// pattern at a time at 0.1, diverge there); a flag given still wins.
+func TestMNISTRecipe(t *testing.T) {
+	if _, err := dataset.MNISTDir(); err != nil {
+		if os.Getenv("HELMHOLTZ_MNIST") != "" {
+			t.Fatal(err)
+		}
+		t.Skip(err)
+	}
+	dir := t.TempDir()
+	succeeds(t, dir, "train", "--data", "mnist", "--layers", "784,10", "--n-steps", "4", "--estimate", "2", "--quiet", "--out", "d")
+	cfg, err := os.ReadFile(filepath.Join(dir, "d", "config.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{`"batch_size": 25`, `"optimizer": "adam"`, `"lr": 0.001`} {
+		if !strings.Contains(string(cfg), want) {
+			t.Errorf("config.json lacks %s:\n%s", want, cfg)
+		}
+	}
+	// 40 epochs are 80,000 steps: one snapshot a step would be 80,001.
+	if _, stderr, code := cli(t, dir, "train", "--data", "mnist", "--snapshot-every", "1", "--out", "s"); code == 0 || !strings.Contains(stderr, "80001 snapshots") {
+		t.Errorf("--snapshot-every 1: exit %d, stderr %q", code, stderr)
+	}
+	succeeds(t, dir, "train", "--data", "mnist", "--layers", "784,10", "--n-steps", "4", "--estimate", "2", "--batch-size", "3",
+		"--lr", "0.002", "--quiet", "--out", "e")
+	cfg, _ = os.ReadFile(filepath.Join(dir, "e", "config.json"))
+	for _, want := range []string{`"batch_size": 3`, `"lr": 0.002`, `"optimizer": "adam"`} {
+		if !strings.Contains(string(cfg), want) {
+			t.Errorf("with flags, config.json lacks %s:\n%s", want, cfg)
+		}
+	}
+}

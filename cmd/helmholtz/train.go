@@ -77,6 +77,25 @@ func configFlags(fs *flag.FlagSet, cfg *train.Config) func() {
 		if isSet(fs, "data") && !isSet(fs, "layers") && err == nil {
 			cfg.Layers = set.Layers()
 		}
+		// And its own recipe (MNIST's minibatches with Adam), where the
+		// flags do not say, for the learners that train in minibatches.
+		batched := cfg.Algo == "" || cfg.Algo == "ws" || cfg.Algo == "rws"
+		if r, ok := set.(interface{ Recipe() (dataset.Recipe, bool) }); ok && batched && isSet(fs, "data") && err == nil {
+			if rc, ok := r.Recipe(); ok {
+				if !isSet(fs, "batch-size") {
+					cfg.Batch = rc.Batch
+				}
+				if !isSet(fs, "optimizer") {
+					cfg.Optimizer = rc.Optimizer
+				}
+				if !isSet(fs, "lr") {
+					cfg.LR = rc.LR
+				}
+				if !isSet(fs, "n-steps") {
+					cfg.Steps = rc.Steps
+				}
+			}
+		}
 		if isSet(fs, "n-hidden") { // Validate refuses sizes ≤ 0
 			cfg.Layers = []int{cfg.Layers[0], *nHidden, 1}
 		}
