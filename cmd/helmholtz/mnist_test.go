@@ -16,12 +16,7 @@ import (
 // the data in the module cache (`go mod download`); CI sets
 // HELMHOLTZ_MNIST=1 and it must run there.
 func TestMNIST(t *testing.T) {
-	if _, err := dataset.MNISTDir(); err != nil {
-		if os.Getenv("HELMHOLTZ_MNIST") != "" {
-			t.Fatal(err)
-		}
-		t.Skip(err)
-	}
+	needMNIST(t)
 	dir := t.TempDir()
 	// The flags of the run (importance sampling with K = 10 for its
 	// evaluations, to keep them cheap).
@@ -57,12 +52,7 @@ func TestMNIST(t *testing.T) {
 // minibatches of 25 with Adam at 0.001 for 40 epochs (the defaults, one
 // pattern at a time at 0.1, diverge there); a flag given still wins.
 func TestMNISTRecipe(t *testing.T) {
-	if _, err := dataset.MNISTDir(); err != nil {
-		if os.Getenv("HELMHOLTZ_MNIST") != "" {
-			t.Fatal(err)
-		}
-		t.Skip(err)
-	}
+	needMNIST(t)
 	dir := t.TempDir()
 	succeeds(t, dir, "train", "--data", "mnist", "--layers", "784,10", "--n-steps", "4", "--estimate", "2", "--quiet", "--out", "d")
 	cfg, err := os.ReadFile(filepath.Join(dir, "d", "config.json"))
@@ -85,5 +75,17 @@ func TestMNISTRecipe(t *testing.T) {
 		if !strings.Contains(string(cfg), want) {
 			t.Errorf("with flags, config.json lacks %s:\n%s", want, cfg)
 		}
+	}
+}
+
+// needMNIST skips the test where MNIST is not in the module cache, and
+// fails it there when HELMHOLTZ_MNIST is set (as CI sets it).
+func needMNIST(t *testing.T) {
+	t.Helper()
+	if _, err := dataset.MNISTDir(); err != nil {
+		if os.Getenv("HELMHOLTZ_MNIST") != "" {
+			t.Fatal(err)
+		}
+		t.Skip(err)
 	}
 }
