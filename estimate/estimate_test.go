@@ -47,6 +47,19 @@ func TestEstimateAgainstExact(t *testing.T) {
 		if math.Abs(held.NLL-want.NLL) > 3*held.NLLSE {
 			t.Errorf("%v: held-out NLL %.4f ± %.4f, exact %.4f", b, held.NLL, held.NLLSE, want.NLL)
 		}
+		// The fast path (the training kernels) estimates the same NLL,
+		// and its weights are helmholtz.Importance's, bit for bit.
+		s.Fast = true
+		fast := s.NLL(m, pats, probs, want.Entropy, rand.New(rand.NewPCG(1, 1)))
+		if math.Abs(fast.NLL-want.NLL) > 3*fast.NLLSE || fast.NLL == got.NLL {
+			t.Errorf("%v: fast estimate %.4f ± %.4f, exact %.4f (portable %.4f)", b, fast.NLL, fast.NLLSE, want.NLL, got.NLL)
+		}
+		lp, _ := s.LogProb(m, pats[3], rand.New(rand.NewPCG(5, 5)))
+		w := make([]float64, s.K)
+		helmholtz.NewImportance(m).LogWeights(pats[3], rand.New(rand.NewPCG(5, 5)), w)
+		if want, _ := meanLog(w); lp != want {
+			t.Errorf("%v: fast log p(v) %v, from Importance's weights %v", b, lp, want)
+		}
 	}
 }
 
