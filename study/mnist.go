@@ -161,50 +161,54 @@ func (s MNIST) Run(ctx context.Context) error {
 	have := func(name string) bool {
 		return slices.ContainsFunc(done, func(r MNISTResult) bool { return r.Name == name })
 	}
+	record := func(res MNISTResult) error {
+		done = append(done, res)
+		return appendJSON(resultsPath, res)
+	}
 	for _, run := range s.Runs {
 		if have(run.Name) {
 			continue
 		}
-		r, err := s.train(ctx, run)
+		res, err := s.train(ctx, run)
 		if err != nil {
 			return fmt.Errorf("%s: %w", run.Name, err)
 		}
-		done = append(done, r.res)
-		if err := appendJSON(resultsPath, r.res); err != nil {
+		if err := record(res); err != nil {
 			return err
 		}
 		fmt.Fprintf(s.Log, "  %s: test −log p(v) %.2f ± %.2f nats (K = %d), trained %.0f s, scored %.0f s\n",
-			run.Name, r.res.NLL, r.res.SE, r.res.K, r.res.TrainS, r.res.EvalS)
+			run.Name, res.NLL, res.SE, res.K, res.TrainS, res.EvalS)
 	}
 	if len(s.Runs) > 0 && len(s.KCurve) > 0 && !have(convName) && ctx.Err() == nil {
 		res, err := s.convergence(s.Runs[0])
 		if err != nil {
 			return err
 		}
-		done = append(done, res)
-		if err := appendJSON(resultsPath, res); err != nil {
+		if err := record(res); err != nil {
 			return err
 		}
 	}
-	fits := map[string][]string{"mnist": s.Baselines}
-	names := s.Small
-	if len(s.Baselines) > 0 {
-		names = append(slices.Clip(names), "mnist")
+	// The small data sets by every estimator, MNIST itself by the baselines.
+	type fit struct {
+		name       string
+		estimators []string
 	}
-	for _, name := range names {
-		if have(name) || ctx.Err() != nil {
+	var fits []fit
+	for _, name := range s.Small {
+		fits = append(fits, fit{name, s.Estimators})
+	}
+	if len(s.Baselines) > 0 {
+		fits = append(fits, fit{"mnist", s.Baselines})
+	}
+	for _, f := range fits {
+		if have(f.name) || ctx.Err() != nil {
 			continue
 		}
-		ests := s.Estimators
-		if e, ok := fits[name]; ok {
-			ests = e
-		}
-		res, err := s.small(name, ests)
+		res, err := s.small(f.name, f.estimators)
 		if err != nil {
 			return err
 		}
-		done = append(done, res)
-		if err := appendJSON(resultsPath, res); err != nil {
+		if err := record(res); err != nil {
 			return err
 		}
 	}
@@ -214,16 +218,10 @@ func (s MNIST) Run(ctx context.Context) error {
 	return s.write(done)
 }
 
-// trained is a run's result and the machine it ended with.
-type trained struct {
-	res MNISTResult
-	m   *helmholtz.Machine
-}
-
 // train trains (or resumes, or finds finished) one run and scores its
 // final model on the test split.
-func (s MNIST) train(ctx context.Context, run MNISTRun) (trained, error) {
-	var out trained
+func (s MNIST) train(ctx context.Context, run MNISTRun) (MNISTResult, error) {
+	var out MNISTResult
 	dir := filepath.Join(s.Out, run.Name)
 	secondsPath := filepath.Join(dir, "train_seconds")
 	seconds := readSeconds(secondsPath) // of earlier sittings
@@ -257,7 +255,7 @@ func (s MNIST) train(ctx context.Context, run MNISTRun) (trained, error) {
 		}
 		m, steps = r.Machine, r.Step
 	}
-	out.res = MNISTResult{Name: run.Name, Flags: run.Config.RecipeFlags(), Steps: steps, TrainS: seconds, K: s.TestK,
+	out = MNISTResult{Name: run.Name, Flags: run.Config.RecipeFlags(), Steps: steps, TrainS: seconds, K: s.TestK,
 		Epochs: float64(steps*max(run.Config.Batch, 1)) / 50000}
 	test, err := s.testSplit(run.Config)
 	if err != nil {
@@ -265,9 +263,8 @@ func (s MNIST) train(ctx context.Context, run MNISTRun) (trained, error) {
 	}
 	t := time.Now()
 	h := estimate.Parallel(m, test, s.TestK, 1, s.Workers)
-	out.res.EvalS = time.Since(t).Seconds()
-	out.res.NLL, out.res.SE, out.res.Coding = h.NLL*math.Ln2, h.SE*math.Ln2, h.Coding*math.Ln2
-	out.m = m
+	out.EvalS = time.Since(t).Seconds()
+	out.NLL, out.SE, out.Coding = h.NLL*math.Ln2, h.SE*math.Ln2, h.Coding*math.Ln2
 	return out, nil
 }
 
