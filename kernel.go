@@ -195,7 +195,11 @@ type rowLists struct {
 // transpose sets t from the active units (< units) of each sample, by
 // counting: a pass to count each unit's samples, one to place them.
 func (t *rowLists) transpose(active [][]int32, units int) {
-	t.start = append(t.start[:0], make([]int32, units+1)...)
+	if cap(t.start) < units+1 {
+		t.start = make([]int32, units+1)
+	}
+	t.start = t.start[:units+1]
+	clear(t.start)
 	n := 0
 	for _, act := range active {
 		for _, i := range act {

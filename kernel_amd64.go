@@ -206,22 +206,16 @@ func addRowsMany(bias, w, d []float64, active [][]int32, t *rowLists) {
 	units := len(w) / n
 	t.transpose(active, units)
 	k16, k := n&^15, n&^3
-	ptr := func(l []int32) *int32 {
-		if len(l) == 0 {
-			return nil
-		}
-		return &l[0]
-	}
 	for lo := 0; lo < k16; lo += 16 {
 		gather16AVX2(&bias[lo], &d[lo], &t.all[0], len(active), n)
 		i := 0
 		for ; i+1 < units; i += 2 {
 			a, b := t.list(i), t.list(i+1)
-			gather16x2AVX2(&w[i*n+lo], &w[(i+1)*n+lo], &d[lo], ptr(a), len(a), ptr(b), len(b), n)
+			gather16x2AVX2(&w[i*n+lo], &w[(i+1)*n+lo], &d[lo], activePtr(a), len(a), activePtr(b), len(b), n)
 		}
 		if i < units {
 			a := t.list(i)
-			gather16AVX2(&w[i*n+lo], &d[lo], ptr(a), len(a), n)
+			gather16AVX2(&w[i*n+lo], &d[lo], activePtr(a), len(a), n)
 		}
 	}
 	if k16 < k {

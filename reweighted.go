@@ -242,11 +242,11 @@ func (r *Reweighted) split(data Data, rng *rand.Rand, n int, inv float64) {
 		}
 	}
 	wg.Wait()
-	two := r.parts[1].g
-	for i, dst := range [][][]float64{r.g.B, r.g.W, r.g.C, r.g.R} {
-		src := [][][]float64{two.B, two.W, two.C, two.R}[i]
-		for l := range dst {
-			d, s := dst[l], src[l]
+	one, two := r.g, r.parts[1].g
+	src := [][][]float64{two.B, two.W, two.C, two.R}
+	for i, dst := range [][][]float64{one.B, one.W, one.C, one.R} {
+		for l, d := range dst {
+			s := src[i][l]
 			parallel(len(d), func(lo, hi int) { addScale(d[lo:hi], s[lo:hi], inv) })
 		}
 	}
