@@ -183,6 +183,12 @@ func expStepGo(ex, g []float64) float64 {
 	return 1 / (float64(p0*p2) * float64(p1*p3))
 }
 
+// wideRows is the layer width from which logits are summed row by row
+// (addActiveRowsAVX2) rather than four columns at a time over every
+// active row (SUMROWS): the rows of a 784-pixel layer stream from memory,
+// where gathering from a hundred rows at once does not.
+const wideRows = 128
+
 // rowLists is the transpose of samples' lists of active units: for each
 // unit i, the samples in which it is active, in order, in
 // idx[start[i]:start[i+1]]; and all the samples.

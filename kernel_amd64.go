@@ -120,12 +120,6 @@ func deltaLayer(d, bias, rows []float64, active []int32, x []float64, eps float6
 //go:noescape
 func addActiveRowsAVX2(d, rows *float64, active *int32, nact, n, k int)
 
-// wideRows is the layer width from which logits are summed row by row
-// (addActiveRowsAVX2) rather than four columns at a time over every
-// active row (SUMROWS): the rows of a 784-pixel layer stream from memory,
-// where gathering from a hundred rows at once does not.
-const wideRows = 128
-
 // sumRows sets d to the logits bias + Σ_{i∈active} rows[i·n : (i+1)·n]
 // of a layer, as sumRowsGo does.
 func sumRows(d, bias, rows []float64, active []int32) {

@@ -225,7 +225,7 @@ func (m *Machine) MaxLogit() float64 {
 func maxLogit(b, w []float64, src int) float64 {
 	n := len(b)
 	mx := 0.0
-	if n < 128 {
+	if n < wideRows {
 		for k, bk := range b {
 			hi, lo := bk, bk
 			for i := range src {
