@@ -54,3 +54,21 @@ func TestMNISTStudy(t *testing.T) {
 		t.Error("running the finished study again changed its page")
 	}
 }
+
+// TestReadSeconds: a run's training seconds of earlier sittings are read
+// back, and a missing, garbled or impossible file counts as none.
+func TestReadSeconds(t *testing.T) {
+	dir := t.TempDir()
+	for content, want := range map[string]float64{"12.5\n": 12.5, "NaN\n": 0, "-3\n": 0, "+Inf\n": 0, "seconds": 0, "": 0} {
+		path := filepath.Join(dir, "train_seconds")
+		if err := os.WriteFile(path, []byte(content), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		if got := readSeconds(path); got != want {
+			t.Errorf("%q: %v, want %v", content, got, want)
+		}
+	}
+	if got := readSeconds(filepath.Join(dir, "missing")); got != 0 {
+		t.Errorf("a missing file: %v", got)
+	}
+}
