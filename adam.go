@@ -45,25 +45,37 @@ func NewAdam() *Adam { return &Adam{Beta1: 0.9, Beta2: 0.999, Eps: 1e-8} }
 
 // Update applies one Adam step to the parameters of slot.
 func (a *Adam) Update(slot int, p, g [][]float64, rate float64) {
+	c := a.begin(slot, p, g, rate)
+	for l := range p {
+		// Element by element, so the parts may go to different cores
+		// and give the same bits.
+		parallel(len(p[l]), func(lo, hi int) { a.apply(&c, slot, l, p[l], g[l], lo, hi) })
+	}
+}
+
+// begin counts an update of slot, whose parameters are p and gradients
+// g, and returns its constants, for apply.
+func (a *Adam) begin(slot int, p, g [][]float64, rate float64) adamConsts {
 	if a.M[slot] == nil {
 		a.M[slot], a.V[slot] = zeros(p), zeros(p)
+	}
+	for l, pl := range p {
+		if len(a.M[slot][l]) != len(pl) || len(a.V[slot][l]) != len(pl) || len(g[l]) != len(pl) {
+			panic(fmt.Sprintf("helmholtz: Adam slot %d layer %d: %d parameters, %d moments, %d gradients", slot, l, len(pl), len(a.M[slot][l]), len(g[l])))
+		}
 	}
 	a.T[slot]++
 	t := a.T[slot]
 	c1 := 1 - math.Pow(a.Beta1, t)
 	c2 := 1 - math.Pow(a.Beta2, t)
-	c := adamConsts{b1: a.Beta1, nb1: 1 - a.Beta1, b2: a.Beta2, nb2: 1 - a.Beta2, c2: c2, step: rate / c1, eps: a.Eps}
-	for l := range p {
-		m, v, pl, gl := a.M[slot][l], a.V[slot][l], p[l], g[l]
-		if len(m) != len(pl) || len(v) != len(pl) || len(gl) != len(pl) {
-			panic(fmt.Sprintf("helmholtz: Adam slot %d layer %d: %d parameters, %d moments, %d gradients", slot, l, len(pl), len(m), len(gl)))
-		}
-		// Element by element, so the parts may go to different cores
-		// and give the same bits.
-		parallel(len(pl), func(lo, hi int) {
-			adamStep(pl[lo:hi], gl[lo:hi], m[lo:hi], v[lo:hi], &c)
-		})
-	}
+	return adamConsts{b1: a.Beta1, nb1: 1 - a.Beta1, b2: a.Beta2, nb2: 1 - a.Beta2, c2: c2, step: rate / c1, eps: a.Eps}
+}
+
+// apply makes the update begun with constants c to elements [lo, hi) of
+// slot's layer l, parameters p and gradients g.
+func (a *Adam) apply(c *adamConsts, slot, l int, p, g []float64, lo, hi int) {
+	m, v := a.M[slot][l], a.V[slot][l]
+	adamStep(p[lo:hi], g[lo:hi], m[lo:hi], v[lo:hi], c)
 }
 
 // adamConsts are the constants of one Adam update, in the order

@@ -64,6 +64,26 @@ func addRowsGo(bias, w, d []float64, active []int32, from int) {
 	}
 }
 
+// addRowsEach adds each row d[s·n : (s+1)·n], n = len(bias), to the rows
+// of w of active[s] and, for s < nb, to bias: addRows for each s < nb in
+// turn, then the rows of w alone for the rest.
+func addRowsEach(bias, w, d []float64, active [][]int32, nb int) {
+	n := len(bias)
+	for s, act := range active {
+		ds := d[s*n : (s+1)*n]
+		if s < nb {
+			addRows(bias, w, ds, act)
+			continue
+		}
+		for _, i := range act {
+			r := w[int(i)*n:][:n:n]
+			for c, x := range ds {
+				r[c] += x
+			}
+		}
+	}
+}
+
 // deltasGo replaces the logits d[k] of a layer in state x by the delta
 // rule eps·(x[k] − σ(d[k])), for from ≤ k < len(d).
 func deltasGo(d, x []float64, eps float64, from int) {

@@ -145,23 +145,27 @@ func gather16AVX2(out, src *float64, idx *int32, nidx, stride int)
 //go:noescape
 func gather16x2AVX2(out1, out2, src *float64, idx1 *int32, n1 int, idx2 *int32, n2, stride int)
 
-// sumRowsMany sets each d[s] to the logits bias + Σ_{i∈active[s]} rows[i·n : (i+1)·n]
-// of a layer, as sumRows does for each alone (the same bits). A wide layer
-// goes sixteen columns at a time: that block of every row (25 KB for 200
-// rows) stays in the L1 cache while the samples, two at a time, gather
-// from it into registers, where a sample at a time would bring every row
-// from farther away.
-func sumRowsMany(d [][]float64, bias, rows []float64, active [][]int32) {
-	n := len(bias)
+// sumRowsMany sets each d[s] to start[s] + Σ_{i∈active[s]} rows[i·n : (i+1)·n],
+// n = len(start[s]) (the same for every s): a layer's logits from a bias,
+// as sumRows(d[s], start[s], rows, active[s]) does for each alone (the
+// same bits). A wide layer goes sixteen columns at a time: that block of
+// every row (25 KB for 200 rows) stays in the L1 cache while the samples,
+// two at a time, gather from it into registers, where a sample at a time
+// would bring every row from farther away.
+func sumRowsMany(d, start [][]float64, rows []float64, active [][]int32) {
+	if len(d) == 0 {
+		return
+	}
+	n := len(start[0])
 	if !useAVX2 || n < wideRows || len(d) < 2 || len(rows) == 0 {
 		for s := range d {
-			sumRows(d[s], bias, rows, active[s])
+			sumRows(d[s], start[s], rows, active[s])
 		}
 		return
 	}
 	k16, k := n&^15, n&^3
 	for s := range d {
-		copy(d[s][:n], bias)
+		copy(d[s][:n], start[s][:n])
 	}
 	for lo := 0; lo < k16; lo += 16 {
 		s := 0
@@ -177,23 +181,22 @@ func sumRowsMany(d [][]float64, bias, rows []float64, active [][]int32) {
 		if k16 < k {
 			addActiveRowsAVX2(&d[s][k16], &rows[k16], activePtr(active[s]), len(active[s]), n, k-k16)
 		}
-		sumRowsGo(d[s], bias, rows, active[s], k)
+		sumRowsGo(d[s], start[s], rows, active[s], k)
 	}
 }
 
 // addRowsMany adds, for each sample s in turn, its row d[s·n : (s+1)·n]
-// to bias and to the rows of w of its active units: addRows(bias, w,
-// d_s, active[s]) for each s in order, the same bits. A wide layer goes
+// to the rows of w of its active units, and, for s < nb, to bias:
+// addRows(bias, w, d_s, active[s]) for each s < nb in order, then the
+// same without bias for the rest; the same bits. A wide layer goes
 // sixteen columns at a time, and within them row of w by row of w (two at
 // a time), each gathering in registers the rows of d of the samples in
 // which its unit is active, in their order: d's block stays in the L1
 // cache, and a row of w is read and written once, not once a sample.
-func addRowsMany(bias, w, d []float64, active [][]int32, t *rowLists) {
+func addRowsMany(bias, w, d []float64, active [][]int32, nb int, t *rowLists) {
 	n := len(bias)
 	if !useAVX2 || n < wideRows || len(active) < 2 {
-		for s := range active {
-			addRows(bias, w, d[s*n:(s+1)*n], active[s])
-		}
+		addRowsEach(bias, w, d, active, nb)
 		return
 	}
 	_ = d[len(active)*n-1]
@@ -201,7 +204,9 @@ func addRowsMany(bias, w, d []float64, active [][]int32, t *rowLists) {
 	t.transpose(active, units)
 	k16, k := n&^15, n&^3
 	for lo := 0; lo < k16; lo += 16 {
-		gather16AVX2(&bias[lo], &d[lo], &t.all[0], len(active), n)
+		if nb > 0 {
+			gather16AVX2(&bias[lo], &d[lo], &t.all[0], nb, n)
+		}
 		i := 0
 		for ; i+1 < units; i += 2 {
 			a, b := t.list(i), t.list(i+1)
@@ -213,7 +218,9 @@ func addRowsMany(bias, w, d []float64, active [][]int32, t *rowLists) {
 		}
 	}
 	if k16 < k {
-		addActiveRowsAVX2(&bias[k16], &d[k16], &t.all[0], len(active), n, k-k16)
+		if nb > 0 {
+			addActiveRowsAVX2(&bias[k16], &d[k16], &t.all[0], nb, n, k-k16)
+		}
 		for i := range units {
 			if list := t.list(i); len(list) > 0 {
 				addActiveRowsAVX2(&w[i*n+k16], &d[k16], &list[0], len(list), n, k-k16)
@@ -221,7 +228,7 @@ func addRowsMany(bias, w, d []float64, active [][]int32, t *rowLists) {
 		}
 	}
 	for c := k; c < n; c++ {
-		for s := range active {
+		for s := range nb {
 			bias[c] += d[s*n+c]
 		}
 		for i := range units {

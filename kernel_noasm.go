@@ -70,20 +70,16 @@ func sumRows(d, bias, rows []float64, active []int32) { sumRowsGo(d, bias, rows,
 // adamStep is adamGo.
 func adamStep(p, g, m, v []float64, c *adamConsts) { adamGo(p, g, m, v, c, 0) }
 
-// sumRowsMany is sumRows for each d[s] and active[s].
-func sumRowsMany(d [][]float64, bias, rows []float64, active [][]int32) {
+// sumRowsMany is sumRows(d[s], start[s], rows, active[s]) for each s.
+func sumRowsMany(d, start [][]float64, rows []float64, active [][]int32) {
 	for s := range d {
-		sumRowsGo(d[s], bias, rows, active[s], 0)
+		sumRowsGo(d[s], start[s], rows, active[s], 0)
 	}
 }
 
-// addRowsMany is addRows for each row d[s·n : (s+1)·n] and active[s], in
-// turn.
-func addRowsMany(bias, w, d []float64, active [][]int32, _ *rowLists) {
-	n := len(bias)
-	for s := range active {
-		addRows(bias, w, d[s*n:(s+1)*n], active[s])
-	}
+// addRowsMany is addRowsEach.
+func addRowsMany(bias, w, d []float64, active [][]int32, nb int, _ *rowLists) {
+	addRowsEach(bias, w, d, active, nb)
 }
 
 // stateLogProb returns log p(x) for a layer in state x (0/1 values) whose

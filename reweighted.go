@@ -63,12 +63,18 @@ type rwPart struct {
 	// and recognition logits of layer l+1 (rec[s][0] holds its deltas
 	// only), which learn turns into deltas.
 	gen, rec   [][][]float64
-	genM, recM [][]float64 // the same, a matrix per layer: row s is sample s's
-	ds         [][]float64 // views of the samples' rows for sumRowsMany
-	as         [][]int32   // and their active units
-	lists      rowLists    // addRowsMany's scratch
-	g          *Machine    // summed updates
-	rng        *rand.Rand  // a split batch's part's own stream
+	genM, recM [][]float64  // the same, a matrix per layer: row s is sample s's
+	ds         [][]float64  // views of the samples' rows for sumRowsMany
+	as         [][]int32    // and their active units
+	lists      rowLists     // addRowsMany's scratch
+	shared     []sharedRows // per layer, the units an example's samples share
+	sharedOK   []bool       // whether shared[l] is of the chunk's samples
+	starts     [][]float64  // sumRowsMany's starts
+	bases      [][]float64  // views of base: sums of the rows shared
+	base       []float64
+	vas        [][]int32  // active units of samples and of examples
+	g          *Machine   // summed updates
+	rng        *rand.Rand // a split batch's part's own stream
 	pcg        *rand.PCG
 }
 
@@ -118,9 +124,18 @@ func (p *rwPart) grow(n int) {
 	p.x, p.act = make([][][]float64, ns), make([][][]int32, ns)
 	p.gen, p.rec = make([][][]float64, ns), make([][][]float64, ns)
 	p.logw, p.ds, p.as = make([]float64, ns), make([][]float64, ns), make([][]int32, ns)
+	p.starts, p.vas = make([][]float64, ns), make([][]int32, ns+n)
+	p.shared, p.sharedOK = make([]sharedRows, L), make([]bool, L)
+	mx := maxSize(sizes)
+	p.base, p.bases = make([]float64, n*mx), make([][]float64, n)
+	for i := range n {
+		p.bases[i] = p.base[i*mx : (i+1)*mx]
+	}
+	// Each layer's matrix has a row for each sample, then one for each
+	// example (see addShared).
 	genM, recM := make([][]float64, L-1), make([][]float64, L-1)
 	for l := range L - 1 {
-		genM[l], recM[l] = make([]float64, ns*sizes[l]), make([]float64, ns*sizes[l+1])
+		genM[l], recM[l] = make([]float64, (ns+n)*sizes[l]), make([]float64, (ns+n)*sizes[l+1])
 	}
 	p.genM, p.recM = genM, recM
 	for s := range ns {
@@ -145,9 +160,12 @@ func (r *Reweighted) SetRates(gen, rec float64) { r.GenRate, r.RecRate = gen, re
 
 // Step performs one reweighted wake-sleep update on a pattern drawn from
 // data: the pattern, then the K samples bottom-up, then (with Sleep) the
-// fantasy, all from rng.
+// fantasy, all from rng. A net with a wide layer (K > 1) takes the batch
+// path, a batch of one, whose sums of shared rows (see rwPart.logits) the
+// online path does not make: a batch of one is the online step, bit for
+// bit, on every net.
 func (r *Reweighted) Step(data Data, rng *rand.Rand) {
-	if r.Batch > 1 || r.Opt != nil {
+	if r.Batch > 1 || r.Opt != nil || (r.K > 1 && maxSize(r.M.Sizes) >= wideRows) {
 		r.batch(data, rng)
 		return
 	}
@@ -201,20 +219,20 @@ func (r *Reweighted) batch(data Data, rng *rand.Rand) {
 		for _, g := range [][][]float64{r.g.B, r.g.W, r.g.C, r.g.R} {
 			scaleAll(g, inv)
 		}
+		update(r.Opt, SlotGenBias, m.B, r.g.B, r.GenRate)
+		update(r.Opt, SlotGenWeights, m.W, r.g.W, r.GenRate)
+		if r.WakeQ || r.Sleep {
+			update(r.Opt, SlotRecBias, m.C, r.g.C, r.RecRate)
+			update(r.Opt, SlotRecWeights, m.R, r.g.R, r.RecRate)
+		}
 	} else {
 		r.split(data, rng, n, inv)
-	}
-	update(r.Opt, SlotGenBias, m.B, r.g.B, r.GenRate)
-	update(r.Opt, SlotGenWeights, m.W, r.g.W, r.GenRate)
-	if r.WakeQ || r.Sleep {
-		update(r.Opt, SlotRecBias, m.C, r.g.C, r.RecRate)
-		update(r.Opt, SlotRecWeights, m.R, r.g.R, r.RecRate)
 	}
 	r.Options.apply(m, r.GenRate, r.RecRate)
 }
 
-// split runs a batch of n patterns in two parts, leaving the sum of
-// their updates times inv in r.g.
+// split runs a batch of n patterns in two parts and applies the sum of
+// their updates times inv, left in r.g, with r.Opt.
 func (r *Reweighted) split(data Data, rng *rand.Rand, n int, inv float64) {
 	const parts = 2
 	for len(r.parts) < parts {
@@ -242,14 +260,79 @@ func (r *Reweighted) split(data Data, rng *rand.Rand, n int, inv float64) {
 		}
 	}
 	wg.Wait()
-	one, two := r.g, r.parts[1].g
-	src := [][][]float64{two.B, two.W, two.C, two.R}
-	for i, dst := range [][][]float64{one.B, one.W, one.C, one.R} {
-		for l, d := range dst {
-			s := src[i][l]
-			parallel(len(d), func(lo, hi int) { addScale(d[lo:hi], s[lo:hi], inv) })
+	r.sumUpdate(inv)
+}
+
+// A group is a slot's parameters, with the gradients of a batch's two
+// parts, which sumUpdate adds, and its rate.
+type group struct {
+	slot    int
+	p, g, h [][]float64
+	rate    float64
+	c       adamConsts
+}
+
+// sumUpdate sets r.g to the sum of the parts' updates times inv and
+// applies it with r.Opt. With Adam or plain ascent, whose updates go
+// element by element, each element is summed and updated in one pass,
+// and the parameters are shared among the cores in one piece: on a
+// virtual machine each hand-over between cores costs tens of
+// microseconds, and an array at a time made a dozen a step. The same bits
+// as the sum followed by Opt's Update.
+func (r *Reweighted) sumUpdate(inv float64) {
+	m, one, two := r.M, r.g, r.parts[1].g
+	groups := []group{
+		{slot: SlotGenBias, p: m.B, g: one.B, h: two.B, rate: r.GenRate},
+		{slot: SlotGenWeights, p: m.W, g: one.W, h: two.W, rate: r.GenRate},
+		{slot: SlotRecBias, p: m.C, g: one.C, h: two.C, rate: r.RecRate},
+		{slot: SlotRecWeights, p: m.R, g: one.R, h: two.R, rate: r.RecRate},
+	}
+	if !r.WakeQ && !r.Sleep {
+		groups = groups[:2]
+	}
+	adam, isAdam := r.Opt.(*Adam)
+	if r.Opt != nil && !isAdam {
+		for _, gr := range groups {
+			for l, d := range gr.g {
+				s := gr.h[l]
+				parallel(len(d), func(lo, hi int) { addScale(d[lo:hi], s[lo:hi], inv) })
+			}
+			r.Opt.Update(gr.slot, gr.p, gr.g, gr.rate)
+		}
+		return
+	}
+	total := 0
+	for i := range groups {
+		gr := &groups[i]
+		if isAdam {
+			gr.c = adam.begin(gr.slot, gr.p, gr.g, gr.rate)
+		}
+		for _, p := range gr.p {
+			total += len(p)
 		}
 	}
+	parallel(total, func(lo, hi int) {
+		off := 0 // of the layer's first element in the whole
+		for i := range groups {
+			gr := &groups[i]
+			for l, p := range gr.p {
+				a, b := max(lo-off, 0), min(hi-off, len(p))
+				off += len(p)
+				if a >= b {
+					continue
+				}
+				g := gr.g[l]
+				addScale(g[a:b], gr.h[l][a:b], inv)
+				if isAdam {
+					adam.apply(&gr.c, gr.slot, l, p, g, a, b)
+				} else {
+					for j, x := range g[a:b] {
+						p[a+j] += float64(gr.rate * x)
+					}
+				}
+			}
+		}
+	})
 }
 
 // addScale sets dst to (dst + src)·inv, element by element.
@@ -322,12 +405,12 @@ func (p *rwPart) sleep(m *Machine, n int, rng *rand.Rand) {
 					p.as[j] = p.act[j][l]
 				}
 			}
-			sumRowsMany(p.ds[:c], m.C[l+1], m.R[l], p.as[:c])
+			sumRowsMany(p.ds[:c], p.same(m.C[l+1], c), m.R[l], p.as[:c])
 			for j := range c {
 				d := p.rec[j][l]
 				deltaLayer(d, d, nil, nil, p.x[j][l+1], 1)
 			}
-			addRowsMany(p.g.C[l+1], p.g.R[l], p.recM[l][:c*m.Sizes[l+1]], p.as[:c], &p.lists)
+			addRowsMany(p.g.C[l+1], p.g.R[l], p.recM[l][:c*m.Sizes[l+1]], p.as[:c], c, &p.lists)
 		}
 	}
 }
@@ -359,11 +442,145 @@ func (p *rwPart) draw(m *Machine, i, k int, rng *rand.Rand) {
 // genLogits sums the generative logits of every layer below the top for
 // samples [0, ns), layer by layer for all of them at once.
 func (p *rwPart) genLogits(m *Machine, ns int) {
+	clear(p.sharedOK) // new samples
 	for l := range len(m.Sizes) - 1 {
 		for s := range ns {
 			p.ds[s], p.as[s] = p.gen[s][l], p.act[s][l+1]
 		}
-		sumRowsMany(p.ds[:ns], m.B[l], m.W[l], p.as[:ns])
+		p.logits(p.ds[:ns], m.B[l], m.W[l], p.as[:ns], l+1, m.Sizes[l+1])
+	}
+}
+
+// same returns n starts for sumRowsMany, each bias.
+func (p *rwPart) same(bias []float64, n int) [][]float64 {
+	st := p.starts[:n]
+	for i := range st {
+		st[i] = bias
+	}
+	return st
+}
+
+// logits sets each d[s] to bias + Σ_{i∈active[s]} rows[i·n : (i+1)·n],
+// n = len(bias), for samples s, K to an example; active[s] is the
+// sample's layer l, of units units (the number of rows). On a wide layer (n ≥ wideRows) the rows that an example's samples
+// share (see sharedRows) are summed once, into the example's base, from
+// which each sample's logits go on with its other rows: bias + the shared
+// rows in order, then the rest in order. Where the recognition net is
+// sure of a unit, as it soon is of most on MNIST, its row serves K
+// samples for the cost of one.
+func (p *rwPart) logits(d [][]float64, bias, rows []float64, active [][]int32, l, units int) {
+	n, ns := len(bias), len(d)
+	if p.k < 2 || n < wideRows {
+		sumRowsMany(d, p.same(bias, ns), rows, active)
+		return
+	}
+	ne := (ns + p.k - 1) / p.k
+	sh := p.sharedOf(l, active, units)
+	bases := p.bases[:ne]
+	for i := range bases {
+		bases[i] = bases[i][:n]
+	}
+	sumRowsMany(bases, p.same(bias, ne), rows, sh.common[:ne])
+	for s := range d {
+		p.starts[s] = bases[s/p.k]
+	}
+	sumRowsMany(d, p.starts[:ns], rows, sh.rest[:ns])
+}
+
+// addShared adds the samples' rows of dm (one of genM, recM: row s of
+// width n = len(bias) is sample s's delta) to bias and to the rows of w of
+// their active units (their layer l, of units units), K samples to an
+// example, as addRowsMany does. On a
+// wide layer each example's deltas are first summed, in order, into its
+// row after the samples' (ns + i), which is added once to the rows its
+// samples share (see sharedRows); each sample's delta goes to its other
+// rows. A row of w receives the samples' deltas in order, then the
+// examples' sums in order; bias the samples' deltas in order.
+func (p *rwPart) addShared(bias, w, dm []float64, active [][]int32, l, units int) {
+	n, ns := len(bias), len(active)
+	if p.k < 2 || n < wideRows {
+		addRowsMany(bias, w, dm[:ns*n], active, ns, &p.lists)
+		return
+	}
+	ne := (ns + p.k - 1) / p.k
+	sh := p.sharedOf(l, active, units)
+	for i := range ne {
+		sum := dm[(ns+i)*n : (ns+i+1)*n]
+		copy(sum, dm[i*p.k*n:])
+		for s := i*p.k + 1; s < min((i+1)*p.k, ns); s++ {
+			for c, x := range dm[s*n : (s+1)*n] {
+				sum[c] += x
+			}
+		}
+	}
+	vas := p.vas[:ns+ne]
+	copy(vas, sh.rest[:ns])
+	copy(vas[ns:], sh.common[:ne])
+	addRowsMany(bias, w, dm[:(ns+ne)*n], vas, ns, &p.lists)
+}
+
+// sharedOf returns the split of the samples' layer l, whose lists are
+// active, made once for the chunk's samples.
+func (p *rwPart) sharedOf(l int, active [][]int32, units int) *sharedRows {
+	sh := &p.shared[l]
+	if !p.sharedOK[l] {
+		sh.split(active, p.k, units)
+		p.sharedOK[l] = true
+	}
+	return sh
+}
+
+// sharedRows splits the lists of active units of samples, K to an
+// example (the last example may have fewer), into the units active in all
+// the samples of an example (common, one list per example) and each
+// sample's others (rest), in the order of its list.
+type sharedRows struct {
+	count        []int32 // samples of the example in which each unit is active
+	common, rest [][]int32
+}
+
+func (sh *sharedRows) split(active [][]int32, k, units int) {
+	if len(sh.count) < units {
+		sh.count = make([]int32, units)
+	}
+	ne := (len(active) + k - 1) / k
+	for len(sh.common) < ne {
+		sh.common = append(sh.common, nil)
+	}
+	for len(sh.rest) < len(active) {
+		sh.rest = append(sh.rest, nil)
+	}
+	for e := range ne {
+		ex := active[e*k : min((e+1)*k, len(active))]
+		for _, act := range ex {
+			for _, i := range act {
+				sh.count[i]++
+			}
+		}
+		// Without branches: whether a unit is shared is a coin flip to a
+		// branch predictor.
+		all := int32(len(ex))
+		c := grow32(sh.common[e], len(ex[0]))
+		nc := 0
+		for _, i := range ex[0] {
+			c[nc] = i
+			nc += 1 - int(uint32(sh.count[i]-all)>>31)
+		}
+		sh.common[e] = c[:nc]
+		for j, act := range ex {
+			r := grow32(sh.rest[e*k+j], len(act))
+			nr := 0
+			for _, i := range act {
+				r[nr] = i
+				nr += int(uint32(sh.count[i]-all) >> 31)
+			}
+			sh.rest[e*k+j] = r[:nr]
+		}
+		for _, act := range ex {
+			for _, i := range act {
+				sh.count[i] = 0
+			}
+		}
 	}
 }
 
@@ -409,7 +626,7 @@ func (p *rwPart) learn(m *Machine, ns int, wakeQ bool) {
 			deltaLayer(d, d, nil, nil, x, w)
 			p.as[s] = p.act[s][l+1]
 		}
-		addRowsMany(p.g.B[l], p.g.W[l], p.genM[l][:ns*m.Sizes[l]], p.as[:ns], &p.lists)
+		p.addShared(p.g.B[l], p.g.W[l], p.genM[l], p.as[:ns], l+1, m.Sizes[l+1])
 	}
 	if !wakeQ {
 		return
@@ -423,8 +640,17 @@ func (p *rwPart) learn(m *Machine, ns int, wakeQ bool) {
 			deltaLayer(d, a, nil, nil, p.x[s][l+1], w)
 			p.as[s] = act
 		}
-		addRowsMany(p.g.C[l+1], p.g.R[l], p.recM[l][:ns*m.Sizes[l+1]], p.as[:ns], &p.lists)
+		p.addShared(p.g.C[l+1], p.g.R[l], p.recM[l], p.as[:ns], l, m.Sizes[l])
 	}
+}
+
+// grow32 returns s resliced to length n, reallocated if its capacity is
+// less.
+func grow32(s []int32, n int) []int32 {
+	if cap(s) < n {
+		return make([]int32, n)
+	}
+	return s[:n]
 }
 
 // normalise turns log weights into weights that sum to 1 (exactly 1 for
