@@ -35,8 +35,9 @@ type MeanField struct {
 	// e^(a W[j,i]) per parent j (row-major as W).
 	la, lb [][]float64
 	ea, eb [][]float64
-	ew     [][]float64 // e^W
-	pb     [][]float64 // B/(A+B) of each unit of layer l < top
+	ew     [][]float64  // e^W
+	pb     [][]float64  // B/(A+B) of each unit of layer l < top
+	acc    [4][]float64 // per unit of a layer, sums and products in progress
 }
 
 // MeanFieldIters is the rounds of updates NewMeanField sets.
@@ -58,6 +59,9 @@ func NewMeanField(m *Machine, eps float64) *MeanField {
 	for l := range L - 1 {
 		n := len(m.W[l])
 		f.ea[l], f.eb[l], f.ew[l] = make([]float64, n), make([]float64, n), make([]float64, n)
+	}
+	for i := range f.acc {
+		f.acc[i] = make([]float64, maxSize(m.Sizes))
 	}
 	return f
 }
@@ -135,70 +139,84 @@ const MeanFieldTol = 1e-4
 func (f *MeanField) prepare(l int) {
 	m := f.M
 	n := m.Sizes[l]
-	w, ew, ea, eb := m.W[l], f.ew[l], f.ea[l], f.eb[l]
-	for i := range n {
-		xi := f.xi[l][i]
-		for k := i; k < len(w); k += n {
-			e := math.Exp(-xi * w[k])
-			ea[k], eb[k] = e, e*ew[k]
+	w, ew, ea, eb, xi := m.W[l], f.ew[l], f.ea[l], f.eb[l], f.xi[l][:n]
+	for k := 0; k < len(w); k += n {
+		w, ew, ea, eb := w[k:][:n:n], ew[k:][:n:n], ea[k:][:n:n], eb[k:][:n:n]
+		for i, x := range xi {
+			e := math.Exp(-x * w[i])
+			ea[i], eb[i] = e, e*ew[i]
 		}
 	}
 	f.sums(l)
 }
 
 // sums computes, for the units of layer l < top, ⟨z⟩, the logs of
-// ⟨e^(az)⟩ for a = −ξ and 1−ξ, and B/(A+B), from the factors.
+// ⟨e^(az)⟩ for a = −ξ and 1−ξ, and B/(A+B), from the factors. The
+// parents go in the outer loop, so that each row of the factors is read
+// in order and the units' sums and products, independent of one
+// another, proceed side by side; each unit's in the order of its parents.
 func (f *MeanField) sums(l int) {
 	m := f.M
 	n := m.Sizes[l]
-	w, ea, eb, mu := m.W[l], f.ea[l], f.eb[l], f.mu[l+1]
-	for i := range n {
-		xi := f.xi[l][i]
-		b := m.B[l][i]
-		z, la, lb := b, -xi*b, (1-xi)*b
-		pa, pb := 1.0, 1.0 // products of up to 8 factors, each within e^±|W|
-		for j, p := range mu {
-			k := j*n + i
-			z += p * w[k]
-			pa *= 1 + p*(ea[k]-1)
-			pb *= 1 + p*(eb[k]-1)
-			if j&7 == 7 {
-				la += math.Log(pa)
-				lb += math.Log(pb)
-				pa, pb = 1, 1
+	w, ea, eb, mu, xis := m.W[l], f.ea[l], f.eb[l], f.mu[l+1], f.xi[l][:n]
+	z, la, lb := f.z[l][:n], f.la[l][:n], f.lb[l][:n]
+	pa, pb := f.acc[0][:n], f.acc[1][:n] // products of up to 8 factors, each within e^±|W|
+	for i, b := range m.B[l][:n] {
+		xi := xis[i]
+		z[i], la[i], lb[i] = b, -xi*b, (1-xi)*b
+		pa[i], pb[i] = 1, 1
+	}
+	for j, p := range mu {
+		w, ea, eb := w[j*n:][:n:n], ea[j*n:][:n:n], eb[j*n:][:n:n]
+		for i := range n {
+			z[i] += p * w[i]
+			pa[i] *= 1 + p*(ea[i]-1)
+			pb[i] *= 1 + p*(eb[i]-1)
+		}
+		if j&7 == 7 {
+			for i := range n {
+				la[i] += math.Log(pa[i])
+				lb[i] += math.Log(pb[i])
+				pa[i], pb[i] = 1, 1
 			}
 		}
-		la += math.Log(pa)
-		lb += math.Log(pb)
-		f.z[l][i], f.la[l][i], f.lb[l][i] = z, la, lb
-		f.pb[l][i] = sigmoidExact(lb - la)
+	}
+	for i := range n {
+		la[i] += math.Log(pa[i])
+		lb[i] += math.Log(pb[i])
+		f.pb[l][i] = sigmoidExact(lb[i] - la[i])
 	}
 }
 
 // newtonXi takes one Newton step in each ξ of layer l < top, clipped to
-// [0, 1]; the layer must be prepared again after it.
+// [0, 1]; the layer must be prepared again after it. Parents go in the
+// outer loop, as in sums.
 func (f *MeanField) newtonXi(l int) {
 	m := f.M
 	n := m.Sizes[l]
 	w, mu, ea, eb := m.W[l], f.mu[l+1], f.ea[l], f.eb[l]
+	ma, mb, va, vb := f.acc[0][:n], f.acc[1][:n], f.acc[2][:n], f.acc[3][:n]
+	for i, b := range m.B[l][:n] {
+		ma[i], mb[i], va[i], vb[i] = b, b, 0, 0
+	}
+	for j, p := range mu {
+		w, ea, eb := w[j*n:][:n:n], ea[j*n:][:n:n], eb[j*n:][:n:n]
+		for i := range n {
+			ua := p * ea[i] / (1 + p*(ea[i]-1))
+			ub := p * eb[i] / (1 + p*(eb[i]-1))
+			w2 := w[i] * w[i]
+			ma[i] += ua * w[i]
+			mb[i] += ub * w[i]
+			va[i] += ua * (1 - ua) * w2
+			vb[i] += ub * (1 - ub) * w2
+		}
+	}
 	for i := range n {
-		b := m.B[l][i]
 		pb := f.pb[l][i]
 		pa := 1 - pb
-		ma, mb, va, vb := b, b, 0.0, 0.0
-		for j, p := range mu {
-			k := j*n + i
-			ua := p * ea[k] / (1 + p*(ea[k]-1))
-			ub := p * eb[k] / (1 + p*(eb[k]-1))
-			w2 := w[k] * w[k]
-			ma += ua * w[k]
-			mb += ub * w[k]
-			va += ua * (1 - ua) * w2
-			vb += ub * (1 - ub) * w2
-		}
-		mean := pa*ma + pb*mb
+		mean := pa*ma[i] + pb*mb[i]
 		d1 := f.z[l][i] - mean
-		d2 := pa*(va+ma*ma) + pb*(vb+mb*mb) - mean*mean
+		d2 := pa*(va[i]+ma[i]*ma[i]) + pb*(vb[i]+mb[i]*mb[i]) - mean*mean
 		if d2 > 1e-12 {
 			f.xi[l][i] = min(max(f.xi[l][i]-d1/d2, 0), 1)
 		}
