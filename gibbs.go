@@ -100,18 +100,7 @@ func (g *Gibbs) sweep(l int, beta float64, rng *rand.Rand) {
 	for j := range m.Sizes[l] {
 		w := m.W[l-1][j*n : (j+1)*n]
 		on := x[l][j] != 0
-		d := g.a[l][j]
-		for i, wi := range w {
-			c := child[i]
-			c1, c0 := c+wi, c // the child's logit with the unit on and off
-			if on {
-				c1, c0 = c, c-wi
-			}
-			if xc[i] == 0 {
-				c1, c0 = -c1, -c0
-			}
-			d += logSigmoid(c1) - logSigmoid(c0)
-		}
+		d := gibbsOdds(g.a[l][j], child, w, xc, on)
 		now := rng.Float64() < sigmoid(beta*d)
 		if now == on {
 			continue
@@ -125,4 +114,25 @@ func (g *Gibbs) sweep(l int, beta float64, rng *rand.Rand) {
 			child[i] += s * wi
 		}
 	}
+}
+
+// gibbsOddsGo returns d plus, for each child i ≥ from of a unit whose
+// weights to them are w, in order, the change of the child's log-likelihood
+// when the unit turns on: log σ(±c1) − log σ(±c0), c1 and c0 the child's
+// logit with the unit on and off (its current logit c is c1 if the unit
+// is on, c0 if not), the sign − where the child is off.
+func gibbsOddsGo(d float64, child, w, xc []float64, on bool, from int) float64 {
+	child, xc = child[:len(w)], xc[:len(w)]
+	for i := from; i < len(w); i++ {
+		c, wi := child[i], w[i]
+		c1, c0 := c+wi, c
+		if on {
+			c1, c0 = c, c-wi
+		}
+		if xc[i] == 0 {
+			c1, c0 = -c1, -c0
+		}
+		d += logSigmoid(c1) - logSigmoid(c0)
+	}
+	return d
 }

@@ -555,6 +555,27 @@ func logProbAVX2(a, x *float64, n int, coef *[sigN][4]float64) float64
 // stateLogProb returns log p(x) for a layer in state x (0/1 values) whose
 // logits are a: Σ_i log σ(±a_i) by the fast log σ, summed in order (the
 // terms four at a time on AVX2, the same bits).
+// gibbsOddsAVX2 is gibbsOddsGo for the first n children (see
+// kernel_amd64.s).
+//
+//go:noescape
+func gibbsOddsAVX2(child, w, xc *float64, n int, on uint64, d float64, coef *[sigN][4]float64) float64
+
+// gibbsOdds is gibbsOddsGo, the bulk in AVX2.
+func gibbsOdds(d float64, child, w, xc []float64, on bool) float64 {
+	k := 0
+	if useAVX2 && len(w) >= 4 {
+		k = len(w) &^ 3
+		_, _ = child[len(w)-1], xc[len(w)-1]
+		var mask uint64
+		if on {
+			mask = ^uint64(0)
+		}
+		d = gibbsOddsAVX2(&child[0], &w[0], &xc[0], k, mask, d, &logSigCoef)
+	}
+	return gibbsOddsGo(d, child, w, xc, on, k)
+}
+
 func stateLogProb(a, x []float64) float64 {
 	k := 0
 	var s float64

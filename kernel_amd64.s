@@ -1233,3 +1233,95 @@ lpdone:
 	VMOVSD     X14, ret+32(FP)
 	VZEROUPPER
 	RET
+
+// LOGSIG4 sets Y4 to logSigmoid of each lane of Y13, as logProbAVX2 does
+// (see there), clobbering Y0, Y1, Y3, Y5-Y12, AX, BX, R12, R13; Y2 must
+// be zero and R11 the table of coefficients.
+#define LOGSIG4 \
+	VMULPD      sigScale4<>(SB), Y13, Y0; \
+	VADDPD      sigOffset4<>(SB), Y0, Y0; \
+	VCMPPD      $0x0A, Y2, Y0, Y10; \
+	VCMPPD      $0x0D, sigTop4<>(SB), Y0, Y11; \
+	VMAXPD      Y2, Y0, Y1; \
+	VMINPD      sigLast4<>(SB), Y1, Y1; \
+	VCVTTPD2DQY Y1, X3; \
+	VCVTDQ2PD   X3, Y4; \
+	VSUBPD      Y4, Y1, Y1; \
+	VPSLLD      $5, X3, X3; \
+	VMOVD       X3, AX; \
+	VPEXTRD     $1, X3, BX; \
+	VPEXTRD     $2, X3, R12; \
+	VPEXTRD     $3, X3, R13; \
+	VMOVUPD     (R11)(AX*1), Y4; \
+	VMOVUPD     (R11)(BX*1), Y5; \
+	VMOVUPD     (R11)(R12*1), Y6; \
+	VMOVUPD     (R11)(R13*1), Y7; \
+	VUNPCKLPD   Y5, Y4, Y8; \
+	VUNPCKHPD   Y5, Y4, Y9; \
+	VUNPCKLPD   Y7, Y6, Y0; \
+	VUNPCKHPD   Y7, Y6, Y3; \
+	VPERM2F128  $0x20, Y0, Y8, Y4; \
+	VPERM2F128  $0x20, Y3, Y9, Y5; \
+	VPERM2F128  $0x31, Y0, Y8, Y6; \
+	VPERM2F128  $0x31, Y3, Y9, Y7; \
+	VMULPD      Y1, Y1, Y12; \
+	VMULPD      Y5, Y1, Y5; \
+	VADDPD      Y5, Y4, Y4; \
+	VMULPD      Y7, Y1, Y7; \
+	VADDPD      Y7, Y6, Y6; \
+	VMULPD      Y6, Y12, Y6; \
+	VADDPD      Y6, Y4, Y4; \
+	VBLENDVPD   Y11, Y2, Y4, Y4; \
+	VBLENDVPD   Y10, Y13, Y4, Y4
+
+// func gibbsOddsAVX2(child, w, xc *float64, n int, on uint64, d float64, coef *[sigN][4]float64) float64
+//
+// gibbsOddsGo for the first n children, n a multiple of 4: for each, the
+// child's logits with the unit on and off (c and c − w if on, c + w and c
+// if not), negated where the child is off, their logSigmoid four at a
+// time, the difference, added to d one by one in order: the same bits.
+// on is all ones or zero.
+TEXT ·gibbsOddsAVX2(SB), NOSPLIT, $32-64
+	MOVQ   child+0(FP), SI
+	MOVQ   w+8(FP), DI
+	MOVQ   xc+16(FP), R8
+	MOVQ   n+24(FP), CX
+	VMOVSD d+40(FP), X14
+	MOVQ   coef+48(FP), R11
+	VXORPD Y2, Y2, Y2
+	XORQ   DX, DX
+
+goloop:
+	CMPQ         DX, CX
+	JGE          godone
+	VBROADCASTSD on+32(FP), Y3
+	VMOVUPD      (SI)(DX*8), Y0     // c
+	VMOVUPD      (DI)(DX*8), Y1     // w
+	VADDPD       Y1, Y0, Y4         // c + w
+	VSUBPD       Y1, Y0, Y5         // c − w
+	VBLENDVPD    Y3, Y0, Y4, Y15    // c1 = on ? c : c + w
+	VBLENDVPD    Y3, Y5, Y0, Y13    // c0 = on ? c − w : c
+	VMOVUPD      (R8)(DX*8), Y7
+	VCMPPD       $0, Y2, Y7, Y7     // the child off
+	VANDPD       sign64<>(SB), Y7, Y7
+	VXORPD       Y7, Y15, Y15       // −c1 where off
+	VXORPD       Y7, Y13, Y13       // −c0 where off
+	LOGSIG4
+	VMOVUPD      Y4, l0-32(SP)      // log σ(c0)
+	VMOVAPD      Y15, Y13
+	LOGSIG4
+	VSUBPD       l0-32(SP), Y4, Y4  // log σ(c1) − log σ(c0)
+	VADDSD       X4, X14, X14
+	VPERMILPD    $1, X4, X5
+	VADDSD       X5, X14, X14
+	VEXTRACTF128 $1, Y4, X6
+	VADDSD       X6, X14, X14
+	VPERMILPD    $1, X6, X7
+	VADDSD       X7, X14, X14
+	ADDQ         $4, DX
+	JMP          goloop
+
+godone:
+	VMOVSD     X14, ret+56(FP)
+	VZEROUPPER
+	RET

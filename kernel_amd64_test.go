@@ -223,3 +223,35 @@ func TestLogProbKernel(t *testing.T) {
 		}
 	}
 }
+
+// TestGibbsOddsKernel: the Gibbs sweep's log odds by AVX2 and by the
+// portable loop, bit for bit, with the unit on and off, children on and
+// off, and logits and weights near and beyond the table's ends.
+func TestGibbsOddsKernel(t *testing.T) {
+	if !useAVX2 {
+		t.Skip("no AVX2 on this machine")
+	}
+	rng := rand.New(rand.NewPCG(8, 8))
+	special := []float64{0, math.Copysign(0, -1), 30, -30, 29.9375, -29.9375, 31, -31, 1e300, -1e300, 0.0625}
+	for _, n := range []int{1, 4, 7, 64, 203} {
+		for trial := range 40 {
+			child, w, xc := make([]float64, n), make([]float64, n), make([]float64, n)
+			for i := range child {
+				child[i], w[i] = rng.NormFloat64()*12, rng.NormFloat64()*8
+				if rng.IntN(4) == 0 {
+					child[i] = special[rng.IntN(len(special))]
+				}
+				if rng.IntN(8) == 0 {
+					w[i] = special[rng.IntN(len(special))]
+				}
+				xc[i] = float64(rng.IntN(2))
+			}
+			d := rng.NormFloat64()
+			on := trial%2 == 0
+			got, want := gibbsOdds(d, child, w, xc, on), gibbsOddsGo(d, child, w, xc, on, 0)
+			if math.Float64bits(got) != math.Float64bits(want) {
+				t.Fatalf("n = %d, trial %d: AVX2 %v, portable %v", n, trial, got, want)
+			}
+		}
+	}
+}

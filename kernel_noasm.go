@@ -85,3 +85,8 @@ func addRowsMany(bias, w, d []float64, active [][]int32, nb int, _ *rowLists) {
 // stateLogProb returns log p(x) for a layer in state x (0/1 values) whose
 // logits are a.
 func stateLogProb(a, x []float64) float64 { return stateLogProbGo(a, x, 0, 0) }
+
+// gibbsOdds is gibbsOddsGo.
+func gibbsOdds(d float64, child, w, xc []float64, on bool) float64 {
+	return gibbsOddsGo(d, child, w, xc, on, 0)
+}
