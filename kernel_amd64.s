@@ -1159,84 +1159,14 @@ g2done:
 
 CONST4(sigLast4, 0x408df80000000000) // 959 = sigN − 1, the last interval
 
-// func logProbAVX2(a, x *float64, n int, coef *[sigN][4]float64) float64
-//
-// Σ_{i<n} logSigmoid(x_i ≠ 0 ? a_i : −a_i) for n a multiple of 4: the
-// terms four at a time as logSigmoid in sigmoid.go computes each (u =
-// 16y + 480, which is (y + 30)·16; y itself where !(u > 0), NaN
-// included; 0 where u ≥ 960; else the interval's cubic, its coefficients
-// one 32-byte load per lane, transposed), then added to the sum one by
-// one in order, as the loop in stateLogProb adds them: the same bits.
-TEXT ·logProbAVX2(SB), NOSPLIT, $0-40
-	MOVQ   a+0(FP), SI
-	MOVQ   x+8(FP), DI
-	MOVQ   n+16(FP), CX
-	MOVQ   coef+24(FP), R11
-	VXORPD X14, X14, X14 // the sum
-	VXORPD Y2, Y2, Y2
-	XORQ   DX, DX
-
-lploop:
-	CMPQ        DX, CX
-	JGE         lpdone
-	VMOVUPD     (SI)(DX*8), Y0
-	VMOVUPD     (DI)(DX*8), Y1
-	VCMPPD      $0, Y2, Y1, Y3        // x == 0
-	VANDPD      sign64<>(SB), Y3, Y3
-	VXORPD      Y3, Y0, Y13           // y = x ≠ 0 ? a : −a
-	VMULPD      sigScale4<>(SB), Y13, Y0
-	VADDPD      sigOffset4<>(SB), Y0, Y0 // u
-	VCMPPD      $0x0A, Y2, Y0, Y10    // !(u > 0): y
-	VCMPPD      $0x0D, sigTop4<>(SB), Y0, Y11 // u ≥ 960: 0
-	VMAXPD      Y2, Y0, Y1            // clamped into the table, NaN to 0
-	VMINPD      sigLast4<>(SB), Y1, Y1
-	VCVTTPD2DQY Y1, X3
-	VCVTDQ2PD   X3, Y4
-	VSUBPD      Y4, Y1, Y1            // s = u − i
-	VPSLLD      $5, X3, X3
-	VMOVD       X3, AX
-	VPEXTRD     $1, X3, BX
-	VPEXTRD     $2, X3, R12
-	VPEXTRD     $3, X3, R13
-	VMOVUPD     (R11)(AX*1), Y4
-	VMOVUPD     (R11)(BX*1), Y5
-	VMOVUPD     (R11)(R12*1), Y6
-	VMOVUPD     (R11)(R13*1), Y7
-	VUNPCKLPD   Y5, Y4, Y8
-	VUNPCKHPD   Y5, Y4, Y9
-	VUNPCKLPD   Y7, Y6, Y0
-	VUNPCKHPD   Y7, Y6, Y3
-	VPERM2F128  $0x20, Y0, Y8, Y4     // c0
-	VPERM2F128  $0x20, Y3, Y9, Y5     // c1
-	VPERM2F128  $0x31, Y0, Y8, Y6     // c2
-	VPERM2F128  $0x31, Y3, Y9, Y7     // c3
-	VMULPD      Y1, Y1, Y12
-	VMULPD      Y5, Y1, Y5
-	VADDPD      Y5, Y4, Y4
-	VMULPD      Y7, Y1, Y7
-	VADDPD      Y7, Y6, Y6
-	VMULPD      Y6, Y12, Y6
-	VADDPD      Y6, Y4, Y4            // (c0 + s·c1) + s²·(c2 + s·c3)
-	VBLENDVPD   Y11, Y2, Y4, Y4
-	VBLENDVPD   Y10, Y13, Y4, Y4
-	VADDSD      X4, X14, X14
-	VPERMILPD   $1, X4, X5
-	VADDSD      X5, X14, X14
-	VEXTRACTF128 $1, Y4, X6
-	VADDSD      X6, X14, X14
-	VPERMILPD   $1, X6, X7
-	VADDSD      X7, X14, X14
-	ADDQ        $4, DX
-	JMP         lploop
-
-lpdone:
-	VMOVSD     X14, ret+32(FP)
-	VZEROUPPER
-	RET
-
-// LOGSIG4 sets Y4 to logSigmoid of each lane of Y13, as logProbAVX2 does
-// (see there), clobbering Y0, Y1, Y3, Y5-Y12, AX, BX, R12, R13; Y2 must
-// be zero and R11 the table of coefficients.
+// LOGSIG4 sets Y4 to logSigmoid of each lane of Y13 as sigmoid.go computes
+// it, clobbering Y0, Y1, Y3, Y5-Y12, AX, BX, R12, R13; Y2 must be zero and
+// R11 the table of coefficients. In order: u = 16y + 480 (which is
+// (y + 30)·16); the masks !(u > 0) (y itself there, NaN included) and
+// u ≥ 960 (0 there); u clamped into the table (NaN to 0); its interval i
+// and s = u − i; each lane's four coefficients, one 32-byte load at 32·i,
+// transposed into c0..c3 (Y4-Y7); the cubic (c0 + s·c1) + s²·(c2 + s·c3);
+// the two masks blended in.
 #define LOGSIG4 \
 	VMULPD      sigScale4<>(SB), Y13, Y0; \
 	VADDPD      sigOffset4<>(SB), Y0, Y0; \
@@ -1273,6 +1203,47 @@ lpdone:
 	VADDPD      Y6, Y4, Y4; \
 	VBLENDVPD   Y11, Y2, Y4, Y4; \
 	VBLENDVPD   Y10, Y13, Y4, Y4
+
+// func logProbAVX2(a, x *float64, n int, coef *[sigN][4]float64) float64
+//
+// Σ_{i<n} logSigmoid(x_i ≠ 0 ? a_i : −a_i) for n a multiple of 4: the
+// terms four at a time as logSigmoid in sigmoid.go computes each (u =
+// 16y + 480, which is (y + 30)·16; y itself where !(u > 0), NaN
+// included; 0 where u ≥ 960; else the interval's cubic, its coefficients
+// one 32-byte load per lane, transposed), then added to the sum one by
+// one in order, as the loop in stateLogProb adds them: the same bits.
+TEXT ·logProbAVX2(SB), NOSPLIT, $0-40
+	MOVQ   a+0(FP), SI
+	MOVQ   x+8(FP), DI
+	MOVQ   n+16(FP), CX
+	MOVQ   coef+24(FP), R11
+	VXORPD X14, X14, X14 // the sum
+	VXORPD Y2, Y2, Y2
+	XORQ   DX, DX
+
+lploop:
+	CMPQ        DX, CX
+	JGE         lpdone
+	VMOVUPD     (SI)(DX*8), Y0
+	VMOVUPD     (DI)(DX*8), Y1
+	VCMPPD      $0, Y2, Y1, Y3        // x == 0
+	VANDPD      sign64<>(SB), Y3, Y3
+	VXORPD      Y3, Y0, Y13           // y = x ≠ 0 ? a : −a
+	LOGSIG4
+	VADDSD      X4, X14, X14
+	VPERMILPD   $1, X4, X5
+	VADDSD      X5, X14, X14
+	VEXTRACTF128 $1, Y4, X6
+	VADDSD      X6, X14, X14
+	VPERMILPD   $1, X6, X7
+	VADDSD      X7, X14, X14
+	ADDQ        $4, DX
+	JMP         lploop
+
+lpdone:
+	VMOVSD     X14, ret+32(FP)
+	VZEROUPPER
+	RET
 
 // func gibbsOddsAVX2(child, w, xc *float64, n int, on uint64, d float64, coef *[sigN][4]float64) float64
 //
