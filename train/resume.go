@@ -139,8 +139,8 @@ func (d *Dir) resume(steps int) (*Run, error) {
 		}
 		r.Step = st.Step
 		if p := r.Evaluate(); !row.same(p) {
-			return nil, fmt.Errorf("history.csv gives KL %v at step %d, but %s gives %v: they are not of one run",
-				row.KL, row.Step, st.path, p.KL)
+			return nil, fmt.Errorf("history.csv gives KL %v at step %d, but %s gives %v: %s",
+				row.KL, row.Step, st.path, p.KL, notSame(row, p))
 		}
 		break
 	}
@@ -237,6 +237,18 @@ func (c Config) firstMissing(rows []Point, step int) int {
 
 // checkRows checks that every row is an evaluation a run of c makes: at a
 // step it evaluates, with the samples of that step, and NLL − KL = H.
+// notSame says why a state evaluated again does not give its history's
+// row: a difference in the last bits comes from a helmholtz whose
+// arithmetic differs (sums reordered for speed), a larger one from
+// another run.
+func notSame(row, p Point) string {
+	near := func(a, b float64) bool { return math.Abs(a-b) <= 1e-9*max(1, math.Abs(a)) }
+	if row.Step == p.Step && row.Samples == p.Samples && near(row.KL, p.KL) && near(row.NLL, p.NLL) {
+		return "they differ in the last bits, so the run was written by another version of helmholtz (finish it with that version, or train it again)"
+	}
+	return "they are not of one run"
+}
+
 func checkRows(c Config, entropy float64, rows []Point) error {
 	for _, p := range rows {
 		switch {
@@ -312,8 +324,8 @@ func Open(dir string) (*Saved, error) {
 		return nil, fmt.Errorf("run %q: history.csv does not end at the model's step %d", dir, s.Step)
 	}
 	if end, p := h[len(h)-1], r.Evaluate(); !end.same(p) {
-		return nil, fmt.Errorf("run %q: history.csv ends at KL %v (gap %v), but model.npz has KL %v (gap %v): they are not of one run",
-			dir, end.KL, end.Gap, p.KL, p.Gap)
+		return nil, fmt.Errorf("run %q: history.csv ends at KL %v (gap %v), but model.npz has KL %v (gap %v): %s",
+			dir, end.KL, end.Gap, p.KL, p.Gap, notSame(end, p))
 	}
 	entries, err := os.ReadDir(d.path(snapshotsName))
 	if err != nil && !errors.Is(err, os.ErrNotExist) {

@@ -172,6 +172,45 @@ func interrupted(t *testing.T, cfg Config, dir string, at int) *Run {
 	return r
 }
 
+// TestResumeOtherVersion: a history whose evaluations differ from its
+// states' in the last bits, as a run written by a helmholtz whose
+// arithmetic differs, is refused with a message that says so; a larger
+// difference is another run's.
+func TestResumeOtherVersion(t *testing.T) {
+	cfg := small(30000)
+	for _, c := range []struct {
+		rel  float64
+		want string
+	}{{1e-12, "another version of helmholtz"}, {1e-3, "not of one run"}} {
+		dir := t.TempDir()
+		interrupted(t, cfg, dir, 12000).Close()
+		path := filepath.Join(dir, "history.csv")
+		b, err := os.ReadFile(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		rows, err := ReadHistory(bytes.NewReader(b))
+		if err != nil {
+			t.Fatal(err)
+		}
+		for i := range rows {
+			d := rows[i].KL * c.rel
+			rows[i].KL += d
+			rows[i].NLL += d
+		}
+		var buf bytes.Buffer
+		if err := WriteHistory(&buf, rows); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(path, buf.Bytes(), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := Resume(dir, 0); err == nil || !strings.Contains(err.Error(), c.want) {
+			t.Errorf("KL off by %g of itself: Resume gave %v, want %q", c.rel, err, c.want)
+		}
+	}
+}
+
 func TestResumeEmptyDir(t *testing.T) {
 	if _, err := Resume(t.TempDir(), 0); err == nil {
 		t.Fatal("Resume of an empty directory succeeded")
