@@ -58,6 +58,37 @@ DATA compress4<>+240(SB)/8, $0x0000000100000000
 DATA compress4<>+248(SB)/8, $0x0000000300000002
 GLOBL compress4<>(SB), RODATA|NOPTR, $256
 
+// CUBIC4 sets out to the table's cubic at four points: each lane's
+// interval index (times 32, its coefficients' byte offset) in the four
+// dwords of idx, its place s in the interval in Y1, R11 = &table. The four
+// coefficients of each interval are one 32-byte load, transposed (through
+// Y8, Y9, t0, t1) into c0..c3 (Y4-Y7); out = (c0 + s·c1) + s²·(c2 + s·c3).
+// It clobbers Y4-Y9, Y12, t0, t1, AX, BX, R12, R13.
+#define CUBIC4(idx, t0, t1, out) \
+	VMOVD       idx, AX; \
+	VPEXTRD     $1, idx, BX; \
+	VPEXTRD     $2, idx, R12; \
+	VPEXTRD     $3, idx, R13; \
+	VMOVUPD     (R11)(AX*1), Y4; \
+	VMOVUPD     (R11)(BX*1), Y5; \
+	VMOVUPD     (R11)(R12*1), Y6; \
+	VMOVUPD     (R11)(R13*1), Y7; \
+	VUNPCKLPD   Y5, Y4, Y8; \
+	VUNPCKHPD   Y5, Y4, Y9; \
+	VUNPCKLPD   Y7, Y6, t0; \
+	VUNPCKHPD   Y7, Y6, t1; \
+	VPERM2F128  $0x20, t0, Y8, Y4; \
+	VPERM2F128  $0x20, t1, Y9, Y5; \
+	VPERM2F128  $0x31, t0, Y8, Y6; \
+	VPERM2F128  $0x31, t1, Y9, Y7; \
+	VMULPD      Y1, Y1, Y12; \
+	VMULPD      Y5, Y1, Y5; \
+	VADDPD      Y5, Y4, Y4; \
+	VMULPD      Y7, Y1, Y7; \
+	VADDPD      Y7, Y6, Y6; \
+	VMULPD      Y6, Y12, Y6; \
+	VADDPD      Y6, Y4, out
+
 // SIGMOID4 replaces the four float64 in Y0 by their fast sigmoids, as
 // sigmoid in sigmoid.go computes them. R11 must hold &sigCoef. It
 // clobbers Y1–Y12, AX, BX, R12 and R13.
@@ -77,29 +108,7 @@ GLOBL compress4<>(SB), RODATA|NOPTR, $256
 	VCVTDQ2PD   X2, Y3; \
 	VSUBPD      Y3, Y1, Y1; \
 	VPSLLD      $5, X2, X2; \
-	VMOVD       X2, AX; \
-	VPEXTRD     $1, X2, BX; \
-	VPEXTRD     $2, X2, R12; \
-	VPEXTRD     $3, X2, R13; \
-	VMOVUPD     (R11)(AX*1), Y4; \
-	VMOVUPD     (R11)(BX*1), Y5; \
-	VMOVUPD     (R11)(R12*1), Y6; \
-	VMOVUPD     (R11)(R13*1), Y7; \
-	VUNPCKLPD   Y5, Y4, Y8; \
-	VUNPCKHPD   Y5, Y4, Y9; \
-	VUNPCKLPD   Y7, Y6, Y10; \
-	VUNPCKHPD   Y7, Y6, Y11; \
-	VPERM2F128  $0x20, Y10, Y8, Y4; \
-	VPERM2F128  $0x20, Y11, Y9, Y5; \
-	VPERM2F128  $0x31, Y10, Y8, Y6; \
-	VPERM2F128  $0x31, Y11, Y9, Y7; \
-	VMULPD      Y1, Y1, Y12; \
-	VMULPD      Y5, Y1, Y5; \
-	VADDPD      Y5, Y4, Y4; \
-	VMULPD      Y7, Y1, Y7; \
-	VADDPD      Y7, Y6, Y6; \
-	VMULPD      Y6, Y12, Y6; \
-	VADDPD      Y6, Y4, Y0
+	CUBIC4(X2, Y10, Y11, Y0)
 
 // SUMROWS sets d[c] = bias[c] + Σ_{i∈active} rows[i·n+c] for c < k, with
 // DI = &d, SI = &bias, DX = &rows, R8 = &active, R9 = len(active),
@@ -1164,9 +1173,7 @@ CONST4(sigLast4, 0x408df80000000000) // 959 = sigN − 1, the last interval
 // R11 the table of coefficients. In order: u = 16y + 480 (which is
 // (y + 30)·16); the masks !(u > 0) (y itself there, NaN included) and
 // u ≥ 960 (0 there); u clamped into the table (NaN to 0); its interval i
-// and s = u − i; each lane's four coefficients, one 32-byte load at 32·i,
-// transposed into c0..c3 (Y4-Y7); the cubic (c0 + s·c1) + s²·(c2 + s·c3);
-// the two masks blended in.
+// and s = u − i; the interval's cubic (CUBIC4); the two masks blended in.
 #define LOGSIG4 \
 	VMULPD      sigScale4<>(SB), Y13, Y0; \
 	VADDPD      sigOffset4<>(SB), Y0, Y0; \
@@ -1178,31 +1185,20 @@ CONST4(sigLast4, 0x408df80000000000) // 959 = sigN − 1, the last interval
 	VCVTDQ2PD   X3, Y4; \
 	VSUBPD      Y4, Y1, Y1; \
 	VPSLLD      $5, X3, X3; \
-	VMOVD       X3, AX; \
-	VPEXTRD     $1, X3, BX; \
-	VPEXTRD     $2, X3, R12; \
-	VPEXTRD     $3, X3, R13; \
-	VMOVUPD     (R11)(AX*1), Y4; \
-	VMOVUPD     (R11)(BX*1), Y5; \
-	VMOVUPD     (R11)(R12*1), Y6; \
-	VMOVUPD     (R11)(R13*1), Y7; \
-	VUNPCKLPD   Y5, Y4, Y8; \
-	VUNPCKHPD   Y5, Y4, Y9; \
-	VUNPCKLPD   Y7, Y6, Y0; \
-	VUNPCKHPD   Y7, Y6, Y3; \
-	VPERM2F128  $0x20, Y0, Y8, Y4; \
-	VPERM2F128  $0x20, Y3, Y9, Y5; \
-	VPERM2F128  $0x31, Y0, Y8, Y6; \
-	VPERM2F128  $0x31, Y3, Y9, Y7; \
-	VMULPD      Y1, Y1, Y12; \
-	VMULPD      Y5, Y1, Y5; \
-	VADDPD      Y5, Y4, Y4; \
-	VMULPD      Y7, Y1, Y7; \
-	VADDPD      Y7, Y6, Y6; \
-	VMULPD      Y6, Y12, Y6; \
-	VADDPD      Y6, Y4, Y4; \
+	CUBIC4(X3, Y0, Y3, Y4); \
 	VBLENDVPD   Y11, Y2, Y4, Y4; \
 	VBLENDVPD   Y10, Y13, Y4, Y4
+
+// ADDLANES4 adds the four lanes of Y4 to X14 one by one, in order, as a
+// loop adding term after term does; it clobbers X5-X7.
+#define ADDLANES4 \
+	VADDSD       X4, X14, X14; \
+	VPERMILPD    $1, X4, X5; \
+	VADDSD       X5, X14, X14; \
+	VEXTRACTF128 $1, Y4, X6; \
+	VADDSD       X6, X14, X14; \
+	VPERMILPD    $1, X6, X7; \
+	VADDSD       X7, X14, X14
 
 // func logProbAVX2(a, x *float64, n int, coef *[sigN][4]float64) float64
 //
@@ -1230,13 +1226,7 @@ lploop:
 	VANDPD      sign64<>(SB), Y3, Y3
 	VXORPD      Y3, Y0, Y13           // y = x ≠ 0 ? a : −a
 	LOGSIG4
-	VADDSD      X4, X14, X14
-	VPERMILPD   $1, X4, X5
-	VADDSD      X5, X14, X14
-	VEXTRACTF128 $1, Y4, X6
-	VADDSD      X6, X14, X14
-	VPERMILPD   $1, X6, X7
-	VADDSD      X7, X14, X14
+	ADDLANES4
 	ADDQ        $4, DX
 	JMP         lploop
 
@@ -1282,13 +1272,7 @@ goloop:
 	VMOVAPD      Y15, Y13
 	LOGSIG4
 	VSUBPD       l0-32(SP), Y4, Y4  // log σ(c1) − log σ(c0)
-	VADDSD       X4, X14, X14
-	VPERMILPD    $1, X4, X5
-	VADDSD       X5, X14, X14
-	VEXTRACTF128 $1, Y4, X6
-	VADDSD       X6, X14, X14
-	VPERMILPD    $1, X6, X7
-	VADDSD       X7, X14, X14
+	ADDLANES4
 	ADDQ         $4, DX
 	JMP          goloop
 
