@@ -586,3 +586,57 @@ func stateLogProb(a, x []float64) float64 {
 	}
 	return stateLogProbGo(a, x, s, k)
 }
+
+// The mean-field rows (meanfield.go), the bulk in AVX2.
+
+//go:noescape
+func mfSumsRowAVX2(z, pa, pb, w, ea, eb *float64, n int, p float64)
+
+//go:noescape
+func mfNewtonRowAVX2(ma, mb, va, vb, w, ea, eb *float64, n int, p float64)
+
+//go:noescape
+func mfGradRowAVX2(d float64, muc, xic, pbc, w, ea, eb *float64, n int, p float64) float64
+
+//go:noescape
+func mfMoveRowAVX2(z, pbc, w, ea, eb *float64, n int, p, q float64)
+
+func mfSumsRow(z, pa, pb, w, ea, eb []float64, p float64) {
+	k := 0
+	if n := len(z); useAVX2 && n >= 4 {
+		k = n &^ 3
+		_, _, _, _, _ = pa[n-1], pb[n-1], w[n-1], ea[n-1], eb[n-1]
+		mfSumsRowAVX2(&z[0], &pa[0], &pb[0], &w[0], &ea[0], &eb[0], k, p)
+	}
+	mfSumsRowGo(z, pa, pb, w, ea, eb, p, k)
+}
+
+func mfNewtonRow(ma, mb, va, vb, w, ea, eb []float64, p float64) {
+	k := 0
+	if n := len(ma); useAVX2 && n >= 4 {
+		k = n &^ 3
+		_, _, _, _, _, _ = mb[n-1], va[n-1], vb[n-1], w[n-1], ea[n-1], eb[n-1]
+		mfNewtonRowAVX2(&ma[0], &mb[0], &va[0], &vb[0], &w[0], &ea[0], &eb[0], k, p)
+	}
+	mfNewtonRowGo(ma, mb, va, vb, w, ea, eb, p, k)
+}
+
+func mfGradRow(g float64, muc, xic, pbc, w, ea, eb []float64, p float64) float64 {
+	k := 0
+	if n := len(w); useAVX2 && n >= 4 {
+		k = n &^ 3
+		_, _, _, _, _ = muc[n-1], xic[n-1], pbc[n-1], ea[n-1], eb[n-1]
+		g = mfGradRowAVX2(g, &muc[0], &xic[0], &pbc[0], &w[0], &ea[0], &eb[0], k, p)
+	}
+	return mfGradRowGo(g, muc, xic, pbc, w, ea, eb, p, k)
+}
+
+func mfMoveRow(z, pbc, w, ea, eb []float64, p, q float64) {
+	k := 0
+	if n := len(z); useAVX2 && n >= 4 {
+		k = n &^ 3
+		_, _, _, _ = pbc[n-1], w[n-1], ea[n-1], eb[n-1]
+		mfMoveRowAVX2(&z[0], &pbc[0], &w[0], &ea[0], &eb[0], k, p, q)
+	}
+	mfMoveRowGo(z, pbc, w, ea, eb, p, q, k)
+}

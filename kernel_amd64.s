@@ -1280,3 +1280,188 @@ godone:
 	VMOVSD     X14, ret+56(FP)
 	VZEROUPPER
 	RET
+
+// The mean-field rows (meanfield.go): the portable loops' operations,
+// four children at a time, in the same order, so the same bits. Y14
+// holds 1 and Y15 the parent's mean p.
+
+// func mfSumsRowAVX2(z, pa, pb, w, ea, eb *float64, n int, p float64)
+TEXT ·mfSumsRowAVX2(SB), NOSPLIT, $0-64
+	MOVQ         z+0(FP), DI
+	MOVQ         pa+8(FP), SI
+	MOVQ         pb+16(FP), R8
+	MOVQ         w+24(FP), R9
+	MOVQ         ea+32(FP), R10
+	MOVQ         eb+40(FP), R11
+	MOVQ         n+48(FP), CX
+	VBROADCASTSD p+56(FP), Y15
+	VMOVUPD      one4<>(SB), Y14
+	XORQ         DX, DX
+
+msloop:
+	CMPQ    DX, CX
+	JGE     msdone
+	VMULPD  (R9)(DX*8), Y15, Y0 // p·w
+	VADDPD  (DI)(DX*8), Y0, Y0  // z + p·w
+	VMOVUPD Y0, (DI)(DX*8)
+	VMOVUPD (R10)(DX*8), Y1
+	VSUBPD  Y14, Y1, Y1         // ea − 1
+	VMULPD  Y1, Y15, Y1
+	VADDPD  Y14, Y1, Y1         // 1 + p·(ea − 1)
+	VMULPD  (SI)(DX*8), Y1, Y1
+	VMOVUPD Y1, (SI)(DX*8)
+	VMOVUPD (R11)(DX*8), Y2
+	VSUBPD  Y14, Y2, Y2         // eb − 1
+	VMULPD  Y2, Y15, Y2
+	VADDPD  Y14, Y2, Y2         // 1 + p·(eb − 1)
+	VMULPD  (R8)(DX*8), Y2, Y2
+	VMOVUPD Y2, (R8)(DX*8)
+	ADDQ    $4, DX
+	JMP     msloop
+
+msdone:
+	VZEROUPPER
+	RET
+
+// MFTILT sets out to u = p·e/(1 + p·(e − 1)) for the factors at (e)(DX*8),
+// then adds u·w to (m)(DX*8) and u·(1 − u)·w² to (v)(DX*8), w in Y0 and w²
+// in Y1.
+#define MFTILT(e, m, v) \
+	VMOVUPD (e)(DX*8), Y2; \
+	VMULPD  Y2, Y15, Y3; \
+	VSUBPD  Y14, Y2, Y4; \
+	VMULPD  Y4, Y15, Y4; \
+	VADDPD  Y14, Y4, Y4; \
+	VDIVPD  Y4, Y3, Y3; \
+	VMULPD  Y0, Y3, Y5; \
+	VADDPD  (m)(DX*8), Y5, Y5; \
+	VMOVUPD Y5, (m)(DX*8); \
+	VSUBPD  Y3, Y14, Y6; \
+	VMULPD  Y6, Y3, Y6; \
+	VMULPD  Y1, Y6, Y6; \
+	VADDPD  (v)(DX*8), Y6, Y6; \
+	VMOVUPD Y6, (v)(DX*8)
+
+// func mfNewtonRowAVX2(ma, mb, va, vb, w, ea, eb *float64, n int, p float64)
+TEXT ·mfNewtonRowAVX2(SB), NOSPLIT, $0-72
+	MOVQ         ma+0(FP), DI
+	MOVQ         mb+8(FP), SI
+	MOVQ         va+16(FP), R8
+	MOVQ         vb+24(FP), R9
+	MOVQ         w+32(FP), R10
+	MOVQ         ea+40(FP), R11
+	MOVQ         eb+48(FP), R12
+	MOVQ         n+56(FP), CX
+	VBROADCASTSD p+64(FP), Y15
+	VMOVUPD      one4<>(SB), Y14
+	XORQ         DX, DX
+
+mnloop:
+	CMPQ    DX, CX
+	JGE     mndone
+	VMOVUPD (R10)(DX*8), Y0 // w
+	VMULPD  Y0, Y0, Y1      // w²
+	MFTILT(R11, DI, R8)
+	MFTILT(R12, SI, R9)
+	ADDQ    $4, DX
+	JMP     mnloop
+
+mndone:
+	VZEROUPPER
+	RET
+
+// func mfGradRowAVX2(d float64, muc, xic, pbc, w, ea, eb *float64, n int, p float64) float64
+TEXT ·mfGradRowAVX2(SB), NOSPLIT, $0-80
+	VMOVSD       d+0(FP), X14
+	MOVQ         muc+8(FP), DI
+	MOVQ         xic+16(FP), SI
+	MOVQ         pbc+24(FP), R8
+	MOVQ         w+32(FP), R9
+	MOVQ         ea+40(FP), R10
+	MOVQ         eb+48(FP), R11
+	MOVQ         n+56(FP), CX
+	VBROADCASTSD p+64(FP), Y15
+	VMOVUPD      one4<>(SB), Y13
+	XORQ         DX, DX
+
+mgloop:
+	CMPQ    DX, CX
+	JGE     mgdone
+	VMOVUPD (DI)(DX*8), Y0
+	VSUBPD  (SI)(DX*8), Y0, Y0 // μ − ξ
+	VMULPD  (R9)(DX*8), Y0, Y0 // ·w
+	VMOVUPD (R8)(DX*8), Y1     // pb
+	VMOVUPD (R10)(DX*8), Y2
+	VSUBPD  Y13, Y2, Y2        // ea − 1
+	VMULPD  Y2, Y15, Y3
+	VADDPD  Y13, Y3, Y3        // da
+	VSUBPD  Y1, Y13, Y4        // 1 − pb
+	VMULPD  Y2, Y4, Y4
+	VDIVPD  Y3, Y4, Y4         // (1 − pb)(ea − 1)/da
+	VSUBPD  Y4, Y0, Y0
+	VMOVUPD (R11)(DX*8), Y2
+	VSUBPD  Y13, Y2, Y2        // eb − 1
+	VMULPD  Y2, Y15, Y3
+	VADDPD  Y13, Y3, Y3        // db
+	VMULPD  Y2, Y1, Y4
+	VDIVPD  Y3, Y4, Y4         // pb(eb − 1)/db
+	VSUBPD  Y4, Y0, Y4
+	ADDLANES4
+	ADDQ    $4, DX
+	JMP     mgloop
+
+mgdone:
+	VMOVSD     X14, ret+72(FP)
+	VZEROUPPER
+	RET
+
+// func mfMoveRowAVX2(z, pbc, w, ea, eb *float64, n int, p, q float64)
+TEXT ·mfMoveRowAVX2(SB), NOSPLIT, $0-64
+	MOVQ         z+0(FP), DI
+	MOVQ         pbc+8(FP), SI
+	MOVQ         w+16(FP), R8
+	MOVQ         ea+24(FP), R9
+	MOVQ         eb+32(FP), R10
+	MOVQ         n+40(FP), CX
+	VBROADCASTSD p+48(FP), Y15
+	VBROADCASTSD q+56(FP), Y13
+	VSUBPD       Y15, Y13, Y12 // q − p
+	VMOVUPD      one4<>(SB), Y14
+	XORQ         DX, DX
+
+mmloop:
+	CMPQ      DX, CX
+	JGE       mmdone
+	VMULPD    (R8)(DX*8), Y12, Y0
+	VADDPD    (DI)(DX*8), Y0, Y0 // z + (q − p)·w
+	VMOVUPD   Y0, (DI)(DX*8)
+	VMOVUPD   (R9)(DX*8), Y1
+	VSUBPD    Y14, Y1, Y1        // ea − 1
+	VMULPD    Y1, Y15, Y2
+	VADDPD    Y14, Y2, Y2        // da
+	VMULPD    Y1, Y13, Y3
+	VADDPD    Y14, Y3, Y3        // na
+	VMOVUPD   (R10)(DX*8), Y1
+	VSUBPD    Y14, Y1, Y1        // eb − 1
+	VMULPD    Y1, Y15, Y4
+	VADDPD    Y14, Y4, Y4        // db
+	VMULPD    Y1, Y13, Y5
+	VADDPD    Y14, Y5, Y5        // nb
+	VMOVUPD   (SI)(DX*8), Y6     // pb
+	VSUBPD    Y6, Y14, Y7
+	VDIVPD    Y7, Y6, Y7         // pb/(1 − pb)
+	VMULPD    Y2, Y5, Y8         // nb·da
+	VMULPD    Y8, Y7, Y7
+	VMULPD    Y3, Y4, Y8         // db·na
+	VDIVPD    Y8, Y7, Y7         // the odds
+	VADDPD    Y14, Y7, Y8
+	VDIVPD    Y8, Y7, Y7         // odds/(1 + odds)
+	VCMPPD    $3, Y7, Y7, Y9     // NaN
+	VBLENDVPD Y9, Y6, Y7, Y7     // pb there
+	VMOVUPD   Y7, (SI)(DX*8)
+	ADDQ      $4, DX
+	JMP       mmloop
+
+mmdone:
+	VZEROUPPER
+	RET

@@ -5,6 +5,7 @@ package helmholtz
 import (
 	"math"
 	"math/rand/v2"
+	"slices"
 	"testing"
 )
 
@@ -251,6 +252,75 @@ func TestGibbsOddsKernel(t *testing.T) {
 			got, want := gibbsOdds(d, child, w, xc, on), gibbsOddsGo(d, child, w, xc, on, 0)
 			if math.Float64bits(got) != math.Float64bits(want) {
 				t.Fatalf("n = %d, trial %d: AVX2 %v, portable %v", n, trial, got, want)
+			}
+		}
+	}
+}
+
+// TestMeanFieldKernels: the mean-field rows by AVX2 and by the portable
+// loops, bit for bit, on factors from e^−40 to e^40, means at and near 0
+// and 1, and odds that overflow (the NaN case keeps pb).
+func TestMeanFieldKernels(t *testing.T) {
+	if !useAVX2 {
+		t.Skip("no AVX2 on this machine")
+	}
+	rng := rand.New(rand.NewPCG(9, 9))
+	vec := func(n int, f func() float64) []float64 {
+		v := make([]float64, n)
+		for i := range v {
+			v[i] = f()
+		}
+		return v
+	}
+	mean := func() float64 {
+		switch rng.IntN(6) {
+		case 0:
+			return 0
+		case 1:
+			return 1
+		case 2:
+			return 1 - 1e-17*rng.Float64()
+		}
+		return rng.Float64()
+	}
+	factor := func() float64 { return math.Exp(rng.NormFloat64() * 15) }
+	same := func(a, b []float64) bool {
+		for i := range a {
+			if math.Float64bits(a[i]) != math.Float64bits(b[i]) {
+				return false
+			}
+		}
+		return true
+	}
+	for _, n := range []int{1, 4, 7, 50, 101} {
+		for trial := range 30 {
+			w, ea, eb := vec(n, func() float64 { return rng.NormFloat64() * 4 }), vec(n, factor), vec(n, factor)
+			p, q := mean(), mean()
+			z, pa, pb := vec(n, rng.NormFloat64), vec(n, factor), vec(n, factor)
+			z2, pa2, pb2 := slices.Clone(z), slices.Clone(pa), slices.Clone(pb)
+			mfSumsRow(z, pa, pb, w, ea, eb, p)
+			mfSumsRowGo(z2, pa2, pb2, w, ea, eb, p, 0)
+			if !same(z, z2) || !same(pa, pa2) || !same(pb, pb2) {
+				t.Fatalf("n = %d, trial %d: mfSumsRow differs from its loop", n, trial)
+			}
+			ma, mb, va, vb := vec(n, rng.NormFloat64), vec(n, rng.NormFloat64), vec(n, rng.Float64), vec(n, rng.Float64)
+			ma2, mb2, va2, vb2 := slices.Clone(ma), slices.Clone(mb), slices.Clone(va), slices.Clone(vb)
+			mfNewtonRow(ma, mb, va, vb, w, ea, eb, p)
+			mfNewtonRowGo(ma2, mb2, va2, vb2, w, ea, eb, p, 0)
+			if !same(ma, ma2) || !same(mb, mb2) || !same(va, va2) || !same(vb, vb2) {
+				t.Fatalf("n = %d, trial %d: mfNewtonRow differs from its loop", n, trial)
+			}
+			muc, xic, pbc := vec(n, mean), vec(n, rng.Float64), vec(n, mean)
+			g := rng.NormFloat64()
+			if a, b := mfGradRow(g, muc, xic, pbc, w, ea, eb, p), mfGradRowGo(g, muc, xic, pbc, w, ea, eb, p, 0); math.Float64bits(a) != math.Float64bits(b) {
+				t.Fatalf("n = %d, trial %d: mfGradRow %v, its loop %v", n, trial, a, b)
+			}
+			pbc2 := slices.Clone(pbc)
+			z2 = slices.Clone(z)
+			mfMoveRow(z, pbc, w, ea, eb, p, q)
+			mfMoveRowGo(z2, pbc2, w, ea, eb, p, q, 0)
+			if !same(z, z2) || !same(pbc, pbc2) {
+				t.Fatalf("n = %d, trial %d: mfMoveRow differs from its loop", n, trial)
 			}
 		}
 	}

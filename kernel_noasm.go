@@ -90,3 +90,17 @@ func stateLogProb(a, x []float64) float64 { return stateLogProbGo(a, x, 0, 0) }
 func gibbsOdds(d float64, child, w, xc []float64, on bool) float64 {
 	return gibbsOddsGo(d, child, w, xc, on, 0)
 }
+
+// The mean-field rows in portable Go.
+
+func mfSumsRow(z, pa, pb, w, ea, eb []float64, p float64) { mfSumsRowGo(z, pa, pb, w, ea, eb, p, 0) }
+
+func mfNewtonRow(ma, mb, va, vb, w, ea, eb []float64, p float64) {
+	mfNewtonRowGo(ma, mb, va, vb, w, ea, eb, p, 0)
+}
+
+func mfGradRow(g float64, muc, xic, pbc, w, ea, eb []float64, p float64) float64 {
+	return mfGradRowGo(g, muc, xic, pbc, w, ea, eb, p, 0)
+}
+
+func mfMoveRow(z, pbc, w, ea, eb []float64, p, q float64) { mfMoveRowGo(z, pbc, w, ea, eb, p, q, 0) }
