@@ -288,8 +288,8 @@ func (g *Grey) Set(spec, name, binarize string) (*Finite, error) {
 	}
 	if name == "mnist" {
 		f.layers = []int{mnistPix, 200, 200}
-		// As the MNIST study trains: 40 epochs of 50,000 images.
-		f.recipe = Recipe{Batch: 25, Optimizer: "adam", LR: 0.001, Steps: 40 * 50000 / 25}
+		// As the MNIST study trains: 100 epochs of 50,000 images.
+		f.recipe = Recipe{Batch: 25, Optimizer: "adam", LR: 0.001, Steps: 100 * 50000 / 25}
 		if binarize == "dynamic" {
 			f.grey = splits[0]
 		}

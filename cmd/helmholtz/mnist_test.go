@@ -49,7 +49,7 @@ func TestMNIST(t *testing.T) {
 }
 
 // TestMNISTRecipe: --data mnist alone trains as the study does, in
-// minibatches of 25 with Adam at 0.001 for 40 epochs (the defaults, one
+// minibatches of 25 with Adam at 0.001 for 100 epochs (the defaults, one
 // pattern at a time at 0.1, diverge there); a flag given still wins.
 func TestMNISTRecipe(t *testing.T) {
 	needMNIST(t)
@@ -64,8 +64,8 @@ func TestMNISTRecipe(t *testing.T) {
 			t.Errorf("config.json lacks %s:\n%s", want, cfg)
 		}
 	}
-	// 40 epochs are 80,000 steps: one snapshot a step would be 80,001.
-	if _, stderr, code := cli(t, dir, "train", "--data", "mnist", "--snapshot-every", "1", "--out", "s"); code == 0 || !strings.Contains(stderr, "80001 snapshots") {
+	// 100 epochs are 200,000 steps: one snapshot a step would be 200,001.
+	if _, stderr, code := cli(t, dir, "train", "--data", "mnist", "--snapshot-every", "1", "--out", "s"); code == 0 || !strings.Contains(stderr, "200001 snapshots") {
 		t.Errorf("--snapshot-every 1: exit %d, stderr %q", code, stderr)
 	}
 	succeeds(t, dir, "train", "--data", "mnist", "--layers", "784,10", "--n-steps", "4", "--estimate", "2", "--batch-size", "3",

@@ -349,7 +349,7 @@ func densityStudy(ctx context.Context, args []string) error {
 // mnistStudy runs the binarized-MNIST study.
 func mnistStudy(ctx context.Context, args []string) error {
 	fs := newFlags("study mnist", "[--epochs N] [--test-k K] [--workers N] [--out DIR] [--doc DIR]")
-	epochs := fs.Int("epochs", 40, "epochs of 50,000 images each run trains (1 to 10000)")
+	epochs := fs.Int("epochs", 100, "epochs of 50,000 images each run trains (1 to 10000)")
 	testK := fs.Int("test-k", 5000, "samples from q per test image of the final estimate (1 to 100000)")
 	workers := fs.Int("workers", runtime.GOMAXPROCS(0), "cores for the scoring (1 to 256)")
 	out := fs.String("out", "runs/mnist", "the study's runs and results; an interrupted study continues there")
