@@ -116,13 +116,13 @@ var (
 )
 
 // needs reports whether result r (nil: none yet) lacks a part this study
-// computes.
+// computes: a record kept part way (after a slow fit) lacks the rest.
 func (d Density) needs(r *DensityResult) bool {
 	if r == nil || (r.Task == "mix20" && (r.RWS == nil || r.Softmax == nil)) || (r.Seed == d.Seeds[0] && r.KCurve == nil) {
 		return true
 	}
-	for _, name := range slow {
-		if _, ok := r.Costs[name]; !ok && slices.Contains(d.SlowSeeds, r.Seed) {
+	for _, name := range density.Names {
+		if _, ok := r.Costs[name]; !ok && (!slices.Contains(slow, name) || slices.Contains(d.SlowSeeds, r.Seed)) {
 			return true
 		}
 	}
@@ -197,17 +197,29 @@ func (d Density) Run(ctx context.Context) error {
 	fmt.Fprintf(d.Log, "density study: %d of %d task-seeds to run (or to complete) on %d workers\n", len(jobs), len(d.Tasks)*len(d.Seeds), d.Workers)
 	var mu sync.Mutex
 	var firstErr error
+	// keep records r, replacing its task-seed's earlier record; mu held.
+	keep := func(r DensityResult) error {
+		done = slices.DeleteFunc(done, func(x DensityResult) bool { return x.Task == r.Task && x.Seed == r.Seed })
+		done = append(done, r)
+		return appendJSON(resultsPath, r)
+	}
 	next := make(chan job)
 	var wg sync.WaitGroup
 	for range max(d.Workers, 1) {
 		wg.Go(func() {
 			for j := range next {
-				r, err := d.one(ctx, j.task, j.seed, j.prev)
+				// The slow fits take many minutes each: each is kept as it
+				// ends, so that an interruption loses at most the one under way.
+				partial := func(r DensityResult, name string) error {
+					mu.Lock()
+					defer mu.Unlock()
+					fmt.Fprintf(d.Log, "  %s seed %d: %s fitted, %.2f bits (kept)\n", r.Task, r.Seed, name, r.Costs[name])
+					return keep(r)
+				}
+				r, err := d.one(ctx, j.task, j.seed, j.prev, partial)
 				mu.Lock()
 				if err == nil {
-					done = slices.DeleteFunc(done, func(x DensityResult) bool { return x.Task == r.Task && x.Seed == r.Seed })
-					done = append(done, r)
-					err = appendJSON(resultsPath, r)
+					err = keep(r)
 					fmt.Fprintf(d.Log, "  %s seed %d: entropy %.2f, HM %.2f, mixture %.2f bits (%d of %d done, %.0f s)\n",
 						r.Task, r.Seed, r.Entropy, r.Costs["hm"], r.Costs["mixture"], len(done), len(d.Tasks)*len(d.Seeds), time.Since(start).Seconds())
 				}
@@ -236,12 +248,13 @@ func (d Density) Run(ctx context.Context) error {
 }
 
 // one makes (or reads) the data of task and seed and fits every
-// estimator to it.
-func (d Density) one(ctx context.Context, task string, seed uint64, prev *DensityResult) (DensityResult, error) {
+// estimator to it, passing the result so far to partial after each slow
+// fit.
+func (d Density) one(ctx context.Context, task string, seed uint64, prev *DensityResult, partial func(r DensityResult, name string) error) (DensityResult, error) {
 	r := DensityResult{Task: task, Seed: seed, Costs: map[string]float64{}, Seconds: map[string]float64{}}
 	if prev != nil {
 		r = *prev
-		r.Costs, r.Seconds = maps.Clone(prev.Costs), maps.Clone(prev.Seconds)
+		r.Costs, r.Seconds, r.Slow = maps.Clone(prev.Costs), maps.Clone(prev.Seconds), maps.Clone(prev.Slow)
 		if r.Task != task || r.Seed != seed {
 			panic(fmt.Sprintf("study: the result of %s seed %d completes %s seed %d", r.Task, r.Seed, task, seed))
 		}
@@ -297,6 +310,9 @@ func (d Density) one(ctx context.Context, task string, seed uint64, prev *Densit
 			}
 			r.Slow[name] = c
 			r.Costs[name], r.Seconds[name] = c.Cost, c.Seconds
+			if err := partial(r, name); err != nil {
+				return r, err
+			}
 			continue
 		}
 		if err := e.Fit(f.Train, f.Valid, rand.New(rand.NewPCG(seed, streams[name]))); err != nil {

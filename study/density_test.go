@@ -71,3 +71,53 @@ func TestDensityCompletes(t *testing.T) {
 		}
 	}
 }
+
+// cancelOn is a log that cancels a context when a line holds its text.
+type cancelOn struct {
+	text   string
+	cancel context.CancelFunc
+}
+
+func (c cancelOn) Write(b []byte) (int, error) {
+	if strings.Contains(string(b), c.text) {
+		c.cancel()
+	}
+	return len(b), nil
+}
+
+// TestDensityKeepsSlowFits: a slow fit (the Gibbs machine, mean field) is
+// kept as soon as it ends, so a study interrupted after it resumes without
+// fitting it again, and completes the record.
+func TestDensityKeepsSlowFits(t *testing.T) {
+	if testing.Short() {
+		t.Skip("trains Helmholtz machines")
+	}
+	dir := t.TempDir()
+	ctx, cancel := context.WithCancel(context.Background())
+	d := Density{Tasks: []string{"bn20"}, Seeds: []uint64{1}, Sizes: synth.Sizes{Train: 100, Valid: 50, Test: 50},
+		NLLSub: 50, NLLK: 10, SlowSeeds: []uint64{1}, SlowValid: 50, SlowTest: 50, Workers: 1,
+		Out: filepath.Join(dir, "out"), Doc: filepath.Join(dir, "doc"), Log: cancelOn{"gm fitted", cancel}}
+	if err := d.Run(ctx); err == nil {
+		t.Fatal("the study ran to its end through a cancelled context")
+	}
+	path := filepath.Join(d.Out, "results.jsonl")
+	kept, err := readDensityResults(path)
+	if err != nil || len(kept) != 1 {
+		t.Fatalf("%d records after the interruption, %v", len(kept), err)
+	}
+	gm, ok := kept[0].Costs["gm"]
+	if _, mf := kept[0].Costs["mf"]; !ok || mf || !d.needs(&kept[0]) {
+		t.Fatalf("kept record: gm %v, mf %v, needs completing %v", ok, mf, d.needs(&kept[0]))
+	}
+	d.Log = io.Discard
+	if err := d.Run(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	done, _ := readDensityResults(path)
+	if len(done) != 1 || d.needs(&done[0]) {
+		t.Fatalf("%d records after resuming; complete: %v", len(done), len(done) == 1 && !d.needs(&done[0]))
+	}
+	if r := done[0]; r.Costs["gm"] != gm || r.Seconds["gm"] != kept[0].Seconds["gm"] {
+		t.Errorf("the Gibbs machine was fitted again: %v bits in %v s, kept %v in %v s", r.Costs["gm"], r.Seconds["gm"], gm, kept[0].Seconds["gm"])
+	}
+}
