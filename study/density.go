@@ -531,6 +531,9 @@ func (d Density) write(results []DensityResult) error {
 			paper := PaperTable1[name][slices.Index(synth.Names, t)]
 			var xs []float64
 			for _, r := range of(t) {
+				if slices.Contains(slow, name) && !slices.Contains(d.SlowSeeds, r.Seed) {
+					continue // fitted by a study that named more slow seeds than this one
+				}
 				if c, ok := r.Costs[name]; ok {
 					xs = append(xs, c)
 				}

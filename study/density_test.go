@@ -120,4 +120,14 @@ func TestDensityKeepsSlowFits(t *testing.T) {
 	if r := done[0]; r.Costs["gm"] != gm || r.Seconds["gm"] != kept[0].Seconds["gm"] {
 		t.Errorf("the Gibbs machine was fitted again: %v bits in %v s, kept %v in %v s", r.Costs["gm"], r.Seconds["gm"], gm, kept[0].Seconds["gm"])
 	}
+	// A study that names no slow seeds writes no slow cells, though its
+	// records hold fits from one that did.
+	d.SlowSeeds = nil
+	if err := d.Run(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	page, _ := os.ReadFile(filepath.Join(d.Doc, "DENSITY.md"))
+	if !strings.Contains(string(page), "| Gibbs machine | — (paper") {
+		t.Error("DENSITY.md shows Gibbs-machine costs of seeds the study did not name as slow")
+	}
 }
