@@ -461,12 +461,13 @@ func (p *rwPart) same(bias []float64, n int) [][]float64 {
 }
 
 // logits sets each d[s] to bias + Σ_{i∈active[s]} rows[i·n : (i+1)·n],
-// n = len(bias), for samples s, K to an example; active[s] is the
-// sample's layer l, of units units (the number of rows). On a wide layer (n ≥ wideRows) the rows that an example's samples
-// share (see sharedRows) are summed once, into the example's base, from
-// which each sample's logits go on with its other rows: bias + the shared
-// rows in order, then the rest in order. Where the recognition net is
-// sure of a unit, as it soon is of most on MNIST, its row serves K
+// n = len(bias), for samples s, K to an example; active[s] lists the
+// sample's units of layer l, which has units units (rows has as many
+// rows). On a wide layer (n ≥ wideRows) the rows that an example's
+// samples share (see sharedRows) are summed once, into the example's
+// base, from which each sample's logits go on with its other rows: bias +
+// the shared rows in order, then the rest in order. Where the recognition
+// net is sure of a unit, as it soon is of most on MNIST, its row serves K
 // samples for the cost of one.
 func (p *rwPart) logits(d [][]float64, bias, rows []float64, active [][]int32, l, units int) {
 	n, ns := len(bias), len(d)
@@ -487,15 +488,15 @@ func (p *rwPart) logits(d [][]float64, bias, rows []float64, active [][]int32, l
 	sumRowsMany(d, p.starts[:ns], rows, sh.rest[:ns])
 }
 
-// addShared adds the samples' rows of dm (one of genM, recM: row s of
-// width n = len(bias) is sample s's delta) to bias and to the rows of w of
-// their active units (their layer l, of units units), K samples to an
-// example, as addRowsMany does. On a
-// wide layer each example's deltas are first summed, in order, into its
-// row after the samples' (ns + i), which is added once to the rows its
-// samples share (see sharedRows); each sample's delta goes to its other
-// rows. A row of w receives the samples' deltas in order, then the
-// examples' sums in order; bias the samples' deltas in order.
+// addShared adds the samples' rows of dm (one of genM, recM: row s, of
+// width n = len(bias), is sample s's delta) to bias and to the rows of w
+// of their active units (their layer l, of units units), K samples to an
+// example, as addRowsMany does. On a wide layer each example's deltas are
+// first summed, in order, into its row after the samples' (ns + i), which
+// is added once to the rows its samples share (see sharedRows); each
+// sample's delta goes to its other rows. A row of w receives the samples'
+// deltas in order, then the examples' sums in order; bias the samples'
+// deltas in order.
 func (p *rwPart) addShared(bias, w, dm []float64, active [][]int32, l, units int) {
 	n, ns := len(bias), len(active)
 	if p.k < 2 || n < wideRows {
