@@ -640,3 +640,80 @@ func mfMoveRow(z, pbc, w, ea, eb []float64, p, q float64) {
 	}
 	mfMoveRowGo(z, pbc, w, ea, eb, p, q, k)
 }
+
+// The mean field's exponentials and logarithms, four at a time: the
+// kernels compute e^x and log x as math/exp_amd64.s (with FMA) and
+// math/log_amd64.s do, so as internal/libm, and stop at a group of four
+// they cannot do that way (returning its index); the wrappers compute that
+// group with libm and go on.
+
+// hasFMA: the exponential fuses its steps as math/exp_amd64.s does.
+var hasFMA = cpu.X86.HasFMA
+
+//go:noescape
+func expRowAVX2(dst, x *float64, n int) int
+
+//go:noescape
+func mfFactorsRowAVX2(ea, eb, w, ew, xi *float64, n int) int
+
+//go:noescape
+func mfLogsRowAVX2(la, lb, pa, pb *float64, n int) int
+
+//go:noescape
+func mfOddsRowAVX2(pb, la, lb *float64, n int) int
+
+func expRow(dst, x []float64) {
+	n := len(x)
+	dst = dst[:n]
+	k := 0
+	for n4 := n &^ 3; useAVX2 && hasFMA && k < n4; {
+		k += expRowAVX2(&dst[k], &x[k], n4-k)
+		if k < n4 {
+			expRowGo(dst[:k+4], x[:k+4], k)
+			k += 4
+		}
+	}
+	expRowGo(dst, x, k)
+}
+
+func mfFactorsRow(ea, eb, w, ew, xi []float64) {
+	n := len(xi)
+	ea, eb, w, ew = ea[:n], eb[:n], w[:n], ew[:n]
+	k := 0
+	for n4 := n &^ 3; useAVX2 && hasFMA && k < n4; {
+		k += mfFactorsRowAVX2(&ea[k], &eb[k], &w[k], &ew[k], &xi[k], n4-k)
+		if k < n4 {
+			mfFactorsRowGo(ea, eb, w, ew, xi[:k+4], k)
+			k += 4
+		}
+	}
+	mfFactorsRowGo(ea, eb, w, ew, xi, k)
+}
+
+func mfLogsRow(la, lb, pa, pb []float64) {
+	n := len(la)
+	lb, pa, pb = lb[:n], pa[:n], pb[:n]
+	k := 0
+	for n4 := n &^ 3; useAVX2 && k < n4; {
+		k += mfLogsRowAVX2(&la[k], &lb[k], &pa[k], &pb[k], n4-k)
+		if k < n4 {
+			mfLogsRowGo(la[:k+4], lb, pa, pb, k)
+			k += 4
+		}
+	}
+	mfLogsRowGo(la, lb, pa, pb, k)
+}
+
+func mfOddsRow(pb, la, lb []float64) {
+	n := len(pb)
+	la, lb = la[:n], lb[:n]
+	k := 0
+	for n4 := n &^ 3; useAVX2 && hasFMA && k < n4; {
+		k += mfOddsRowAVX2(&pb[k], &la[k], &lb[k], n4-k)
+		if k < n4 {
+			mfOddsRowGo(pb[:k+4], la, lb, k)
+			k += 4
+		}
+	}
+	mfOddsRowGo(pb, la, lb, k)
+}

@@ -1465,3 +1465,278 @@ mmloop:
 mmdone:
 	VZEROUPPER
 	RET
+
+// e^x and log x, four lanes at a time, as math/exp_amd64.s (its FMA path)
+// and math/log_amd64.s compute them, operation for operation: the bits of
+// internal/libm's Exp and Log. The kernels that use them stop at the first
+// group of four with a lane outside the range where that path is the whole
+// story (|x| > 708 for e^x, which keeps 2^k normal; x not a positive
+// normal number for log x) and return its index; their wrappers compute
+// that group by the scalar function and go on.
+
+CONST4(abs4, 0x7fffffffffffffff)
+CONST4(expLim4, 0x4086200000000000)    // 708
+CONST4(log2e4, 0x3ff71547652b82fe)     // 1/ln 2
+CONST4(ln2u4, 0x3fe62e42fefa3000)      // ln 2, upper part
+CONST4(ln2l4, 0x3d53de6af278ece6)      // ln 2, lower part
+CONST4(sixteenth4, 0x3fb0000000000000) // 1/16
+CONST4(expC8, 0x3efa01a01a01a01a)      // 1/8!
+CONST4(expC7, 0x3f2a01a01a01a01a)      // 1/7!
+CONST4(expC6, 0x3f56c16c16c16c17)      // 1/6!
+CONST4(expC5, 0x3f81111111111111)      // 1/5!
+CONST4(expC4, 0x3fa5555555555555)      // 1/4!
+CONST4(expC3, 0x3fc5555555555555)      // 1/3!
+CONST4(half4, 0x3fe0000000000000)      // 1/2
+CONST4(two4, 0x4000000000000000)       // 2
+CONST4(bias64, 0x00000000000003ff)     // 1023
+CONST4(minNormal64, 0x0010000000000000) // 2^−1022's bits
+CONST4(maxFinite64, 0x7fefffffffffffff)
+CONST4(mantissa64, 0x000fffffffffffff)
+CONST4(logOff4, 0x408ff00000000000)    // 1022 (the exponent's bias less 1)
+CONST4(hsqrt2, 0x3fe6a09e667f3bcd)     // √2/2
+CONST4(ln2hi4, 0x3fe62e42fee00000)
+CONST4(ln2lo4, 0x3dea39ef35793c76)
+CONST4(logL1, 0x3fe5555555555593)
+CONST4(logL2, 0x3fd999999997fa04)
+CONST4(logL3, 0x3fd2492494229359)
+CONST4(logL4, 0x3fcc71c51d8e78af)
+CONST4(logL5, 0x3fc7466496cb03de)
+CONST4(logL6, 0x3fc39a09d078c69f)
+CONST4(logL7, 0x3fc2f112df3e5244)
+
+// EXPOUT sets AX non-zero if a lane of x is outside [−708, 708] or NaN,
+// clobbering t.
+#define EXPOUT(x, t) \
+	VANDPD    abs4<>(SB), x, t; \
+	VCMPPD    $6, expLim4<>(SB), t, t; \
+	VMOVMSKPD t, AX
+
+// EXP4 sets Y0 to e^Y0 lane by lane, clobbering Y1-Y3: k = round(x/ln 2)
+// (to even, as CVTSD2SL), r = (x − k·ln2U − k·ln2L)/16 by two fused steps,
+// y = e^r − 1 by the Taylor polynomial of degree 8 (fused steps), four
+// squarings y(y + 2) (the last fused with its + 1), times 2^k.
+#define EXP4 \
+	VMULPD       log2e4<>(SB), Y0, Y1; \
+	VCVTPD2DQY   Y1, X2; \
+	VCVTDQ2PD    X2, Y1; \
+	VFNMADD231PD ln2u4<>(SB), Y1, Y0; \
+	VFNMADD231PD ln2l4<>(SB), Y1, Y0; \
+	VMULPD       sixteenth4<>(SB), Y0, Y0; \
+	VMOVUPD      expC8<>(SB), Y3; \
+	VFMADD213PD  expC7<>(SB), Y0, Y3; \
+	VFMADD213PD  expC6<>(SB), Y0, Y3; \
+	VFMADD213PD  expC5<>(SB), Y0, Y3; \
+	VFMADD213PD  expC4<>(SB), Y0, Y3; \
+	VFMADD213PD  expC3<>(SB), Y0, Y3; \
+	VFMADD213PD  half4<>(SB), Y0, Y3; \
+	VFMADD213PD  one4<>(SB), Y0, Y3; \
+	VMULPD       Y3, Y0, Y0; \
+	VADDPD       two4<>(SB), Y0, Y3; \
+	VMULPD       Y3, Y0, Y0; \
+	VADDPD       two4<>(SB), Y0, Y3; \
+	VMULPD       Y3, Y0, Y0; \
+	VADDPD       two4<>(SB), Y0, Y3; \
+	VMULPD       Y3, Y0, Y0; \
+	VADDPD       two4<>(SB), Y0, Y3; \
+	VFMADD213PD  one4<>(SB), Y3, Y0; \
+	VPMOVSXDQ    X2, Y2; \
+	VPADDQ       bias64<>(SB), Y2, Y2; \
+	VPSLLQ       $52, Y2, Y2; \
+	VMULPD       Y2, Y0, Y0
+
+// LOGOUT sets AX non-zero if a lane of x (Y0) is not a positive normal
+// number, clobbering Y1 and Y2.
+#define LOGOUT \
+	VMOVDQU   minNormal64<>(SB), Y1; \
+	VPCMPGTQ  Y0, Y1, Y1; \
+	VPCMPGTQ  maxFinite64<>(SB), Y0, Y2; \
+	VPOR      Y2, Y1, Y1; \
+	VMOVMSKPD Y1, AX
+
+// LOG4 sets Y0 to log Y0 lane by lane, clobbering Y1-Y6: f1 = the
+// mantissa in [1/2, 1) and k the exponent; where f1 ≤ √2/2 (the compare
+// of log_amd64.s), k − 1 and 2·f1; f = f1 − 1, s = f/(2 + f) and the
+// rest as there, no fused steps.
+#define LOG4 \
+	VPSRLQ    $52, Y0, Y1; \
+	VPOR      two52<>(SB), Y1, Y1; \
+	VSUBPD    two52<>(SB), Y1, Y1; \
+	VSUBPD    logOff4<>(SB), Y1, Y1; \
+	VANDPD    mantissa64<>(SB), Y0, Y0; \
+	VORPD     half4<>(SB), Y0, Y0; \
+	VMOVUPD   hsqrt2<>(SB), Y2; \
+	VCMPPD    $5, Y0, Y2, Y2; \
+	VANDPD    one4<>(SB), Y2, Y2; \
+	VSUBPD    Y2, Y1, Y1; \
+	VADDPD    one4<>(SB), Y2, Y2; \
+	VMULPD    Y2, Y0, Y0; \
+	VSUBPD    one4<>(SB), Y0, Y0; \
+	VADDPD    two4<>(SB), Y0, Y2; \
+	VDIVPD    Y2, Y0, Y3; \
+	VMULPD    Y3, Y3, Y4; \
+	VMULPD    Y4, Y4, Y5; \
+	VMULPD    logL7<>(SB), Y5, Y6; \
+	VADDPD    logL5<>(SB), Y6, Y6; \
+	VMULPD    Y5, Y6, Y6; \
+	VADDPD    logL3<>(SB), Y6, Y6; \
+	VMULPD    Y5, Y6, Y6; \
+	VADDPD    logL1<>(SB), Y6, Y6; \
+	VMULPD    Y6, Y4, Y4; \
+	VMULPD    logL6<>(SB), Y5, Y6; \
+	VADDPD    logL4<>(SB), Y6, Y6; \
+	VMULPD    Y5, Y6, Y6; \
+	VADDPD    logL2<>(SB), Y6, Y6; \
+	VMULPD    Y6, Y5, Y5; \
+	VADDPD    Y5, Y4, Y4; \
+	VMULPD    half4<>(SB), Y0, Y2; \
+	VMULPD    Y0, Y2, Y2; \
+	VADDPD    Y2, Y4, Y4; \
+	VMULPD    Y4, Y3, Y3; \
+	VMULPD    ln2lo4<>(SB), Y1, Y4; \
+	VADDPD    Y4, Y3, Y3; \
+	VSUBPD    Y3, Y2, Y2; \
+	VSUBPD    Y0, Y2, Y2; \
+	VMULPD    ln2hi4<>(SB), Y1, Y1; \
+	VSUBPD    Y2, Y1, Y0
+
+// func expRowAVX2(dst, x *float64, n int) int
+//
+// dst[i] = e^x[i] for i < n, n a multiple of 4, up to the first group of
+// four that EXPOUT refuses, whose index it returns (n if none).
+TEXT ·expRowAVX2(SB), NOSPLIT, $0-32
+	MOVQ dst+0(FP), DI
+	MOVQ x+8(FP), SI
+	MOVQ n+16(FP), CX
+	XORQ DX, DX
+
+erloop:
+	CMPQ    DX, CX
+	JGE     erdone
+	VMOVUPD (SI)(DX*8), Y0
+	EXPOUT(Y0, Y1)
+	TESTQ   AX, AX
+	JNZ     erdone
+	EXP4
+	VMOVUPD Y0, (DI)(DX*8)
+	ADDQ    $4, DX
+	JMP     erloop
+
+erdone:
+	MOVQ DX, ret+24(FP)
+	VZEROUPPER
+	RET
+
+// func mfFactorsRowAVX2(ea, eb, w, ew, xi *float64, n int) int
+//
+// ea[i] = e^(−ξ_i·w_i) and eb[i] = ea[i]·ew[i] for i < n, n a multiple of
+// 4, up to the first group of four that EXPOUT refuses, whose index it
+// returns (n if none).
+TEXT ·mfFactorsRowAVX2(SB), NOSPLIT, $0-56
+	MOVQ ea+0(FP), DI
+	MOVQ eb+8(FP), SI
+	MOVQ w+16(FP), R8
+	MOVQ ew+24(FP), R9
+	MOVQ xi+32(FP), R10
+	MOVQ n+40(FP), CX
+	XORQ DX, DX
+
+mfloop:
+	CMPQ    DX, CX
+	JGE     mfdone
+	VMOVUPD (R10)(DX*8), Y0
+	VXORPD  sign64<>(SB), Y0, Y0 // −ξ
+	VMULPD  (R8)(DX*8), Y0, Y0   // −ξ·w
+	EXPOUT(Y0, Y1)
+	TESTQ   AX, AX
+	JNZ     mfdone
+	EXP4
+	VMOVUPD Y0, (DI)(DX*8)
+	VMULPD  (R9)(DX*8), Y0, Y0
+	VMOVUPD Y0, (SI)(DX*8)
+	ADDQ    $4, DX
+	JMP     mfloop
+
+mfdone:
+	MOVQ DX, ret+48(FP)
+	VZEROUPPER
+	RET
+
+// func mfLogsRowAVX2(la, lb, pa, pb *float64, n int) int
+//
+// la[i] += log pa[i], lb[i] += log pb[i], and pa[i] = pb[i] = 1 for i < n,
+// n a multiple of 4, up to the first group of four that LOGOUT refuses in
+// pa or pb, whose index it returns (n if none).
+TEXT ·mfLogsRowAVX2(SB), NOSPLIT, $0-48
+	MOVQ    la+0(FP), DI
+	MOVQ    lb+8(FP), SI
+	MOVQ    pa+16(FP), R8
+	MOVQ    pb+24(FP), R9
+	MOVQ    n+32(FP), CX
+	XORQ    DX, DX
+	VMOVUPD one4<>(SB), Y14
+
+mlloop:
+	CMPQ    DX, CX
+	JGE     mldone
+	VMOVUPD (R8)(DX*8), Y0
+	LOGOUT
+	MOVQ    AX, BX
+	VMOVUPD (R9)(DX*8), Y0
+	LOGOUT
+	ORQ     BX, AX
+	JNZ     mldone
+	VMOVUPD (R8)(DX*8), Y0
+	LOG4
+	VADDPD  (DI)(DX*8), Y0, Y0
+	VMOVUPD Y0, (DI)(DX*8)
+	VMOVUPD Y14, (R8)(DX*8)
+	VMOVUPD (R9)(DX*8), Y0
+	LOG4
+	VADDPD  (SI)(DX*8), Y0, Y0
+	VMOVUPD Y0, (SI)(DX*8)
+	VMOVUPD Y14, (R9)(DX*8)
+	ADDQ    $4, DX
+	JMP     mlloop
+
+mldone:
+	MOVQ DX, ret+40(FP)
+	VZEROUPPER
+	RET
+
+// func mfOddsRowAVX2(pb, la, lb *float64, n int) int
+//
+// pb[i] = σ(lb[i] − la[i]) for i < n, n a multiple of 4, as sigmoidExact
+// computes it (1/(1 + e^−x) for x ≥ 0, e^x/(1 + e^x) below), up to the
+// first group of four whose e^−|x| EXPOUT refuses, whose index it returns
+// (n if none).
+TEXT ·mfOddsRowAVX2(SB), NOSPLIT, $0-40
+	MOVQ    pb+0(FP), DI
+	MOVQ    la+8(FP), SI
+	MOVQ    lb+16(FP), R8
+	MOVQ    n+24(FP), CX
+	XORQ    DX, DX
+	VMOVUPD one4<>(SB), Y14
+	VXORPD  Y13, Y13, Y13
+
+moloop:
+	CMPQ      DX, CX
+	JGE       modone
+	VMOVUPD   (R8)(DX*8), Y4
+	VSUBPD    (SI)(DX*8), Y4, Y4 // x = lb − la
+	VORPD     sign64<>(SB), Y4, Y0 // −|x|
+	EXPOUT(Y0, Y1)
+	TESTQ     AX, AX
+	JNZ       modone
+	EXP4
+	VCMPPD    $0x0D, Y13, Y4, Y5 // x ≥ 0
+	VADDPD    Y14, Y0, Y1        // 1 + e
+	VBLENDVPD Y5, Y14, Y0, Y0    // x ≥ 0 ? 1 : e
+	VDIVPD    Y1, Y0, Y0
+	VMOVUPD   Y0, (DI)(DX*8)
+	ADDQ      $4, DX
+	JMP       moloop
+
+modone:
+	MOVQ DX, ret+32(FP)
+	VZEROUPPER
+	RET

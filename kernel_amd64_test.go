@@ -7,6 +7,8 @@ import (
 	"math/rand/v2"
 	"slices"
 	"testing"
+
+	"helmholtz/internal/libm"
 )
 
 // withAVX2 runs f with the vector kernels on or off.
@@ -321,6 +323,116 @@ func TestMeanFieldKernels(t *testing.T) {
 			mfMoveRowGo(z2, pbc2, w, ea, eb, p, q, 0)
 			if !same(z, z2) || !same(pbc, pbc2) {
 				t.Fatalf("n = %d, trial %d: mfMoveRow differs from its loop", n, trial)
+			}
+		}
+	}
+}
+
+// TestMeanFieldExpLog: the exponential and logarithm kernels of the mean
+// field give the bits of their libm loops and of math on this machine,
+// over ordinary arguments (which they must do themselves) and the ones
+// they leave to libm: beyond ±708, NaN, ±Inf, zeros, subnormals,
+// negatives, and mantissas at √2/2, where the log's reduction turns.
+func TestMeanFieldExpLog(t *testing.T) {
+	if !useAVX2 || !hasFMA {
+		t.Skip("no AVX2 and FMA on this machine")
+	}
+	rng := rand.New(rand.NewPCG(4, 4))
+	hsqrt2 := math.Float64frombits(0x3fe6a09e667f3bcd)
+	special := []float64{708, -708, 708.0000000000001, -708.0000000000001, 709.7, -745.2, -800, 1000,
+		math.NaN(), math.Inf(1), math.Inf(-1), 0, math.Copysign(0, -1), 5e-324, 1e-310, -1, -1e-300,
+		hsqrt2, math.Nextafter(hsqrt2, 0), math.Nextafter(hsqrt2, 1), hsqrt2 * 0x1p-40, hsqrt2 * 0x1p+300,
+		0x1p-1022, math.MaxFloat64, 1, 0.5, 2}
+	arg := func(tail bool) float64 {
+		if tail && rng.IntN(20) == 0 {
+			return special[rng.IntN(len(special))]
+		}
+		switch rng.IntN(3) {
+		case 0:
+			return rng.NormFloat64() * 30
+		case 1:
+			return (rng.Float64()*2 - 1) * 708
+		}
+		return math.Exp(rng.NormFloat64() * 100) // for logs: from 1e-100 to 1e100 and so
+	}
+	vec := func(n int, tail bool) []float64 {
+		v := make([]float64, n)
+		for i := range v {
+			v[i] = arg(tail)
+		}
+		return v
+	}
+	same := func(a, b []float64) bool {
+		for i := range a {
+			if math.Float64bits(a[i]) != math.Float64bits(b[i]) && !(math.IsNaN(a[i]) && math.IsNaN(b[i])) {
+				return false
+			}
+		}
+		return true
+	}
+	// Ordinary arguments go through the kernels whole, else the comparisons
+	// below would say nothing of them.
+	x := vec(64, false)
+	for i, v := range x {
+		x[i] = math.Mod(v, 700)
+	}
+	if k := expRowAVX2(&make([]float64, 64)[0], &x[0], 64); k != 64 {
+		t.Fatalf("expRowAVX2 stopped at %d of 64 ordinary arguments", k)
+	}
+	if k := expRowAVX2(&make([]float64, 8)[0], &[]float64{1, 2, 3, 4, 1, 709, 3, 4}[0], 8); k != 4 {
+		t.Fatalf("expRowAVX2 went past e^709 (stopped at %d, want 4)", k)
+	}
+	for i, v := range x {
+		x[i] = math.Abs(v) + 1e-300
+	}
+	if k := mfLogsRowAVX2(&make([]float64, 64)[0], &make([]float64, 64)[0], &x[0], &slices.Clone(x)[0], 64); k != 64 {
+		t.Fatalf("mfLogsRowAVX2 stopped at %d of 64 positive normal arguments", k)
+	}
+	for _, n := range []int{1, 4, 7, 50, 101} {
+		for trial := range 200 {
+			x := vec(n, true)
+			a, b := make([]float64, n), make([]float64, n)
+			expRow(a, x)
+			expRowGo(b, x, 0)
+			for i := range x {
+				if c := math.Exp(x[i]); !same(a[i:i+1], []float64{c}) {
+					t.Fatalf("expRow(%v) = %v, math.Exp %v", x[i], a[i], c)
+				}
+			}
+			if !same(a, b) {
+				t.Fatalf("n = %d, trial %d: expRow differs from its loop", n, trial)
+			}
+
+			w, ew, xi := vec(n, true), vec(n, true), make([]float64, n)
+			for i := range xi {
+				xi[i] = rng.Float64()
+			}
+			ea, eb, ea2, eb2 := make([]float64, n), make([]float64, n), make([]float64, n), make([]float64, n)
+			mfFactorsRow(ea, eb, w, ew, xi)
+			mfFactorsRowGo(ea2, eb2, w, ew, xi, 0)
+			if !same(ea, ea2) || !same(eb, eb2) {
+				t.Fatalf("n = %d, trial %d: mfFactorsRow differs from its loop", n, trial)
+			}
+
+			la, lb, pa, pb := vec(n, false), vec(n, false), vec(n, true), vec(n, true)
+			la2, lb2, pa2, pb2 := slices.Clone(la), slices.Clone(lb), slices.Clone(pa), slices.Clone(pb)
+			for i := range pa {
+				if l := math.Log(pa[i]); !same([]float64{libm.Log(pa[i])}, []float64{l}) {
+					t.Fatalf("libm.Log(%v) = %v, math.Log %v", pa[i], libm.Log(pa[i]), l)
+				}
+			}
+			mfLogsRow(la, lb, pa, pb)
+			mfLogsRowGo(la2, lb2, pa2, pb2, 0)
+			if !same(la, la2) || !same(lb, lb2) || !same(pa, pa2) || !same(pb, pb2) {
+				t.Fatalf("n = %d, trial %d: mfLogsRow differs from its loop", n, trial)
+			}
+
+			la, lb = vec(n, true), vec(n, true)
+			p, p2 := make([]float64, n), make([]float64, n)
+			mfOddsRow(p, la, lb)
+			mfOddsRowGo(p2, la, lb, 0)
+			if !same(p, p2) {
+				t.Fatalf("n = %d, trial %d: mfOddsRow differs from its loop", n, trial)
 			}
 		}
 	}

@@ -104,3 +104,11 @@ func mfGradRow(g float64, muc, xic, pbc, w, ea, eb []float64, p float64) float64
 }
 
 func mfMoveRow(z, pbc, w, ea, eb []float64, p, q float64) { mfMoveRowGo(z, pbc, w, ea, eb, p, q, 0) }
+
+func expRow(dst, x []float64) { expRowGo(dst, x, 0) }
+
+func mfFactorsRow(ea, eb, w, ew, xi []float64) { mfFactorsRowGo(ea, eb, w, ew, xi, 0) }
+
+func mfLogsRow(la, lb, pa, pb []float64) { mfLogsRowGo(la, lb, pa, pb, 0) }
+
+func mfOddsRow(pb, la, lb []float64) { mfOddsRowGo(pb, la, lb, 0) }
