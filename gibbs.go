@@ -23,6 +23,10 @@ type Gibbs struct {
 
 	ws *WakeSleep  // workspace: states, and the delta rule
 	a  [][]float64 // a[l]: generative logits of layer l < top given layer l+1; a[top] = B[top]
+
+	// During a sweep, per child: log σ(±c) of its logit c now (ls) and
+	// of its logit if the unit being resampled flips (other).
+	ls, other []float64
 }
 
 // The annealing schedule of Frey, Hinton & Dayan (1995): from temperature
@@ -37,7 +41,8 @@ const (
 // 1995 annealing schedule.
 func NewGibbs(m *Machine, eps float64) *Gibbs {
 	g := &Gibbs{M: m, Rate: eps, Sweeps: GibbsSweeps, T0: GibbsT0, Cool: GibbsCool,
-		ws: NewWakeSleep(m, eps, 0, 1), a: make([][]float64, len(m.Sizes))}
+		ws: NewWakeSleep(m, eps, 0, 1), a: make([][]float64, len(m.Sizes)),
+		ls: make([]float64, maxSize(m.Sizes)), other: make([]float64, maxSize(m.Sizes))}
 	for l, n := range m.Sizes {
 		g.a[l] = make([]float64, n)
 	}
@@ -92,15 +97,20 @@ func (g *Gibbs) Sample(data Data, rng *rand.Rand) {
 
 // sweep resamples each unit of layer l ≥ 1 in turn from its conditional
 // at inverse temperature beta: its log odds are its own logit plus the
-// change in its children's log-likelihood when it turns on.
+// change in its children's log-likelihood when it turns on. The
+// children's log-likelihood terms now are kept from unit to unit: the
+// terms a unit would give them if it flipped become theirs when it does
+// (c ± w is the logit the children's sums then hold, to the bit).
 func (g *Gibbs) sweep(l int, beta float64, rng *rand.Rand) {
 	m, x := g.M, g.ws.x
 	n := m.Sizes[l-1]
 	child, xc := g.a[l-1], x[l-1]
+	ls, other := g.ls[:n], g.other[:n]
+	logSigRow(ls, child, xc)
 	for j := range m.Sizes[l] {
 		w := m.W[l-1][j*n : (j+1)*n]
 		on := x[l][j] != 0
-		d := gibbsOdds(g.a[l][j], child, w, xc, on)
+		d := gibbsOdds(g.a[l][j], child, w, xc, ls, other, on)
 		now := rng.Float64() < sigmoid(beta*d)
 		if now == on {
 			continue
@@ -113,26 +123,49 @@ func (g *Gibbs) sweep(l int, beta float64, rng *rand.Rand) {
 		for i, wi := range w {
 			child[i] += s * wi
 		}
+		ls, other = other, ls
 	}
 }
 
 // gibbsOddsGo returns d plus, for each child i ≥ from of a unit whose
 // weights to them are w, in order, the change of the child's log-likelihood
 // when the unit turns on: log σ(±c1) − log σ(±c0), c1 and c0 the child's
-// logit with the unit on and off (its current logit c is c1 if the unit
-// is on, c0 if not), the sign − where the child is off.
-func gibbsOddsGo(d float64, child, w, xc []float64, on bool, from int) float64 {
-	child, xc = child[:len(w)], xc[:len(w)]
-	for i := from; i < len(w); i++ {
-		c, wi := child[i], w[i]
-		c1, c0 := c+wi, c
+// logit with the unit on and off, the sign − where the child is off. ls
+// holds the term of the child's logit c now (c1 if the unit is on, c0 if
+// not); the other term, of c − w if the unit is on and c + w if not, is
+// computed and left in other.
+func gibbsOddsGo(d float64, child, w, xc, ls, other []float64, on bool, from int) float64 {
+	n := len(w)
+	child, xc, ls, other = child[:n], xc[:n], ls[:n], other[:n]
+	for i := from; i < n; i++ {
+		c := child[i] + w[i]
 		if on {
-			c1, c0 = c, c-wi
+			c = child[i] - w[i]
 		}
 		if xc[i] == 0 {
-			c1, c0 = -c1, -c0
+			c = -c
 		}
-		d += logSigmoid(c1) - logSigmoid(c0)
+		o := logSigmoid(c)
+		other[i] = o
+		if on {
+			d += ls[i] - o
+		} else {
+			d += o - ls[i]
+		}
 	}
 	return d
+}
+
+// logSigRowGo sets ls[i] = log σ(±c[i]) for i ≥ from, the sign − where
+// xc[i] is 0.
+func logSigRowGo(ls, c, xc []float64, from int) {
+	n := len(c)
+	ls, xc = ls[:n], xc[:n]
+	for i := from; i < n; i++ {
+		y := c[i]
+		if xc[i] == 0 {
+			y = -y
+		}
+		ls[i] = logSigmoid(y)
+	}
 }

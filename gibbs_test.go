@@ -157,3 +157,61 @@ func meanLogProb(m *Machine, n int) float64 {
 	}
 	return s / float64(n)
 }
+
+// TestGibbsOddsKeptTerms: the odds from the kept terms (ls, and other
+// left for a flip) equal the sum of log σ(±c1) − log σ(±c0) computed
+// afresh, bit for bit, through a sequence of flips as sweep makes them.
+func TestGibbsOddsKeptTerms(t *testing.T) {
+	rng := rand.New(rand.NewPCG(6, 6))
+	const n, units = 23, 9
+	child, xc := make([]float64, n), make([]float64, n)
+	for i := range child {
+		child[i], xc[i] = rng.NormFloat64()*10, float64(rng.IntN(2))
+	}
+	w := make([][]float64, units)
+	state := make([]bool, units)
+	for j := range w {
+		w[j] = make([]float64, n)
+		for i := range w[j] {
+			w[j][i] = rng.NormFloat64() * 6
+		}
+		state[j] = rng.IntN(2) == 1
+	}
+	ls, other := make([]float64, n), make([]float64, n)
+	logSigRow(ls, child, xc)
+	flips := 0
+	for step := range 200 {
+		j := step % units
+		on := state[j]
+		d0 := rng.NormFloat64()
+		want := d0
+		for i := range n {
+			c1, c0 := child[i]+w[j][i], child[i]
+			if on {
+				c1, c0 = child[i], child[i]-w[j][i]
+			}
+			if xc[i] == 0 {
+				c1, c0 = -c1, -c0
+			}
+			want += logSigmoid(c1) - logSigmoid(c0)
+		}
+		if got := gibbsOdds(d0, child, w[j], xc, ls, other, on); math.Float64bits(got) != math.Float64bits(want) {
+			t.Fatalf("step %d: odds %v from kept terms, %v afresh", step, got, want)
+		}
+		if rng.IntN(3) == 0 { // flip, as sweep does
+			s := 1.0
+			if on {
+				s = -1
+			}
+			for i, wi := range w[j] {
+				child[i] += s * wi
+			}
+			state[j] = !on
+			ls, other = other, ls
+			flips++
+		}
+	}
+	if flips < 40 {
+		t.Fatalf("only %d flips", flips)
+	}
+}

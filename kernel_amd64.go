@@ -559,21 +559,37 @@ func logProbAVX2(a, x *float64, n int, coef *[sigN][4]float64) float64
 // kernel_amd64.s).
 //
 //go:noescape
-func gibbsOddsAVX2(child, w, xc *float64, n int, on uint64, d float64, coef *[sigN][4]float64) float64
+func gibbsOddsAVX2(child, w, xc, ls, other *float64, n int, on uint64, d float64, coef *[sigN][4]float64) float64
+
+// logSigRowAVX2 is logSigRowGo for the first n children.
+//
+//go:noescape
+func logSigRowAVX2(ls, c, xc *float64, n int, coef *[sigN][4]float64)
 
 // gibbsOdds is gibbsOddsGo, the bulk in AVX2.
-func gibbsOdds(d float64, child, w, xc []float64, on bool) float64 {
+func gibbsOdds(d float64, child, w, xc, ls, other []float64, on bool) float64 {
 	k := 0
-	if useAVX2 && len(w) >= 4 {
-		k = len(w) &^ 3
-		_, _ = child[len(w)-1], xc[len(w)-1]
+	if n := len(w); useAVX2 && n >= 4 {
+		k = n &^ 3
+		_, _, _, _ = child[n-1], xc[n-1], ls[n-1], other[n-1]
 		var mask uint64
 		if on {
 			mask = ^uint64(0)
 		}
-		d = gibbsOddsAVX2(&child[0], &w[0], &xc[0], k, mask, d, &logSigCoef)
+		d = gibbsOddsAVX2(&child[0], &w[0], &xc[0], &ls[0], &other[0], k, mask, d, &logSigCoef)
 	}
-	return gibbsOddsGo(d, child, w, xc, on, k)
+	return gibbsOddsGo(d, child, w, xc, ls, other, on, k)
+}
+
+// logSigRow is logSigRowGo, the bulk in AVX2.
+func logSigRow(ls, c, xc []float64) {
+	k := 0
+	if n := len(c); useAVX2 && n >= 4 {
+		k = n &^ 3
+		_, _ = ls[n-1], xc[n-1]
+		logSigRowAVX2(&ls[0], &c[0], &xc[0], k, &logSigCoef)
+	}
+	logSigRowGo(ls, c, xc, k)
 }
 
 func stateLogProb(a, x []float64) float64 {

@@ -1166,7 +1166,7 @@ g2done:
 	VZEROUPPER
 	RET
 
-CONST4(sigLast4, 0x408df80000000000) // 959 = sigN − 1, the last interval
+CONST4(sigLast4, 0x408df80000000000) // 959 = sigN − 1, the last interval (logSigmoid clamps u to it too)
 
 // LOGSIG4 sets Y4 to logSigmoid of each lane of Y13 as sigmoid.go computes
 // it, clobbering Y0, Y1, Y3, Y5-Y12, AX, BX, R12, R13; Y2 must be zero and
@@ -1235,49 +1235,80 @@ lpdone:
 	VZEROUPPER
 	RET
 
-// func gibbsOddsAVX2(child, w, xc *float64, n int, on uint64, d float64, coef *[sigN][4]float64) float64
+// func gibbsOddsAVX2(child, w, xc, ls, other *float64, n int, on uint64, d float64, coef *[sigN][4]float64) float64
 //
 // gibbsOddsGo for the first n children, n a multiple of 4: for each, the
-// child's logits with the unit on and off (c and c − w if on, c + w and c
-// if not), negated where the child is off, their logSigmoid four at a
-// time, the difference, added to d one by one in order: the same bits.
-// on is all ones or zero.
-TEXT ·gibbsOddsAVX2(SB), NOSPLIT, $32-64
-	MOVQ   child+0(FP), SI
-	MOVQ   w+8(FP), DI
-	MOVQ   xc+16(FP), R8
+// child's logit if the unit flips (c − w if on, c + w if not), negated
+// where the child is off, its logSigmoid four at a time, stored in other,
+// and its difference from ls (ls − other if on, other − ls if not), added
+// to d one by one in order: the same bits. on is all ones or zero.
+TEXT ·gibbsOddsAVX2(SB), NOSPLIT, $0-80
+	MOVQ         child+0(FP), SI
+	MOVQ         w+8(FP), DI
+	MOVQ         xc+16(FP), R8
+	MOVQ         ls+24(FP), R9
+	MOVQ         other+32(FP), R10
+	MOVQ         n+40(FP), CX
+	VBROADCASTSD on+48(FP), Y15
+	VMOVSD       d+56(FP), X14
+	MOVQ         coef+64(FP), R11
+	VXORPD       Y2, Y2, Y2
+	XORQ         DX, DX
+
+goloop:
+	CMPQ      DX, CX
+	JGE       godone
+	VMOVUPD   (SI)(DX*8), Y0     // c
+	VMOVUPD   (DI)(DX*8), Y1     // w
+	VADDPD    Y1, Y0, Y4         // c + w
+	VSUBPD    Y1, Y0, Y5         // c − w
+	VBLENDVPD Y15, Y5, Y4, Y13   // on ? c − w : c + w
+	VMOVUPD   (R8)(DX*8), Y7
+	VCMPPD    $0, Y2, Y7, Y7     // the child off
+	VANDPD    sign64<>(SB), Y7, Y7
+	VXORPD    Y7, Y13, Y13       // negated where off
+	LOGSIG4
+	VMOVUPD   Y4, (R10)(DX*8)    // other
+	VMOVUPD   (R9)(DX*8), Y0     // ls
+	VSUBPD    Y4, Y0, Y1         // ls − other
+	VSUBPD    Y0, Y4, Y3         // other − ls
+	VBLENDVPD Y15, Y1, Y3, Y4
+	ADDLANES4
+	ADDQ      $4, DX
+	JMP       goloop
+
+godone:
+	VMOVSD     X14, ret+72(FP)
+	VZEROUPPER
+	RET
+
+// func logSigRowAVX2(ls, c, xc *float64, n int, coef *[sigN][4]float64)
+//
+// ls[i] = logSigmoid(xc[i] ≠ 0 ? c[i] : −c[i]) for i < n, n a multiple
+// of 4, four at a time as logSigmoid computes each.
+TEXT ·logSigRowAVX2(SB), NOSPLIT, $0-40
+	MOVQ   ls+0(FP), R8
+	MOVQ   c+8(FP), SI
+	MOVQ   xc+16(FP), DI
 	MOVQ   n+24(FP), CX
-	VMOVSD d+40(FP), X14
-	MOVQ   coef+48(FP), R11
+	MOVQ   coef+32(FP), R11
 	VXORPD Y2, Y2, Y2
 	XORQ   DX, DX
 
-goloop:
-	CMPQ         DX, CX
-	JGE          godone
-	VBROADCASTSD on+32(FP), Y3
-	VMOVUPD      (SI)(DX*8), Y0     // c
-	VMOVUPD      (DI)(DX*8), Y1     // w
-	VADDPD       Y1, Y0, Y4         // c + w
-	VSUBPD       Y1, Y0, Y5         // c − w
-	VBLENDVPD    Y3, Y0, Y4, Y15    // c1 = on ? c : c + w
-	VBLENDVPD    Y3, Y5, Y0, Y13    // c0 = on ? c − w : c
-	VMOVUPD      (R8)(DX*8), Y7
-	VCMPPD       $0, Y2, Y7, Y7     // the child off
-	VANDPD       sign64<>(SB), Y7, Y7
-	VXORPD       Y7, Y15, Y15       // −c1 where off
-	VXORPD       Y7, Y13, Y13       // −c0 where off
+lsloop:
+	CMPQ    DX, CX
+	JGE     lsdone
+	VMOVUPD (SI)(DX*8), Y0
+	VMOVUPD (DI)(DX*8), Y1
+	VCMPPD  $0, Y2, Y1, Y3 // xc == 0
+	VANDPD  sign64<>(SB), Y3, Y3
+	VXORPD  Y3, Y0, Y13
 	LOGSIG4
-	VMOVUPD      Y4, l0-32(SP)      // log σ(c0)
-	VMOVAPD      Y15, Y13
-	LOGSIG4
-	VSUBPD       l0-32(SP), Y4, Y4  // log σ(c1) − log σ(c0)
-	ADDLANES4
-	ADDQ         $4, DX
-	JMP          goloop
+	VMOVUPD Y4, (R8)(DX*8)
+	ADDQ    $4, DX
+	JMP     lsloop
 
-godone:
-	VMOVSD     X14, ret+56(FP)
+lsdone:
 	VZEROUPPER
 	RET
 

@@ -251,9 +251,23 @@ func TestGibbsOddsKernel(t *testing.T) {
 			}
 			d := rng.NormFloat64()
 			on := trial%2 == 0
-			got, want := gibbsOdds(d, child, w, xc, on), gibbsOddsGo(d, child, w, xc, on, 0)
+			ls, ls2 := make([]float64, n), make([]float64, n)
+			logSigRow(ls, child, xc)
+			logSigRowGo(ls2, child, xc, 0)
+			for i := range ls {
+				if math.Float64bits(ls[i]) != math.Float64bits(ls2[i]) {
+					t.Fatalf("n = %d, trial %d: logSigRow[%d] AVX2 %v, portable %v", n, trial, i, ls[i], ls2[i])
+				}
+			}
+			other, other2 := make([]float64, n), make([]float64, n)
+			got, want := gibbsOdds(d, child, w, xc, ls, other, on), gibbsOddsGo(d, child, w, xc, ls, other2, on, 0)
 			if math.Float64bits(got) != math.Float64bits(want) {
 				t.Fatalf("n = %d, trial %d: AVX2 %v, portable %v", n, trial, got, want)
+			}
+			for i := range other {
+				if math.Float64bits(other[i]) != math.Float64bits(other2[i]) {
+					t.Fatalf("n = %d, trial %d: other[%d] AVX2 %v, portable %v", n, trial, i, other[i], other2[i])
+				}
 			}
 		}
 	}

@@ -87,9 +87,12 @@ func addRowsMany(bias, w, d []float64, active [][]int32, nb int, _ *rowLists) {
 func stateLogProb(a, x []float64) float64 { return stateLogProbGo(a, x, 0, 0) }
 
 // gibbsOdds is gibbsOddsGo.
-func gibbsOdds(d float64, child, w, xc []float64, on bool) float64 {
-	return gibbsOddsGo(d, child, w, xc, on, 0)
+func gibbsOdds(d float64, child, w, xc, ls, other []float64, on bool) float64 {
+	return gibbsOddsGo(d, child, w, xc, ls, other, on, 0)
 }
+
+// logSigRow is logSigRowGo.
+func logSigRow(ls, c, xc []float64) { logSigRowGo(ls, c, xc, 0) }
 
 // The mean-field rows in portable Go.
 
