@@ -78,12 +78,12 @@ func New(sizes []int) *Machine {
 func (m *Machine) Init(rng *rand.Rand, scale float64) {
 	for _, w := range m.W {
 		for i := range w {
-			w[i] = scale * rng.NormFloat64()
+			w[i] = scale * libm.NormFloat64(rng)
 		}
 	}
 	for _, r := range m.R {
 		for i := range r {
-			r[i] = scale * rng.NormFloat64()
+			r[i] = scale * libm.NormFloat64(rng)
 		}
 	}
 	for l := range m.B {

@@ -70,7 +70,7 @@ func (mx *Mixture) Init(rng *rand.Rand, scale, hiddenBias float64) {
 	for c := range mx.R {
 		for _, r := range mx.R[c] {
 			for i := range r {
-				r[i] = scale * rng.NormFloat64()
+				r[i] = scale * libm.NormFloat64(rng)
 			}
 		}
 		for l := 1; l <= top; l++ {

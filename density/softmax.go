@@ -7,6 +7,7 @@ import (
 
 	"helmholtz"
 	"helmholtz/dataset"
+	"helmholtz/internal/libm"
 )
 
 // Softmax is a Helmholtz machine whose one hidden layer is a single
@@ -67,10 +68,10 @@ func (s *Softmax) fit(c int, train, valid [][]uint8, rng *rand.Rand) *Softmax {
 		A: make([]float64, c), D: make([]float64, c), B: make([]float64, n),
 		W: make([]float64, c*n), R: make([]float64, n*c)}
 	for i := range m.W {
-		m.W[i] = 0.1 * rng.NormFloat64()
+		m.W[i] = 0.1 * libm.NormFloat64(rng)
 	}
 	for i := range m.R {
-		m.R[i] = 0.1 * rng.NormFloat64()
+		m.R[i] = 0.1 * libm.NormFloat64(rng)
 	}
 	probs := slices.Repeat([]float64{1 / float64(len(train))}, len(train))
 	for i, p := range dataset.Marginal(train, probs) {
@@ -119,11 +120,11 @@ func (s *Softmax) wake(v []uint8, rng *rand.Rand) {
 	eps := s.Rate
 	pi := s.prior()
 	for k := range s.A {
-		s.A[k] += eps * (indicator(k == c) - pi[k])
+		s.A[k] += float64(eps * (indicator(k == c) - pi[k])) // unfused: the same bits on every build
 	}
 	w := s.W[c*s.n : (c+1)*s.n]
 	for i, x := range v {
-		d := eps * (float64(x) - helmholtz.Sigmoid(s.B[i]+w[i]))
+		d := float64(eps * (float64(x) - helmholtz.Sigmoid(s.B[i]+w[i])))
 		s.B[i] += d
 		w[i] += d
 	}
@@ -143,7 +144,7 @@ func (s *Softmax) sleep(v []uint8, rng *rand.Rand) {
 	q := s.recognize(v)
 	eps := s.Rate
 	for k := range s.D {
-		d := eps * (indicator(k == c) - q[k])
+		d := float64(eps * (indicator(k == c) - q[k]))
 		s.D[k] += d
 		for i, x := range v {
 			if x != 0 {
@@ -201,7 +202,7 @@ func (s *Softmax) Cost(xs [][]uint8) float64 {
 		q := s.recognize(v)
 		for c, p := range q {
 			if p > 0 {
-				sum += p * (math.Log(p) - lj[c])
+				sum += float64(p * (math.Log(p) - lj[c]))
 			}
 		}
 	}

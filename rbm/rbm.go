@@ -32,7 +32,7 @@ func New(nv, nh int) *RBM {
 // Init draws the weights from N(0, scale²); the biases stay zero.
 func (r *RBM) Init(rng *rand.Rand, scale float64) {
 	for k := range r.W {
-		r.W[k] = scale * rng.NormFloat64()
+		r.W[k] = scale * libm.NormFloat64(rng)
 	}
 }
 

@@ -4,6 +4,7 @@ import (
 	"math"
 
 	"helmholtz"
+	"helmholtz/internal/libm"
 	"helmholtz/units"
 )
 
@@ -108,8 +109,8 @@ func (r *Run) reinitUnit(j int, idle []bool) {
 	if len(best) == 0 {
 		s := cfg.InitScale
 		for i := range nv {
-			m.W[0][j*nv+i] = s * r.rng.NormFloat64()
-			m.R[0][i*n1+j] = s * r.rng.NormFloat64()
+			m.W[0][j*nv+i] = s * libm.NormFloat64(r.rng)
+			m.R[0][i*n1+j] = s * libm.NormFloat64(r.rng)
 			if cfg.NonNegative {
 				m.W[0][j*nv+i] = math.Abs(m.W[0][j*nv+i])
 			}
