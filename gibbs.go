@@ -111,7 +111,7 @@ func (g *Gibbs) sweep(l int, beta float64, rng *rand.Rand) {
 		w := m.W[l-1][j*n : (j+1)*n]
 		on := x[l][j] != 0
 		d := gibbsOdds(g.a[l][j], child, w, xc, ls, other, on)
-		now := rng.Float64() < sigmoid(beta*d)
+		now := rng.Float64() < sigmoid(float64(beta*d)) // unfused: sigmoid adds to it
 		if now == on {
 			continue
 		}

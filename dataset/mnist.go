@@ -345,7 +345,7 @@ func reduce8(img []uint8) []uint8 {
 			for py := 5 * cy / 2; py < (5*cy+6)/2; py++ {
 				wy := overlap(py, cy)
 				for px := 5 * cx / 2; px < (5*cx+6)/2; px++ {
-					s += wy * overlap(px, cx) * float64(img[(py+4)*mnistSide+px+4])
+					s += float64(wy * overlap(px, cx) * float64(img[(py+4)*mnistSide+px+4])) // unfused: the same bits on every build
 				}
 			}
 			out[cy*8+cx] = bit8(s/6.25 >= 255.0/4)

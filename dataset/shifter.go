@@ -100,9 +100,9 @@ func (s Shifter) Support() ([][]uint8, []float64) {
 			}
 		}
 		for _, right := range []bool{true, false} {
-			q := p * s.PRight
+			q := float64(p * s.PRight) // unfused: added below
 			if !right {
-				q = p * (1 - s.PRight)
+				q = float64(p * (1 - s.PRight))
 				if periodTwo(row, w) { // the same image as the right shift
 					probs[len(probs)-1] += q
 					continue

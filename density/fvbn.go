@@ -66,7 +66,7 @@ func (f *FVBN) step(x []uint8) {
 		for _, j := range on {
 			a += row[j]
 		}
-		e := f.Rate * (float64(x[i]) - sigmoid(a))
+		e := float64(f.Rate * (float64(x[i]) - sigmoid(a))) // unfused: added below
 		f.B[i] += e
 		for _, j := range on {
 			row[j] += e

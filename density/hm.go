@@ -184,7 +184,7 @@ func (h *HM) ISNLL(xs [][]uint8, K int, rng *rand.Rand) (bits, se float64) {
 		lp, _ := s.LogProb(h.M, x, rng)
 		b := -lp / math.Ln2
 		sum += b
-		sum2 += b * b
+		sum2 += float64(b * b) // unfused: the same bits on every build
 	}
 	n := float64(len(xs))
 	mean := sum / n

@@ -142,7 +142,7 @@ func meanFieldNLL(m *helmholtz.Machine, xs [][]uint8, K int, rng *rand.Rand) (bi
 		}
 		b := -(logSumExp(logw) - math.Log(float64(K))) / math.Ln2
 		sum += b
-		sum2 += b * b
+		sum2 += float64(b * b) // unfused: the same bits on every build
 	}
 	n := float64(len(xs))
 	mean := sum / n

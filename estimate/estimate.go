@@ -140,7 +140,7 @@ func meanLog(l []float64) (float64, float64) {
 	for _, x := range l {
 		w := libm.Exp(x - mx)
 		s += w
-		s2 += w * w
+		s2 += float64(w * w) // unfused: the same bits on every build
 	}
 	k := float64(len(l))
 	mean := s / k
@@ -167,8 +167,8 @@ func (s *Sampler) NLL(m *helmholtz.Machine, patterns [][]uint8, probs []float64,
 	var nll, v float64
 	for k, x := range patterns {
 		lp, se := s.LogProb(m, x, rng)
-		nll -= probs[k] * lp
-		v += probs[k] * probs[k] * se * se
+		nll -= float64(probs[k] * lp) // unfused: the same bits on every build
+		v += float64(probs[k] * probs[k] * se * se)
 	}
 	r := Result{NLL: nll / math.Ln2, NLLSE: math.Sqrt(v) / math.Ln2, KL: math.NaN(), K: s.K}
 	if entropy >= 0 {
@@ -189,7 +189,7 @@ func (s *Sampler) HeldOut(m *helmholtz.Machine, data helmholtz.Data, n int, rng 
 		lp, _ := s.LogProb(m, v, rng)
 		x := -lp / math.Ln2
 		sum += x
-		sum2 += x * x
+		sum2 += float64(x * x) // unfused: the same bits on every build
 	}
 	mean := sum / float64(n)
 	se := math.Inf(1)

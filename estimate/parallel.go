@@ -55,7 +55,7 @@ func Parallel(m *helmholtz.Machine, examples [][]uint8, K int, seed uint64, work
 	var sum2 float64
 	for i := range n { // in order: the same sums whatever the workers did
 		h.NLL += nll[i]
-		sum2 += nll[i] * nll[i]
+		sum2 += float64(nll[i] * nll[i]) // unfused: the same bits on every build
 		h.Coding += code[i]
 	}
 	h.NLL /= float64(n)

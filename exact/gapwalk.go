@@ -151,14 +151,14 @@ func (g *GapEvaluator) perState(m *helmholtz.Machine, q Recognition) {
 		var A float64
 		mx := math.Inf(-1)
 		for u := range g.upper {
-			A += libm.Exp(lq[u]) * (lq[u] - lp[u])
+			A += float64(libm.Exp(lq[u]) * (lq[u] - lp[u])) // unfused: the same bits on every build
 			mx = max(mx, lp[u])
 		}
 		var s, b float64
 		for u := range g.upper {
 			e := libm.Exp(lp[u] - mx)
 			s += e
-			b += e * (lp[u] - lq[u])
+			b += float64(e * (lp[u] - lq[u]))
 		}
 		w.A[h], w.logP[h], w.B[h] = A, mx+libm.Log(s), b/s
 	}

@@ -444,7 +444,7 @@ func meanSD(xs []float64) (float64, float64) {
 	}
 	m := s / float64(len(xs))
 	for _, x := range xs {
-		s2 += (x - m) * (x - m)
+		s2 += float64((x - m) * (x - m)) // unfused: the same page on every build
 	}
 	if len(xs) < 2 {
 		return m, math.NaN()

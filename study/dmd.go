@@ -405,7 +405,7 @@ func (c DMD) write(learners []*learner, costs StepCosts, scale []scalePoint) err
 	var sx, sy, sxx, sxy float64
 	for _, p := range scale {
 		x, y := math.Log(float64(p.Params)), math.Log(p.Cost)
-		sx, sy, sxx, sxy = sx+x, sy+y, sxx+x*x, sxy+x*y
+		sx, sy, sxx, sxy = sx+x, sy+y, sxx+float64(x*x), sxy+float64(x*y) // unfused: the same page on every build
 	}
 	n := float64(len(scale))
 	exponent := (n*sxy - sx*sy) / (n*sxx - sx*sx)
@@ -444,7 +444,7 @@ func quantile(sorted []float64, q float64) float64 {
 		return sorted[len(sorted)-1]
 	}
 	f := pos - float64(i)
-	return sorted[i]*(1-f) + sorted[i+1]*f
+	return float64(sorted[i]*(1-f)) + float64(sorted[i+1]*f)
 }
 
 var costTemplate = template.Must(template.New("dmd").Funcs(template.FuncMap{

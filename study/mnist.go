@@ -369,9 +369,9 @@ func (s MNIST) convergence(run MNISTRun) (MNISTResult, error) {
 	for i := range ks {
 		var sum, sum2 float64
 		for j, x := range each[i] {
-			d := (x - last[j]) * math.Ln2
+			d := float64((x - last[j]) * math.Ln2)
 			sum += d
-			sum2 += d * d
+			sum2 += float64(d * d) // unfused: the same page on every build
 		}
 		n := float64(len(last))
 		mean := sum / n

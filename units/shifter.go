@@ -121,7 +121,7 @@ func bayesShift(s dataset.Shifter) float64 {
 			hidden += p
 		}
 	}
-	return 1 - hidden + hidden*max(s.PRight, 1-s.PRight)
+	return 1 - hidden + float64(hidden*max(s.PRight, 1-s.PRight)) // unfused: the same bits on every build
 }
 
 // shiftFields describes what each unit of the first hidden layer draws:
