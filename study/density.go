@@ -704,6 +704,29 @@ func (d Density) write(results []DensityResult) error {
 					layerString(c.Net), c.Epochs, c.Cost, c.Code, c.NLL, c.NLLSE, r.Costs["hm"], r.Costs["mixture"], c.Seconds)
 			}
 		}
+		// Fits kept at their first validation: every later validation
+		// (as many as the patience) was no lower.
+		var first []string
+		for _, name := range slow {
+			for _, t := range d.Tasks {
+				n, at := 0, 0
+				for _, r := range slowRs {
+					if c, ok := r.Slow[name]; ok && r.Task == t {
+						n++
+						if c.Epochs == density.Every {
+							at++
+						}
+					}
+				}
+				if n > 1 && at == n {
+					first = append(first, fmt.Sprintf("the %s on %s (all %d data sets)", rowName[name], TaskTitles[t], n))
+				}
+			}
+		}
+		if len(first) > 0 {
+			p("\nKept at their first validation (epoch %d), every later validation no lower: %s. There the stopping\n", density.Every, strings.Join(first, "; "))
+			p("rule did not cut a descent short: from epoch %d on, training made the net's validation cost worse.\n", density.Every)
+		}
 	}
 	rws := withResults(results, func(r DensityResult) bool { return r.RWS != nil })
 	if len(rws) > 0 {
