@@ -289,7 +289,7 @@ const maxDensitySeeds = 100
 func densityStudy(ctx context.Context, args []string) error {
 	fs := newFlags("study density", "[--seeds A-B] [--slow-seeds LIST] [--tasks LIST] [--workers N] [--out DIR] [--doc DIR]")
 	seeds := fs.String("seeds", "1-5", "data-set seeds of every task: A-B or a comma-separated list")
-	slowSeeds := fs.String("slow-seeds", "1", "of those, the seeds on which the Gibbs machine and mean field are fitted too (they take tens of times the HM: minutes per net); none: \"\"")
+	slowSeeds := fs.String("slow-seeds", "all", "of those, the seeds on which the Gibbs machine and mean field are fitted too (they take tens of times the HM: minutes per net): all, a list, or none: \"\"")
 	tasks := fs.String("tasks", strings.Join(synth.Names, ","), "tasks, comma-separated")
 	workers := fs.Int("workers", runtime.GOMAXPROCS(0), "task-seeds in parallel (1 to 256)")
 	out := fs.String("out", "runs/density", "the study's data and results; an interrupted study continues there")
@@ -303,7 +303,9 @@ func densityStudy(ctx context.Context, args []string) error {
 		return err
 	}
 	var slow []uint64
-	if *slowSeeds != "" {
+	if *slowSeeds == "all" {
+		slow = list
+	} else if *slowSeeds != "" {
 		if slow, err = parseSeeds(*slowSeeds); err != nil {
 			return fmt.Errorf("--slow-seeds: %w", err)
 		}
