@@ -307,7 +307,7 @@ func densityStudy(ctx context.Context, args []string) error {
 		slow = list
 	} else if *slowSeeds != "" {
 		if slow, err = parseSeeds(*slowSeeds); err != nil {
-			return fmt.Errorf("--slow-seeds: %w", err)
+			return fmt.Errorf("--slow-seeds %.64q: want all, A-B, a comma-separated list of seeds, or \"\" for none", *slowSeeds)
 		}
 	}
 	for _, s := range slow {
