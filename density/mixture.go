@@ -4,6 +4,8 @@ import (
 	"math"
 	"math/rand/v2"
 	"slices"
+
+	"helmholtz/internal/libm"
 )
 
 // Mixture is a mixture of products of Bernoullis fitted by EM, with the
@@ -161,9 +163,9 @@ func logSumExp(v []float64) float64 {
 	}
 	var s float64
 	for _, x := range v {
-		s += math.Exp(x - mx)
+		s += libm.Exp(x - mx)
 	}
-	return mx + math.Log(s)
+	return mx + libm.Log(s)
 }
 
 func cloneRows(p [][]float64) [][]float64 {

@@ -41,6 +41,10 @@ type Softmax struct {
 	Epochs     int
 	n          int
 	logp, logq []float64 // scratch
+	// log σ(B_i + W_ci) and log σ(−(B_i + W_ci)), at [c*n+i], and the log
+	// normaliser of A, for the parameters as tables last found them.
+	lon, loff []float64
+	la        float64
 }
 
 // NewSoftmax returns the estimator with the protocol of HM and the
@@ -76,7 +80,7 @@ func (s *Softmax) fit(c int, train, valid [][]uint8, rng *rand.Rand) *Softmax {
 	probs := slices.Repeat([]float64{1 / float64(len(train))}, len(train))
 	for i, p := range dataset.Marginal(train, probs) {
 		p = min(max(p, 1e-6), 1-1e-6)
-		m.B[i] = math.Log(p / (1 - p))
+		m.B[i] = libm.Log(p / (1 - p))
 	}
 	kept := m.clone()
 	stop := stopper{patience: m.Patience}
@@ -108,7 +112,7 @@ func (s *Softmax) fit(c int, train, valid [][]uint8, rng *rand.Rand) *Softmax {
 func (s *Softmax) clone() *Softmax {
 	c := *s
 	c.A, c.D, c.B, c.W, c.R = slices.Clone(s.A), slices.Clone(s.D), slices.Clone(s.B), slices.Clone(s.W), slices.Clone(s.R)
-	c.logp, c.logq = nil, nil
+	c.logp, c.logq, c.lon, c.loff = nil, nil, nil, nil
 	return &c
 }
 
@@ -174,18 +178,32 @@ func (s *Softmax) recognize(v []uint8) []float64 {
 	return s.logq
 }
 
-// logJoint returns log p(v, c) for every c into dst.
-func (s *Softmax) logJoint(v []uint8, dst []float64) {
-	la := logSumExp(s.A)
+// tables computes, for the parameters as they are, each component's
+// log σ(±(B_i + W_ci)) and A's log normaliser, which logJoint reads: an
+// evaluation computes them once, not once an example.
+func (s *Softmax) tables() {
+	s.lon, s.loff = slices.Grow(s.lon[:0], len(s.W))[:len(s.W)], slices.Grow(s.loff[:0], len(s.W))[:len(s.W)]
 	for c := range s.C {
-		w := s.W[c*s.n : (c+1)*s.n]
-		lp := s.A[c] - la
+		for i, b := range s.B {
+			a := b + s.W[c*s.n+i]
+			s.lon[c*s.n+i], s.loff[c*s.n+i] = helmholtz.LogSigmoid(a), helmholtz.LogSigmoid(-a)
+		}
+	}
+	s.la = logSumExp(s.A)
+}
+
+// logJoint returns log p(v, c) for every c into dst, from the tables.
+func (s *Softmax) logJoint(v []uint8, dst []float64) {
+	for c := range s.C {
+		on, off := s.lon[c*s.n:(c+1)*s.n], s.loff[c*s.n:(c+1)*s.n]
+		on, off = on[:len(v)], off[:len(v)]
+		lp := s.A[c] - s.la
 		for i, x := range v {
+			t := off[i]
 			if x != 0 {
-				lp += helmholtz.LogSigmoid(s.B[i] + w[i])
-			} else {
-				lp += helmholtz.LogSigmoid(-(s.B[i] + w[i]))
+				t = on[i]
 			}
+			lp += t
 		}
 		dst[c] = lp
 	}
@@ -197,12 +215,13 @@ func (s *Softmax) logJoint(v []uint8, dst []float64) {
 func (s *Softmax) Cost(xs [][]uint8) float64 {
 	lj := make([]float64, s.C)
 	var sum float64
+	s.tables()
 	for _, v := range xs {
 		s.logJoint(v, lj)
 		q := s.recognize(v)
 		for c, p := range q {
 			if p > 0 {
-				sum += float64(p * (math.Log(p) - lj[c]))
+				sum += float64(p * (libm.Log(p) - lj[c]))
 			}
 		}
 	}
@@ -214,6 +233,7 @@ func (s *Softmax) Cost(xs [][]uint8) float64 {
 func (s *Softmax) NLL(xs [][]uint8) float64 {
 	lj := make([]float64, s.C)
 	var sum float64
+	s.tables()
 	for _, v := range xs {
 		s.logJoint(v, lj)
 		sum -= logSumExp(lj)
@@ -228,7 +248,7 @@ func softmaxInto(dst, x []float64) []float64 {
 	dst = append(dst[:0], x...)
 	var z float64
 	for k, a := range dst {
-		dst[k] = math.Exp(a - mx)
+		dst[k] = libm.Exp(a - mx)
 		z += dst[k]
 	}
 	for k := range dst {
