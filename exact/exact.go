@@ -4,7 +4,9 @@ import (
 	"fmt"
 	"math"
 	"math/bits"
+	"runtime"
 	"slices"
+	"sync"
 
 	"helmholtz"
 	"helmholtz/internal/libm"
@@ -198,42 +200,81 @@ func (e *Evaluator) LogProbs(m *helmholtz.Machine) []float64 {
 func (e *Evaluator) priors(m *helmholtz.Machine) {
 	top := len(e.sizes) - 1
 	// Top layer: independent units with logits B[top].
-	e.layerGiven(e.prior[top], m.B[top], 0, false)
+	layerGiven(e.prior[top], m.B[top], 0, 0, len(e.prior[top]), e.tmp, e.ones, nil, nil)
 	for l := top - 1; l >= 1; l-- {
 		n, nu := e.sizes[l], e.sizes[l+1]
 		dst := e.prior[l]
 		mx, sum := e.mx[:len(dst)], e.sum[:len(dst)]
 		startSums(mx, sum)
-		a := e.a[:n]
-		for u := range 1 << nu {
-			copy(a, m.B[l])
-			for j := range nu {
-				if u&(1<<j) != 0 {
-					addTo(a, m.W[l][j*n:(j+1)*n])
+		// Each part takes a block of the layer's configurations through
+		// every u: a configuration's sum over u goes in the same order
+		// whatever the parts, so the bits do not depend on them.
+		parts := priorParts(n, nu)
+		var wg sync.WaitGroup
+		for p := range parts {
+			lo, hi := p*len(dst)/parts, (p+1)*len(dst)/parts
+			wg.Go(func() {
+				a, tmp, ones := e.a[:n], e.tmp, e.ones
+				if p > 0 {
+					a, tmp, ones = make([]float64, n), make([]float64, n), make([]float64, n)
 				}
-			}
-			// dst[x] = log p(x | u); then accumulate log p(u) + dst[x].
-			e.layerGiven(dst, a, e.prior[l+1][u], true)
+				for u := range 1 << nu {
+					copy(a, m.B[l])
+					for j := range nu {
+						if u&(1<<j) != 0 {
+							addTo(a, m.W[l][j*n:(j+1)*n])
+						}
+					}
+					// dst[x] = log p(x | u); then accumulate log p(u) + dst[x].
+					layerGiven(dst, a, e.prior[l+1][u], lo, hi, tmp, ones, mx, sum)
+				}
+			})
 		}
+		wg.Wait()
 		for x := range dst {
 			dst[x] = mx[x] + libm.Log(sum[x])
 		}
 	}
 }
 
-// layerGiven computes, for every configuration x of a layer of
+// parallelPriorWork is the enumeration (configurations of a layer times
+// those of the layer above) from which priors shares a layer among the
+// cores: 2^26 is about a tenth of a second.
+var parallelPriorWork = 1 << 26
+
+// priorParts returns the number of blocks, a power of two, into which
+// priors splits a layer of n units below one of nu.
+func priorParts(n, nu int) int {
+	parts := 1
+	if 1<<(n+nu) >= parallelPriorWork {
+		for parts*2 <= min(runtime.GOMAXPROCS(0), 8, 1<<max(n-4, 0)) {
+			parts *= 2
+		}
+	}
+	return parts
+}
+
+// layerGiven computes, for the configurations x in [lo, hi) of a layer of
 // independent units with logits a, the value c + log p(x) = c + x·a − Σ
-// softplus(a). With acc false it stores the values in dst; with acc true
-// it adds their exponentials into the running log-sum-exps e.mx, e.sum,
-// using dst as scratch.
-func (e *Evaluator) layerGiven(dst, a []float64, c float64, acc bool) {
-	dst[0] = c - softplusSum(a, e.tmp, e.ones)
-	for x := 1; x < len(dst); x++ {
-		// x·a from x without its lowest set bit: one add per configuration.
+// softplus(a), into dst, each from x without its lowest set bit by one
+// add (dst[lo] from c − Σ softplus(a) adding the logits of lo's bits,
+// highest first, as that recursion does from 0; lo a multiple of hi − lo,
+// a power of two). With mx non-nil it then adds their exponentials into
+// the running log-sum-exps mx, sum, using dst as scratch. tmp and ones
+// are scratch of len(a).
+func layerGiven(dst, a []float64, c float64, lo, hi int, tmp, ones, mx, sum []float64) {
+	v := c - softplusSum(a, tmp, ones)
+	for b := bits.Len(uint(lo)) - 1; b >= 0; b-- {
+		if lo&(1<<b) != 0 {
+			v += a[b]
+		}
+	}
+	dst[lo] = v
+	for x := lo + 1; x < hi; x++ {
 		dst[x] = dst[x&(x-1)] + a[bits.TrailingZeros(uint(x))]
 	}
-	if acc {
-		accumulate(dst, e.mx[:len(dst)], e.sum[:len(dst)], 1)
+	if mx != nil {
+		accumulate(dst[lo:hi], mx[lo:hi], sum[lo:hi], 1)
 	}
 }
 
@@ -285,11 +326,40 @@ func (e *Evaluator) visible(m *helmholtz.Machine) {
 			e.proj[j*K+k] = dotOn(v, w[j*nv:(j+1)*nv])
 		}
 	}
-	mx, sum := e.mx[:K], e.sum[:K]
-	startSums(mx, sum)
-	a := e.a[:nv]
-	ea := e.ea[:nv] // exp(a), in the fast case
+	startSums(e.mx[:K], e.sum[:K])
 	fast := e.expFactors(m)
+	// Each part walks every x_1 for a block of the patterns, each
+	// pattern's sums in the same order whatever the parts.
+	parts := 1
+	if K<<n1 >= parallelPriorWork {
+		for parts*2 <= min(runtime.GOMAXPROCS(0), 8, K) {
+			parts *= 2
+		}
+	}
+	var wg sync.WaitGroup
+	for p := range parts {
+		wg.Go(func() {
+			a, ea, tmp, ones := e.a[:nv], e.ea[:nv], e.tmp, e.ones
+			if p > 0 {
+				a, ea, tmp, ones = make([]float64, nv), make([]float64, nv), make([]float64, len(e.tmp)), make([]float64, len(e.ones))
+			}
+			e.visibleWalk(m, fast, p*K/parts, (p+1)*K/parts, a, ea, tmp, ones)
+		})
+	}
+	wg.Wait()
+	for k := range K {
+		e.logp[k] = e.mx[k] + libm.Log(e.sum[k])
+	}
+}
+
+// visibleWalk is visible's walk over x_1 for the patterns [k0, k1), with
+// a and ea (e^a in the fast case) of len nv, and tmp and ones, as scratch.
+func (e *Evaluator) visibleWalk(m *helmholtz.Machine, fast bool, k0, k1 int, a, ea, tmp, ones []float64) {
+	nv, n1 := e.sizes[0], e.sizes[1]
+	w := m.W[0]
+	K := len(e.patterns)
+	mx, sum := e.mx[k0:k1], e.sum[k0:k1]
+	dot, d := e.dot[k0:k1], e.d[k0:k1]
 	prior := e.prior[1]
 	for i := range 1 << n1 {
 		h := i ^ (i >> 1)
@@ -297,8 +367,8 @@ func (e *Evaluator) visible(m *helmholtz.Machine) {
 			// Recompute from scratch now and then so that rounding
 			// errors of the incremental updates cannot build up.
 			visibleLogits(a, m, h)
-			for k, v := range e.patterns {
-				e.dot[k] = dotOn(v, a)
+			for k, v := range e.patterns[k0:k1] {
+				dot[k] = dotOn(v, a)
 			}
 			if fast {
 				clear(ea)
@@ -311,8 +381,8 @@ func (e *Evaluator) visible(m *helmholtz.Machine) {
 				sign, f = 1, e.expW[2*j*nv:(2*j+1)*nv]
 			}
 			addScaled(a, w[j*nv:(j+1)*nv], sign)
-			for k, pk := range e.proj[j*K : (j+1)*K] {
-				e.dot[k] += float64(sign * pk)
+			for k, pk := range e.proj[j*K+k0 : j*K+k1] {
+				dot[k] += float64(sign * pk)
 			}
 			if fast {
 				for i, fi := range f {
@@ -334,17 +404,13 @@ func (e *Evaluator) visible(m *helmholtz.Machine) {
 		}
 		if !fast || !(p < 1e300) {
 			var pos float64
-			pos, p = softplusParts(a, e.tmp, e.ones)
+			pos, p = softplusParts(a, tmp, ones)
 			c = prior[h] - pos
 		}
-		d := e.d[:K]
-		for k, dk := range e.dot[:K] {
+		for k, dk := range dot {
 			d[k] = c + dk
 		}
 		accumulate(d, mx, sum, 1/p)
-	}
-	for k := range K {
-		e.logp[k] = mx[k] + libm.Log(sum[k])
 	}
 }
 

@@ -3,6 +3,8 @@ package exact
 import (
 	"math"
 	"math/rand/v2"
+	"runtime"
+	"slices"
 	"testing"
 
 	"helmholtz"
@@ -202,5 +204,52 @@ func benchmarkKL(b *testing.B, m *helmholtz.Machine, images [][]uint8, probs []f
 	b.ReportAllocs()
 	for b.Loop() {
 		e.Eval(m)
+	}
+}
+
+// TestPartsSameBits: priors shared among 2, 4 or 8 blocks of a layer's
+// configurations, and the visible walk among as many blocks of patterns,
+// give the bits of one block (the block starts' sums are the
+// recursion's), with small weights (the fast case) and large ones.
+func TestPartsSameBits(t *testing.T) {
+	for _, scale := range []float64{1.5, 40} {
+		testPartsSameBits(t, scale)
+	}
+}
+
+func testPartsSameBits(t *testing.T, scale float64) {
+	sizes := []int{10, 9, 8, 5}
+	m := randomMachine(sizes, scale, 3)
+	var pats [][]uint8
+	for x := range 40 {
+		pats = append(pats, bitsOf(x*97%1024, 10))
+	}
+	probs := make([]float64, len(pats))
+	for i := range probs {
+		probs[i] = 1 / float64(len(pats))
+	}
+	logProbs := func(work, procs int) []float64 {
+		defer func(w, p int) { parallelPriorWork = w; runtime.GOMAXPROCS(p) }(parallelPriorWork, runtime.GOMAXPROCS(procs))
+		parallelPriorWork = work
+		e, err := NewEvaluator(sizes, pats, probs)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if parts := priorParts(9, 8); work == 0 && parts != min(procs, 8, 1<<5) {
+			t.Fatalf("%d parts with %d procs", parts, procs)
+		}
+		return slices.Clone(e.LogProbs(m))
+	}
+	want := logProbs(1<<62, 1)
+	for _, procs := range []int{2, 4, 8} {
+		got := logProbs(0, procs)
+		for i := range want {
+			if math.Float64bits(got[i]) != math.Float64bits(want[i]) {
+				t.Fatalf("scale %g, %d parts: log p(v_%d) = %v, one part %v", scale, procs, i, got[i], want[i])
+			}
+		}
+	}
+	if w := bruteLogProb(m, pats[7]); math.Abs(w-want[7]) > 1e-9*max(1, math.Abs(w)) {
+		t.Fatalf("scale %g: log p(v_7) = %v, brute force %v", scale, want[7], w)
 	}
 }
