@@ -209,31 +209,40 @@ func (e *Evaluator) priors(m *helmholtz.Machine) {
 		// Each part takes a block of the layer's configurations through
 		// every u: a configuration's sum over u goes in the same order
 		// whatever the parts, so the bits do not depend on them.
-		parts := priorParts(n, nu)
-		var wg sync.WaitGroup
-		for p := range parts {
-			lo, hi := p*len(dst)/parts, (p+1)*len(dst)/parts
-			wg.Go(func() {
-				a, tmp, ones := e.a[:n], e.tmp, e.ones
-				if p > 0 {
-					a, tmp, ones = make([]float64, n), make([]float64, n), make([]float64, n)
-				}
-				for u := range 1 << nu {
-					copy(a, m.B[l])
-					for j := range nu {
-						if u&(1<<j) != 0 {
-							addTo(a, m.W[l][j*n:(j+1)*n])
-						}
-					}
-					// dst[x] = log p(x | u); then accumulate log p(u) + dst[x].
-					layerGiven(dst, a, e.prior[l+1][u], lo, hi, tmp, ones, mx, sum)
-				}
-			})
+		if parts := priorParts(n, nu); parts == 1 {
+			// No goroutine: an evaluation during training allocates nothing.
+			e.priorBlock(m, l, 0, len(dst), e.a[:n], e.tmp, e.ones)
+		} else {
+			var wg sync.WaitGroup
+			layer := l // not l itself: captured, it would move to the heap on every call
+			for p := range parts {
+				wg.Go(func() {
+					e.priorBlock(m, layer, p*len(dst)/parts, (p+1)*len(dst)/parts, make([]float64, n), make([]float64, n), make([]float64, n))
+				})
+			}
+			wg.Wait()
 		}
-		wg.Wait()
 		for x := range dst {
 			dst[x] = mx[x] + libm.Log(sum[x])
 		}
+	}
+}
+
+// priorBlock accumulates into e.mx, e.sum the configurations [lo, hi) of
+// layer l under every configuration of the layer above, with a, tmp and
+// ones (len ≥ the layer's units) as scratch.
+func (e *Evaluator) priorBlock(m *helmholtz.Machine, l, lo, hi int, a, tmp, ones []float64) {
+	n, nu := e.sizes[l], e.sizes[l+1]
+	dst := e.prior[l]
+	for u := range 1 << nu {
+		copy(a, m.B[l])
+		for j := range nu {
+			if u&(1<<j) != 0 {
+				addTo(a, m.W[l][j*n:(j+1)*n])
+			}
+		}
+		// dst[x] = log p(x | u); then accumulate log p(u) + dst[x].
+		layerGiven(dst, a, e.prior[l+1][u], lo, hi, tmp, ones, e.mx, e.sum)
 	}
 }
 
@@ -336,17 +345,19 @@ func (e *Evaluator) visible(m *helmholtz.Machine) {
 			parts *= 2
 		}
 	}
-	var wg sync.WaitGroup
-	for p := range parts {
-		wg.Go(func() {
-			a, ea, tmp, ones := e.a[:nv], e.ea[:nv], e.tmp, e.ones
-			if p > 0 {
-				a, ea, tmp, ones = make([]float64, nv), make([]float64, nv), make([]float64, len(e.tmp)), make([]float64, len(e.ones))
-			}
-			e.visibleWalk(m, fast, p*K/parts, (p+1)*K/parts, a, ea, tmp, ones)
-		})
+	if parts == 1 {
+		e.visibleWalk(m, fast, 0, K, e.a[:nv], e.ea[:nv], e.tmp, e.ones) // no goroutine, as in priors
+	} else {
+		var wg sync.WaitGroup
+		np := parts // not parts itself: captured, it would move to the heap on every call
+		for p := range np {
+			wg.Go(func() {
+				e.visibleWalk(m, fast, p*K/np, (p+1)*K/np,
+					make([]float64, nv), make([]float64, nv), make([]float64, len(e.tmp)), make([]float64, len(e.ones)))
+			})
+		}
+		wg.Wait()
 	}
-	wg.Wait()
 	for k := range K {
 		e.logp[k] = e.mx[k] + libm.Log(e.sum[k])
 	}
