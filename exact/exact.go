@@ -246,16 +246,17 @@ func (e *Evaluator) priorBlock(m *helmholtz.Machine, l, lo, hi int, a, tmp, ones
 	}
 }
 
-// parallelPriorWork is the enumeration (configurations of a layer times
-// those of the layer above) from which priors shares a layer among the
-// cores: 2^26 is about a tenth of a second.
-var parallelPriorWork = 1 << 26
+// parallelWork is the enumeration from which an evaluation shares the
+// cores: configurations of a layer times those of the layer above
+// (priors), or patterns times configurations of the first hidden layer
+// (visible). 2^26 is about a tenth of a second.
+var parallelWork = 1 << 26
 
 // priorParts returns the number of blocks, a power of two, into which
 // priors splits a layer of n units below one of nu.
 func priorParts(n, nu int) int {
 	parts := 1
-	if 1<<(n+nu) >= parallelPriorWork {
+	if 1<<(n+nu) >= parallelWork {
 		for parts*2 <= min(runtime.GOMAXPROCS(0), 8, 1<<max(n-4, 0)) {
 			parts *= 2
 		}
@@ -340,7 +341,7 @@ func (e *Evaluator) visible(m *helmholtz.Machine) {
 	// Each part walks every x_1 for a block of the patterns, each
 	// pattern's sums in the same order whatever the parts.
 	parts := 1
-	if K<<n1 >= parallelPriorWork {
+	if K<<n1 >= parallelWork {
 		for parts*2 <= min(runtime.GOMAXPROCS(0), 8, K) {
 			parts *= 2
 		}

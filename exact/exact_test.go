@@ -229,8 +229,8 @@ func testPartsSameBits(t *testing.T, scale float64) {
 		probs[i] = 1 / float64(len(pats))
 	}
 	logProbs := func(work, procs int) []float64 {
-		defer func(w, p int) { parallelPriorWork = w; runtime.GOMAXPROCS(p) }(parallelPriorWork, runtime.GOMAXPROCS(procs))
-		parallelPriorWork = work
+		defer func(w, p int) { parallelWork = w; runtime.GOMAXPROCS(p) }(parallelWork, runtime.GOMAXPROCS(procs))
+		parallelWork = work
 		e, err := NewEvaluator(sizes, pats, probs)
 		if err != nil {
 			t.Fatal(err)

@@ -92,6 +92,8 @@ func TestHeldOut(t *testing.T) {
 		{"study", "density", "--tasks", "nope"},
 		{"study", "density", "--tasks", "mix20,mix20"},
 		{"study", "density", "--seeds", "x"},
+		{"study", "density", "--slow-seeds", "x"},
+		{"study", "density", "--slow-seeds", "all,2"},
 		{"study", "density", "--workers", "0"},
 		{"serve", "--host", "a b", "--runs", "runs-x"},
 		{"serve", "--host", "evil.example:80", "--runs", "runs-x"},
