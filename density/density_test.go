@@ -5,7 +5,10 @@ import (
 	"compress/gzip"
 	"math"
 	"math/rand/v2"
+	"slices"
 	"testing"
+
+	"helmholtz"
 )
 
 // sample draws n examples of D units from a mixture of two prototypes with
@@ -247,5 +250,42 @@ func TestLatentLearners(t *testing.T) {
 		if !(nll <= c+3*se) {
 			t.Errorf("%s: −log2 p(v) %.3f ± %.3f above its bound %.3f", name, nll, se, c)
 		}
+	}
+}
+
+// TestTrace: Trace hands over the machine after every Every-th epoch, the
+// same machine a loop of the learner's steps from Fit's start reaches,
+// and its net learns (−log2 p(v), exact on 12 units, falls below base
+// rates' cost and stays below its mean-field bound).
+func TestTrace(t *testing.T) {
+	rng := rand.New(rand.NewPCG(7, 8))
+	train, valid := sample(rng, 300, 12), sample(rng, 200, 12)
+	base := &BaseRates{}
+	base.Fit(train, nil, nil)
+	e := &Latent{Rate: 0.05, NewLearner: NewGibbs().NewLearner}
+	var epochs []int
+	var last *helmholtz.Machine
+	e.Trace([]int{3}, train, 12, rand.New(rand.NewPCG(1, 2)), func(epoch int, m *helmholtz.Machine) {
+		epochs = append(epochs, epoch)
+		last = m.Clone()
+		nll, ok := ExactNLL(m, valid)
+		if bound := MeanFieldBound(m, valid); !ok || nll > bound+1e-9 {
+			t.Errorf("epoch %d: −log2 p(v) %v (exact: %v) above its bound %v", epoch, nll, ok, bound)
+		}
+	})
+	if !slices.Equal(epochs, []int{5, 10}) {
+		t.Fatalf("traced at epochs %v, want [5 10]", epochs)
+	}
+	r := rand.New(rand.NewPCG(1, 2))
+	m := newMachine([]int{3}, train, r)
+	l := e.NewLearner(m, e.Rate)
+	for range 10 * len(train) {
+		l.Step(examples(train), r)
+	}
+	if !slices.Equal(m.W[0], last.W[0]) || !slices.Equal(m.B[0], last.B[0]) {
+		t.Error("the machine traced at epoch 10 is not the one ten epochs of steps from Fit's start reach")
+	}
+	if nll, _ := ExactNLL(last, valid); !(nll < base.Cost(valid)-2) {
+		t.Errorf("−log2 p(v) %.3f bits after 10 epochs, base rates %.3f", nll, base.Cost(valid))
 	}
 }

@@ -83,11 +83,7 @@ func fitMachine(hidden []int, train, valid [][]uint8, rng *rand.Rand,
 	newLearner func(*helmholtz.Machine) helmholtz.Learner,
 	cost func(*helmholtz.Machine, [][]uint8) float64,
 	patience int, trace func(int, float64)) (*helmholtz.Machine, int) {
-	sizes := append([]int{len(train[0])}, hidden...)
-	m := helmholtz.New(sizes)
-	m.Init(rng, 0.1)
-	probs := slices.Repeat([]float64{1 / float64(len(train))}, len(train))
-	m.SetVisibleBias(dataset.Marginal(train, probs))
+	m := newMachine(hidden, train, rng)
 	learner := newLearner(m)
 	data := examples(train)
 	kept, keptEpoch := m.Clone(), 0
@@ -116,6 +112,17 @@ func fitMachine(hidden []int, train, valid [][]uint8, rng *rand.Rand,
 		}
 	}
 	return kept, keptEpoch
+}
+
+// newMachine returns a machine of the given hidden layers above the
+// training split's units, weights N(0, 0.1²) drawn from rng and visible
+// biases at the training marginals.
+func newMachine(hidden []int, train [][]uint8, rng *rand.Rand) *helmholtz.Machine {
+	m := helmholtz.New(append([]int{len(train[0])}, hidden...))
+	m.Init(rng, 0.1)
+	probs := slices.Repeat([]float64{1 / float64(len(train))}, len(train))
+	m.SetVisibleBias(dataset.Marginal(train, probs))
+	return m
 }
 
 // examples draws a training example uniformly.
@@ -156,19 +163,23 @@ func (h *HM) NLL(xs [][]uint8, K int, rng *rand.Rand) (bits, se float64, isExact
 
 // ExactNLL returns the mean −log2 p(v) of examples by enumeration, and
 // whether enumeration fits maxExactWork.
-func (h *HM) ExactNLL(xs [][]uint8) (float64, bool) {
+func (h *HM) ExactNLL(xs [][]uint8) (float64, bool) { return ExactNLL(h.M, xs) }
+
+// ExactNLL returns the mean −log2 p(v) of examples under m's generative
+// net by enumeration, and whether enumeration fits maxExactWork.
+func ExactNLL(m *helmholtz.Machine, xs [][]uint8) (float64, bool) {
 	pats, probs := dataset.Distribution(xs)
-	if exact.Check(h.M.Sizes) != nil {
+	if exact.Check(m.Sizes) != nil {
 		return 0, false
 	}
-	if _, ops := exact.Cost(h.M.Sizes, len(pats)); ops > maxExactWork {
+	if _, ops := exact.Cost(m.Sizes, len(pats)); ops > maxExactWork {
 		return 0, false
 	}
-	e, err := exact.NewEvaluator(h.M.Sizes, pats, probs)
+	e, err := exact.NewEvaluator(m.Sizes, pats, probs)
 	if err != nil {
 		return 0, false
 	}
-	return e.Eval(h.M).NLL, true
+	return e.Eval(m).NLL, true
 }
 
 // ISNLL returns the importance-sampled mean −log2 p(v) of examples, K

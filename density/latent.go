@@ -63,6 +63,26 @@ func (e *Latent) NLL(xs [][]uint8, K int, rng *rand.Rand) (bits, se float64) {
 	return meanFieldNLL(e.M, xs, K, rng)
 }
 
+// Trace trains a machine of the given hidden layers with e's learner
+// for epochs epochs, from the start Fit gives each (weights N(0, 0.1²) from
+// rng, visible biases at the training marginals) and with no stopping
+// rule, and calls at with the machine after every Every-th epoch. It shows
+// what the validations of Fit do not: how the net's own fit moves while
+// its bound does.
+func (e *Latent) Trace(hidden []int, train [][]uint8, epochs int, rng *rand.Rand, at func(epoch int, m *helmholtz.Machine)) {
+	m := newMachine(hidden, train, rng)
+	learner := e.NewLearner(m, e.Rate)
+	data := examples(train)
+	for epoch := 1; epoch <= epochs; epoch++ {
+		for range train {
+			learner.Step(data, rng)
+		}
+		if epoch%Every == 0 {
+			at(epoch, m)
+		}
+	}
+}
+
 // fitLatent trains a machine of each hidden architecture with the learner
 // newLearner makes, validating by the mean-field bound, and returns the
 // one best on the validation split and its epochs.

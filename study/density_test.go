@@ -95,7 +95,7 @@ func TestDensityKeepsSlowFits(t *testing.T) {
 	dir := t.TempDir()
 	ctx, cancel := context.WithCancel(context.Background())
 	d := Density{Tasks: []string{"bn20"}, Seeds: []uint64{1}, Sizes: synth.Sizes{Train: 100, Valid: 50, Test: 50},
-		NLLSub: 50, NLLK: 10, SlowSeeds: []uint64{1}, SlowValid: 50, SlowTest: 50, Workers: 1,
+		NLLSub: 50, NLLK: 10, SlowSeeds: []uint64{1}, SlowValid: 50, SlowTest: 50, TraceNet: []int{4}, TraceEpochs: 10, Workers: 1,
 		Out: filepath.Join(dir, "out"), Doc: filepath.Join(dir, "doc"), Log: cancelOn{"gm fitted", cancel}}
 	if err := d.Run(ctx); err == nil {
 		t.Fatal("the study ran to its end through a cancelled context")
@@ -119,6 +119,19 @@ func TestDensityKeepsSlowFits(t *testing.T) {
 	}
 	if r := done[0]; r.Costs["gm"] != gm || r.Seconds["gm"] != kept[0].Seconds["gm"] {
 		t.Errorf("the Gibbs machine was fitted again: %v bits in %v s, kept %v in %v s", r.Costs["gm"], r.Seconds["gm"], gm, kept[0].Seconds["gm"])
+	}
+	// The trace: both slow learners at epochs 5 and 10, each bound above
+	// the exact −log2 p(v) it bounds.
+	if tr := done[0].Trace; len(tr) != 4 {
+		t.Errorf("trace of %d points, want 4: %+v", len(tr), tr)
+	}
+	for _, p := range done[0].Trace {
+		if !(p.Bound >= p.NLL && p.NLL > 0) || p.Epoch%5 != 0 {
+			t.Errorf("trace point %+v: want a bound ≥ −log2 p(v) > 0 at a multiple of 5 epochs", p)
+		}
+	}
+	if page, _ := os.ReadFile(filepath.Join(d.Doc, "DENSITY.md")); !strings.Contains(string(page), "Is the Gibbs machine's cost its fit?") {
+		t.Error("DENSITY.md lacks the slow learners' trace")
 	}
 	// A study that names no slow seeds writes no slow cells, though its
 	// records hold fits from one that did.

@@ -340,7 +340,8 @@ func densityStudy(ctx context.Context, args []string) error {
 		log = io.Discard
 	}
 	d := study.Density{Tasks: names, Seeds: list, Sizes: synth.PaperSizes, NLLSub: 2000, NLLK: 1000,
-		SlowSeeds: slow, SlowValid: 2000, SlowTest: 20000, Workers: *workers, Out: *out, Doc: *doc, Log: log}
+		SlowSeeds: slow, SlowValid: 2000, SlowTest: 20000, TraceNet: []int{20}, TraceEpochs: 40,
+		Workers: *workers, Out: *out, Doc: *doc, Log: log}
 	if err := d.Run(ctx); err != nil {
 		return studyFailed(ctx, err, *out)
 	}
