@@ -6,6 +6,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -142,5 +143,29 @@ func TestDensityKeepsSlowFits(t *testing.T) {
 	page, _ := os.ReadFile(filepath.Join(d.Doc, "DENSITY.md"))
 	if !strings.Contains(string(page), "| Gibbs machine | — (paper") {
 		t.Error("DENSITY.md shows Gibbs-machine costs of seeds the study did not name as slow")
+	}
+}
+
+// TestDensityGaps: on an MRF task's first seed the study draws fresh
+// models and puts their base-rate gaps beside the paper's on the page.
+func TestDensityGaps(t *testing.T) {
+	if testing.Short() {
+		t.Skip("trains Helmholtz machines")
+	}
+	dir := t.TempDir()
+	d := Density{Tasks: []string{"mrf10x10"}, Seeds: []uint64{1}, Sizes: synth.Sizes{Train: 100, Valid: 50, Test: 50},
+		NLLSub: 50, NLLK: 10, GapDraws: map[string]int{"mrf10x10": 4}, Workers: 1,
+		Out: filepath.Join(dir, "out"), Doc: filepath.Join(dir, "doc"), Log: io.Discard}
+	if err := d.Run(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	rs, _ := readDensityResults(filepath.Join(d.Out, "results.jsonl"))
+	want, _ := synth.BaseRateGaps("mrf10x10", 1, 4)
+	if len(rs) != 1 || !slices.Equal(rs[0].Gaps, want) {
+		t.Fatalf("records %+v, want one with gaps %v", rs, want)
+	}
+	page, _ := os.ReadFile(filepath.Join(d.Doc, "DENSITY.md"))
+	if !strings.Contains(string(page), "Of 4 fresh draws of the model") {
+		t.Error("DENSITY.md lacks the fresh draws' gaps")
 	}
 }

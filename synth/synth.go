@@ -90,16 +90,12 @@ func Make(task string, seed uint64, n Sizes) (*Data, error) {
 		// without saying how badly; this is our threshold).
 		for d.Draws < maxDraws {
 			d.Draws++
-			if task == "mrf10-20" {
-				m = newLayeredBM(rng, 10, 20, 100)
-			} else {
-				m = newBlocks(rng, 10, 10, 10)
-			}
-			ok, err := badForBaseRates(m, rng)
+			m = newMRF(task, rng)
+			gap, err := baseRateGap(m, rng)
 			if err != nil {
 				return nil, err
 			}
-			if ok {
+			if gap >= MRFGap {
 				break
 			}
 		}
@@ -134,9 +130,37 @@ const MRFGap = 10
 // maxDraws bounds the redraws of an MRF task.
 const maxDraws = 100
 
-// badForBaseRates reports whether base rates fitted to 2,000 examples of
-// m cost at least MRFGap bits per example more than m on them.
-func badForBaseRates(m model, rng *rand.Rand) (bool, error) {
+// newMRF draws the model of an MRF task.
+func newMRF(task string, rng *rand.Rand) model {
+	if task == "mrf10-20" {
+		return newLayeredBM(rng, 10, 20, 100)
+	}
+	return newBlocks(rng, 10, 10, 10)
+}
+
+// BaseRateGaps draws n models of an MRF task from seed as Make does, but
+// keeps none, and returns for each how many bits per example base rates
+// fitted to 2,000 of its examples cost more than the model on them: the
+// number Make's redraws hold to MRFGap.
+func BaseRateGaps(task string, seed uint64, n int) ([]float64, error) {
+	if task != "mrf10-20" && task != "mrf10x10" {
+		return nil, fmt.Errorf("synth: %.64q is not an MRF task", task)
+	}
+	rng := rand.New(rand.NewPCG(seed, 0x67617073)) // "gaps"
+	gaps := make([]float64, n)
+	for i := range gaps {
+		g, err := baseRateGap(newMRF(task, rng), rng)
+		if err != nil {
+			return nil, err
+		}
+		gaps[i] = g
+	}
+	return gaps, nil
+}
+
+// baseRateGap returns how many bits per example base rates fitted to
+// 2,000 examples of m cost more than m on them.
+func baseRateGap(m model, rng *rand.Rand) (float64, error) {
 	const n = 2000
 	xs := make([][]uint8, n)
 	on := make([]float64, 100)
@@ -159,9 +183,9 @@ func badForBaseRates(m model, rng *rand.Rand) (bool, error) {
 	}
 	lp, err := m.logProbs(xs)
 	if err != nil {
-		return false, err
+		return 0, err
 	}
-	return base/n-meanBits(lp) >= MRFGap, nil
+	return base/n - meanBits(lp), nil
 }
 
 // meanBits returns the mean of −lp/ln 2.

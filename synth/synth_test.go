@@ -133,3 +133,29 @@ func TestMake(t *testing.T) {
 		t.Error("an empty split is made")
 	}
 }
+
+// TestBaseRateGaps: the gaps of fresh MRF draws are the same for a seed,
+// spread (not one model drawn again), mostly below the threshold the kept
+// draws pass, and asked of a task that is not an MRF, an error.
+func TestBaseRateGaps(t *testing.T) {
+	a, err := BaseRateGaps("mrf10x10", 1, 20)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, _ := BaseRateGaps("mrf10x10", 1, 20)
+	if !slices.Equal(a, b) {
+		t.Error("two calls with seed 1 differ")
+	}
+	below := 0
+	for _, g := range a {
+		if g < MRFGap {
+			below++
+		}
+	}
+	if lo, hi := slices.Min(a), slices.Max(a); !(hi-lo > 1) || below < 10 {
+		t.Errorf("gaps %v: want a spread of more than a bit, most below %d bits", a, MRFGap)
+	}
+	if _, err := BaseRateGaps("bn20", 1, 1); err == nil {
+		t.Error("gaps of a task that is not an MRF")
+	}
+}

@@ -341,7 +341,8 @@ func densityStudy(ctx context.Context, args []string) error {
 	}
 	d := study.Density{Tasks: names, Seeds: list, Sizes: synth.PaperSizes, NLLSub: 2000, NLLK: 1000,
 		SlowSeeds: slow, SlowValid: 2000, SlowTest: 20000, TraceNet: []int{20}, TraceEpochs: 40,
-		Workers: *workers, Out: *out, Doc: *doc, Log: log}
+		GapDraws: map[string]int{"mrf10x10": 200, "mrf10-20": 20},
+		Workers:  *workers, Out: *out, Doc: *doc, Log: log}
 	if err := d.Run(ctx); err != nil {
 		return studyFailed(ctx, err, *out)
 	}
