@@ -865,15 +865,12 @@ func (d Density) write(results []DensityResult) error {
 		p("The HM's −log2 p(v) on the first %d test examples of each task's first seed, estimated with K samples from the\n", KExamples)
 		p("recognition net per example (± its standard error over examples), and exactly where the net can be enumerated.\n")
 		p("An estimate is biased upward by more than its standard error while q is poor: it is trusted where it has\n")
-		p("stopped moving between K = 1,000 and K = 5,000.\n\n| task | seed | layers |")
+		p("stopped moving between K = 1,000 and K = 5,000.\n\n")
+		cells := []string{"task", "seed", "layers"}
 		for _, k := range KCurveK {
-			p(" K = %d |", k)
+			cells = append(cells, fmt.Sprintf("K = %d", k))
 		}
-		p(" exact |\n|---|---|---|")
-		for range KCurveK {
-			p("---|")
-		}
-		p("---|\n")
+		tableHead(p, append(cells, "exact")...)
 		for _, r := range curves {
 			p("| %s | %d | %s |", TaskTitles[r.Task], r.Seed, layerString(r.HMNet))
 			ex := "—"
@@ -983,15 +980,11 @@ func (d Density) writeTrace(p func(string, ...any), traced []DensityResult, rowN
 	p("first seed both slow learners trained a %s net, small enough for −log2 p(v) to be summed exactly over its hidden\n", layerString(append([]int{100}, d.TraceNet...)))
 	p("states, for %d epochs without a stopping rule, from the start Fit gives each (rate 0.01, `density.Latent.Trace`).\n", d.TraceEpochs)
 	p("Bits per example on the first %d test examples: the bound / the exact −log2 p(v).\n\n", KExamples)
-	p("| task | learner |")
+	cells := []string{"task", "learner"}
 	for _, e := range epochs {
-		p(" epoch %d |", e)
+		cells = append(cells, fmt.Sprintf("epoch %d", e))
 	}
-	p("\n|---|---|")
-	for range epochs {
-		p("---|")
-	}
-	p("\n")
+	tableHead(p, cells...)
 	type change struct{ bound, nll, gap0, gap1 float64 }
 	changes := map[string]map[string]change{}
 	for _, r := range traced {
@@ -1049,6 +1042,19 @@ func (d Density) writeTrace(p func(string, ...any), traced []DensityResult, rowN
 	if len(early) > 0 {
 		p(" Where its bound rose by more than a bit\n")
 		p("beyond −log2 p(v)'s change (%s), validating by the bound keeps an earlier net than the net's fit would.", strings.Join(early, ", "))
+	}
+	p("\n")
+}
+
+// tableHead writes the head of a Markdown table of the given columns.
+func tableHead(p func(string, ...any), cells ...string) {
+	p("|")
+	for _, c := range cells {
+		p(" %s |", c)
+	}
+	p("\n|")
+	for range cells {
+		p("---|")
 	}
 	p("\n")
 }
