@@ -190,14 +190,8 @@ func (h *HM) ISNLL(xs [][]uint8, K int, rng *rand.Rand) (bits, se float64) {
 	if err != nil {
 		panic(err)
 	}
-	var sum, sum2 float64
-	for _, x := range xs {
+	return meanSE(xs, func(x []uint8) float64 {
 		lp, _ := s.LogProb(h.M, x, rng)
-		b := -lp / math.Ln2
-		sum += b
-		sum2 += float64(b * b) // unfused: the same bits on every build
-	}
-	n := float64(len(xs))
-	mean := sum / n
-	return mean, math.Sqrt(max(0, sum2/n-mean*mean) / n)
+		return -lp / math.Ln2
+	})
 }

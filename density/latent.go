@@ -130,6 +130,29 @@ func MeanFieldBound(m *helmholtz.Machine, xs [][]uint8) float64 {
 	return s / float64(len(xs)) / math.Ln2
 }
 
+// AISNLL returns the mean −log2 p(v) of examples under m's generative net
+// estimated by annealed importance sampling (helmholtz.AIS: K chains of
+// steps intermediate distributions per example, drawn from rng), and its
+// standard error over the examples.
+func AISNLL(m *helmholtz.Machine, xs [][]uint8, K, steps int, rng *rand.Rand) (bits, se float64) {
+	a := helmholtz.NewAIS(m, steps)
+	return meanSE(xs, func(x []uint8) float64 { return -a.LogProb(x, K, rng) / math.Ln2 })
+}
+
+// meanSE returns the mean of bits(x) over examples xs, called in order,
+// and its standard error.
+func meanSE(xs [][]uint8, bits func(x []uint8) float64) (mean, se float64) {
+	var sum, sum2 float64
+	for _, x := range xs {
+		b := bits(x)
+		sum += b
+		sum2 += float64(b * b) // unfused: the same bits on every build
+	}
+	n := float64(len(xs))
+	mean = sum / n
+	return mean, math.Sqrt(max(0, sum2/n-mean*mean) / n)
+}
+
 // meanFieldNLL estimates −log2 p(v) by importance sampling, K draws from
 // the mean-field posterior fitted to each example.
 func meanFieldNLL(m *helmholtz.Machine, xs [][]uint8, K int, rng *rand.Rand) (bits, se float64) {
@@ -139,8 +162,7 @@ func meanFieldNLL(m *helmholtz.Machine, xs [][]uint8, K int, rng *rand.Rand) (bi
 		x[l] = make([]uint8, n)
 	}
 	logw := make([]float64, K)
-	var sum, sum2 float64
-	for _, v := range xs {
+	return meanSE(xs, func(v []uint8) float64 {
 		f.Bound(v)
 		mu := f.Means()
 		copy(x[0], v)
@@ -160,11 +182,6 @@ func meanFieldNLL(m *helmholtz.Machine, xs [][]uint8, K int, rng *rand.Rand) (bi
 			}
 			logw[k] = m.LogJoint(x) - lq
 		}
-		b := -(logSumExp(logw) - math.Log(float64(K))) / math.Ln2
-		sum += b
-		sum2 += float64(b * b) // unfused: the same bits on every build
-	}
-	n := float64(len(xs))
-	mean := sum / n
-	return mean, math.Sqrt(max(0, sum2/n-mean*mean) / n)
+		return -(logSumExp(logw) - math.Log(float64(K))) / math.Ln2
+	})
 }

@@ -4,6 +4,8 @@ import (
 	"context"
 	"encoding/json"
 	"io"
+	"maps"
+	"math"
 	"os"
 	"path/filepath"
 	"slices"
@@ -130,6 +132,33 @@ func TestDensityKeepsSlowFits(t *testing.T) {
 		if !(p.Bound >= p.NLL && p.NLL > 0) || p.Epoch%5 != 0 {
 			t.Errorf("trace point %+v: want a bound ≥ −log2 p(v) > 0 at a multiple of 5 epochs", p)
 		}
+		// AIS at the last epoch only, close to the exact value on so
+		// small a net.
+		if (p.Epoch == 10) != (p.AIS != 0) || math.Abs(p.AIS-p.NLL) > 0.1 && p.AIS != 0 {
+			t.Errorf("trace point %+v: want AIS at epoch 10 only, within 0.1 bit of −log2 p(v)", p)
+		}
+	}
+	if gm := done[0].Slow["gm"]; gm == nil || !(gm.AIS > 0 && gm.AIS <= gm.Code+0.1) {
+		t.Errorf("the Gibbs machine's fit %+v: want its AIS −log2 p(v), at most its bound", gm)
+	}
+	// A record of a study before AIS (the Gibbs machine's fit without it)
+	// is completed by fitting the Gibbs machine again: the same fit.
+	old := done[0]
+	old.Slow = maps.Clone(old.Slow)
+	stripped := *old.Slow["gm"]
+	stripped.AIS, stripped.AISSE = 0, 0
+	old.Slow["gm"] = &stripped
+	if !d.needs(&old) {
+		t.Error("a record whose Gibbs machine lacks AIS needs nothing")
+	}
+	js, _ := json.Marshal(old)
+	os.WriteFile(path, append(js, '\n'), 0o644)
+	if err := d.Run(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	if again, _ := readDensityResults(path); len(again) != 1 ||
+		again[0].Slow["gm"].Cost != done[0].Slow["gm"].Cost || again[0].Slow["gm"].AIS != done[0].Slow["gm"].AIS {
+		t.Errorf("the Gibbs machine fitted again for AIS: %+v, first %+v", again[0].Slow["gm"], done[0].Slow["gm"])
 	}
 	if page, _ := os.ReadFile(filepath.Join(d.Doc, "DENSITY.md")); !strings.Contains(string(page), "Is the Gibbs machine's cost its fit?") {
 		t.Error("DENSITY.md lacks the slow learners' trace")
