@@ -744,8 +744,9 @@ func (d Density) write(results []DensityResult) error {
 	if hasAIS {
 		p("The Gibbs machine's −log2 p(v) (AIS) is its test cost less its bound's excess over −log2 p(v) on the first %d\n", KExamples)
 		p("test examples, where −log2 p(v) is estimated by annealed importance sampling (`helmholtz.AIS`: %d chains of %d steps\n", AISChains, AISSteps)
-		p("an example, from the prior to the posterior; checked against the exact value below). It is not a cost the paper\n")
-		p("could report, but it is the fit of the net the Gibbs machine learned.\n\n")
+		p("an example, from the prior to the posterior; checked against the exact value below). Its mean weight is an unbiased\n")
+		p("estimate of p(v), so its −log2 p(v) errs upward, against the Gibbs machine. It is not a cost the paper could report,\n")
+		p("but it is the fit of the net the Gibbs machine learned.\n\n")
 	}
 	p("The entropy is the mean −log2 p(v) of the training split under its generating model, computed exactly\n")
 	p("(for BN 5-10-15-20-100 by summing over all 2^35 states of its upper layers, which the paper could not).\n")
@@ -1151,7 +1152,7 @@ func (d Density) writeTrace(p func(string, ...any), traced []DensityResult, rowN
 		p("\nAt epoch %d, −log2 p(v) estimated by annealed importance sampling as for the Gibbs machine's fits above (%d chains\n", d.TraceEpochs/density.Every*density.Every, AISChains)
 		p("of %d steps an example) is within %.3f bits of the exact value on all %d nets", AISSteps, worst, nAIS)
 		if worst < 0.1 {
-			p(", so that estimate can stand in\nfor the exact one on nets too large to enumerate")
+			p(", so that estimate can stand in\nfor the exact one on nets too large to enumerate (on deeper nets it may err upward by more)")
 		}
 		p(".\n")
 	}
