@@ -2,6 +2,7 @@ package main
 
 import (
 	"fmt"
+	"math"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -54,6 +55,22 @@ func TestHeldOut(t *testing.T) {
 	if !strings.Contains(out, "cost") || !strings.Contains(out, "test split") {
 		t.Errorf("eval --split printed:\n%s", out)
 	}
+	// Annealed importance sampling beside the exact cost of the 100-6 net,
+	// and alone on a Gibbs machine's net too large to enumerate.
+	out = succeeds(t, dir, "eval", "--model", "run/model.npz", "--split", "test", "--first", "30", "--ais", "300")
+	var cost, ais float64
+	for _, line := range strings.Split(out, "\n") {
+		fmt.Sscanf(line, "cost %f", &cost)
+		fmt.Sscanf(line, "AIS %f", &ais)
+	}
+	if !(cost > 0) || math.Abs(ais-cost) > 0.2 {
+		t.Errorf("eval --ais: AIS %v bits, exact cost %v:\n%s", ais, cost, out)
+	}
+	succeeds(t, dir, "train", "--data", "file:mix.npz", "--layers", "100,20,12", "--algo", "gibbs", "--lr", "0.01", "--n-steps", "300", "--eval-every", "300", "--out", "gm", "--quiet")
+	out = succeeds(t, dir, "eval", "--model", "gm/model.npz", "--split", "test", "--first", "10", "--ais", "50", "--ais-chains", "3")
+	if !strings.Contains(out, "AIS ") || !strings.Contains(out, "3 chains of 50 steps") || strings.Contains(out, "importance sampling: ") && !strings.Contains(out, "annealed") {
+		t.Errorf("eval --ais on a Gibbs machine printed:\n%s", out)
+	}
 	succeeds(t, dir, "train", "--n-steps", "2000", "--out", "bars", "--quiet")
 	// A training split past density's bound: 500,001 examples of 100 units.
 	big := arrays.Array{Dtype: "|u1", Shape: []int{500001, 100}, Data: make([]byte, 500001*100)}
@@ -89,6 +106,9 @@ func TestHeldOut(t *testing.T) {
 		{"train", "--data", "file:"},
 		{"train", "--data", "file:mix.npz", "--layers", "64,6"},
 		{"eval", "--model", "run/model.npz", "--split", "test", "--first", "-1"},
+		{"eval", "--model", "run/model.npz", "--ais", "10"},
+		{"eval", "--model", "run/model.npz", "--split", "test", "--ais", "-1"},
+		{"eval", "--model", "run/model.npz", "--split", "test", "--ais", "10", "--ais-chains", "0"},
 		{"study", "density", "--tasks", "nope"},
 		{"study", "density", "--tasks", "mix20,mix20"},
 		{"study", "density", "--seeds", "x"},

@@ -20,7 +20,7 @@ import (
 	"helmholtz/units"
 )
 
-func runEval(ctx context.Context, args []string) error {
+func runEval(ctx context.Context, args []string) (err error) {
 	fs := newFlags("eval", "--model FILE [flags]")
 	model := fs.String("model", "", "model or snapshot .npz file")
 	data := fs.String("data", "", "data set (default: the one the model was trained on, else bars:4x4)")
@@ -28,8 +28,18 @@ func runEval(ctx context.Context, args []string) error {
 	seed := fs.Uint64("seed", 1, "seed of the importance sampling")
 	split := fs.String("split", "", "a data set with splits (file:PATH.npz, mnist...): evaluate on train, valid or test, in bits per example")
 	first := fs.Int("first", 0, "with --split: only the split's first N examples (0: all)")
+	ais := fs.Int("ais", 0, "with --split: also estimate −log2 p(v) by annealed importance sampling, this many steps a chain (1 to 100000): for nets whose recognition net is a poor proposal, such as --algo gibbs runs")
+	aisChains := fs.Int("ais-chains", 10, "chains per example of --ais (1 to 10000)")
 	if err := parse(fs, args); err != nil {
 		return err
+	}
+	switch {
+	case *ais < 0 || *ais > 100000:
+		return fmt.Errorf("--ais must be in 1..100000, got %d", *ais)
+	case *aisChains < 1 || *aisChains > 10000:
+		return fmt.Errorf("--ais-chains must be in 1..10000, got %d", *aisChains)
+	case *ais > 0 && *split == "":
+		return fmt.Errorf("--ais estimates held-out examples: it needs --split")
 	}
 	if *model == "" {
 		return fmt.Errorf("--model is required")
@@ -72,9 +82,20 @@ func runEval(ctx context.Context, args []string) error {
 		if *first > 0 {
 			ex = ex[:min(*first, len(ex))]
 		}
-		if exactErr := train.CheckEvaluation(s.Machine.Sizes, components(s), set); exactErr != nil && *samples > 0 && !(s.Config != nil && s.Config.Algo == "rbm") {
-			return evalHeldOut(*model, s, f.Name, *split, ex, *samples, *seed)
+		if s.Config != nil && s.Config.Algo == "rbm" && *ais > 0 {
+			return fmt.Errorf("model %q is an RBM, whose likelihood is exact: --ais estimates a Helmholtz machine's", *model)
 		}
+		if *ais > 0 && float64(len(ex))*float64(*aisChains)*float64(*ais)*float64(train.Params(s.Machine.Sizes)) > train.MaxWork {
+			return fmt.Errorf("--ais %d with %d chains on %d examples is more work than the limit", *ais, *aisChains, len(ex))
+		}
+		if exactErr := train.CheckEvaluation(s.Machine.Sizes, components(s), set); exactErr != nil && (*samples > 0 || *ais > 0) && !(s.Config != nil && s.Config.Algo == "rbm") {
+			return evalHeldOut(*model, s, f.Name, *split, ex, *samples, *ais, *aisChains, *seed)
+		}
+		defer func() {
+			if *ais > 0 && err == nil {
+				printAIS(ex, s, *ais, *aisChains, *seed)
+			}
+		}()
 		if set, err = dataset.NewFinite(f.Name+" ("+*split+" split)", ex, f.Valid, f.Test); err != nil {
 			return err
 		}
@@ -141,20 +162,37 @@ func runEval(ctx context.Context, args []string) error {
 
 // evalHeldOut prints the importance-sampled −log p(v) and coding cost of
 // the examples of a split under the model of state s, K samples from the
-// recognition net per example, on every core (estimate.Parallel).
-func evalHeldOut(model string, s train.State, data, split string, ex [][]uint8, K int, seed uint64) error {
+// recognition net per example, on every core (estimate.Parallel), and
+// with steps > 0 its annealed importance sampling estimate.
+func evalHeldOut(model string, s train.State, data, split string, ex [][]uint8, K, steps, chains int, seed uint64) error {
 	if float64(len(ex))*float64(K)*4*float64(train.Params(s.Machine.Sizes)) > train.MaxWork {
 		return fmt.Errorf("--samples %d on %d examples is more work than the limit", K, len(ex))
 	}
 	fmt.Printf("model    %s (layers %v, step %d)\n", model, s.Machine.Sizes, s.Step)
 	fmt.Printf("data     %s, %s split, %d examples\n", data, split, len(ex))
-	start := time.Now()
-	h := estimate.Parallel(s.Machine, ex, K, seed, runtime.GOMAXPROCS(0))
-	fmt.Printf("NLL      %.4f ± %.4f bits = %.3f ± %.3f nats per example (importance sampling: %d samples from q each; ± the standard error over examples)\n",
-		h.NLL, h.SE, h.NLL*math.Ln2, h.SE*math.Ln2, K)
-	fmt.Printf("coding   %.4f bits = %.3f nats (−ELBO, the same samples)\n", h.Coding, h.Coding*math.Ln2)
-	fmt.Printf("time     %.1f s on %d cores\n", time.Since(start).Seconds(), runtime.GOMAXPROCS(0))
+	if K > 0 {
+		start := time.Now()
+		h := estimate.Parallel(s.Machine, ex, K, seed, runtime.GOMAXPROCS(0))
+		fmt.Printf("NLL      %.4f ± %.4f bits = %.3f ± %.3f nats per example (importance sampling: %d samples from q each; ± the standard error over examples)\n",
+			h.NLL, h.SE, h.NLL*math.Ln2, h.SE*math.Ln2, K)
+		fmt.Printf("coding   %.4f bits = %.3f nats (−ELBO, the same samples)\n", h.Coding, h.Coding*math.Ln2)
+		fmt.Printf("time     %.1f s on %d cores\n", time.Since(start).Seconds(), runtime.GOMAXPROCS(0))
+	}
+	if steps > 0 {
+		printAIS(ex, s, steps, chains, seed)
+	}
 	return nil
+}
+
+// printAIS prints the annealed importance sampling estimate of −log p(v)
+// on examples under the model of state s, on every core
+// (estimate.ParallelAIS).
+func printAIS(ex [][]uint8, s train.State, steps, chains int, seed uint64) {
+	start := time.Now()
+	h := estimate.ParallelAIS(s.Machine, ex, chains, steps, seed, runtime.GOMAXPROCS(0))
+	fmt.Printf("AIS      %.4f ± %.4f bits = %.3f ± %.3f nats per example (annealed importance sampling: %d chains of %d steps each, from the prior; errs upward while too short)\n",
+		h.NLL, h.SE, h.NLL*math.Ln2, h.SE*math.Ln2, chains, steps)
+	fmt.Printf("time     %.1f s on %d cores\n", time.Since(start).Seconds(), runtime.GOMAXPROCS(0))
 }
 
 // evalRBM prints the exact KL and NLL of the RBM of state s (from model)
