@@ -45,24 +45,13 @@ func (o one) Sample(dst []uint8, _ *rand.Rand) { copy(dst, o) }
 // pattern v, drawing from rng: per chain a draw of the hidden layers from
 // the prior (top down), then one uniform per hidden unit per step.
 func (a *AIS) LogProb(v []uint8, K int, rng *rand.Rand) float64 {
-	g, m := a.g, a.M
-	ws := g.ws
-	m.mustBeShaped(ws.x)
+	g := a.g
 	if cap(a.logw) < K {
 		a.logw = make([]float64, K)
 	}
 	logw := a.logw[:K]
-	top := len(m.Sizes) - 1
 	for k := range logw {
-		ws.observe(one(v), rng)
-		ws.sample(top, m.B[top], nil, nil, rng)
-		for l := top - 1; l >= 1; l-- {
-			ws.sample(l, m.B[l], m.W[l], ws.act[l+1], rng)
-		}
-		copy(g.a[top], m.B[top])
-		for l := top - 1; l >= 0; l-- {
-			sumRowsGo(g.a[l], m.B[l], m.W[l], ws.act[l+1], 0)
-		}
+		g.fantasy(one(v), rng)
 		var lw, prev float64
 		for t := 1; t <= a.Steps; t++ {
 			f := float64(t) / float64(a.Steps)
@@ -120,14 +109,7 @@ func (g *Gibbs) aisSweep(beta float64, rng *rand.Rand) {
 			if now == on {
 				continue
 			}
-			s := 1.0
-			if !now {
-				s = -1
-			}
-			x[l][j] = float64(bit(now))
-			for i, wi := range w {
-				child[i] += s * wi
-			}
+			g.set(l, j, now, w, child)
 			ls, other = other, ls
 		}
 	}

@@ -66,17 +66,8 @@ func (g *Gibbs) Step(data Data, rng *rand.Rand) {
 // annealed Gibbs sampling reaches from a fantasy of the hidden layers.
 func (g *Gibbs) Sample(data Data, rng *rand.Rand) {
 	ws, m := g.ws, g.M
-	m.mustBeShaped(ws.x)
-	ws.observe(data, rng)
+	g.fantasy(data, rng)
 	top := len(m.Sizes) - 1
-	ws.sample(top, m.B[top], nil, nil, rng)
-	for l := top - 1; l >= 1; l-- {
-		ws.sample(l, m.B[l], m.W[l], ws.act[l+1], rng)
-	}
-	copy(g.a[top], m.B[top])
-	for l := top - 1; l >= 0; l-- {
-		sumRowsGo(g.a[l], m.B[l], m.W[l], ws.act[l+1], 0)
-	}
 	t := g.T0
 	for range g.Sweeps {
 		for l := 1; l <= top; l++ {
@@ -92,6 +83,36 @@ func (g *Gibbs) Sample(data Data, rng *rand.Rand) {
 			}
 		}
 		ws.act[l] = act
+	}
+}
+
+// fantasy draws a pattern from data into layer 0 and the hidden layers
+// from the generative net's prior (top down), and sets their logits.
+func (g *Gibbs) fantasy(data Data, rng *rand.Rand) {
+	ws, m := g.ws, g.M
+	m.mustBeShaped(ws.x)
+	ws.observe(data, rng)
+	top := len(m.Sizes) - 1
+	ws.sample(top, m.B[top], nil, nil, rng)
+	for l := top - 1; l >= 1; l-- {
+		ws.sample(l, m.B[l], m.W[l], ws.act[l+1], rng)
+	}
+	copy(g.a[top], m.B[top])
+	for l := top - 1; l >= 0; l-- {
+		sumRowsGo(g.a[l], m.B[l], m.W[l], ws.act[l+1], 0)
+	}
+}
+
+// set turns unit j of layer l on (now) or off, adding its weights w to its
+// children's logits child or taking them away.
+func (g *Gibbs) set(l, j int, now bool, w, child []float64) {
+	s := 1.0
+	if !now {
+		s = -1
+	}
+	g.ws.x[l][j] = float64(bit(now))
+	for i, wi := range w {
+		child[i] += s * wi
 	}
 }
 
@@ -115,14 +136,7 @@ func (g *Gibbs) sweep(l int, beta float64, rng *rand.Rand) {
 		if now == on {
 			continue
 		}
-		s := 1.0
-		if !now {
-			s = -1
-		}
-		x[l][j] = float64(bit(now))
-		for i, wi := range w {
-			child[i] += s * wi
-		}
+		g.set(l, j, now, w, child)
 		ls, other = other, ls
 	}
 }

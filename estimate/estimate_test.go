@@ -25,6 +25,25 @@ func trainedOn(b dataset.Bars, steps int) *helmholtz.Machine {
 	return m
 }
 
+// heldOut returns a 25-10-1 net trained on the 5×5 bars, n examples drawn
+// from them with a stream seeded by seed, and their exact mean −log2 p(v).
+func heldOut(t *testing.T, n int, seed uint64) (*helmholtz.Machine, [][]uint8, float64) {
+	b := dataset.NewBars(5, 5)
+	m := trainedOn(b, 200000)
+	rng := rand.New(rand.NewPCG(seed, seed))
+	xs := make([][]uint8, n)
+	for i := range xs {
+		xs[i] = make([]uint8, 25)
+		b.Sample(xs[i], rng)
+	}
+	pats, probs := dataset.Distribution(xs)
+	ev, err := exact.NewEvaluator(m.Sizes, pats, probs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return m, xs, ev.Eval(m).NLL
+}
+
 // TestEstimateAgainstExact: on trained 16-8-1 and 25-10-1 nets, the
 // estimated NLL on the support is within 3 standard errors of the exact
 // one, and so is the held-out estimate on samples.
@@ -106,20 +125,7 @@ func TestNewSampler(t *testing.T) {
 // bars), its coding cost bounds it from above, and the result does not
 // depend on the number of workers.
 func TestParallel(t *testing.T) {
-	b := dataset.NewBars(5, 5)
-	m := trainedOn(b, 200000)
-	rng := rand.New(rand.NewPCG(5, 5))
-	xs := make([][]uint8, 3000)
-	for i := range xs {
-		xs[i] = make([]uint8, 25)
-		b.Sample(xs[i], rng)
-	}
-	pats, probs := dataset.Distribution(xs)
-	ev, err := exact.NewEvaluator(m.Sizes, pats, probs)
-	if err != nil {
-		t.Fatal(err)
-	}
-	want := ev.Eval(m).NLL
+	m, xs, want := heldOut(t, 3000, 5)
 	one := Parallel(m, xs, 50, 9, 1)
 	if math.Abs(one.NLL-want) > 3*one.SE+0.01 || !(one.Coding >= one.NLL) {
 		t.Errorf("estimate %.4f ± %.4f (coding cost %.4f), exact %.4f", one.NLL, one.SE, one.Coding, want)
@@ -137,20 +143,7 @@ func TestParallel(t *testing.T) {
 // is close to the exact −log2 p(v) of its examples (the mean within 0.05
 // bits), and the same with 3 workers as with 1.
 func TestParallelAIS(t *testing.T) {
-	b := dataset.NewBars(5, 5)
-	m := trainedOn(b, 200000)
-	rng := rand.New(rand.NewPCG(6, 6))
-	xs := make([][]uint8, 40)
-	for i := range xs {
-		xs[i] = make([]uint8, 25)
-		b.Sample(xs[i], rng)
-	}
-	pats, probs := dataset.Distribution(xs)
-	ev, err := exact.NewEvaluator(m.Sizes, pats, probs)
-	if err != nil {
-		t.Fatal(err)
-	}
-	want := ev.Eval(m).NLL
+	m, xs, want := heldOut(t, 40, 6)
 	one := ParallelAIS(m, xs, 10, 300, 9, 1)
 	if d := one.NLL - want; math.Abs(d) > 0.05 || !math.IsNaN(one.Coding) || one.K != 10 {
 		t.Errorf("AIS %.4f ± %.4f (K %d, coding %v), exact %.4f", one.NLL, one.SE, one.K, one.Coding, want)
