@@ -140,8 +140,8 @@ type HMCheck struct {
 }
 
 // The annealed importance sampling of the Gibbs machine's nets: chains
-// per example and steps per chain (within 0.03 bits of the exact
-// −log2 p(v) on the traced nets, see the page).
+// per example and steps per chain (within 0.1 bit of the exact
+// −log2 p(v) on the traced nets: see the page).
 const (
 	AISChains = 10
 	AISSteps  = 1000
@@ -165,7 +165,7 @@ var (
 // computes: a record kept part way (after a slow fit) lacks the rest.
 func (d Density) needs(r *DensityResult) bool {
 	if r == nil || (r.Task == "mix20" && (r.RWS == nil || r.Softmax == nil)) || (r.Seed == d.Seeds[0] && r.KCurve == nil) ||
-		(d.traces(r.Seed) && r.Trace == nil) || (r.Seed == d.Seeds[0] && d.GapDraws[r.Task] > 0 && r.Gaps == nil) {
+		d.needsTrace(r) || (r.Seed == d.Seeds[0] && d.GapDraws[r.Task] > 0 && r.Gaps == nil) {
 		return true
 	}
 	for _, name := range density.Names {
@@ -176,10 +176,13 @@ func (d Density) needs(r *DensityResult) bool {
 	if slices.Contains(d.SlowSeeds, r.Seed) && !r.gmEstimated() {
 		return true
 	}
-	if d.traces(r.Seed) && !slices.ContainsFunc(r.Trace, func(t TracePoint) bool { return t.AIS != 0 }) {
-		return true
-	}
 	return false
+}
+
+// needsTrace reports whether r lacks the trace the study makes on its
+// seed (or has one from before the trace's AIS check).
+func (d Density) needsTrace(r *DensityResult) bool {
+	return d.traces(r.Seed) && !slices.ContainsFunc(r.Trace, func(t TracePoint) bool { return t.AIS != 0 })
 }
 
 // gmNLL returns the Gibbs machine's test −log2 p(v) as its test cost less
@@ -420,7 +423,7 @@ func (d Density) one(ctx context.Context, task string, seed uint64, prev *Densit
 			r.KCurve = append(r.KCurve, KPoint{NLL: nll, Exact: true})
 		}
 	}
-	if d.traces(seed) && !slices.ContainsFunc(r.Trace, func(t TracePoint) bool { return t.AIS != 0 }) {
+	if d.needsTrace(&r) {
 		r.Trace = nil
 		t := time.Now()
 		ex := f.Test[:min(KExamples, len(f.Test))]
