@@ -58,8 +58,8 @@ func (e *Evaluator) carefulPriors(m *helmholtz.Machine) {
 	for l := top - 1; l >= 1; l-- {
 		n, nu := e.sizes[l], e.sizes[l+1]
 		dst := e.prior[l]
-		mx, sum := e.mx[:len(dst)], e.sum[:len(dst)]
-		startSums(mx, sum)
+		sums := e.sums.part(0, len(dst))
+		sums.start()
 		a, lp1, lp0 := e.a[:n], e.lpOn[:n], e.lpOff[:n]
 		for u := range 1 << nu {
 			accurateLogits(a, m.B[l], m.W[l], u, e.tmp)
@@ -67,10 +67,10 @@ func (e *Evaluator) carefulPriors(m *helmholtz.Machine) {
 			for x := range dst {
 				dst[x] = e.prior[l+1][u] + pick(x, lp1, lp0)
 			}
-			accumulate(dst, mx, sum, 1)
+			sums.add(dst, 1)
 		}
 		for x := range dst {
-			dst[x] = mx[x] + libm.Log(sum[x])
+			dst[x] = sums.log(x)
 		}
 	}
 }
@@ -79,8 +79,8 @@ func (e *Evaluator) carefulPriors(m *helmholtz.Machine) {
 func (e *Evaluator) carefulVisible(m *helmholtz.Machine) {
 	nv, n1 := e.sizes[0], e.sizes[1]
 	K := len(e.patterns)
-	mx, sum, d := e.mx[:K], e.sum[:K], e.d[:K]
-	startSums(mx, sum)
+	sums, d := e.sums.part(0, K), e.d[:K]
+	sums.start()
 	a, lp1, lp0 := e.a[:nv], e.lpOn[:nv], e.lpOff[:nv]
 	for h := range 1 << n1 {
 		accurateLogits(a, m.B[0], m.W[0], h, e.tmp)
@@ -96,10 +96,10 @@ func (e *Evaluator) carefulVisible(m *helmholtz.Machine) {
 			}
 			d[k] = s
 		}
-		accumulate(d, mx, sum, 1)
+		sums.add(d, 1)
 	}
 	for k := range K {
-		e.logp[k] = mx[k] + libm.Log(sum[k])
+		e.logp[k] = sums.log(k)
 	}
 }
 

@@ -7,7 +7,9 @@
 // log p(v) = logsumexp over x_1 of log p(x_1) + log p(v | x_1). The cost is
 // Σ_l 2^(n_l + n_{l+1}) over adjacent latent layers plus 2^n_1 per pattern,
 // not 2^(all latent units); a net is refused when any of these exceeds
-// 2^MaxBits. Every term is kept. The first hidden layer is walked in
+// 2^MaxBits. Every term is kept, but for those too small to change the
+// bits of their sum, which the walk over many patterns does not compute
+// (sums.go). The first hidden layer is walked in
 // Gray-code order, so one weight row changes per configuration and the
 // visible logits (and, while they are bounded, their exponentials) are
 // updated by one add (multiply) per pixel, recomputed from scratch every

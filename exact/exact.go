@@ -37,8 +37,9 @@ type Evaluator struct {
 	a     []float64   // logits of a layer
 	dot   []float64   // per pattern: v_k · (logit of v)
 	proj  []float64   // proj[j*K+k] = v_k · W[0][j,:]
-	mx    []float64   // running max of each pattern's log-sum-exp
-	sum   []float64   // running sum, relative to mx
+	sums  sums        // per pattern, or per configuration of a latent layer
+	on    []int32     // the units on in each pattern, pattern k's at on[onAt[k]:onAt[k+1]]
+	onAt  []int       // len(patterns)+1 offsets into on
 	d     []float64   // per pattern: the current term, relative to mx
 	ea    []float64   // exp of the visible logits (fast case)
 	expW  []float64   // e^W and e^−W of W[0], row by row (fast case)
@@ -141,11 +142,19 @@ func newEvaluator(sizes []int, patterns [][]uint8, probs []float64, bits int) (*
 		expW:     make([]float64, 2*sizes[0]*sizes[1]),
 		dot:      make([]float64, len(patterns)),
 		proj:     make([]float64, len(patterns)*sizes[1]),
-		mx:       make([]float64, max(len(patterns), 1<<maxOf(sizes[1:]))),
-		sum:      make([]float64, max(len(patterns), 1<<maxOf(sizes[1:]))),
+		sums:     newSums(max(len(patterns), 1<<maxOf(sizes[1:]))),
 	}
 	for l := 1; l < len(sizes); l++ {
 		e.prior[l] = make([]float64, 1<<sizes[l])
+	}
+	e.onAt = make([]int, 1, len(patterns)+1)
+	for _, v := range patterns {
+		for i, x := range v {
+			if x != 0 {
+				e.on = append(e.on, int32(i))
+			}
+		}
+		e.onAt = append(e.onAt, len(e.on))
 	}
 	return e, nil
 }
@@ -200,12 +209,12 @@ func (e *Evaluator) LogProbs(m *helmholtz.Machine) []float64 {
 func (e *Evaluator) priors(m *helmholtz.Machine) {
 	top := len(e.sizes) - 1
 	// Top layer: independent units with logits B[top].
-	layerGiven(e.prior[top], m.B[top], 0, 0, len(e.prior[top]), e.tmp, e.ones, nil, nil)
+	layerGiven(e.prior[top], m.B[top], 0, 0, len(e.prior[top]), e.tmp, e.ones, sums{})
 	for l := top - 1; l >= 1; l-- {
 		n, nu := e.sizes[l], e.sizes[l+1]
 		dst := e.prior[l]
-		mx, sum := e.mx[:len(dst)], e.sum[:len(dst)]
-		startSums(mx, sum)
+		sums := e.sums.part(0, len(dst))
+		sums.start()
 		// Each part takes a block of the layer's configurations through
 		// every u: a configuration's sum over u goes in the same order
 		// whatever the parts, so the bits do not depend on them.
@@ -223,12 +232,12 @@ func (e *Evaluator) priors(m *helmholtz.Machine) {
 			wg.Wait()
 		}
 		for x := range dst {
-			dst[x] = mx[x] + libm.Log(sum[x])
+			dst[x] = sums.log(x)
 		}
 	}
 }
 
-// priorBlock accumulates into e.mx, e.sum the configurations [lo, hi) of
+// priorBlock accumulates into e.sums the configurations [lo, hi) of
 // layer l under every configuration of the layer above, with a, tmp and
 // ones (len ≥ the layer's units) as scratch.
 func (e *Evaluator) priorBlock(m *helmholtz.Machine, l, lo, hi int, a, tmp, ones []float64) {
@@ -242,7 +251,7 @@ func (e *Evaluator) priorBlock(m *helmholtz.Machine, l, lo, hi int, a, tmp, ones
 			}
 		}
 		// dst[x] = log p(x | u); then accumulate log p(u) + dst[x].
-		layerGiven(dst, a, e.prior[l+1][u], lo, hi, tmp, ones, e.mx, e.sum)
+		layerGiven(dst, a, e.prior[l+1][u], lo, hi, tmp, ones, e.sums.part(lo, hi))
 	}
 }
 
@@ -269,10 +278,10 @@ func priorParts(n, nu int) int {
 // softplus(a), into dst, each from x without its lowest set bit by one
 // add (dst[lo] from c − Σ softplus(a) adding the logits of lo's bits,
 // highest first, as that recursion does from 0; lo a multiple of hi − lo,
-// a power of two). With mx non-nil it then adds their exponentials into
-// the running log-sum-exps mx, sum, using dst as scratch. tmp and ones
-// are scratch of len(a).
-func layerGiven(dst, a []float64, c float64, lo, hi int, tmp, ones, mx, sum []float64) {
+// a power of two). With s not empty it then adds their exponentials into
+// the running log-sum-exps s of [lo, hi), using dst as scratch. tmp and
+// ones are scratch of len(a).
+func layerGiven(dst, a []float64, c float64, lo, hi int, tmp, ones []float64, s sums) {
 	v := c - softplusSum(a, tmp, ones)
 	for b := bits.Len(uint(lo)) - 1; b >= 0; b-- {
 		if lo&(1<<b) != 0 {
@@ -283,33 +292,9 @@ func layerGiven(dst, a []float64, c float64, lo, hi int, tmp, ones, mx, sum []fl
 	for x := lo + 1; x < hi; x++ {
 		dst[x] = dst[x&(x-1)] + a[bits.TrailingZeros(uint(x))]
 	}
-	if mx != nil {
-		accumulate(dst[lo:hi], mx[lo:hi], sum[lo:hi], 1)
+	if s.mx != nil {
+		s.add(dst[lo:hi], 1)
 	}
-}
-
-// startSums empties running log-sum-exps: exp(mx[i])·sum[i] = 0.
-func startSums(mx, sum []float64) {
-	for i := range mx {
-		mx[i], sum[i] = math.Inf(-1), 0
-	}
-}
-
-// accumulate adds scale·exp(v[i]) to the running log-sum-exp
-// exp(mx[i])·sum[i] for each i, overwriting v. The reference mx[i] moves
-// only when a term exceeds it by more than e^slack, so the sums stay far
-// from overflow and are rarely rescaled.
-func accumulate(v, mx, sum []float64, scale float64) {
-	for i, x := range v {
-		d := x - mx[i]
-		if d > slack {
-			sum[i] *= expOne(-d)
-			mx[i] = x
-			d = 0
-		}
-		v[i] = d
-	}
-	expAdd(sum, v, scale)
 }
 
 // visibleLogits sets a to the visible logits b_v + Σ_j h_j·W[0]_j of the
@@ -336,7 +321,7 @@ func (e *Evaluator) visible(m *helmholtz.Machine) {
 			e.proj[j*K+k] = dotOn(v, w[j*nv:(j+1)*nv])
 		}
 	}
-	startSums(e.mx[:K], e.sum[:K])
+	e.sums.part(0, K).start()
 	fast := e.expFactors(m)
 	// Each part walks every x_1 for a block of the patterns, each
 	// pattern's sums in the same order whatever the parts.
@@ -360,7 +345,7 @@ func (e *Evaluator) visible(m *helmholtz.Machine) {
 		wg.Wait()
 	}
 	for k := range K {
-		e.logp[k] = e.mx[k] + libm.Log(e.sum[k])
+		e.logp[k] = e.sums.log(k)
 	}
 }
 
@@ -370,18 +355,22 @@ func (e *Evaluator) visibleWalk(m *helmholtz.Machine, fast bool, k0, k1 int, a, 
 	nv, n1 := e.sizes[0], e.sizes[1]
 	w := m.W[0]
 	K := len(e.patterns)
-	mx, sum := e.mx[k0:k1], e.sum[k0:k1]
+	sums := e.sums.part(k0, k1)
 	dot, d := e.dot[k0:k1], e.d[k0:k1]
 	prior := e.prior[1]
+	var row []float64 // the projections this step adds to dot, times rowSign
+	sparse := k1-k0 >= sparseFrom
+	var rowSign float64
 	for i := range 1 << n1 {
 		h := i ^ (i >> 1)
 		if i%resync == 0 {
 			// Recompute from scratch now and then so that rounding
 			// errors of the incremental updates cannot build up.
 			visibleLogits(a, m, h)
-			for k, v := range e.patterns[k0:k1] {
-				dot[k] = dotOn(v, a)
+			for k := range dot {
+				dot[k] = e.dotOnList(k0+k, a)
 			}
+			row = nil
 			if fast {
 				clear(ea)
 				expAdd(ea, a, 1)
@@ -393,9 +382,7 @@ func (e *Evaluator) visibleWalk(m *helmholtz.Machine, fast bool, k0, k1 int, a, 
 				sign, f = 1, e.expW[2*j*nv:(2*j+1)*nv]
 			}
 			addScaled(a, w[j*nv:(j+1)*nv], sign)
-			for k, pk := range e.proj[j*K+k0 : j*K+k1] {
-				dot[k] += float64(sign * pk)
-			}
+			row, rowSign = e.proj[j*K+k0:j*K+k1], sign // moves dot below
 			if fast {
 				for i, fi := range f {
 					ea[i] *= fi
@@ -419,10 +406,21 @@ func (e *Evaluator) visibleWalk(m *helmholtz.Machine, fast bool, k0, k1 int, a, 
 			pos, p = softplusParts(a, tmp, ones)
 			c = prior[h] - pos
 		}
-		for k, dk := range dot {
-			d[k] = c + dk
+		if row != nil {
+			for k, pk := range row[:len(dot)] {
+				dk := dot[k] + float64(rowSign*pk)
+				dot[k], d[k] = dk, c+dk
+			}
+		} else {
+			for k, dk := range dot {
+				d[k] = c + dk
+			}
 		}
-		accumulate(d, mx, sum, 1/p)
+		if sparse {
+			sums.addSparse(d, 1/p)
+		} else {
+			sums.add(d, 1/p)
+		}
 	}
 }
 
@@ -460,6 +458,17 @@ func (e *Evaluator) expFactors(m *helmholtz.Machine) bool {
 
 // fastLimit bounds |a_i| in the fast case.
 const fastLimit = 600
+
+// dotOnList returns dotOn(e.patterns[k], a) from the pattern's list of
+// units on, without a branch per unit (the same additions in the same
+// order).
+func (e *Evaluator) dotOnList(k int, a []float64) float64 {
+	var s float64
+	for _, i := range e.on[e.onAt[k]:e.onAt[k+1]] {
+		s += a[i]
+	}
+	return s
+}
 
 // dotOn returns Σ_{i: v_i = 1} a_i.
 func dotOn(v []uint8, a []float64) float64 {

@@ -1,0 +1,117 @@
+package exact
+
+import (
+	"math"
+
+	"helmholtz/internal/libm"
+)
+
+// sums are running log-sum-exps, one per index i: exp(mx[i])·sum[i].
+type sums struct {
+	mx, sum []float64
+	floor   []float64 // log of a quarter of an ulp of sum[i], or −∞ (see add)
+	idx     []int32   // add's scratch: the terms it adds
+	terms   []float64 // add's scratch: their values
+}
+
+func newSums(n int) sums {
+	return sums{make([]float64, n), make([]float64, n), make([]float64, n), make([]int32, n), make([]float64, n)}
+}
+
+// part returns the sums [lo, hi), sharing s's memory (scratch included, so
+// parts of disjoint ranges may be added to at once).
+func (s sums) part(lo, hi int) sums {
+	return sums{s.mx[lo:hi], s.sum[lo:hi], s.floor[lo:hi], s.idx[lo:hi], s.terms[lo:hi]}
+}
+
+// start empties the sums.
+func (s sums) start() {
+	startSums(s.mx, s.sum)
+	for i := range s.floor {
+		s.floor[i] = math.Inf(-1)
+	}
+}
+
+// log returns the log-sum-exp i.
+func (s sums) log(i int) float64 { return s.mx[i] + libm.Log(s.sum[i]) }
+
+// startSums empties running log-sum-exps: exp(mx[i])·sum[i] = 0.
+func startSums(mx, sum []float64) {
+	for i := range mx {
+		mx[i], sum[i] = math.Inf(-1), 0
+	}
+}
+
+// add adds scale·exp(v[i]) to the log-sum-exp i for each i < len(v),
+// overwriting v. The reference mx[i] moves only when a term exceeds it by
+// more than e^slack, so the sums stay far from overflow and are rarely
+// rescaled.
+func (s sums) add(v []float64, scale float64) {
+	mx, sum, floor := s.mx[:len(v)], s.sum[:len(v)], s.floor[:len(v)]
+	for i, x := range v {
+		d := x - mx[i]
+		if d > slack {
+			sum[i] *= expOne(-d)
+			mx[i] = x
+			floor[i] = math.Inf(-1) // for addSparse
+			d = 0
+		}
+		v[i] = d
+	}
+	expAdd(sum, v, scale)
+}
+
+// addSparse is add for sums most of whose terms are far too small to
+// change them, as when each sum is over the latent states of one pattern.
+// A term below half an ulp of sum[i] leaves it as it is when added (round
+// to nearest), so addSparse skips it, and its exponential, without
+// changing a bit. floor[i] is the log of a quarter of an ulp of sum[i],
+// set whenever addSparse adds a term (sum only grows between rescales, so
+// an older floor is at most the current one; a rescale resets it to −∞),
+// and a term is skipped when its log, v[i] − mx[i] + log scale, is below
+// it: the factor of two left covers the rounding of the exponential and
+// the logarithms. The terms kept are gathered and added in index order,
+// as add adds all. When most terms are kept, add is faster.
+func (s sums) addSparse(v []float64, scale float64) {
+	mx, sum, floor, idx := s.mx[:len(v)], s.sum[:len(v)], s.floor[:len(v)], s.idx[:len(v)]
+	ls := 0.0
+	if scale != 1 {
+		ls = libm.Log(scale)
+	}
+	n := 0
+	for i, x := range v {
+		d := x - mx[i]
+		if d > slack {
+			sum[i] *= expOne(-d)
+			mx[i] = x
+			floor[i] = math.Inf(-1)
+			d = 0
+		}
+		v[n], idx[n] = d, int32(i) // n ≤ i: v[i] is read
+		if !(d+ls < floor[i]) {    // kept (so is NaN)
+			n++
+		}
+	}
+	t := s.terms[:n]
+	clear(t)
+	expAdd(t, v[:n], scale)
+	for j, i := range idx[:n] {
+		sum[i] += t[j] // 0 + scale·e^d is scale·e^d: the bits of adding it in place
+		floor[i] = floorOf(sum[i])
+	}
+}
+
+// sparseFrom is the fewest terms for which the walks call addSparse:
+// for fewer, looking for the terms to skip costs more than it saves.
+const sparseFrom = 1024
+
+// floorOf returns the log of a quarter of an ulp of s ≥ 0 (2^(E−54) for s
+// in [2^E, 2^(E+1))), or −∞ for s below 2^−999 (zero, subnormal or too
+// small to bother), below which add skips nothing.
+func floorOf(s float64) float64 {
+	e := int(math.Float64bits(s)>>52) & 0x7ff // biased exponent; the sign bit is 0
+	if e < 24 {
+		return math.Inf(-1)
+	}
+	return float64(e-1023-54) * math.Ln2
+}

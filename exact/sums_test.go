@@ -1,0 +1,77 @@
+package exact
+
+import (
+	"math"
+	"math/rand/v2"
+	"testing"
+)
+
+// TestAddSparse: addSparse leaves every sum with the bits add gives it,
+// over terms from far below the floor to past the slack (rescales), with
+// scales from tiny to large and the odd NaN or −∞, while skipping most of
+// the small terms.
+func TestAddSparse(t *testing.T) {
+	const n = 3000
+	rng := rand.New(rand.NewPCG(1, 2))
+	a, b := newSums(n), newSums(n)
+	a.start()
+	b.start()
+	va, vb := make([]float64, n), make([]float64, n)
+	skipped, terms := 0, 0
+	for step := range 400 {
+		scale := math.Exp(60 * (rng.Float64() - 0.7))
+		spread := []float64{1, 10, 45, 120}[step%4]
+		for i := range va {
+			x := spread * rng.NormFloat64()
+			switch rng.IntN(1000) {
+			case 0:
+				x = math.NaN()
+			case 1:
+				x = math.Inf(-1)
+			}
+			va[i], vb[i] = x, x
+		}
+		// The terms within a factor 2^±2 of the floor, the ones a wrong
+		// floor would skip.
+		for i := range 20 {
+			if f := b.floor[i]; !math.IsInf(f, -1) {
+				vb[i] = b.mx[i] + f - math.Log(scale) + 3*math.Ln2*(rng.Float64()-0.5)
+				va[i] = vb[i]
+			}
+		}
+		before := append([]float64(nil), b.sum...)
+		a.add(va, scale)
+		b.addSparse(vb, scale)
+		for i := range n {
+			if math.Float64bits(a.sum[i]) != math.Float64bits(b.sum[i]) || math.Float64bits(a.mx[i]) != math.Float64bits(b.mx[i]) {
+				t.Fatalf("step %d, sum %d: add gives %v·e^%v, addSparse %v·e^%v", step, i, a.sum[i], a.mx[i], b.sum[i], b.mx[i])
+			}
+			if b.sum[i] == before[i] {
+				skipped++
+			}
+			terms++
+		}
+	}
+	if skipped < terms/4 {
+		t.Errorf("%d of %d terms left their sums as they were; want many", skipped, terms)
+	}
+}
+
+// TestFloorOf: a term below e^floorOf(s) leaves s as it is when added; one
+// of four times e^floorOf(s), half an ulp, may not.
+func TestFloorOf(t *testing.T) {
+	for _, s := range []float64{1, 1.5, math.Nextafter(2, 0), 3e-200, 7e250, 0x1p-998} {
+		f := math.Exp(floorOf(s))
+		if s+math.Nextafter(f, 0) != s {
+			t.Errorf("%v + e^floorOf = %v, want %v", s, s+f, s)
+		}
+		if ulp := math.Nextafter(s, math.Inf(1)) - s; math.Abs(4*f/ulp-1) > 1e-12 {
+			t.Errorf("floorOf(%v) = log %v, want log of a quarter of its ulp %v", s, f, ulp)
+		}
+	}
+	for _, s := range []float64{0, 5e-324, 0x1p-1010} {
+		if f := floorOf(s); !math.IsInf(f, -1) {
+			t.Errorf("floorOf(%v) = %v, want −∞", s, f)
+		}
+	}
+}
