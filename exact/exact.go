@@ -406,6 +406,10 @@ func (e *Evaluator) visibleWalk(m *helmholtz.Machine, fast bool, k0, k1 int, a, 
 			pos, p = softplusParts(a, tmp, ones)
 			c = prior[h] - pos
 		}
+		if sparse {
+			sums.addSparse(c, dot, row, rowSign, 1/p)
+			continue
+		}
 		if row != nil {
 			for k, pk := range row[:len(dot)] {
 				dk := dot[k] + float64(rowSign*pk)
@@ -416,11 +420,7 @@ func (e *Evaluator) visibleWalk(m *helmholtz.Machine, fast bool, k0, k1 int, a, 
 				d[k] = c + dk
 			}
 		}
-		if sparse {
-			sums.addSparse(d, 1/p)
-		} else {
-			sums.add(d, 1/p)
-		}
+		sums.add(d, 1/p)
 	}
 }
 

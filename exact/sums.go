@@ -10,18 +10,18 @@ import (
 type sums struct {
 	mx, sum []float64
 	floor   []float64 // log of a quarter of an ulp of sum[i], or −∞ (see add)
-	idx     []int32   // add's scratch: the terms it adds
-	terms   []float64 // add's scratch: their values
+	idx     []int32   // addSparse's scratch: the sums it adds to,
+	d, t    []float64 // their terms' logs (relative to mx) and the terms
 }
 
 func newSums(n int) sums {
-	return sums{make([]float64, n), make([]float64, n), make([]float64, n), make([]int32, n), make([]float64, n)}
+	return sums{make([]float64, n), make([]float64, n), make([]float64, n), make([]int32, n), make([]float64, n), make([]float64, n)}
 }
 
 // part returns the sums [lo, hi), sharing s's memory (scratch included, so
 // parts of disjoint ranges may be added to at once).
 func (s sums) part(lo, hi int) sums {
-	return sums{s.mx[lo:hi], s.sum[lo:hi], s.floor[lo:hi], s.idx[lo:hi], s.terms[lo:hi]}
+	return sums{s.mx[lo:hi], s.sum[lo:hi], s.floor[lo:hi], s.idx[lo:hi], s.d[lo:hi], s.t[lo:hi]}
 }
 
 // start empties the sums.
@@ -61,25 +61,37 @@ func (s sums) add(v []float64, scale float64) {
 	expAdd(sum, v, scale)
 }
 
-// addSparse is add for sums most of whose terms are far too small to
-// change them, as when each sum is over the latent states of one pattern.
-// A term below half an ulp of sum[i] leaves it as it is when added (round
+// addSparse adds scale·exp(c + dot[i]) to the log-sum-exp i for each
+// i < len(dot), as add does for v[i] = c + dot[i] (the same bits), where
+// first, if row is not nil, dot[i] += sign·row[i]: a step of the walk over
+// a hidden layer for many patterns, dot their projections.
+//
+// Most terms of such a walk are far too small to change their sums: a
+// term below half an ulp of sum[i] leaves it as it is when added (round
 // to nearest), so addSparse skips it, and its exponential, without
 // changing a bit. floor[i] is the log of a quarter of an ulp of sum[i],
 // set whenever addSparse adds a term (sum only grows between rescales, so
 // an older floor is at most the current one; a rescale resets it to −∞),
-// and a term is skipped when its log, v[i] − mx[i] + log scale, is below
-// it: the factor of two left covers the rounding of the exponential and
-// the logarithms. The terms kept are gathered and added in index order,
-// as add adds all. When most terms are kept, add is faster.
-func (s sums) addSparse(v []float64, scale float64) {
-	mx, sum, floor, idx := s.mx[:len(v)], s.sum[:len(v)], s.floor[:len(v)], s.idx[:len(v)]
+// and a term is skipped when its log, c + dot[i] − mx[i] + log scale, is
+// below it: the factor of two left covers the rounding of the exponential
+// and the logarithms. The terms kept are gathered and added in index
+// order, as add adds all. When most terms are kept, add is faster.
+func (s sums) addSparse(c float64, dot, row []float64, sign, scale float64) {
+	mx, sum, floor, idx, ds := s.mx[:len(dot)], s.sum[:len(dot)], s.floor[:len(dot)], s.idx[:len(dot)], s.d[:len(dot)]
 	ls := 0.0
 	if scale != 1 {
 		ls = libm.Log(scale)
 	}
+	if row != nil {
+		row = row[:len(dot)]
+	}
 	n := 0
-	for i, x := range v {
+	for i, dk := range dot {
+		if row != nil {
+			dk += float64(sign * row[i])
+			dot[i] = dk
+		}
+		x := c + dk
 		d := x - mx[i]
 		if d > slack {
 			sum[i] *= expOne(-d)
@@ -87,14 +99,14 @@ func (s sums) addSparse(v []float64, scale float64) {
 			floor[i] = math.Inf(-1)
 			d = 0
 		}
-		v[n], idx[n] = d, int32(i) // n ≤ i: v[i] is read
-		if !(d+ls < floor[i]) {    // kept (so is NaN)
+		ds[n], idx[n] = d, int32(i)
+		if !(d+ls < floor[i]) { // kept (so is NaN)
 			n++
 		}
 	}
-	t := s.terms[:n]
+	t := s.t[:n]
 	clear(t)
-	expAdd(t, v[:n], scale)
+	expAdd(t, ds[:n], scale)
 	for j, i := range idx[:n] {
 		sum[i] += t[j] // 0 + scale·e^d is scale·e^d: the bits of adding it in place
 		floor[i] = floorOf(sum[i])
@@ -103,7 +115,7 @@ func (s sums) addSparse(v []float64, scale float64) {
 
 // sparseFrom is the fewest terms for which the walks call addSparse:
 // for fewer, looking for the terms to skip costs more than it saves.
-const sparseFrom = 1024
+const sparseFrom = 256
 
 // floorOf returns the log of a quarter of an ulp of s ≥ 0 (2^(E−54) for s
 // in [2^E, 2^(E+1))), or −∞ for s below 2^−999 (zero, subnormal or too

@@ -41,7 +41,7 @@ func TestAddSparse(t *testing.T) {
 		}
 		before := append([]float64(nil), b.sum...)
 		a.add(va, scale)
-		b.addSparse(vb, scale)
+		b.addSparse(0, vb, nil, 0, scale)
 		for i := range n {
 			if math.Float64bits(a.sum[i]) != math.Float64bits(b.sum[i]) || math.Float64bits(a.mx[i]) != math.Float64bits(b.mx[i]) {
 				t.Fatalf("step %d, sum %d: add gives %v·e^%v, addSparse %v·e^%v", step, i, a.sum[i], a.mx[i], b.sum[i], b.mx[i])
