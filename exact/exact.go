@@ -142,7 +142,7 @@ func newEvaluator(sizes []int, patterns [][]uint8, probs []float64, bits int) (*
 		expW:     make([]float64, 2*sizes[0]*sizes[1]),
 		dot:      make([]float64, len(patterns)),
 		proj:     make([]float64, len(patterns)*sizes[1]),
-		sums:     newSums(max(len(patterns), 1<<maxOf(sizes[1:]))),
+		sums:     newSums(max(len(patterns), 1<<maxOf(sizes[1:])), len(patterns) >= sparseFrom),
 	}
 	for l := 1; l < len(sizes); l++ {
 		e.prior[l] = make([]float64, 1<<sizes[l])

@@ -9,19 +9,28 @@ import (
 // sums are running log-sum-exps, one per index i: exp(mx[i])·sum[i].
 type sums struct {
 	mx, sum []float64
-	floor   []float64 // log of a quarter of an ulp of sum[i], or −∞ (see add)
+	floor   []float64 // log of a quarter of an ulp of sum[i], or −∞ (see addSparse); nil if not sparse
 	idx     []int32   // addSparse's scratch: the sums it adds to,
 	d, t    []float64 // their terms' logs (relative to mx) and the terms
 }
 
-func newSums(n int) sums {
-	return sums{make([]float64, n), make([]float64, n), make([]float64, n), make([]int32, n), make([]float64, n), make([]float64, n)}
+// newSums returns n sums, with addSparse's buffers if sparse.
+func newSums(n int, sparse bool) sums {
+	s := sums{mx: make([]float64, n), sum: make([]float64, n)}
+	if sparse {
+		s.floor, s.idx, s.d, s.t = make([]float64, n), make([]int32, n), make([]float64, n), make([]float64, n)
+	}
+	return s
 }
 
 // part returns the sums [lo, hi), sharing s's memory (scratch included, so
 // parts of disjoint ranges may be added to at once).
 func (s sums) part(lo, hi int) sums {
-	return sums{s.mx[lo:hi], s.sum[lo:hi], s.floor[lo:hi], s.idx[lo:hi], s.d[lo:hi], s.t[lo:hi]}
+	p := sums{mx: s.mx[lo:hi], sum: s.sum[lo:hi]}
+	if s.floor != nil {
+		p.floor, p.idx, p.d, p.t = s.floor[lo:hi], s.idx[lo:hi], s.d[lo:hi], s.t[lo:hi]
+	}
+	return p
 }
 
 // start empties the sums.
@@ -47,13 +56,15 @@ func startSums(mx, sum []float64) {
 // more than e^slack, so the sums stay far from overflow and are rarely
 // rescaled.
 func (s sums) add(v []float64, scale float64) {
-	mx, sum, floor := s.mx[:len(v)], s.sum[:len(v)], s.floor[:len(v)]
+	mx, sum := s.mx[:len(v)], s.sum[:len(v)]
 	for i, x := range v {
 		d := x - mx[i]
 		if d > slack {
 			sum[i] *= expOne(-d)
 			mx[i] = x
-			floor[i] = math.Inf(-1) // for addSparse
+			if s.floor != nil {
+				s.floor[i] = math.Inf(-1) // for addSparse
+			}
 			d = 0
 		}
 		v[i] = d

@@ -13,7 +13,7 @@ import (
 func TestAddSparse(t *testing.T) {
 	const n = 3000
 	rng := rand.New(rand.NewPCG(1, 2))
-	a, b := newSums(n), newSums(n)
+	a, b := newSums(n, true), newSums(n, true)
 	a.start()
 	b.start()
 	va, vb := make([]float64, n), make([]float64, n)

@@ -1,0 +1,73 @@
+//go:build !purego
+
+#include "textflag.h"
+
+// func expAddAVX2(dst, xs *float64, n int, scale float64, c *[8]float64, tab *[expN]float64)
+//
+// expAddGo four terms at a time, each by its operations in its order,
+// unfused: t = x·(N/ln2) + 1.5·2^52; n = the low 32 bits of t; fn = t −
+// 1.5·2^52; r = (x − fn·hi) − fn·lo; q = r·(1 + r·(0.5 + r·(1/6)));
+// s = tab[n & (N−1)]; 2^⌊n/N⌋ from (n >> 11) + 1023 shifted to the
+// exponent; dst += scale·((s + s·q)·2^⌊n/N⌋) where x ≥ −708 (not NaN),
+// dst as it was elsewhere.
+TEXT ·expAddAVX2(SB), NOSPLIT, $0-48
+	MOVQ         dst+0(FP), DI
+	MOVQ         xs+8(FP), SI
+	MOVQ         n+16(FP), R11
+	VBROADCASTSD scale+24(FP), Y15
+	MOVQ         c+32(FP), AX
+	MOVQ         tab+40(FP), R8
+	VBROADCASTSD 0(AX), Y8           // N/ln2
+	VBROADCASTSD 8(AX), Y9           // 1.5·2^52
+	VBROADCASTSD 16(AX), Y10         // ln2/N, high part
+	VBROADCASTSD 24(AX), Y11         // ln2/N, low part
+	VBROADCASTSD 32(AX), Y12         // 1/6
+	VBROADCASTSD 40(AX), Y13         // 0.5
+	VBROADCASTSD 48(AX), Y14         // 1
+	MOVQ         $2047, BX
+	MOVQ         BX, X7
+	VPBROADCASTQ X7, Y7              // N − 1
+	MOVL         $1023, BX
+	MOVL         BX, X6
+	VPBROADCASTD X6, Y6              // 1023 in each dword
+	XORQ         CX, CX
+
+loop:
+	CMPQ    CX, R11
+	JGE     done
+	VMOVUPD (SI)(CX*8), Y0           // x
+	VMULPD  Y8, Y0, Y1
+	VADDPD  Y9, Y1, Y1               // t
+	VSUBPD  Y9, Y1, Y2               // fn
+	VMULPD  Y10, Y2, Y3
+	VSUBPD  Y3, Y0, Y3               // x − fn·hi
+	VMULPD  Y11, Y2, Y4
+	VSUBPD  Y4, Y3, Y3               // r
+	VMULPD  Y12, Y3, Y4              // r/6
+	VADDPD  Y13, Y4, Y4              // 0.5 + r/6
+	VMULPD  Y3, Y4, Y4               // r·(0.5 + r/6)
+	VADDPD  Y14, Y4, Y4              // 1 + …
+	VMULPD  Y4, Y3, Y4               // q
+	VPAND   Y7, Y1, Y5               // n & (N−1), per qword
+	VPCMPEQQ Y2, Y2, Y2              // all lanes gathered
+	VXORPD  Y3, Y3, Y3
+	VGATHERQPD Y2, (R8)(Y5*8), Y3    // s
+	VPSRAD  $11, Y1, Y1              // n >> 11 in each low dword
+	VPADDD  Y6, Y1, Y1               // + 1023
+	VPSLLQ  $52, Y1, Y1              // 2^⌊n/N⌋
+	VMULPD  Y4, Y3, Y4               // s·q
+	VADDPD  Y4, Y3, Y4               // s + s·q
+	VMULPD  Y1, Y4, Y4               // ·2^⌊n/N⌋
+	VMULPD  Y4, Y15, Y4              // scale·…
+	VMOVUPD (DI)(CX*8), Y5
+	VADDPD  Y4, Y5, Y4               // dst + term
+	VBROADCASTSD 56(AX), Y3          // −708
+	VCMPPD  $0x1D, Y3, Y0, Y3        // x ≥ −708 (ordered: NaN false)
+	VBLENDVPD Y3, Y4, Y5, Y5         // dst + term there, dst elsewhere
+	VMOVUPD Y5, (DI)(CX*8)
+	ADDQ    $4, CX
+	JMP     loop
+
+done:
+	VZEROUPPER
+	RET
