@@ -50,7 +50,7 @@ func (b *beliefNet) sample(dst []uint8, rng *rand.Rand) {
 }
 
 // logProbs enumerates the latent layers exactly (2^35 configurations a
-// step for 5-10-15-20: about a minute).
+// step for 5-10-15-20: under a minute on two cores).
 func (b *beliefNet) logProbs(xs [][]uint8) ([]float64, error) {
 	if len(b.m.Sizes) == 2 { // the walk over the hidden layer is all the work: share it
 		return parallel(xs, b.logProbsOf)
