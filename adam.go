@@ -3,6 +3,8 @@ package helmholtz
 import (
 	"fmt"
 	"math"
+
+	"helmholtz/internal/libm"
 )
 
 // An Optimizer turns a step's gradients into changes of the parameters.
@@ -66,8 +68,8 @@ func (a *Adam) begin(slot int, p, g [][]float64, rate float64) adamConsts {
 	}
 	a.T[slot]++
 	t := a.T[slot]
-	c1 := 1 - math.Pow(a.Beta1, t)
-	c2 := 1 - math.Pow(a.Beta2, t)
+	c1 := 1 - libm.Pow(a.Beta1, t)
+	c2 := 1 - libm.Pow(a.Beta2, t)
 	return adamConsts{b1: a.Beta1, nb1: 1 - a.Beta1, b2: a.Beta2, nb2: 1 - a.Beta2, c2: c2, step: rate / c1, eps: a.Eps}
 }
 

@@ -374,7 +374,7 @@ func logBernoulli(x []uint8, a []float64) float64 {
 
 // Softplus returns log(1+exp(x)) without overflow.
 func Softplus(x float64) float64 {
-	return max(x, 0) + math.Log1p(math.Exp(-math.Abs(x)))
+	return max(x, 0) + libm.Log1p(libm.Exp(-math.Abs(x)))
 }
 
 func addTo(dst, src []float64) {

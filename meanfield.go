@@ -293,17 +293,17 @@ func logAddExp(a, b float64) float64 {
 	if a < b {
 		a, b = b, a
 	}
-	return a + math.Log1p(math.Exp(b-a))
+	return a + libm.Log1p(libm.Exp(b-a))
 }
 
 // entropyBernoulli returns the entropy of a Bernoulli(p) in nats.
 func entropyBernoulli(p float64) float64 {
 	var h float64
 	if p > 0 {
-		h -= float64(p * math.Log(p))
+		h -= float64(p * libm.Log(p))
 	}
 	if p < 1 {
-		h -= float64((1 - p) * math.Log1p(-p))
+		h -= float64((1 - p) * libm.Log1p(-p))
 	}
 	return h
 }

@@ -1,8 +1,9 @@
 package density
 
 import (
-	"math"
 	"math/rand/v2"
+
+	"helmholtz/internal/libm"
 )
 
 // BaseRates is the product of independent Bernoullis, each unit's
@@ -28,7 +29,7 @@ func (b *BaseRates) Fit(train, _ [][]uint8, _ *rand.Rand) error {
 func (b *BaseRates) Cost(examples [][]uint8) float64 {
 	on, off := make([]float64, len(b.P)), make([]float64, len(b.P))
 	for k, p := range b.P {
-		on[k], off[k] = -math.Log2(p), -math.Log2(1-p)
+		on[k], off[k] = -libm.Log2(p), -libm.Log2(1-p)
 	}
 	var s float64
 	for _, x := range examples {

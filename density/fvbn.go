@@ -4,6 +4,8 @@ import (
 	"math"
 	"math/rand/v2"
 	"slices"
+
+	"helmholtz/internal/libm"
 )
 
 // FVBN is the fully visible belief net: unit i is on with probability
@@ -27,7 +29,7 @@ func (f *FVBN) Fit(train, valid [][]uint8, rng *rand.Rand) error {
 	var base BaseRates
 	base.Fit(train, nil, nil)
 	for i, p := range base.P {
-		f.B[i] = math.Log(p / (1 - p))
+		f.B[i] = libm.Log(p / (1 - p))
 	}
 	order := make([]int, len(train))
 	for n := range order {
@@ -107,7 +109,7 @@ func (f *FVBN) Cost(examples [][]uint8) float64 {
 	return s / float64(len(examples)) / math.Ln2
 }
 
-func sigmoid(x float64) float64 { return 1 / (1 + math.Exp(-x)) }
+func sigmoid(x float64) float64 { return 1 / (1 + libm.Exp(-x)) }
 
 // softplus returns log(1 + e^x).
-func softplus(x float64) float64 { return max(x, 0) + math.Log1p(math.Exp(-math.Abs(x))) }
+func softplus(x float64) float64 { return max(x, 0) + libm.Log1p(libm.Exp(-math.Abs(x))) }

@@ -29,7 +29,7 @@ func (g *Gzip) Cost(examples [][]uint8) float64 {
 	var bits float64
 	for lo := 0; lo < len(examples); lo += BlockSize {
 		block := text(examples[lo:min(lo+BlockSize, len(examples))])
-		bits += 8 * float64(gzipSize(append(g.train[:len(g.train):len(g.train)], block...))-g.base)
+		bits += float64(8 * float64(gzipSize(append(g.train[:len(g.train):len(g.train)], block...))-g.base))
 	}
 	return bits / float64(len(examples))
 }

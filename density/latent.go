@@ -6,6 +6,7 @@ import (
 	"sync"
 
 	"helmholtz"
+	"helmholtz/internal/libm"
 )
 
 // Latent is the Helmholtz machine's generative net (a sigmoid belief
@@ -174,14 +175,14 @@ func meanFieldNLL(m *helmholtz.Machine, xs [][]uint8, K int, rng *rand.Rand) (bi
 					x[l][j] = 0
 					if on {
 						x[l][j] = 1
-						lq += math.Log(p)
+						lq += libm.Log(p)
 					} else {
-						lq += math.Log1p(-p)
+						lq += libm.Log1p(-p)
 					}
 				}
 			}
 			logw[k] = m.LogJoint(x) - lq
 		}
-		return -(logSumExp(logw) - math.Log(float64(K))) / math.Ln2
+		return -(logSumExp(logw) - libm.Log(float64(K))) / math.Ln2
 	})
 }

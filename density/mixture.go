@@ -107,7 +107,7 @@ func eStep(train [][]uint8, pi []float64, p [][]float64, r [][]float64) {
 		mx := slices.Max(r[n])
 		var s float64
 		for j := range r[n] {
-			r[n][j] = math.Exp(r[n][j] - mx)
+			r[n][j] = libm.Exp(r[n][j] - mx)
 			s += r[n][j]
 		}
 		for j := range r[n] {
@@ -122,7 +122,7 @@ func logRates(p [][]float64) (on, off [][]float64) {
 	for j, row := range p {
 		on[j], off[j] = make([]float64, len(row)), make([]float64, len(row))
 		for k, q := range row {
-			on[j][k], off[j][k] = math.Log(q), math.Log1p(-q)
+			on[j][k], off[j][k] = libm.Log(q), libm.Log1p(-q)
 		}
 	}
 	return on, off
@@ -131,7 +131,7 @@ func logRates(p [][]float64) (on, off [][]float64) {
 // logJoint sets dst[j] = log π_j + log p(x | component j).
 func logJoint(x []uint8, pi []float64, on, off [][]float64, dst []float64) {
 	for j := range pi {
-		s := math.Log(pi[j])
+		s := libm.Log(pi[j])
 		for k, v := range x {
 			if v != 0 {
 				s += on[j][k]

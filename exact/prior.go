@@ -5,6 +5,7 @@ import (
 	"math"
 
 	"helmholtz"
+	"helmholtz/internal/libm"
 )
 
 // LogProbsPrior returns log p(v), natural log, for each pattern under a
@@ -40,9 +41,9 @@ func LogNormalize(v []float64) float64 {
 	}
 	var s float64
 	for _, x := range v {
-		s += math.Exp(x - mx)
+		s += libm.Exp(x - mx)
 	}
-	z := mx + math.Log(s)
+	z := mx + libm.Log(s)
 	for i := range v {
 		v[i] -= z
 	}

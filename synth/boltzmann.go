@@ -1,13 +1,13 @@
 package synth
 
 import (
-	"math"
 	"math/rand/v2"
 	"slices"
 	"sort"
 
 	"helmholtz"
 	"helmholtz/exact"
+	"helmholtz/internal/libm"
 )
 
 // boltzmannWeight draws a weight of the paper's MRFs: −4, 0 or 4 with
@@ -57,10 +57,10 @@ func newLayeredBM(rng *rand.Rand, top, mid, vis int) *layeredBM {
 				sign = 1
 			}
 			for i := range vis {
-				av[i] += sign * b.w1[j*vis+i]
+				av[i] += float64(sign * b.w1[j*vis+i])
 			}
 			for t := range top {
-				at[t] += sign * b.w2[t*mid+j]
+				at[t] += float64(sign * b.w2[t*mid+j])
 			}
 		}
 		var lp float64
@@ -76,7 +76,7 @@ func newLayeredBM(rng *rand.Rand, top, mid, vis int) *layeredBM {
 	b.cdf = make([]float64, len(b.logPrior))
 	var c float64
 	for h, lp := range b.logPrior {
-		c += math.Exp(lp)
+		c += libm.Exp(lp)
 		b.cdf[h] = c
 	}
 	return b

@@ -4,7 +4,7 @@ import (
 	"math"
 	"math/rand/v2"
 
-	"gonum.org/v1/gonum/stat/distuv"
+	"helmholtz/internal/libm"
 )
 
 // mixture is a mixture of product-of-Bernoulli components, equally
@@ -20,13 +20,13 @@ type mixture struct {
 // 1/2.
 func newMixture(rng *rand.Rand, C, N int) *mixture {
 	m := &mixture{p: make([][]float64, C)}
-	mu := betaMeanVar(0.1, 0.02, rng)
+	mu := betaMeanVar(0.1, 0.02)
 	for j := range m.p {
-		mj := mu.Rand()
+		mj := mu.draw(rng)
 		m.p[j] = make([]float64, N)
-		pj := betaMeanVar(mj, mj*(1-mj)/40, rng)
+		pj := betaMeanVar(mj, mj*(1-mj)/40)
 		for k := range m.p[j] {
-			p := pj.Rand()
+			p := pj.draw(rng)
 			if rng.Float64() < 0.5 {
 				p = 1 - p
 			}
@@ -35,12 +35,6 @@ func newMixture(rng *rand.Rand, C, N int) *mixture {
 		}
 	}
 	return m
-}
-
-// betaMeanVar returns the Beta distribution of mean m and variance v.
-func betaMeanVar(m, v float64, rng *rand.Rand) distuv.Beta {
-	s := m*(1-m)/v - 1
-	return distuv.Beta{Alpha: m * s, Beta: (1 - m) * s, Src: rng}
 }
 
 func (m *mixture) sample(dst []uint8, rng *rand.Rand) {
@@ -59,12 +53,12 @@ func (m *mixture) logProbs(xs [][]uint8) ([]float64, error) {
 	for i, x := range xs {
 		mx := math.Inf(-1)
 		for j, pj := range m.p {
-			s := -math.Log(float64(len(m.p)))
+			s := -libm.Log(float64(len(m.p)))
 			for k, v := range x {
 				if v != 0 {
-					s += math.Log(pj[k])
+					s += libm.Log(pj[k])
 				} else {
-					s += math.Log1p(-pj[k])
+					s += libm.Log1p(-pj[k])
 				}
 			}
 			terms[j] = s
@@ -72,9 +66,9 @@ func (m *mixture) logProbs(xs [][]uint8) ([]float64, error) {
 		}
 		var sum float64
 		for _, t := range terms {
-			sum += math.Exp(t - mx)
+			sum += libm.Exp(t - mx)
 		}
-		out[i] = mx + math.Log(sum)
+		out[i] = mx + libm.Log(sum)
 	}
 	return out, nil
 }

@@ -28,6 +28,7 @@ import (
 	"sync"
 
 	"helmholtz/internal/arrays"
+	"helmholtz/internal/libm"
 )
 
 // Names are the tasks, in the paper's order.
@@ -178,7 +179,7 @@ func baseRateGap(m model, rng *rand.Rand) (float64, error) {
 			if v == 0 {
 				p = 1 - p
 			}
-			base -= math.Log2(p)
+			base -= libm.Log2(p)
 		}
 	}
 	lp, err := m.logProbs(xs)
@@ -235,10 +236,10 @@ func distinct(examples [][]uint8) ([][]uint8, []int, []float64) {
 	return pats, of, slices.Repeat([]float64{1 / float64(len(pats))}, len(pats))
 }
 
-func sigmoid(x float64) float64 { return 1 / (1 + math.Exp(-x)) }
+func sigmoid(x float64) float64 { return 1 / (1 + libm.Exp(-x)) }
 
 // softplus returns log(1 + e^x).
-func softplus(x float64) float64 { return max(x, 0) + math.Log1p(math.Exp(-math.Abs(x))) }
+func softplus(x float64) float64 { return max(x, 0) + libm.Log1p(libm.Exp(-math.Abs(x))) }
 
 // WriteNpz writes the data set as an .npz file that dataset.ReadFinite
 // reads (uint8 matrices train, valid and test), with the entropy

@@ -1,14 +1,15 @@
 // Package libm holds the few functions of Go's standard library whose
 // last bit varies between machines and that this module's results depend
-// on: Exp, Log, Log2 and Exp2, each a portable copy of the code math runs
-// on amd64, and NormFloat64, math/rand/v2's normal draws. The copies round
-// every operation on its own (math.FMA where the original fuses, explicit
-// conversions where Go could otherwise fuse), so they give the same bits
-// on every machine, and the same bits as the standard library on the
-// machine the docs were made on. The sigmoid table that training
-// reads, the initial weights, the visible-bias initialisation and exact
-// evaluation use them, so a seed gives the same weights and the same
-// numbers everywhere.
+// on: Exp, Log, Log2, Exp2, Log1p and Pow, each a portable copy of the
+// code math runs on amd64, and NormFloat64 and ExpFloat64, math/rand/v2's
+// normal and exponential draws. The copies round every operation on its
+// own (math.FMA where the original fuses, explicit conversions where Go
+// could otherwise fuse), so they give the same bits on every machine, and
+// the same bits as the standard library on the machine the docs were made
+// on. The sigmoid table that training reads, the initial weights, the
+// visible-bias initialisation, exact evaluation, the synthetic data sets
+// and the density estimators use them, so a seed gives the same weights,
+// data and numbers everywhere.
 package libm
 
 import "math"
