@@ -13,30 +13,7 @@ import (
 // where the standard library is built as there, its own draws one by one;
 // their mean and variance are 1.
 func TestExpFloat64(t *testing.T) {
-	const n = 2_000_000
-	ours, std := rand.New(rand.NewPCG(3, 4)), rand.New(rand.NewPCG(3, 4))
-	h := fnv.New64a()
-	var b [8]byte
-	var sum, sq float64
-	for i := range n {
-		x := ExpFloat64(ours)
-		if stdlibNormal {
-			if y := std.ExpFloat64(); math.Float64bits(x) != math.Float64bits(y) {
-				t.Fatalf("draw %d: %v, math/rand/v2 %v", i, x, y)
-			}
-		}
-		binary.LittleEndian.PutUint64(b[:], math.Float64bits(x))
-		h.Write(b[:])
-		sum += x
-		sq += x * x
-	}
-	if got, want := h.Sum64(), uint64(0x75cdf06360612a44); got != want {
-		t.Errorf("hash of the draws %#x, want %#x", got, want)
-	}
-	mean, v := sum/n, sq/n-(sum/n)*(sum/n)
-	if math.Abs(mean-1) > 5/math.Sqrt(n) || math.Abs(v-1) > 5*math.Sqrt(8.0/n) {
-		t.Errorf("mean %v, variance %v of %d draws", mean, v, n)
-	}
+	checkDraws(t, ExpFloat64, (*rand.Rand).ExpFloat64, rand.NewPCG(3, 4), 0x75cdf06360612a44, 1, 1, 8)
 }
 
 // TestLog1pPow: Log1p and Pow give math's bits where math is built as on
