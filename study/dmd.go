@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"io"
-	"math"
 	"math/rand/v2"
 	"path/filepath"
 	"slices"
@@ -15,6 +14,7 @@ import (
 	"helmholtz"
 	"helmholtz/dataset"
 	"helmholtz/dmd"
+	"helmholtz/internal/libm"
 	"helmholtz/rbm"
 	"helmholtz/train"
 	"helmholtz/units"
@@ -404,7 +404,7 @@ func (c DMD) write(learners []*learner, costs StepCosts, scale []scalePoint) err
 	// The exponent of cost ∝ parameters^b, by least squares on the logs.
 	var sx, sy, sxx, sxy float64
 	for _, p := range scale {
-		x, y := math.Log(float64(p.Params)), math.Log(p.Cost)
+		x, y := libm.Log(float64(p.Params)), libm.Log(p.Cost)
 		sx, sy, sxx, sxy = sx+x, sy+y, sxx+float64(x*x), sxy+float64(x*y) // unfused: the same page on every build
 	}
 	n := float64(len(scale))
