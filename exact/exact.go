@@ -255,6 +255,10 @@ func (e *Evaluator) priorBlock(m *helmholtz.Machine, l, lo, hi int, a, tmp, ones
 	}
 }
 
+// givenBlock is how many configurations layerGiven adds to its sums at a
+// time: with their references and sums, 24 KB, within the L1 cache.
+const givenBlock = 1024
+
 // parallelWork is the enumeration from which an evaluation shares the
 // cores: configurations of a layer times those of the layer above
 // (priors), or patterns times configurations of the first hidden layer
@@ -289,11 +293,34 @@ func layerGiven(dst, a []float64, c float64, lo, hi int, tmp, ones []float64, s 
 		}
 	}
 	dst[lo] = v
-	for x := lo + 1; x < hi; x++ {
-		dst[x] = dst[x&(x-1)] + a[bits.TrailingZeros(uint(x))]
+	if (hi-lo)%8 != 0 || len(a) < 3 {
+		for x := lo + 1; x < hi; x++ {
+			dst[x] = dst[x&(x-1)] + a[bits.TrailingZeros(uint(x))]
+		}
+		if s.mx != nil {
+			s.add(dst[lo:hi], 1)
+		}
+		return
 	}
-	if s.mx != nil {
-		s.add(dst[lo:hi], 1)
+	// The same recursion, eight at a time with the low three bits' logits
+	// at hand, and the terms added a block at a time while the block is in
+	// the cache (add leaves dst as it is, for the blocks after).
+	a0, a1, a2 := a[0], a[1], a[2]
+	for blk := lo; blk < hi; blk += givenBlock {
+		end := min(blk+givenBlock, hi)
+		for b := blk; b < end; b += 8 {
+			if b > lo {
+				dst[b] = dst[b&(b-1)] + a[bits.TrailingZeros(uint(b))]
+			}
+			d0 := dst[b]
+			d2, d4 := d0+a1, d0+a2
+			d6 := d4 + a1
+			dst[b+1], dst[b+2], dst[b+3] = d0+a0, d2, d2+a0
+			dst[b+4], dst[b+5], dst[b+6], dst[b+7] = d4, d4+a0, d6, d6+a0
+		}
+		if s.mx != nil {
+			s.part(blk-lo, end-lo).add(dst[blk:end], 1)
+		}
 	}
 }
 

@@ -71,3 +71,81 @@ loop:
 done:
 	VZEROUPPER
 	RET
+
+// func addExpAVX2(v, mx, sum *float64, n int, scale, slack float64, c *[8]float64, tab *[expN]float64) int
+//
+// sums.add's terms four at a time, for as long as no term exceeds its
+// reference by more than slack: d = v − mx, then sum += scale·e^d as
+// expAddAVX2 does (where d ≥ −708). It returns how many terms it did: a
+// multiple of 4, stopping before the first four with a d > slack (or NaN:
+// those need add's rescale, in Go) or before the last n mod 4.
+TEXT ·addExpAVX2(SB), NOSPLIT, $0-72
+	MOVQ         v+0(FP), SI
+	MOVQ         mx+8(FP), R9
+	MOVQ         sum+16(FP), DI
+	MOVQ         n+24(FP), R11
+	ANDQ         $-4, R11
+	VBROADCASTSD scale+32(FP), Y15
+	MOVQ         c+48(FP), AX
+	MOVQ         tab+56(FP), R8
+	VBROADCASTSD 0(AX), Y8           // N/ln2
+	VBROADCASTSD 8(AX), Y9           // 1.5·2^52
+	VBROADCASTSD 16(AX), Y10         // ln2/N, high part
+	VBROADCASTSD 24(AX), Y11         // ln2/N, low part
+	VBROADCASTSD 32(AX), Y12         // 1/6
+	VBROADCASTSD 40(AX), Y13         // 0.5
+	VBROADCASTSD 48(AX), Y14         // 1
+	MOVQ         $2047, BX
+	MOVQ         BX, X7
+	VPBROADCASTQ X7, Y7              // N − 1
+	MOVL         $1023, BX
+	MOVL         BX, X6
+	VPBROADCASTD X6, Y6              // 1023 in each dword
+	XORQ         CX, CX
+
+aloop:
+	CMPQ    CX, R11
+	JGE     adone
+	VMOVUPD (SI)(CX*8), Y0
+	VSUBPD  (R9)(CX*8), Y0, Y0       // d = v − mx
+	VBROADCASTSD slack+40(FP), Y3
+	VCMPPD  $0x16, Y3, Y0, Y3        // !(d ≤ slack): d > slack or NaN
+	VMOVMSKPD Y3, BX
+	TESTL   BX, BX
+	JNZ     adone
+	VMULPD  Y8, Y0, Y1
+	VADDPD  Y9, Y1, Y1               // t
+	VSUBPD  Y9, Y1, Y2               // fn
+	VMULPD  Y10, Y2, Y3
+	VSUBPD  Y3, Y0, Y3               // x − fn·hi
+	VMULPD  Y11, Y2, Y4
+	VSUBPD  Y4, Y3, Y3               // r
+	VMULPD  Y12, Y3, Y4              // r/6
+	VADDPD  Y13, Y4, Y4              // 0.5 + r/6
+	VMULPD  Y3, Y4, Y4               // r·(0.5 + r/6)
+	VADDPD  Y14, Y4, Y4              // 1 + …
+	VMULPD  Y4, Y3, Y4               // q
+	VPAND   Y7, Y1, Y5               // n & (N−1), per qword
+	VPCMPEQQ Y2, Y2, Y2              // all lanes gathered
+	VXORPD  Y3, Y3, Y3
+	VGATHERQPD Y2, (R8)(Y5*8), Y3    // s
+	VPSRAD  $11, Y1, Y1              // n >> 11 in each low dword
+	VPADDD  Y6, Y1, Y1               // + 1023
+	VPSLLQ  $52, Y1, Y1              // 2^⌊n/N⌋
+	VMULPD  Y4, Y3, Y4               // s·q
+	VADDPD  Y4, Y3, Y4               // s + s·q
+	VMULPD  Y1, Y4, Y4               // ·2^⌊n/N⌋
+	VMULPD  Y4, Y15, Y4              // scale·…
+	VMOVUPD (DI)(CX*8), Y5
+	VADDPD  Y4, Y5, Y4               // sum + term
+	VBROADCASTSD 56(AX), Y3          // −708
+	VCMPPD  $0x1D, Y3, Y0, Y3        // d ≥ −708
+	VBLENDVPD Y3, Y4, Y5, Y5         // sum + term there, sum elsewhere
+	VMOVUPD Y5, (DI)(CX*8)
+	ADDQ    $4, CX
+	JMP     aloop
+
+adone:
+	MOVQ CX, ret+64(FP)
+	VZEROUPPER
+	RET

@@ -52,24 +52,32 @@ func startSums(mx, sum []float64) {
 }
 
 // add adds scale·exp(v[i]) to the log-sum-exp i for each i < len(v),
-// overwriting v. The reference mx[i] moves only when a term exceeds it by
+// leaving v as it is. The reference mx[i] moves only when a term exceeds it by
 // more than e^slack, so the sums stay far from overflow and are rarely
 // rescaled.
 func (s sums) add(v []float64, scale float64) {
 	mx, sum := s.mx[:len(v)], s.sum[:len(v)]
-	for i, x := range v {
-		d := x - mx[i]
-		if d > slack {
-			sum[i] *= expOne(-d)
-			mx[i] = x
-			if s.floor != nil {
-				s.floor[i] = math.Inf(-1) // for addSparse
+	var ds [4]float64
+	for i := 0; i < len(v); {
+		// A kernel takes the terms four at a time while none needs a
+		// rescale; the loop below takes the four that do, and the last few.
+		i += addKernel(v[i:], mx[i:], sum[i:], scale)
+		end := min(i+4, len(v))
+		for j := i; j < end; j++ {
+			d := v[j] - mx[j]
+			if d > slack {
+				sum[j] *= expOne(-d)
+				mx[j] = v[j]
+				if s.floor != nil {
+					s.floor[j] = math.Inf(-1) // for addSparse
+				}
+				d = 0
 			}
-			d = 0
+			ds[j-i] = d
 		}
-		v[i] = d
+		expAdd(sum[i:end], ds[:end-i], scale)
+		i = end
 	}
-	expAdd(sum, v, scale)
 }
 
 // addSparse adds scale·exp(c + dot[i]) to the log-sum-exp i for each

@@ -6,17 +6,33 @@ import (
 	"testing"
 )
 
-// TestAddSparse: addSparse leaves every sum with the bits add gives it,
+// addRef is sums.add as a plain loop, without kernels.
+func addRef(s sums, v []float64, scale float64) {
+	for i, x := range v {
+		d := x - s.mx[i]
+		if d > slack {
+			s.sum[i] *= expOne(-d)
+			s.mx[i] = x
+			d = 0
+		}
+		v[i] = d
+	}
+	expAddGo(s.sum[:len(v)], v, scale, 0)
+}
+
+// TestAddSparse: add and addSparse leave every sum with the bits a plain
+// loop gives it,
 // over terms from far below the floor to past the slack (rescales), with
 // scales from tiny to large and the odd NaN or −∞, while skipping most of
 // the small terms.
 func TestAddSparse(t *testing.T) {
 	const n = 3000
 	rng := rand.New(rand.NewPCG(1, 2))
-	a, b := newSums(n, true), newSums(n, true)
+	a, b, c := newSums(n, true), newSums(n, true), newSums(n, false)
 	a.start()
 	b.start()
-	va, vb := make([]float64, n), make([]float64, n)
+	c.start()
+	va, vb, vc := make([]float64, n), make([]float64, n), make([]float64, n)
 	skipped, terms := 0, 0
 	for step := range 400 {
 		scale := math.Exp(60 * (rng.Float64() - 0.7))
@@ -29,20 +45,24 @@ func TestAddSparse(t *testing.T) {
 			case 1:
 				x = math.Inf(-1)
 			}
-			va[i], vb[i] = x, x
+			va[i], vb[i], vc[i] = x, x, x
 		}
 		// The terms within a factor 2^±2 of the floor, the ones a wrong
 		// floor would skip.
 		for i := range 20 {
 			if f := b.floor[i]; !math.IsInf(f, -1) {
 				vb[i] = b.mx[i] + f - math.Log(scale) + 3*math.Ln2*(rng.Float64()-0.5)
-				va[i] = vb[i]
+				va[i], vc[i] = vb[i], vb[i]
 			}
 		}
 		before := append([]float64(nil), b.sum...)
 		a.add(va, scale)
 		b.addSparse(0, vb, nil, 0, scale)
+		addRef(c, vc, scale)
 		for i := range n {
+			if math.Float64bits(a.sum[i]) != math.Float64bits(c.sum[i]) || math.Float64bits(a.mx[i]) != math.Float64bits(c.mx[i]) {
+				t.Fatalf("step %d, sum %d: add gives %v·e^%v, a plain loop %v·e^%v", step, i, a.sum[i], a.mx[i], c.sum[i], c.mx[i])
+			}
 			if math.Float64bits(a.sum[i]) != math.Float64bits(b.sum[i]) || math.Float64bits(a.mx[i]) != math.Float64bits(b.mx[i]) {
 				t.Fatalf("step %d, sum %d: add gives %v·e^%v, addSparse %v·e^%v", step, i, a.sum[i], a.mx[i], b.sum[i], b.mx[i])
 			}
