@@ -283,8 +283,8 @@ func priorParts(n, nu int) int {
 // add (dst[lo] from c − Σ softplus(a) adding the logits of lo's bits,
 // highest first, as that recursion does from 0; lo a multiple of hi − lo,
 // a power of two). With s not empty it then adds their exponentials into
-// the running log-sum-exps s of [lo, hi), using dst as scratch. tmp and
-// ones are scratch of len(a).
+// the running log-sum-exps s of [lo, hi). tmp and ones are scratch of
+// len(a).
 func layerGiven(dst, a []float64, c float64, lo, hi int, tmp, ones []float64, s sums) {
 	v := c - softplusSum(a, tmp, ones)
 	for b := bits.Len(uint(lo)) - 1; b >= 0; b-- {

@@ -52,9 +52,9 @@ func startSums(mx, sum []float64) {
 }
 
 // add adds scale·exp(v[i]) to the log-sum-exp i for each i < len(v),
-// leaving v as it is. The reference mx[i] moves only when a term exceeds it by
-// more than e^slack, so the sums stay far from overflow and are rarely
-// rescaled.
+// leaving v as it is. The reference mx[i] moves only when a term exceeds
+// it by more than e^slack, so the sums stay far from overflow and are
+// rarely rescaled.
 func (s sums) add(v []float64, scale float64) {
 	mx, sum := s.mx[:len(v)], s.sum[:len(v)]
 	var ds [4]float64
@@ -138,7 +138,7 @@ const sparseFrom = 256
 
 // floorOf returns the log of a quarter of an ulp of s ≥ 0 (2^(E−54) for s
 // in [2^E, 2^(E+1))), or −∞ for s below 2^−999 (zero, subnormal or too
-// small to bother), below which add skips nothing.
+// small to bother), for which addSparse skips nothing.
 func floorOf(s float64) float64 {
 	e := int(math.Float64bits(s)>>52) & 0x7ff // biased exponent; the sign bit is 0
 	if e < 24 {
