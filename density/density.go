@@ -70,6 +70,15 @@ func New(name string) (Estimator, error) {
 	return nil, fmt.Errorf("unknown estimator %.64q (known: %v)", name, Names)
 }
 
+// Stream returns the number of the random stream of the estimator called
+// name (New's names): fitted from rand.NewPCG(seed, Stream(name)), each
+// gives the same fit alone or beside others, in the density command and
+// in the density study, and adding an estimator changes no other's.
+func Stream(name string) uint64 { return streams[name] }
+
+var streams = map[string]uint64{"gzip": 0, "base": 1, "mixture": 2, "hm": 3, "fvbn": 4, "gm": 5, "mf": 6,
+	"hm-rws": 0x727773, "hm-softmax": 0x736d78} // "rws", "smx"
+
 // stopper is the paper's stopping rule: validation every 5 epochs; stop
 // when patience successive validations (the paper: 2) fail to improve on
 // the last one that did by more than a fraction tol of it (the paper:

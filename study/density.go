@@ -116,10 +116,6 @@ type TracePoint struct {
 // slow are the estimators fitted only on SlowSeeds.
 var slow = []string{"gm", "mf"}
 
-// streams number each estimator's random stream, so that adding an
-// estimator changes no other's.
-var streams = map[string]uint64{"gzip": 0, "base": 1, "mixture": 2, "hm": 3, "fvbn": 4, "gm": 5, "mf": 6}
-
 // HMCheck is a Helmholtz machine's test cost, and its coding cost and
 // −log2 p(v) on the likelihood subset.
 type HMCheck struct {
@@ -396,7 +392,7 @@ func (d Density) one(ctx context.Context, task string, seed uint64, prev *Densit
 			}
 			continue
 		}
-		if err := e.Fit(f.Train, f.Valid, rand.New(rand.NewPCG(seed, streams[name]))); err != nil {
+		if err := e.Fit(f.Train, f.Valid, rand.New(rand.NewPCG(seed, density.Stream(name)))); err != nil {
 			return r, err
 		}
 		if _, ok := r.Costs[name]; ok { // fitted again, the same way, for its K curve
@@ -433,7 +429,7 @@ func (d Density) one(ctx context.Context, task string, seed uint64, prev *Densit
 			}
 			e, _ := density.New(name)
 			var err error
-			e.(*density.Latent).Trace(d.TraceNet, f.Train, d.TraceEpochs, rand.New(rand.NewPCG(seed, 0x7472616365+streams[name])),
+			e.(*density.Latent).Trace(d.TraceNet, f.Train, d.TraceEpochs, rand.New(rand.NewPCG(seed, 0x7472616365+density.Stream(name))),
 				func(epoch int, m *helmholtz.Machine) {
 					nll, ok := density.ExactNLL(m, ex)
 					if !ok && err == nil {
@@ -461,7 +457,7 @@ func (d Density) one(ctx context.Context, task string, seed uint64, prev *Densit
 	if task == "mix20" && r.RWS == nil {
 		e, _ := density.New("hm-rws")
 		t := time.Now()
-		if err := e.Fit(f.Train, f.Valid, rand.New(rand.NewPCG(seed, 0x727773))); err != nil {
+		if err := e.Fit(f.Train, f.Valid, rand.New(rand.NewPCG(seed, density.Stream("hm-rws")))); err != nil {
 			return r, err
 		}
 		hm := e.(*density.HM)
@@ -472,7 +468,7 @@ func (d Density) one(ctx context.Context, task string, seed uint64, prev *Densit
 	if task == "mix20" && r.Softmax == nil {
 		s := density.NewSoftmax()
 		t := time.Now()
-		if err := s.Fit(f.Train, f.Valid, rand.New(rand.NewPCG(seed, 0x736d78))); err != nil {
+		if err := s.Fit(f.Train, f.Valid, rand.New(rand.NewPCG(seed, density.Stream("hm-softmax")))); err != nil {
 			return r, err
 		}
 		c := HMCheck{Net: []int{len(f.Train[0]), s.C}, Epochs: s.Epochs, Cost: s.Cost(f.Test), Code: s.Cost(sub),
@@ -485,7 +481,7 @@ func (d Density) one(ctx context.Context, task string, seed uint64, prev *Densit
 // slowFit fits the Gibbs machine or mean field, e, to a data set and
 // costs it.
 func (d Density) slowFit(e density.Estimator, f *dataset.Finite, seed uint64, name string) (*HMCheck, error) {
-	if err := e.Fit(f.Train, f.Valid[:min(d.SlowValid, len(f.Valid))], rand.New(rand.NewPCG(seed, streams[name]))); err != nil {
+	if err := e.Fit(f.Train, f.Valid[:min(d.SlowValid, len(f.Valid))], rand.New(rand.NewPCG(seed, density.Stream(name)))); err != nil {
 		return nil, err
 	}
 	var c HMCheck

@@ -424,7 +424,7 @@ func (s MNIST) small(name string, estimators []string) (MNISTResult, error) {
 			return res, err
 		}
 		start := time.Now()
-		if err := e.Fit(f.Train, f.Valid, rand.New(rand.NewPCG(1, streams[est]))); err != nil {
+		if err := e.Fit(f.Train, f.Valid, rand.New(rand.NewPCG(1, density.Stream(est)))); err != nil {
 			return res, err
 		}
 		res.FitS[est] = time.Since(start).Seconds()

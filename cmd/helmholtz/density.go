@@ -42,8 +42,9 @@ func runDensity(ctx context.Context, args []string) error {
 	}
 	var ests []density.Estimator
 	list := strings.Split(*names, ",")
-	for _, name := range list {
-		e, err := density.New(strings.TrimSpace(name))
+	for i, name := range list {
+		list[i] = strings.TrimSpace(name)
+		e, err := density.New(list[i])
 		if err != nil {
 			return fmt.Errorf("--estimators: %w", err)
 		}
@@ -57,10 +58,10 @@ func runDensity(ctx context.Context, args []string) error {
 			return err
 		}
 		start := time.Now()
-		if err := e.Fit(f.Train, f.Valid, rand.New(rand.NewPCG(*seed, uint64(i)))); err != nil {
+		if err := e.Fit(f.Train, f.Valid, rand.New(rand.NewPCG(*seed, density.Stream(list[i])))); err != nil {
 			return err
 		}
-		fmt.Printf("| %s | %.2f | %.2f | %.2f | %.1f |\n", strings.TrimSpace(list[i]), e.Cost(f.Train), e.Cost(f.Valid), e.Cost(f.Test), time.Since(start).Seconds())
+		fmt.Printf("| %s | %.2f | %.2f | %.2f | %.1f |\n", list[i], e.Cost(f.Train), e.Cost(f.Valid), e.Cost(f.Test), time.Since(start).Seconds())
 	}
 	return nil
 }
