@@ -289,3 +289,18 @@ func TestTrace(t *testing.T) {
 		t.Errorf("−log2 p(v) %.3f bits after 10 epochs, base rates %.3f", nll, base.Cost(valid))
 	}
 }
+
+// TestStreams: every estimator New makes draws from a stream of its own.
+func TestStreams(t *testing.T) {
+	seen := map[uint64]string{}
+	for _, name := range append(slices.Clone(Names), "hm-rws", "hm-softmax") {
+		if _, err := New(name); err != nil {
+			t.Fatal(err)
+		}
+		s := Stream(name)
+		if other, ok := seen[s]; ok {
+			t.Errorf("%s and %s share stream %d", name, other, s)
+		}
+		seen[s] = name
+	}
+}
