@@ -22,6 +22,8 @@ package density
 import (
 	"fmt"
 	"math/rand/v2"
+
+	"helmholtz"
 )
 
 // An Estimator learns a distribution over binary vectors and scores
@@ -68,6 +70,13 @@ func New(name string) (Estimator, error) {
 		return &HM{Archs: hmArchs, Rate: 0.01, Patience: HMPatience, Samples: 5}, nil
 	}
 	return nil, fmt.Errorf("unknown estimator %.64q (known: %v)", name, Names)
+}
+
+// A Net is an estimator that keeps a Helmholtz machine's nets: the
+// Helmholtz machine (HM) and the generative nets of the Gibbs machine and
+// mean field (Latent), once fitted.
+type Net interface {
+	Net() *helmholtz.Machine
 }
 
 // Stream returns the number of the random stream of the estimator called

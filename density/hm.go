@@ -46,6 +46,9 @@ type HM struct {
 // 0.2 % of progress let it train on.
 const HMPatience = 10
 
+// Net returns the machine kept.
+func (h *HM) Net() *helmholtz.Machine { return h.M }
+
 func (h *HM) Fit(train, valid [][]uint8, rng *rand.Rand) error {
 	best := math.Inf(1)
 	for _, hidden := range h.Archs {

@@ -48,6 +48,9 @@ func NewMeanField() *Latent {
 	}}
 }
 
+// Net returns the machine kept.
+func (e *Latent) Net() *helmholtz.Machine { return e.M }
+
 func (e *Latent) Fit(train, valid [][]uint8, rng *rand.Rand) error {
 	e.M, e.Epochs = fitLatent(e.Archs, train, valid, rng, e.Patience,
 		func(m *helmholtz.Machine) helmholtz.Learner { return e.NewLearner(m, e.Rate) })

@@ -4,11 +4,14 @@ import (
 	"context"
 	"fmt"
 	"math/rand/v2"
+	"os"
+	"path/filepath"
 	"strings"
 	"time"
 
 	"helmholtz/dataset"
 	"helmholtz/density"
+	"helmholtz/train"
 )
 
 // maxDensityUnits bounds the training split density fits: examples ×
@@ -18,10 +21,11 @@ const maxDensityUnits = 50_000_000
 // runDensity fits the density estimators to a data set with
 // splits and prints their costs.
 func runDensity(ctx context.Context, args []string) error {
-	fs := newFlags("density", "--data file:PATH.npz [--estimators LIST] [--seed N]")
+	fs := newFlags("density", "--data file:PATH.npz [--estimators LIST] [--seed N] [--save DIR]")
 	data := fs.String("data", "", "data set with splits (file:PATH.npz, e.g. from helmholtz data make)")
 	names := fs.String("estimators", "gzip,base,mixture,hm,fvbn", "estimators to fit, comma-separated; also gm and mf (the Gibbs machine and mean field: minutes per net on 10,000 examples), hm-rws, hm-softmax")
 	seed := fs.Uint64("seed", 1, "seed of the estimators' random initialisations and orders")
+	save := fs.String("save", "", "also write the nets the latent-variable estimators keep (hm, gm, mf, hm-rws) to DIR/NAME.npz, model files for helmholtz eval --model")
 	if err := parse(fs, args); err != nil {
 		return err
 	}
@@ -50,6 +54,11 @@ func runDensity(ctx context.Context, args []string) error {
 		}
 		ests = append(ests, e)
 	}
+	if *save != "" {
+		if err := os.MkdirAll(*save, 0o755); err != nil {
+			return fmt.Errorf("--save: %w", err)
+		}
+	}
 	fmt.Printf("%s: %d / %d / %d examples of %d units\n\n", f, len(f.Train), len(f.Valid), len(f.Test), f.Dim())
 	fmt.Println("| estimator | train, bits | valid, bits | test, bits | seconds |")
 	fmt.Println("|---|---|---|---|---|")
@@ -62,6 +71,11 @@ func runDensity(ctx context.Context, args []string) error {
 			return err
 		}
 		fmt.Printf("| %s | %.2f | %.2f | %.2f | %.1f |\n", list[i], e.Cost(f.Train), e.Cost(f.Valid), e.Cost(f.Test), time.Since(start).Seconds())
+		if n, ok := e.(density.Net); ok && *save != "" {
+			if err := train.WriteSnapshot(filepath.Join(*save, list[i]+".npz"), train.State{Machine: n.Net()}); err != nil {
+				return err
+			}
+		}
 	}
 	return nil
 }

@@ -5,6 +5,7 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -33,6 +34,19 @@ func TestHeldOut(t *testing.T) {
 		if !strings.Contains(out, want) {
 			t.Errorf("density lacks %q:\n%s", want, out)
 		}
+	}
+	// The nets the latent-variable estimators keep, saved for eval; a
+	// --save that is a file is refused before anything is fitted.
+	out = succeeds(t, dir, "density", "--data", "file:mix.npz", "--estimators", "base,hm", "--save", "nets")
+	if names, want := files(filepath.Join(dir, "nets")), []string{filepath.Join(dir, "nets", "hm.npz")}; !slices.Equal(names, want) {
+		t.Errorf("density --save wrote %v, want %v", names, want)
+	}
+	out = succeeds(t, dir, "eval", "--model", "nets/hm.npz", "--data", "file:mix.npz", "--split", "test", "--samples", "50")
+	if !strings.Contains(out, "test split") {
+		t.Errorf("eval of a saved net printed:\n%s", out)
+	}
+	if e := refused(t, dir, "density", "--data", "file:mix.npz", "--estimators", "hm", "--save", "mix.npz"); !strings.Contains(e, "--save") {
+		t.Errorf("density --save onto a file: %q", e)
 	}
 	succeeds(t, dir, "train", "--data", "file:mix.npz", "--layers", "100,6", "--n-steps", "600", "--eval-every", "300", "--out", "run", "--quiet")
 	// Every evaluation in the history scores the validation split too, as
