@@ -381,6 +381,9 @@ func (d Density) one(ctx context.Context, task string, seed uint64, prev *Densit
 			if err != nil {
 				return r, err
 			}
+			if err := d.saveNet(task, seed, name, e); err != nil {
+				return r, err
+			}
 			c.Seconds = time.Since(t).Seconds()
 			if r.Slow == nil {
 				r.Slow = map[string]*HMCheck{}
@@ -401,6 +404,9 @@ func (d Density) one(ctx context.Context, task string, seed uint64, prev *Densit
 		}
 		r.Costs[name] = e.Cost(f.Test)
 		r.Seconds[name] = time.Since(t).Seconds()
+		if err := d.saveNet(task, seed, name, e); err != nil {
+			return r, err
+		}
 		if hm, ok := e.(*density.HM); ok {
 			hmFit = hm
 			r.HMNet, r.HMEpoch = hm.M.Sizes, hm.Epochs
@@ -460,6 +466,9 @@ func (d Density) one(ctx context.Context, task string, seed uint64, prev *Densit
 		if err := e.Fit(f.Train, f.Valid, rand.New(rand.NewPCG(seed, density.Stream("hm-rws")))); err != nil {
 			return r, err
 		}
+		if err := d.saveNet(task, seed, "hm-rws", e); err != nil {
+			return r, err
+		}
 		hm := e.(*density.HM)
 		c := HMCheck{Net: hm.M.Sizes, Epochs: hm.Epochs, Cost: hm.Cost(f.Test), Code: hm.Cost(sub), Seconds: time.Since(t).Seconds()}
 		c.NLL, c.NLLSE, c.Exact = hm.NLL(sub, d.NLLK, rand.New(rand.NewPCG(seed, 0x6e6c6c)))
@@ -476,6 +485,21 @@ func (d Density) one(ctx context.Context, task string, seed uint64, prev *Densit
 		r.Softmax = &c
 	}
 	return r, nil
+}
+
+// saveNet writes the net a latent-variable estimator e kept, fitted as
+// name to task and seed, to Out/nets/TASK-seedN-NAME.npz, a model file
+// for helmholtz eval --model (the data: Out/data/TASK-seedN.npz).
+func (d Density) saveNet(task string, seed uint64, name string, e density.Estimator) error {
+	n, ok := e.(density.Net)
+	if !ok {
+		return nil
+	}
+	dir := filepath.Join(d.Out, "nets")
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return err
+	}
+	return train.WriteSnapshot(filepath.Join(dir, fmt.Sprintf("%s-seed%d-%s.npz", task, seed, name)), train.State{Machine: n.Net()})
 }
 
 // slowFit fits the Gibbs machine or mean field, e, to a data set and

@@ -12,7 +12,10 @@ import (
 	"strings"
 	"testing"
 
+	"helmholtz/dataset"
+	"helmholtz/density"
 	"helmholtz/synth"
+	"helmholtz/train"
 )
 
 // TestDensityCompletes: a density study on small data writes its page;
@@ -34,6 +37,23 @@ func TestDensityCompletes(t *testing.T) {
 	first, err := readDensityResults(path)
 	if err != nil || len(first) != 2 {
 		t.Fatalf("%d results, %v", len(first), err)
+	}
+	// The nets the HM kept, as model files: the first seed's reproduces
+	// its recorded test cost.
+	for _, name := range []string{"mix20-seed1-hm.npz", "mix20-seed2-hm.npz", "mix20-seed1-hm-rws.npz"} {
+		if _, err := os.Stat(filepath.Join(d.Out, "nets", name)); err != nil {
+			t.Errorf("net %s: %v", name, err)
+		}
+	}
+	if s, err := train.ReadSnapshot(filepath.Join(d.Out, "nets", "mix20-seed1-hm.npz")); err != nil {
+		t.Error(err)
+	} else if data, err := dataset.ReadFinite(filepath.Join(d.Out, "data", "mix20-seed1.npz")); err != nil {
+		t.Error(err)
+	} else {
+		k := slices.IndexFunc(first, func(r DensityResult) bool { return r.Seed == 1 })
+		if hm := (&density.HM{M: s.Machine}); k < 0 || hm.Cost(data.Test) != first[k].Costs["hm"] {
+			t.Errorf("the saved HM net costs %v bits, the record of seed 1 (at %d) another", hm.Cost(data.Test), k)
+		}
 	}
 	// Strip the later parts, as results written before them lack them.
 	var b strings.Builder
