@@ -112,7 +112,7 @@ func (g *Gibbs) set(l, j int, now bool, w, child []float64) {
 	}
 	g.ws.x[l][j] = float64(bit(now))
 	for i, wi := range w {
-		child[i] += s * wi
+		child[i] += float64(s * wi)
 	}
 }
 

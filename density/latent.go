@@ -154,7 +154,7 @@ func meanSE(xs [][]uint8, bits func(x []uint8) float64) (mean, se float64) {
 	}
 	n := float64(len(xs))
 	mean = sum / n
-	return mean, math.Sqrt(max(0, sum2/n-mean*mean) / n)
+	return mean, math.Sqrt(max(0, sum2/n-float64(mean*mean)) / n)
 }
 
 // meanFieldNLL estimates −log2 p(v) by importance sampling, K draws from

@@ -146,7 +146,7 @@ func meanLog(l []float64) (float64, float64) {
 	mean := s / k
 	se := math.Inf(1)
 	if k > 1 {
-		variance := max(0, (s2-k*mean*mean)/(k-1))
+		variance := max(0, (s2-float64(k*mean*mean))/(k-1))
 		se = math.Sqrt(variance/k) / mean
 	}
 	return mx + libm.Log(mean), se
@@ -194,7 +194,7 @@ func (s *Sampler) HeldOut(m *helmholtz.Machine, data helmholtz.Data, n int, rng 
 	mean := sum / float64(n)
 	se := math.Inf(1)
 	if n > 1 {
-		se = math.Sqrt(max(0, (sum2-float64(n)*mean*mean)/float64(n-1)) / float64(n))
+		se = math.Sqrt(max(0, (sum2-float64(float64(n)*mean*mean))/float64(n-1)) / float64(n))
 	}
 	return Result{NLL: mean, NLLSE: se, KL: math.NaN(), K: s.K}
 }

@@ -92,7 +92,7 @@ func each(examples [][]uint8, seed uint64, workers int, newScorer func() func(x 
 	h.Coding /= float64(n)
 	h.SE = math.Inf(1)
 	if n > 1 {
-		h.SE = math.Sqrt(max(0, (sum2-float64(n)*h.NLL*h.NLL)/float64(n-1)) / float64(n))
+		h.SE = math.Sqrt(max(0, (sum2-float64(float64(n)*h.NLL*h.NLL))/float64(n-1)) / float64(n))
 	}
 	return h
 }

@@ -219,7 +219,7 @@ func (g *GapEvaluator) general(m *helmholtz.Machine, q Recognition) Gaps {
 					lqx = logSumExp(t)
 				}
 				if qx := libm.Exp(lqx); qx > 0 {
-					gs.qp[k] += qx * (lqx - lpj)
+					gs.qp[k] += float64(qx * (lqx - lpj))
 				}
 				if lpj > gs.mx[k] {
 					scale := libm.Exp(gs.mx[k] - lpj)
@@ -229,7 +229,7 @@ func (g *GapEvaluator) general(m *helmholtz.Machine, q Recognition) Gaps {
 				e := libm.Exp(lpj - gs.mx[k])
 				gs.sum[k] += e
 				if e > 0 {
-					gs.w[k] += e * (lpj - lqx)
+					gs.w[k] += float64(e * (lpj - lqx))
 				}
 			}
 		}
@@ -344,9 +344,9 @@ func (g *GapEvaluator) addPattern(out *Gaps, k int, pg PatternGap) {
 	if g.probs != nil && g.probs[k] > 0 {
 		pk := g.probs[k]
 		pg.Share = pk * (libm.Log2(pk) - pg.LogP)
-		out.Gap += pk * pg.QP
-		out.GapPQ += pk * pg.PQ
-		out.NLL -= pk * pg.LogP
+		out.Gap += float64(pk * pg.QP) // unfused, here and above: the same bits on every machine
+		out.GapPQ += float64(pk * pg.PQ)
+		out.NLL -= float64(pk * pg.LogP)
 	}
 	out.Patterns[k] = pg
 	out.Entropy = g.entropy

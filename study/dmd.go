@@ -408,7 +408,7 @@ func (c DMD) write(learners []*learner, costs StepCosts, scale []scalePoint) err
 		sx, sy, sxx, sxy = sx+x, sy+y, sxx+float64(x*x), sxy+float64(x*y) // unfused: the same page on every build
 	}
 	n := float64(len(scale))
-	exponent := (n*sxy - sx*sy) / (n*sxx - sx*sx)
+	exponent := (float64(n*sxy) - float64(sx*sy)) / (float64(n*sxx) - float64(sx*sx))
 	// Which phase of the canonical step moves the most.
 	phases := []string{"the recognition pass", "the generative update", "the fantasy", "the recognition update"}
 	big := 0
@@ -438,7 +438,7 @@ func quantile(sorted []float64, q float64) float64 {
 	if len(sorted) == 0 {
 		return 0
 	}
-	pos := q * float64(len(sorted)-1)
+	pos := float64(q * float64(len(sorted)-1))
 	i := int(pos)
 	if i+1 >= len(sorted) {
 		return sorted[len(sorted)-1]

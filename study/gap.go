@@ -261,7 +261,7 @@ func gapPage(g Gap, rows []row, canon canonical, took time.Duration) (string, er
 	}
 	var runTime float64
 	for _, rw := range rows {
-		runTime += rw.Seconds * float64(rw.N)
+		runTime += float64(rw.Seconds * float64(rw.N))
 	}
 	vars := map[string]any{
 		"BlankGap": blankGap, "BlankP": canon.Probs[0],

@@ -312,14 +312,14 @@ func mnistFindings(results []MNISTResult) string {
 	if base, ok := get("mnist"); ok {
 		if f, ok := base.Costs["fvbn"]; ok {
 			p(" The fully visible belief net (no hidden units, fitted in %.0f s) scores %.2f nats, %+.2f against RWS.",
-				base.FitS["fvbn"], f*math.Ln2, f*math.Ln2-rws5.NLL)
+				base.FitS["fvbn"], f*math.Ln2, float64(f*math.Ln2)-rws5.NLL)
 		}
 	}
 	if conv, ok := get(convName); ok && len(conv.Conv) >= 2 {
 		c := conv.Conv[len(conv.Conv)-2]
 		last := conv.Conv[len(conv.Conv)-1]
 		settled := "has settled"
-		if c.Diff > 3*c.DiffSE+0.05 {
+		if c.Diff > float64(3*c.DiffSE)+0.05 {
 			settled = "is still falling"
 		}
 		p(" From K = %d to %d the estimate falls by %.2f ± %.2f nats: it %s, and since an importance-sampled\n", c.K, last.K, c.Diff, c.DiffSE, settled)
@@ -377,7 +377,7 @@ func (s MNIST) convergence(run MNISTRun) (MNISTResult, error) {
 		mean := sum / n
 		res.Conv[i].Diff = mean
 		if n > 1 {
-			res.Conv[i].DiffSE = math.Sqrt(max(0, (sum2-n*mean*mean)/(n-1)) / n)
+			res.Conv[i].DiffSE = math.Sqrt(max(0, (sum2-float64(n*mean*mean))/(n-1)) / n)
 		}
 	}
 	fmt.Fprintf(s.Log, "  convergence in K on %d test images: done\n", len(test))

@@ -246,7 +246,7 @@ func (s Scale) write(nets, sel, topNets, topSel []sweep.Result, took time.Durati
 	}
 	var runTime float64
 	for _, rw := range append(slices.Clone(rows), selRows...) { // the top rows are among them
-		runTime += rw.Seconds * float64(rw.N)
+		runTime += float64(rw.Seconds * float64(rw.N))
 	}
 	vars := map[string]any{
 		"Rows": rows, "Select": selRows, "Recipe": s.Recipe, "K": s.K, "Workers": s.Workers,

@@ -15,7 +15,7 @@ func newBeliefNet(rng *rand.Rand, sizes []int) *beliefNet {
 	m := helmholtz.New(sizes)
 	for _, w := range m.W {
 		for i := range w {
-			w[i] = 4*rng.Float64() - 2
+			w[i] = float64(4*rng.Float64()) - 2
 		}
 	}
 	return &beliefNet{m}

@@ -192,14 +192,14 @@ func (r *Run) reinitTop() int {
 		m.RecognitionMeans(v, means)
 		codes[d] = append([]float64(nil), means[1]...)
 		for j, q := range means[1] {
-			mean[j] += q / topDraws
+			mean[j] += float64(q / topDraws)
 		}
 	}
 	cov := make([]float64, n1*n1)
 	for _, c := range codes {
 		for a := range n1 {
 			for b := range n1 {
-				cov[a*n1+b] += float64((c[a]-mean[a])*(c[b]-mean[b])) / topDraws // unfused: the same bits everywhere
+				cov[a*n1+b] += float64(float64((c[a]-mean[a])*(c[b]-mean[b])) / topDraws) // unfused: the same bits everywhere
 			}
 		}
 	}
