@@ -22,18 +22,20 @@ func TestMakeBits(t *testing.T) {
 	// Not bn5-10-15-20: its entropy's 2^35 terms take most of a minute
 	// whatever the splits; it draws as bn20 does.
 	for _, task := range []string{"mix20", "bn20", "mrf10-20", "mrf10x10"} {
-		d, err := Make(task, 1, Sizes{Train: 300, Valid: 50, Test: 50})
-		if err != nil {
-			t.Fatal(err)
-		}
-		var buf bytes.Buffer
-		if err := d.WriteNpz(&buf); err != nil {
-			t.Fatal(err)
-		}
-		h := fnv.New64a()
-		h.Write(buf.Bytes())
-		if got := h.Sum64(); got != want[task] {
-			t.Errorf("%s: hash of the file %#x, want %#x", task, got, want[task])
-		}
+		t.Run(task, func(t *testing.T) {
+			d, err := Make(task, 1, Sizes{Train: 300, Valid: 50, Test: 50})
+			if err != nil {
+				t.Fatal(err)
+			}
+			var buf bytes.Buffer
+			if err := d.WriteNpz(&buf); err != nil {
+				t.Fatal(err)
+			}
+			h := fnv.New64a()
+			h.Write(buf.Bytes())
+			if got := h.Sum64(); got != want[task] {
+				t.Errorf("hash of the file %#x, want %#x", got, want[task])
+			}
+		})
 	}
 }
