@@ -48,6 +48,18 @@ func newLayeredBM(rng *rand.Rand, top, mid, vis int) *layeredBM {
 	// Gray-code order so that each state changes the sums by one row.
 	b.logPrior = make([]float64, 1<<mid)
 	av, at := make([]float64, vis), make([]float64, top)
+	// Every sum is of mid weights of −4, 0 or 4, so a multiple 4k of 4
+	// with |k| ≤ mid, exactly: its softplus comes from a table.
+	sp := make([]float64, 2*mid+1)
+	for k := range sp {
+		sp[k] = softplus(float64(4 * (k - mid)))
+	}
+	softplusOf := func(a float64) float64 {
+		if k := int(a * 0.25); float64(4*k) == a && -mid <= k && k <= mid {
+			return sp[k+mid]
+		}
+		return softplus(a)
+	}
 	for s := range 1 << mid {
 		h := s ^ (s >> 1)
 		if s > 0 {
@@ -65,10 +77,10 @@ func newLayeredBM(rng *rand.Rand, top, mid, vis int) *layeredBM {
 		}
 		var lp float64
 		for _, a := range av {
-			lp += softplus(a)
+			lp += softplusOf(a)
 		}
 		for _, a := range at {
-			lp += softplus(a)
+			lp += softplusOf(a)
 		}
 		b.logPrior[h] = lp
 	}
