@@ -61,7 +61,7 @@ var expTab = func() (t [expN]float64) {
 	return t
 }()
 
-// expNeg returns e^x for one x ≤ 0, as expAdd computes it.
+// expOne returns e^x for one x, as expAdd computes it (0 below −708 and for NaN).
 func expOne(x float64) float64 {
 	var dst [1]float64
 	expAdd(dst[:], []float64{x}, 1)

@@ -27,7 +27,7 @@ func TestExp(t *testing.T) {
 		check(x)
 	}
 	if expOne(-709) != 0 || expOne(math.Inf(-1)) != 0 || expOne(math.NaN()) != 0 {
-		t.Error("expNeg out of range: want 0 below -708 and for NaN")
+		t.Error("expOne out of range: want 0 below -708 and for NaN")
 	}
 }
 
