@@ -120,6 +120,19 @@ func deltaLayer(d, bias, rows []float64, active []int32, x []float64, eps float6
 //go:noescape
 func addActiveRowsAVX2(d, rows *float64, active *int32, nact, n, k int)
 
+//go:noescape
+func addActiveRowsAVX512(d, rows *float64, active *int32, nact, n, k int)
+
+// addActiveRows is addActiveRowsAVX2, in 512-bit registers where there
+// are.
+func addActiveRows(d, rows *float64, active *int32, nact, n, k int) {
+	if useAVX512 {
+		addActiveRowsAVX512(d, rows, active, nact, n, k)
+		return
+	}
+	addActiveRowsAVX2(d, rows, active, nact, n, k)
+}
+
 // sumRows sets d to the logits bias + Σ_{i∈active} rows[i·n : (i+1)·n]
 // of a layer, as sumRowsGo does.
 func sumRows(d, bias, rows []float64, active []int32) {
@@ -127,7 +140,7 @@ func sumRows(d, bias, rows []float64, active []int32) {
 	if useAVX2 && n >= wideRows {
 		k = n &^ 3
 		copy(d[:n], bias)
-		addActiveRowsAVX2(&d[0], rowsPtr(rows), activePtr(active), len(active), n, k)
+		addActiveRows(&d[0], rowsPtr(rows), activePtr(active), len(active), n, k)
 	} else if useAVX2 && n >= 4 {
 		k = n &^ 3
 		_ = d[n-1]
@@ -145,13 +158,56 @@ func gather16AVX2(out, src *float64, idx *int32, nidx, stride int)
 //go:noescape
 func gather16x2AVX2(out1, out2, src *float64, idx1 *int32, n1 int, idx2 *int32, n2, stride int)
 
+//go:noescape
+func gather16x2AVX512(out1, out2, src *float64, idx1 *int32, n1 int, idx2 *int32, n2, stride int)
+
+//go:noescape
+func gather16x4AVX512(out *[4]*float64, src *float64, idx *[4]*int32, n *[4]int, stride int)
+
+// gather16x2 is gather16x2AVX2, in 512-bit registers where there are.
+func gather16x2(out1, out2, src *float64, idx1 *int32, n1 int, idx2 *int32, n2, stride int) {
+	if useAVX512 {
+		gather16x2AVX512(out1, out2, src, idx1, n1, idx2, n2, stride)
+		return
+	}
+	gather16x2AVX2(out1, out2, src, idx1, n1, idx2, n2, stride)
+}
+
+// gathers adds to out(j)[0:16], for j < m, the rows src[i·stride : +16]
+// of the units i of list(j), each in its list's order: four outputs at a
+// time where there are 512-bit registers, else two, then one.
+func gathers(m int, out func(j int) *float64, src *float64, list func(j int) []int32, stride int) {
+	j := 0
+	if useAVX512 {
+		var o [4]*float64
+		var idx [4]*int32
+		var n [4]int
+		for ; j+3 < m; j += 4 {
+			for t := range 4 {
+				a := list(j + t)
+				o[t], idx[t], n[t] = out(j+t), activePtr(a), len(a)
+			}
+			gather16x4AVX512(&o, src, &idx, &n, stride)
+		}
+	}
+	for ; j+1 < m; j += 2 {
+		a, b := list(j), list(j+1)
+		gather16x2(out(j), out(j+1), src, activePtr(a), len(a), activePtr(b), len(b), stride)
+	}
+	if j < m {
+		a := list(j)
+		gather16AVX2(out(j), src, activePtr(a), len(a), stride)
+	}
+}
+
 // sumRowsMany sets each d[s] to start[s] + Σ_{i∈active[s]} rows[i·n : (i+1)·n],
 // n = len(start[s]) (the same for every s): a layer's logits from a bias,
 // as sumRows(d[s], start[s], rows, active[s]) does for each alone (the
 // same bits). A wide layer goes sixteen columns at a time: that block of
 // every row (25 KB for 200 rows) stays in the L1 cache while the samples,
-// two at a time, gather from it into registers, where a sample at a time
-// would bring every row from farther away.
+// four at a time with AVX-512 (two with AVX2), gather from it into
+// registers, where a sample at a time would bring every row from farther
+// away.
 func sumRowsMany(d, start [][]float64, rows []float64, active [][]int32) {
 	if len(d) == 0 {
 		return
@@ -167,15 +223,9 @@ func sumRowsMany(d, start [][]float64, rows []float64, active [][]int32) {
 	for s := range d {
 		copy(d[s][:n], start[s][:n])
 	}
+	list := func(s int) []int32 { return active[s] }
 	for lo := 0; lo < k16; lo += 16 {
-		s := 0
-		for ; s+1 < len(d); s += 2 {
-			a, b := active[s], active[s+1]
-			gather16x2AVX2(&d[s][lo], &d[s+1][lo], &rows[lo], activePtr(a), len(a), activePtr(b), len(b), n)
-		}
-		if s < len(d) {
-			gather16AVX2(&d[s][lo], &rows[lo], activePtr(active[s]), len(active[s]), n)
-		}
+		gathers(len(d), func(s int) *float64 { return &d[s][lo] }, &rows[lo], list, n)
 	}
 	for s := range d {
 		if k16 < k {
@@ -189,8 +239,8 @@ func sumRowsMany(d, start [][]float64, rows []float64, active [][]int32) {
 // to the rows of w of its active units, and, for s < nb, to bias:
 // addRows(bias, w, d_s, active[s]) for each s < nb in order, then the
 // same without bias for the rest; the same bits. A wide layer goes
-// sixteen columns at a time, and within them row of w by row of w (two at
-// a time), each gathering in registers the rows of d of the samples in
+// sixteen columns at a time, and within them row of w by row of w (four
+// at a time with AVX-512, two with AVX2), each gathering in registers the rows of d of the samples in
 // which its unit is active, in their order: d's block stays in the L1
 // cache, and a row of w is read and written once, not once a sample.
 func addRowsMany(bias, w, d []float64, active [][]int32, nb int, t *rowLists) {
@@ -207,15 +257,7 @@ func addRowsMany(bias, w, d []float64, active [][]int32, nb int, t *rowLists) {
 		if nb > 0 {
 			gather16AVX2(&bias[lo], &d[lo], &t.all[0], nb, n)
 		}
-		i := 0
-		for ; i+1 < units; i += 2 {
-			a, b := t.list(i), t.list(i+1)
-			gather16x2AVX2(&w[i*n+lo], &w[(i+1)*n+lo], &d[lo], activePtr(a), len(a), activePtr(b), len(b), n)
-		}
-		if i < units {
-			a := t.list(i)
-			gather16AVX2(&w[i*n+lo], &d[lo], activePtr(a), len(a), n)
-		}
+		gathers(units, func(i int) *float64 { return &w[i*n+lo] }, &d[lo], t.list, n)
 	}
 	if k16 < k {
 		if nb > 0 {
@@ -538,13 +580,22 @@ func laneBits(x []float64, lanes []uint64, n int) {
 //go:noescape
 func adamAVX2(p, grad, m, v *float64, n int, c *adamConsts)
 
+//go:noescape
+func adamAVX512(p, grad, m, v *float64, n int, c *adamConsts)
+
 // adamStep is adamGo, four elements at a time on AVX2.
 func adamStep(p, g, m, v []float64, c *adamConsts) {
 	n, k := len(p), 0
 	if useAVX2 && n >= 4 {
-		k = n &^ 3
 		_, _, _ = g[n-1], m[n-1], v[n-1]
-		adamAVX2(&p[0], &g[0], &m[0], &v[0], k, c)
+		if useAVX512 && n >= 8 {
+			k = n &^ 7
+			adamAVX512(&p[0], &g[0], &m[0], &v[0], k, c)
+		}
+		if k4 := n &^ 3; k < k4 {
+			adamAVX2(&p[k], &g[k], &m[k], &v[k], k4-k, c)
+			k = k4
+		}
 	}
 	adamGo(p, g, m, v, c, k)
 }
@@ -552,9 +603,6 @@ func adamStep(p, g, m, v []float64, c *adamConsts) {
 //go:noescape
 func logProbAVX2(a, x *float64, n int, coef *[sigN][4]float64) float64
 
-// stateLogProb returns log p(x) for a layer in state x (0/1 values) whose
-// logits are a: Σ_i log σ(±a_i) by the fast log σ, summed in order (the
-// terms four at a time on AVX2, the same bits).
 // gibbsOddsAVX2 is gibbsOddsGo for the first n children (see
 // kernel_amd64.s).
 //
@@ -592,6 +640,9 @@ func logSigRow(ls, c, xc []float64) {
 	logSigRowGo(ls, c, xc, k)
 }
 
+// stateLogProb returns log p(x) for a layer in state x (0/1 values) whose
+// logits are a: Σ_i log σ(±a_i) by the fast log σ, summed in order (the
+// terms four at a time on AVX2, the same bits).
 func stateLogProb(a, x []float64) float64 {
 	k := 0
 	var s float64

@@ -164,10 +164,15 @@ func TestAdamKernel(t *testing.T) {
 	if !useAVX2 {
 		t.Skip("no AVX2 on this machine")
 	}
-	for _, n := range []int{1, 3, 4, 7, 64, 1001} {
-		fast, slow := adamRun(n, true), adamRun(n, false)
-		if !sameBits(fast, slow) {
-			t.Fatalf("n = %d: Adam differs with and without AVX2", n)
+	saved := useAVX512
+	defer func() { useAVX512 = saved }()
+	for _, n := range []int{1, 3, 4, 7, 8, 12, 13, 64, 1001} {
+		slow := adamRun(n, false)
+		for _, wide := range []bool{false, saved} {
+			useAVX512 = wide
+			if fast := adamRun(n, true); !sameBits(fast, slow) {
+				t.Fatalf("n = %d: Adam differs with and without AVX2 (AVX-512 %v)", n, wide)
+			}
 		}
 	}
 }
@@ -447,6 +452,73 @@ func TestMeanFieldExpLog(t *testing.T) {
 			mfOddsRowGo(p2, la, lb, 0)
 			if !same(p, p2) {
 				t.Fatalf("n = %d, trial %d: mfOddsRow differs from its loop", n, trial)
+			}
+		}
+	}
+}
+
+// TestRowKernels: sumRowsMany and addRowsMany give the portable loops'
+// bits with the AVX2 kernels and with the AVX-512 ones, for every count
+// of samples modulo four (the 512-bit gathers take four at a time, then
+// two, then one), widths with and without tails, and lists of every
+// density, empty ones included.
+func TestRowKernels(t *testing.T) {
+	if !useAVX2 {
+		t.Skip("no AVX2 on this machine")
+	}
+	saved := useAVX512
+	defer func() { useAVX512 = saved }()
+	rng := rand.New(rand.NewPCG(3, 4))
+	for _, n := range []int{128, 134, 200, 784} {
+		for S := 1; S <= 9; S++ {
+			units := 7 + rng.IntN(30)
+			rows := make([]float64, units*n)
+			for i := range rows {
+				rows[i] = rng.NormFloat64()
+			}
+			active := make([][]int32, S)
+			start := make([][]float64, S)
+			d := make([]float64, S*n)
+			for s := range S {
+				p := [...]float64{0, 0.1, 0.5, 0.9, 1}[rng.IntN(5)]
+				for i := range units {
+					if rng.Float64() < p {
+						active[s] = append(active[s], int32(i))
+					}
+				}
+				start[s] = make([]float64, n)
+				for i := range start[s] {
+					start[s][i] = rng.NormFloat64()
+				}
+			}
+			for i := range d {
+				d[i] = rng.NormFloat64()
+			}
+			nb := rng.IntN(S + 1)
+			run := func(avx2, avx512 bool) (sums [][]float64, bias, w []float64) {
+				useAVX512 = avx512
+				withAVX2(avx2, func() {
+					sums = make([][]float64, S)
+					for s := range sums {
+						sums[s] = make([]float64, n)
+					}
+					sumRowsMany(sums, start, rows, active)
+					bias, w = slices.Clone(start[0]), slices.Clone(rows)
+					addRowsMany(bias, w, d, active, nb, new(rowLists))
+				})
+				return sums, bias, w
+			}
+			s0, b0, w0 := run(false, false)
+			for _, k := range [][2]bool{{true, false}, {true, saved}} {
+				s1, b1, w1 := run(k[0], k[1])
+				for s := range S {
+					if !sameBits(s0[s], s1[s]) {
+						t.Fatalf("n %d, %d samples, AVX-512 %v: sumRowsMany's sample %d differs", n, S, k[1], s)
+					}
+				}
+				if !sameBits(b0, b1) || !sameBits(w0, w1) {
+					t.Fatalf("n %d, %d samples, AVX-512 %v: addRowsMany differs", n, S, k[1])
+				}
 			}
 		}
 	}
