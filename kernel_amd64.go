@@ -673,7 +673,14 @@ func mfSumsRow(z, pa, pb, w, ea, eb []float64, p float64) {
 	if n := len(z); useAVX2 && n >= 4 {
 		k = n &^ 3
 		_, _, _, _, _ = pa[n-1], pb[n-1], w[n-1], ea[n-1], eb[n-1]
-		mfSumsRowAVX2(&z[0], &pa[0], &pb[0], &w[0], &ea[0], &eb[0], k, p)
+		j := 0
+		if useAVX512 && n >= 8 {
+			j = n &^ 7
+			mfSumsRowAVX512(&z[0], &pa[0], &pb[0], &w[0], &ea[0], &eb[0], j, p)
+		}
+		if j < k {
+			mfSumsRowAVX2(&z[j], &pa[j], &pb[j], &w[j], &ea[j], &eb[j], k-j, p)
+		}
 	}
 	mfSumsRowGo(z, pa, pb, w, ea, eb, p, k)
 }
@@ -683,7 +690,14 @@ func mfNewtonRow(ma, mb, va, vb, w, ea, eb []float64, p float64) {
 	if n := len(ma); useAVX2 && n >= 4 {
 		k = n &^ 3
 		_, _, _, _, _, _ = mb[n-1], va[n-1], vb[n-1], w[n-1], ea[n-1], eb[n-1]
-		mfNewtonRowAVX2(&ma[0], &mb[0], &va[0], &vb[0], &w[0], &ea[0], &eb[0], k, p)
+		j := 0
+		if useAVX512 && n >= 8 {
+			j = n &^ 7
+			mfNewtonRowAVX512(&ma[0], &mb[0], &va[0], &vb[0], &w[0], &ea[0], &eb[0], j, p)
+		}
+		if j < k {
+			mfNewtonRowAVX2(&ma[j], &mb[j], &va[j], &vb[j], &w[j], &ea[j], &eb[j], k-j, p)
+		}
 	}
 	mfNewtonRowGo(ma, mb, va, vb, w, ea, eb, p, k)
 }
@@ -703,7 +717,14 @@ func mfMoveRow(z, pbc, w, ea, eb []float64, p, q float64) {
 	if n := len(z); useAVX2 && n >= 4 {
 		k = n &^ 3
 		_, _, _, _ = pbc[n-1], w[n-1], ea[n-1], eb[n-1]
-		mfMoveRowAVX2(&z[0], &pbc[0], &w[0], &ea[0], &eb[0], k, p, q)
+		j := 0
+		if useAVX512 && n >= 8 {
+			j = n &^ 7
+			mfMoveRowAVX512(&z[0], &pbc[0], &w[0], &ea[0], &eb[0], j, p, q)
+		}
+		if j < k {
+			mfMoveRowAVX2(&z[j], &pbc[j], &w[j], &ea[j], &eb[j], k-j, p, q)
+		}
 	}
 	mfMoveRowGo(z, pbc, w, ea, eb, p, q, k)
 }
@@ -729,6 +750,25 @@ func mfLogsRowAVX2(la, lb, pa, pb *float64, n int) int
 //go:noescape
 func mfOddsRowAVX2(pb, la, lb *float64, n int) int
 
+// mfFactorsRowAVX512, mfLogsRowAVX512, mfSumsRowAVX512,
+// mfNewtonRowAVX512 and mfMoveRowAVX512 are their AVX2 twins eight lanes
+// at a time (mf512_amd64.s), n a multiple of 8.
+//
+//go:noescape
+func mfFactorsRowAVX512(ea, eb, w, ew, xi *float64, n int) int
+
+//go:noescape
+func mfLogsRowAVX512(la, lb, pa, pb *float64, n int) int
+
+//go:noescape
+func mfSumsRowAVX512(z, pa, pb, w, ea, eb *float64, n int, p float64)
+
+//go:noescape
+func mfNewtonRowAVX512(ma, mb, va, vb, w, ea, eb *float64, n int, p float64)
+
+//go:noescape
+func mfMoveRowAVX512(z, pbc, w, ea, eb *float64, n int, p, q float64)
+
 func expRow(dst, x []float64) {
 	n := len(x)
 	dst = dst[:n]
@@ -747,6 +787,13 @@ func mfFactorsRow(ea, eb, w, ew, xi []float64) {
 	n := len(xi)
 	ea, eb, w, ew = ea[:n], eb[:n], w[:n], ew[:n]
 	k := 0
+	for n8 := n &^ 7; useAVX512 && hasFMA && k < n8; {
+		k += mfFactorsRowAVX512(&ea[k], &eb[k], &w[k], &ew[k], &xi[k], n8-k)
+		if k < n8 {
+			mfFactorsRowGo(ea, eb, w, ew, xi[:k+8], k)
+			k += 8
+		}
+	}
 	for n4 := n &^ 3; useAVX2 && hasFMA && k < n4; {
 		k += mfFactorsRowAVX2(&ea[k], &eb[k], &w[k], &ew[k], &xi[k], n4-k)
 		if k < n4 {
@@ -761,6 +808,13 @@ func mfLogsRow(la, lb, pa, pb []float64) {
 	n := len(la)
 	lb, pa, pb = lb[:n], pa[:n], pb[:n]
 	k := 0
+	for n8 := n &^ 7; useAVX512 && k < n8; {
+		k += mfLogsRowAVX512(&la[k], &lb[k], &pa[k], &pb[k], n8-k)
+		if k < n8 {
+			mfLogsRowGo(la[:k+8], lb, pa, pb, k)
+			k += 8
+		}
+	}
 	for n4 := n &^ 3; useAVX2 && k < n4; {
 		k += mfLogsRowAVX2(&la[k], &lb[k], &pa[k], &pb[k], n4-k)
 		if k < n4 {

@@ -285,6 +285,15 @@ func TestMeanFieldKernels(t *testing.T) {
 	if !useAVX2 {
 		t.Skip("no AVX2 on this machine")
 	}
+	saved := useAVX512
+	defer func() { useAVX512 = saved }()
+	for _, wide := range []bool{false, saved} {
+		useAVX512 = wide
+		meanFieldKernels(t)
+	}
+}
+
+func meanFieldKernels(t *testing.T) {
 	rng := rand.New(rand.NewPCG(9, 9))
 	vec := func(n int, f func() float64) []float64 {
 		v := make([]float64, n)
@@ -313,7 +322,7 @@ func TestMeanFieldKernels(t *testing.T) {
 		}
 		return true
 	}
-	for _, n := range []int{1, 4, 7, 50, 101} {
+	for _, n := range []int{1, 4, 7, 12, 50, 101} {
 		for trial := range 30 {
 			w, ea, eb := vec(n, func() float64 { return rng.NormFloat64() * 4 }), vec(n, factor), vec(n, factor)
 			p, q := mean(), mean()
@@ -356,6 +365,45 @@ func TestMeanFieldExpLog(t *testing.T) {
 	if !useAVX2 || !hasFMA {
 		t.Skip("no AVX2 and FMA on this machine")
 	}
+	saved := useAVX512
+	defer func() { useAVX512 = saved }()
+	for _, wide := range []bool{false, saved} {
+		useAVX512 = wide
+		meanFieldExpLog(t)
+	}
+	if !saved {
+		return
+	}
+	// The eight-lane kernels take ordinary arguments whole too, and stop
+	// at the group of eight holding one they must not.
+	rng := rand.New(rand.NewPCG(5, 5))
+	n := 64
+	w, ew, xi := make([]float64, n), make([]float64, n), make([]float64, n)
+	for i := range w {
+		w[i], ew[i], xi[i] = rng.NormFloat64()*30, rng.Float64(), rng.Float64()
+	}
+	ea, eb := make([]float64, n), make([]float64, n)
+	if k := mfFactorsRowAVX512(&ea[0], &eb[0], &w[0], &ew[0], &xi[0], n); k != n {
+		t.Fatalf("mfFactorsRowAVX512 stopped at %d of %d ordinary arguments", k, n)
+	}
+	w[10], xi[10] = -709, 1
+	if k := mfFactorsRowAVX512(&ea[0], &eb[0], &w[0], &ew[0], &xi[0], n); k != 8 {
+		t.Fatalf("mfFactorsRowAVX512 went past e^709 (stopped at %d, want 8)", k)
+	}
+	pa, pb := make([]float64, n), make([]float64, n)
+	for i := range pa {
+		pa[i], pb[i] = math.Exp(rng.NormFloat64()*100), math.Exp(rng.NormFloat64()*100)
+	}
+	if k := mfLogsRowAVX512(&make([]float64, n)[0], &make([]float64, n)[0], &pa[0], &pb[0], n); k != n {
+		t.Fatalf("mfLogsRowAVX512 stopped at %d of %d positive normal arguments", k, n)
+	}
+	pb[20] = 0
+	if k := mfLogsRowAVX512(&make([]float64, n)[0], &make([]float64, n)[0], &pa[0], &pb[0], n); k != 16 {
+		t.Fatalf("mfLogsRowAVX512 went past log 0 (stopped at %d, want 16)", k)
+	}
+}
+
+func meanFieldExpLog(t *testing.T) {
 	rng := rand.New(rand.NewPCG(4, 4))
 	hsqrt2 := math.Float64frombits(0x3fe6a09e667f3bcd)
 	special := []float64{708, -708, 708.0000000000001, -708.0000000000001, 709.7, -745.2, -800, 1000,
@@ -407,7 +455,7 @@ func TestMeanFieldExpLog(t *testing.T) {
 	if k := mfLogsRowAVX2(&make([]float64, 64)[0], &make([]float64, 64)[0], &x[0], &slices.Clone(x)[0], 64); k != 64 {
 		t.Fatalf("mfLogsRowAVX2 stopped at %d of 64 positive normal arguments", k)
 	}
-	for _, n := range []int{1, 4, 7, 50, 101} {
+	for _, n := range []int{1, 4, 7, 12, 50, 101} {
 		for trial := range 200 {
 			x := vec(n, true)
 			a, b := make([]float64, n), make([]float64, n)
