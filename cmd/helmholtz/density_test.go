@@ -35,6 +35,17 @@ func TestHeldOut(t *testing.T) {
 			t.Errorf("density lacks %q:\n%s", want, out)
 		}
 	}
+	// The first --valid and --test examples only, as the density study
+	// validates and costs its slow learners; out of range is refused.
+	out = succeeds(t, dir, "density", "--data", "file:mix.npz", "--estimators", "base", "--valid", "50", "--test", "30")
+	if !strings.Contains(out, "300 / 50 / 30 examples") {
+		t.Errorf("density --valid 50 --test 30 printed:\n%s", out)
+	}
+	for _, bad := range [][]string{{"--valid", "-1"}, {"--test", "101"}} {
+		if e := refused(t, dir, "density", "--data", "file:mix.npz", "--estimators", "base", bad[0], bad[1]); !strings.Contains(e, bad[0]+" "+bad[1]) {
+			t.Errorf("density %v: %q", bad, e)
+		}
+	}
 	// The nets the latent-variable estimators keep, saved for eval; a
 	// --save that is a file is refused before anything is fitted.
 	out = succeeds(t, dir, "density", "--data", "file:mix.npz", "--estimators", "base,hm", "--save", "nets")
