@@ -240,9 +240,10 @@ func sumRowsMany(d, start [][]float64, rows []float64, active [][]int32) {
 // addRows(bias, w, d_s, active[s]) for each s < nb in order, then the
 // same without bias for the rest; the same bits. A wide layer goes
 // sixteen columns at a time, and within them row of w by row of w (four
-// at a time with AVX-512, two with AVX2), each gathering in registers the rows of d of the samples in
-// which its unit is active, in their order: d's block stays in the L1
-// cache, and a row of w is read and written once, not once a sample.
+// at a time with AVX-512, two with AVX2), each gathering in registers the
+// rows of d of the samples in which its unit is active, in their order:
+// d's block stays in the L1 cache, and a row of w is read and written
+// once, not once a sample.
 func addRowsMany(bias, w, d []float64, active [][]int32, nb int, t *rowLists) {
 	n := len(bias)
 	if !useAVX2 || n < wideRows || len(active) < 2 {
@@ -583,7 +584,8 @@ func adamAVX2(p, grad, m, v *float64, n int, c *adamConsts)
 //go:noescape
 func adamAVX512(p, grad, m, v *float64, n int, c *adamConsts)
 
-// adamStep is adamGo, four elements at a time on AVX2.
+// adamStep is adamGo, eight elements at a time with AVX-512, four with
+// AVX2 (the rest), the same bits.
 func adamStep(p, g, m, v []float64, c *adamConsts) {
 	n, k := len(p), 0
 	if useAVX2 && n >= 4 {

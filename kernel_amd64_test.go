@@ -19,6 +19,20 @@ func withAVX2(on bool, f func()) {
 	f()
 }
 
+// eachWidth runs f with the AVX-512 kernels off, then, where the processor
+// has them, on (the AVX2 kernels take what they leave).
+func eachWidth(f func(wide bool)) {
+	saved := useAVX512
+	defer func() { useAVX512 = saved }()
+	for _, wide := range []bool{false, true} {
+		if wide && !saved {
+			break
+		}
+		useAVX512 = wide
+		f(wide)
+	}
+}
+
 // TestLanePCGKernels: the AVX2 PCG kernel, where the machine has AVX-512
 // and would use pcgUniformsAVX512, passes TestLanePCG too.
 func TestLanePCGKernels(t *testing.T) {
@@ -164,16 +178,13 @@ func TestAdamKernel(t *testing.T) {
 	if !useAVX2 {
 		t.Skip("no AVX2 on this machine")
 	}
-	saved := useAVX512
-	defer func() { useAVX512 = saved }()
 	for _, n := range []int{1, 3, 4, 7, 8, 12, 13, 64, 1001} {
 		slow := adamRun(n, false)
-		for _, wide := range []bool{false, saved} {
-			useAVX512 = wide
+		eachWidth(func(wide bool) {
 			if fast := adamRun(n, true); !sameBits(fast, slow) {
 				t.Fatalf("n = %d: Adam differs with and without AVX2 (AVX-512 %v)", n, wide)
 			}
-		}
+		})
 	}
 }
 
@@ -285,12 +296,7 @@ func TestMeanFieldKernels(t *testing.T) {
 	if !useAVX2 {
 		t.Skip("no AVX2 on this machine")
 	}
-	saved := useAVX512
-	defer func() { useAVX512 = saved }()
-	for _, wide := range []bool{false, saved} {
-		useAVX512 = wide
-		meanFieldKernels(t)
-	}
+	eachWidth(func(bool) { meanFieldKernels(t) })
 }
 
 func meanFieldKernels(t *testing.T) {
@@ -365,13 +371,8 @@ func TestMeanFieldExpLog(t *testing.T) {
 	if !useAVX2 || !hasFMA {
 		t.Skip("no AVX2 and FMA on this machine")
 	}
-	saved := useAVX512
-	defer func() { useAVX512 = saved }()
-	for _, wide := range []bool{false, saved} {
-		useAVX512 = wide
-		meanFieldExpLog(t)
-	}
-	if !saved {
+	eachWidth(func(bool) { meanFieldExpLog(t) })
+	if !useAVX512 {
 		return
 	}
 	// The eight-lane kernels take ordinary arguments whole too, and stop
@@ -514,8 +515,6 @@ func TestRowKernels(t *testing.T) {
 	if !useAVX2 {
 		t.Skip("no AVX2 on this machine")
 	}
-	saved := useAVX512
-	defer func() { useAVX512 = saved }()
 	rng := rand.New(rand.NewPCG(3, 4))
 	for _, n := range []int{128, 134, 200, 784} {
 		for S := 1; S <= 9; S++ {
@@ -543,8 +542,7 @@ func TestRowKernels(t *testing.T) {
 				d[i] = rng.NormFloat64()
 			}
 			nb := rng.IntN(S + 1)
-			run := func(avx2, avx512 bool) (sums [][]float64, bias, w []float64) {
-				useAVX512 = avx512
+			run := func(avx2 bool) (sums [][]float64, bias, w []float64) {
 				withAVX2(avx2, func() {
 					sums = make([][]float64, S)
 					for s := range sums {
@@ -556,18 +554,18 @@ func TestRowKernels(t *testing.T) {
 				})
 				return sums, bias, w
 			}
-			s0, b0, w0 := run(false, false)
-			for _, k := range [][2]bool{{true, false}, {true, saved}} {
-				s1, b1, w1 := run(k[0], k[1])
+			s0, b0, w0 := run(false)
+			eachWidth(func(wide bool) {
+				s1, b1, w1 := run(true)
 				for s := range S {
 					if !sameBits(s0[s], s1[s]) {
-						t.Fatalf("n %d, %d samples, AVX-512 %v: sumRowsMany's sample %d differs", n, S, k[1], s)
+						t.Fatalf("n %d, %d samples, AVX-512 %v: sumRowsMany's sample %d differs", n, S, wide, s)
 					}
 				}
 				if !sameBits(b0, b1) || !sameBits(w0, w1) {
-					t.Fatalf("n %d, %d samples, AVX-512 %v: addRowsMany differs", n, S, k[1])
+					t.Fatalf("n %d, %d samples, AVX-512 %v: addRowsMany differs", n, S, wide)
 				}
-			}
+			})
 		}
 	}
 }
@@ -592,18 +590,11 @@ func BenchmarkSumRowsMany(b *testing.B) {
 			}
 		}
 	}
-	saved := useAVX512
-	defer func() { useAVX512 = saved }()
-	for _, wide := range []bool{false, true} {
-		if wide && !saved {
-			continue
-		}
-		name := map[bool]string{false: "avx2", true: "avx512"}[wide]
-		b.Run(name, func(b *testing.B) {
-			useAVX512 = wide
+	eachWidth(func(wide bool) {
+		b.Run(map[bool]string{false: "avx2", true: "avx512"}[wide], func(b *testing.B) {
 			for b.Loop() {
 				sumRowsMany(d, start, rows, active)
 			}
 		})
-	}
+	})
 }
