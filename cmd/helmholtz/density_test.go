@@ -149,4 +149,9 @@ func TestHeldOut(t *testing.T) {
 	} {
 		refused(t, dir, args...)
 	}
+	// A directory that exists but takes no files is named, not the probe
+	// file written to find out.
+	if e := refused(t, dir, "data", "make", "mix20", "--out", "/proc/x.npz"); !strings.Contains(e, "cannot write files in /proc") || strings.Contains(e, "probe") {
+		t.Errorf("data make into /proc: %q", e)
+	}
 }

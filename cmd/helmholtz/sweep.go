@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"runtime"
@@ -141,9 +142,13 @@ func writable(dir string) error {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return err
 	}
-	probe := filepath.Join(dir, ".helmholtz-probe")
+	probe := filepath.Join(dir, "helmholtz-probe")
 	if err := train.WriteFile(probe, writeString("")); err != nil {
-		return err
+		var pe *fs.PathError
+		if errors.As(err, &pe) { // not the probe's temporary file's name
+			err = pe.Err
+		}
+		return fmt.Errorf("cannot write files in %s: %w", dir, err)
 	}
 	return os.Remove(probe)
 }
