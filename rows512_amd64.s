@@ -2,8 +2,9 @@
 
 #include "textflag.h"
 
-// The row sums of kernel_amd64.s in 512-bit registers: each element's sum
-// is made by the same additions in the same order, so the same bits.
+// The row sums and Adam's update of kernel_amd64.s in 512-bit registers:
+// each element is made by the same operations in the same order, so the
+// same bits.
 
 // func gather16x2AVX512(out1, out2, src *float64, idx1 *int32, n1 int, idx2 *int32, n2, stride int)
 //
