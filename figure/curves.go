@@ -20,8 +20,12 @@ const klFloor = 1e-3
 // seen, both axes logarithmic so that the fast early drop and the long
 // plateau are both readable, with H(p_data), the lowest NLL any model can
 // reach, drawn as the NLL's floor. The initial (step 0) values are given
-// in the titles, since 0 samples has no place on a log axis.
+// in the titles, since 0 samples has no place on a log axis. A data set
+// with a validation split gets heldOutCurves instead.
 func Curves(history []train.Point, entropy float64) Figure {
+	if heldOut(history) {
+		return heldOutCurves(history)
+	}
 	history = plottable(history)
 	kl := klPlot(history, 0)
 	nll := plot.New()

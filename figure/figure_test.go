@@ -211,7 +211,7 @@ func FuzzPlot(f *testing.F) {
 func TestCurvesShift(t *testing.T) {
 	var h []train.Point
 	for i := range 5 {
-		h = append(h, train.Point{Step: i * 1000, Samples: i * 1000, KL: 1, NLL: 2, Gap: math.NaN(), Shift: math.NaN()})
+		h = append(h, train.Point{Step: i * 1000, Samples: i * 1000, KL: 1, NLL: 2, Gap: math.NaN(), Shift: math.NaN(), Valid: math.NaN()})
 	}
 	if w := Curves(h, 1).Width; w != 600 {
 		t.Errorf("curves without shift recovery are %v wide, want 600", w)
@@ -225,6 +225,39 @@ func TestCurvesShift(t *testing.T) {
 	}
 	if err := fig.WriteTo(io.Discard, "svg"); err != nil {
 		t.Fatal(err)
+	}
+}
+
+// TestCurvesHeldOut: a history that scores a validation split is drawn as
+// the two costs in one panel whose title gives their last values in bits
+// and nats, and whose y axis fits them, with no entropy floor; one panel
+// of the same history without the split is not.
+func TestCurvesHeldOut(t *testing.T) {
+	var h []train.Point
+	for i := range 5 {
+		nll := 140 - float64(i)
+		h = append(h, train.Point{Step: i * 1000, Samples: i * 25000, KL: nll - 15.6, NLL: nll, Gap: math.NaN(), SE: 0.1, K: 100,
+			Shift: math.NaN(), Valid: nll + 1})
+	}
+	fig := Curves(h, 15.6)
+	var b bytes.Buffer
+	if err := fig.WriteTo(&b, "svg"); err != nil {
+		t.Fatal(err)
+	}
+	svg := b.String()
+	for _, want := range []string{"validation examples", "training 136.00, validation 137.00 bits (94.27, 94.96 nats)", "K = 100"} {
+		if !strings.Contains(svg, want) {
+			t.Errorf("held-out curves lack %q", want)
+		}
+	}
+	if strings.Contains(svg, "H(p_data)") || strings.Contains(svg, ">15<") || fig.Width != 460 {
+		t.Errorf("held-out curves (%v wide) draw the training examples' entropy or a second panel", fig.Width)
+	}
+	for i := range h {
+		h[i].Valid = math.NaN()
+	}
+	if w := Curves(h, 15.6).Width; w != 600 {
+		t.Errorf("curves without a validation split are %v wide, want 600", w)
 	}
 }
 

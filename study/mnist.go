@@ -531,6 +531,14 @@ func (s MNIST) write(results []MNISTResult) error {
 		if saved, err := train.Open(filepath.Join(s.Out, s.Runs[0].Name)); err == nil {
 			figs, err := figure.RunFigures(saved)
 			if err == nil {
+				p("\n## The %s run: its curves, fantasies and first-layer fields\n\n", s.Runs[0].Name)
+				k := 0
+				if n := len(saved.History); n > 0 {
+					k = saved.History[n-1].K
+				}
+				p("`%s`: the cost of the training and validation examples its history scored (importance-sampled, K = %d), "+
+					"64 fantasies, and the generative fields of its first hidden units (`helmholtz plot --run %s`).\n",
+					s.Runs[0].Config.RecipeFlags(), k, filepath.Join(s.Out, s.Runs[0].Name))
 				for _, name := range []string{"curves", "fantasies", "fields"} {
 					if f, ok := figs[name]; ok {
 						if err := figure.Save(filepath.Join(dir, name+".png"), f); err != nil {

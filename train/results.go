@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"helmholtz"
+	"helmholtz/dataset"
 )
 
 // WallClockRow starts the one row of Results that differs between two
@@ -69,17 +70,27 @@ func (r *Run) Results() string {
 	if last.K > 0 {
 		est = fmt.Sprintf(" ± %.3f (importance sampling, %d samples from q per pattern)", last.SE, last.K)
 	}
-	row("Final KL[p_data ‖ p_model]", fmt.Sprintf("%.3f bits%s", last.KL, est))
-	if !math.IsNaN(last.Gap) {
-		row("Final variational gap E[KL(q ‖ p(·|v))]", fmt.Sprintf("%.3f bits", last.Gap))
+	if f, ok := r.Data.(*dataset.Finite); ok && !math.IsNaN(last.Valid) {
+		r.heldOutRows(row, f, last)
+	} else {
+		row("Final KL[p_data ‖ p_model]", fmt.Sprintf("%.3f bits%s", last.KL, est))
+		if !math.IsNaN(last.Gap) {
+			row("Final variational gap E[KL(q ‖ p(·|v))]", fmt.Sprintf("%.3f bits", last.Gap))
+		}
+		row("Final NLL of p_data under model", fmt.Sprintf("%.3f bits%s", last.NLL, est))
+		row("Entropy H(p_data)", fmt.Sprintf("%.3f bits (target NLL floor)", r.Entropy))
 	}
-	row("Final NLL of p_data under model", fmt.Sprintf("%.3f bits%s", last.NLL, est))
-	row("Entropy H(p_data)", fmt.Sprintf("%.3f bits (target NLL floor)", r.Entropy))
-	initial := "Initial KL (random init)"
+	initial, value := "Initial KL (random init)", first.KL
 	if cfg.Restarts > 1 {
 		initial = "KL of the chosen restart candidate"
 	}
-	row(initial, fmt.Sprintf("%.2f bits", first.KL))
+	if _, ok := r.Data.(*dataset.Finite); ok && !math.IsNaN(last.Valid) {
+		initial, value = "Initial −log p(v), training examples (random init)", first.NLL
+		if cfg.Restarts > 1 {
+			initial = "−log p(v) of the training examples, chosen restart candidate"
+		}
+	}
+	row(initial, fmt.Sprintf("%.2f bits", value))
 	kind := "exact"
 	if !cfg.exactly() {
 		kind = "estimated"
@@ -87,6 +98,38 @@ func (r *Run) Results() string {
 	fmt.Fprintf(&b, "%s %.2f s%s (%.0f ns per step, with %d %s evaluations) |\n",
 		WallClockRow, r.Elapsed.Seconds(), resumed, float64(perStep.Nanoseconds()), len(r.History), kind)
 	return b.String()
+}
+
+// heldOutRows writes the rows of the last evaluation of a data set with
+// splits: the cost −log p(v) of the training and validation examples it
+// scored, in bits and in nats (the MNIST literature's unit), and the KL
+// and entropy of the training examples' empirical distribution, which
+// the data's other rows call p_data: that entropy is the floor of the
+// training examples' cost, not of held-out examples'.
+func (r *Run) heldOutRows(row func(k, v string), f *dataset.Finite, last Point) {
+	cfg := r.Config
+	scored := fmt.Sprintf("all %s", Commas(len(f.Train)))
+	if n := cfg.estimated(cfg.estimateK()); !cfg.exactly() && len(r.support) > n {
+		scored = fmt.Sprintf("%s drawn from the %s", Commas(n), Commas(len(f.Train)))
+	}
+	// The history keeps the standard error of the training examples'
+	// estimate only.
+	se, how := "", ""
+	if last.K > 0 {
+		se = fmt.Sprintf(" ± %.3f", last.SE)
+		how = fmt.Sprintf(" (importance sampling, %d samples from q per example)", last.K)
+	}
+	cost := func(bits float64, se string) string {
+		return fmt.Sprintf("%.3f%s bits = %.3f nats per example%s", bits, se, bits*math.Ln2, how)
+	}
+	row("Final −log p(v), training examples", cost(last.NLL, se)+"; "+scored)
+	row("Final −log p(v), validation examples", cost(last.Valid, "")+fmt.Sprintf("; the first %s of %s",
+		Commas(len(validSplit(r.Data, cfg))), Commas(len(f.Valid))))
+	if !math.IsNaN(last.Gap) {
+		row("Final variational gap E[KL(q ‖ p(·|v))]", fmt.Sprintf("%.3f bits", last.Gap))
+	}
+	row("KL from the training examples' distribution", fmt.Sprintf("%.3f bits (their cost less its entropy)", last.KL))
+	row("Entropy of the training examples' distribution", fmt.Sprintf("%.3f bits (the floor of their cost, not of held-out examples')", r.Entropy))
 }
 
 // initialVisibleBias returns b_v as New sets it.

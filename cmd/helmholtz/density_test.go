@@ -72,6 +72,21 @@ func TestHeldOut(t *testing.T) {
 		t.Fatalf("history.csv:\n%s", hist)
 	}
 	valid, _ := strconv.ParseFloat(last[8], 64)
+	// Its results table gives the two costs in bits and nats, and calls
+	// the KL and entropy the training examples'.
+	res, _ := os.ReadFile(filepath.Join(dir, "run", "results.md"))
+	for _, want := range []string{
+		fmt.Sprintf("| Final −log p(v), validation examples | %.3f bits = %.3f nats per example; the first 100 of 100 |", valid, valid*math.Ln2),
+		"| Final −log p(v), training examples | ", "; all 300 |", "| Entropy of the training examples' distribution |",
+	} {
+		if !strings.Contains(string(res), want) || strings.Contains(string(res), "H(p_data)") {
+			t.Errorf("results.md lacks %q or has H(p_data):\n%s", want, res)
+		}
+	}
+	out = succeeds(t, dir, "train", "--data", "file:mix.npz", "--layers", "100,6", "--n-steps", "600", "--eval-every", "300", "--out", "run")
+	if !strings.Contains(out, "initial −log p(v): training examples ") {
+		t.Errorf("train on a data set with splits printed:\n%s", out)
+	}
 	out = succeeds(t, dir, "eval", "--model", "run/model.npz", "--split", "valid")
 	if want := fmt.Sprintf("NLL      %.6f bits", valid); !(valid > 0) || !strings.Contains(out, want) {
 		t.Errorf("history's last validation NLL %v; eval --split valid printed:\n%.300s", valid, out)

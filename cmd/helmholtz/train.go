@@ -5,6 +5,7 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"math"
 	"os"
 	"path/filepath"
 	"runtime"
@@ -263,17 +264,33 @@ func (p *progress) point(pt train.Point) {
 	if p.quiet {
 		return
 	}
+	// A data set with splits is scored by the cost of its training and
+	// validation examples; its KL is only from its training examples.
+	heldOut := !math.IsNaN(pt.Valid)
 	if pt.Step == 0 {
-		fmt.Printf("initial KL: %.3f bits, NLL: %.3f bits\n", pt.KL, pt.NLL)
+		if heldOut {
+			fmt.Printf("initial −log p(v): training examples %.3f bits, validation examples %.3f bits\n", pt.NLL, pt.Valid)
+		} else {
+			fmt.Printf("initial KL: %.3f bits, NLL: %.3f bits\n", pt.KL, pt.NLL)
+		}
 	}
 	if p.bar != nil {
-		p.bar.Describe(fmt.Sprintf("KL %.3f NLL %.3f", pt.KL, pt.NLL))
+		if heldOut {
+			p.bar.Describe(fmt.Sprintf("train %.3f valid %.3f", pt.NLL, pt.Valid))
+		} else {
+			p.bar.Describe(fmt.Sprintf("KL %.3f NLL %.3f", pt.KL, pt.NLL))
+		}
 		p.bar.Set(pt.Step)
 		return
 	}
 	if pt.Step >= p.nextPrint || pt.Step == p.steps {
-		fmt.Fprintf(os.Stderr, "step %9d  samples %10d  KL %.4f bits  NLL %.4f bits  %6.2fs\n",
-			pt.Step, pt.Samples, pt.KL, pt.NLL, time.Since(p.start).Seconds())
+		if heldOut {
+			fmt.Fprintf(os.Stderr, "step %9d  samples %10d  −log p(v): train %.4f bits  valid %.4f bits  %6.2fs\n",
+				pt.Step, pt.Samples, pt.NLL, pt.Valid, time.Since(p.start).Seconds())
+		} else {
+			fmt.Fprintf(os.Stderr, "step %9d  samples %10d  KL %.4f bits  NLL %.4f bits  %6.2fs\n",
+				pt.Step, pt.Samples, pt.KL, pt.NLL, time.Since(p.start).Seconds())
+		}
 		p.nextPrint = pt.Step + max(p.steps/10, 1)
 	}
 }
