@@ -54,6 +54,17 @@ func TestBrowser(t *testing.T) {
 			t.Fatal(stderr)
 		}
 	}
+	// A run on a data set with splits, whose curves are its training and
+	// validation costs; the server reads its data file only under --runs.
+	mix := filepath.Join(dir, "runs", "data", "mix.npz")
+	for _, args := range [][]string{
+		{"data", "make", "mix20", "--seed", "2", "--train", "300", "--valid", "100", "--test", "100", "--out", mix},
+		{"train", "--quiet", "--data", "file:" + mix, "--layers", "100,6", "--n-steps", "3000", "--eval-every", "300", "--out", "runs/heldout"},
+	} {
+		if _, stderr, code := cli(t, dir, args...); code != 0 {
+			t.Fatal(stderr)
+		}
+	}
 	os.WriteFile(filepath.Join(dir, "recipes.txt"), []byte("stub:\nslow: --lr 0.05\n"), 0o644)
 	if _, stderr, code := cli(t, dir, "sweep", "--seeds", "1-8", "--n-steps", "200000", "--recipes", "recipes.txt", "--out", "runs/sweep", "--quiet"); code != 0 {
 		t.Fatal(stderr)
@@ -165,6 +176,14 @@ func TestBrowser(t *testing.T) {
 		wait(`document.querySelector('img[data-fig="fields"]').src.endsWith("step=1000000")`), loaded)
 	cached := time.Since(start)
 	t.Logf("run page with 41 snapshots opened in %v; the slider redrew in %v at a step not yet rendered, in %v once rendered", opened, moved, cached)
+
+	do("held-out run", chromedp.Navigate(ts.URL+"/run/heldout"), chromedp.WaitVisible(chromedp.CSS("#curves")),
+		wait(`document.querySelector("#curve polyline.valid") !== null && document.getElementById("latest").textContent !== ""`),
+		loaded, shot("heldout.png"))
+	if latest, n := value("held-out latest", `document.getElementById("latest").textContent`),
+		value("held-out points", `String(document.querySelector("#curve polyline.valid").points.length)`); !strings.Contains(latest, "valid") || strings.Contains(latest, "KL") || n != "11" {
+		t.Errorf("the held-out run's page shows %q and %s validation points, want 11", latest, n)
+	}
 
 	do("sweep page", chromedp.Navigate(ts.URL+"/sweep/sweep"), chromedp.WaitVisible(chromedp.CSS("#klplot")), shot("sweep.png"))
 	if n := value("dots", `String(document.querySelectorAll("#klplot circle").length)`); n != "16" {

@@ -33,11 +33,21 @@ function el(name, attrs, parent) {
   return e;
 }
 
+// heldOut reports whether a history scores a validation split: a data
+// set with splits, whose KL is only from its training examples.
+const heldOut = hist => hist.some(p => p.Valid !== undefined);
+
+// costs describes a point of a held-out history: its two costs, in bits.
+const costs = p => "−log p(v): train " + p.NLL.toFixed(3) + " bits, valid " +
+  (p.Valid === undefined ? "–" : p.Valid.toFixed(3)) + " bits";
+
 // drawCurves draws KL and NLL − H (both in bits, log scale) against the
-// samples seen, with a hover readout.
+// samples seen, with a hover readout; for a data set with splits, the
+// cost of its training and validation examples instead (drawHeldOut).
 function drawCurves(svg, tip, hist) {
   while (svg.firstChild) svg.removeChild(svg.firstChild);
   if (!hist.length) { el("text", {x: 20, y: 30}, svg).textContent = "no evaluations yet"; return; }
+  if (heldOut(hist)) { drawHeldOut(svg, tip, hist); return; }
   const W = +svg.getAttribute("width"), H = +svg.getAttribute("height");
   const L = 50, R = 10, T = 10, B = 30;
   const xs = hist.map(p => p.Samples), kls = hist.map(p => Math.max(p.KL, 1e-4)), nlls = hist.map(p => Math.max(p.NLL, 1e-4));
@@ -78,6 +88,55 @@ function drawCurves(svg, tip, hist) {
   svg.onmouseleave = () => { tip.hidden = true; };
 }
 
+// drawHeldOut draws the cost −log p(v) of the training and validation
+// examples (bits, a linear axis fitted to them) against the samples seen,
+// with a hover readout: such a data set's KL and entropy are its training
+// examples' alone, no floor for held-out data.
+function drawHeldOut(svg, tip, hist) {
+  const W = +svg.getAttribute("width"), H = +svg.getAttribute("height");
+  const L = 50, R = 10, T = 24, B = 30;
+  const xs = hist.map(p => p.Samples), train = hist.map(p => p.NLL);
+  const valid = hist.map(p => p.Valid === undefined ? NaN : p.Valid);
+  const vals = train.concat(valid.filter(v => !isNaN(v)));
+  const xmax = Math.max(1, ...xs);
+  let lo = Math.min(...vals), hi = Math.max(...vals);
+  if (!(hi > lo)) { lo -= 0.5; hi += 0.5; }
+  const pad = (hi - lo) / 20; lo -= pad; hi += pad;
+  const X = s => L + s / xmax * (W - L - R);
+  const Y = v => T + (hi - v) / (hi - lo) * (H - T - B);
+  const step = 10 ** Math.floor(Math.log10((hi - lo) / 4));
+  const tick = [1, 2, 5, 10].map(k => k * step).find(d => (hi - lo) / d <= 6);
+  for (let v = Math.ceil(lo / tick) * tick; v <= hi; v += tick) {
+    el("line", {x1: L, x2: W - R, y1: Y(v), y2: Y(v), class: "grid"}, svg);
+    el("text", {x: L - 4, y: Y(v) + 4, "text-anchor": "end"}, svg).textContent = String(+v.toPrecision(6));
+  }
+  el("text", {x: W - R, y: H - 6, "text-anchor": "end"}, svg).textContent = "samples seen: " + xmax.toLocaleString();
+  const legend = el("text", {x: L + 4, y: T - 8}, svg);
+  [["−log p(v) per example: training examples", "#2c6fbb"], ["  validation examples", "#c0392b"], ["  (bits)", "#555"]].forEach(([t, c]) => {
+    el("tspan", {fill: c}, legend).textContent = t;
+  });
+  const every = Math.max(1, Math.floor(hist.length / (2 * (W - L - R))));
+  const drawn = hist.map((p, i) => i).filter(i => i % every === 0 || i === hist.length - 1);
+  const line = (vals, cls) => {
+    const pts = drawn.filter(i => !isNaN(vals[i])).map(i => X(hist[i].Samples) + "," + Y(vals[i]));
+    el("polyline", {class: cls, points: pts.join(" ")}, svg);
+  };
+  line(train, "train");
+  line(valid, "valid");
+  const cursor = el("line", {class: "cursor", y1: T, y2: H - B, x1: -10, x2: -10}, svg);
+  svg.onmousemove = ev => {
+    const r = svg.getBoundingClientRect(), mx = ev.clientX - r.left;
+    let best = 0;
+    hist.forEach((p, i) => { if (Math.abs(X(p.Samples) - mx) < Math.abs(X(hist[best].Samples) - mx)) best = i; });
+    const p = hist[best];
+    cursor.setAttribute("x1", X(p.Samples)); cursor.setAttribute("x2", X(p.Samples));
+    tip.hidden = false;
+    tip.style.left = (X(p.Samples) + 12) + "px"; tip.style.top = (Y(p.NLL) - 10) + "px";
+    tip.textContent = "step " + p.Step.toLocaleString() + " · samples " + p.Samples.toLocaleString() + " · " + costs(p);
+  };
+  svg.onmouseleave = () => { tip.hidden = true; };
+}
+
 function runPage(sec) {
   const run = sec.dataset.run, svg = document.getElementById("curve"), tip = document.getElementById("tip");
   const status = document.getElementById("status"), latest = document.getElementById("latest");
@@ -89,7 +148,7 @@ function runPage(sec) {
     const step = steps[+slider.value];
     document.getElementById("step").textContent = step.toLocaleString();
     const p = hist.find(q => q.Step === step);
-    document.getElementById("pointkl").textContent = p ? "KL " + p.KL.toFixed(4) + " bits" : "";
+    document.getElementById("pointkl").textContent = !p ? "" : heldOut(hist) ? costs(p) : "KL " + p.KL.toFixed(4) + " bits";
     document.querySelectorAll("img[data-fig]").forEach(img => {
       img.src = "/fig/" + img.dataset.fig + "/" + enc + "?step=" + step;
     });
@@ -102,7 +161,8 @@ function runPage(sec) {
       next = d.next;
       drawCurves(svg, tip, hist);
       const last = hist[hist.length - 1];
-      if (last) latest.textContent = "latest: step " + last.Step.toLocaleString() + ", KL " + last.KL.toFixed(4) + " bits, NLL " + last.NLL.toFixed(4) + " bits (" + d.estimator + ")";
+      if (last) latest.textContent = "latest: step " + last.Step.toLocaleString() + ", " +
+        (heldOut(hist) ? costs(last) : "KL " + last.KL.toFixed(4) + " bits, NLL " + last.NLL.toFixed(4) + " bits") + " (" + d.estimator + ")";
       status.textContent = d.status; status.className = "status " + d.status;
       if (slider && d.steps && d.steps.length > steps.length) {
         const atEnd = +slider.value === steps.length - 1;
