@@ -24,6 +24,7 @@ type runRow struct {
 	Status                       train.Status
 	Samples                      int
 	KL, NLL                      float64
+	Valid                        float64 // the validation split's cost, bits; NaN for data without one
 	Spark                        string // an SVG polyline's points
 	Err                          string
 }
@@ -76,7 +77,7 @@ func isFile(p string) bool {
 }
 
 func (s *Server) runRow(dir string) runRow {
-	row := runRow{Path: s.rel(dir), KL: math.NaN(), NLL: math.NaN()}
+	row := runRow{Path: s.rel(dir), KL: math.NaN(), NLL: math.NaN(), Valid: math.NaN()}
 	p, err := s.readRun(row.Path)
 	if err != nil {
 		row.Err = err.Error()
@@ -86,7 +87,7 @@ func (s *Server) runRow(dir string) runRow {
 	row.Data, row.Net, row.Flags, row.Status, row.Algo = c.Data, net(c.Layers), c.RecipeFlags(), p.Status, or(c.Algo, "ws")
 	if n := len(p.History); n > 0 {
 		last := p.History[n-1]
-		row.Samples, row.KL, row.NLL = last.Samples, last.KL, last.NLL
+		row.Samples, row.KL, row.NLL, row.Valid = last.Samples, last.KL, last.NLL, last.Valid
 		row.Spark = sparkline(p.History, 120, 24)
 	}
 	return row

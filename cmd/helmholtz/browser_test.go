@@ -7,6 +7,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -142,7 +143,13 @@ func TestBrowser(t *testing.T) {
 	loaded := wait(`Array.from(document.querySelectorAll(".figs img")).every(i => i.complete && i.naturalWidth > 0)`)
 
 	do("index", chromedp.Navigate(ts.URL+"/"), chromedp.WaitVisible(chromedp.CSS("#runs")), shot("index.png"))
-	if text := value("index", `document.getElementById("runs").textContent`); !strings.Contains(text, "canonical") || !strings.Contains(text, "finished") {
+	// The held-out run's row gives its last validation cost.
+	hist, _ := os.ReadFile(filepath.Join(dir, "runs", "heldout", "history.csv"))
+	rows := strings.Split(strings.TrimSpace(string(hist)), "\n")
+	fields := strings.Split(rows[len(rows)-1], ",")
+	valid, _ := strconv.ParseFloat(fields[len(fields)-1], 64)
+	if text := value("index", `document.getElementById("runs").textContent`); !strings.Contains(text, "canonical") || !strings.Contains(text, "finished") ||
+		!(valid > 0) || !strings.Contains(text, strconv.FormatFloat(valid, 'f', 3, 64)) {
 		t.Errorf("index: %q", text)
 	}
 
