@@ -62,6 +62,10 @@ func TestReadmeAgreesWithDocs(t *testing.T) {
 	if n := strings.Count(readme, "\n"); n > 200 {
 		t.Errorf("README.md has %d lines; at most 200", n)
 	}
+	// Five minutes' reading, tables and code included.
+	if n := len(strings.Fields(readme)); n > 1500 {
+		t.Errorf("README.md has %d words; at most 1,500", n)
+	}
 	begin, end := "<!-- begin docs/results.md", "<!-- end docs/results.md -->"
 	i, j := strings.Index(readme, begin), strings.Index(readme, end)
 	if i < 0 || j < i {
