@@ -111,6 +111,19 @@ func TestHeldOut(t *testing.T) {
 	if !strings.Contains(out, "AIS ") || !strings.Contains(out, "3 chains of 50 steps") || strings.Contains(out, "importance sampling: ") && !strings.Contains(out, "annealed") {
 		t.Errorf("eval --ais on a Gibbs machine printed:\n%s", out)
 	}
+	// A net beyond enumeration (2^30 states of its hidden layer) is
+	// estimated by eval unless told how: K = 100, the training examples
+	// unless --split names others.
+	succeeds(t, dir, "train", "--data", "file:mix.npz", "--layers", "100,30", "--n-steps", "300", "--out", "big", "--quiet")
+	for split, want := range map[string]string{"": "train split, 300 examples", "test": "test split, 100 examples"} {
+		args := []string{"eval", "--model", "big/model.npz"}
+		if split != "" {
+			args = append(args, "--split", split)
+		}
+		if out := succeeds(t, dir, args...); !strings.Contains(out, want) || !strings.Contains(out, "importance sampling: 100 samples from q each") {
+			t.Errorf("%v printed:\n%s", args, out)
+		}
+	}
 	succeeds(t, dir, "train", "--n-steps", "2000", "--out", "bars", "--quiet")
 	// A training split past density's bound: 500,001 examples of 100 units.
 	big := arrays.Array{Dtype: "|u1", Shape: []int{500001, 100}, Data: make([]byte, 500001*100)}

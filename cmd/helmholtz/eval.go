@@ -20,11 +20,17 @@ import (
 	"helmholtz/units"
 )
 
+// defaultSamples is the K of eval's importance-sampled estimate when the
+// net is beyond exact evaluation and --samples is not given: as a run's
+// history estimates. It errs upward by more than its standard error where
+// q is poor; --samples 5000 is the MNIST literature's protocol.
+const defaultSamples = 100
+
 func runEval(ctx context.Context, args []string) (err error) {
 	fs := newFlags("eval", "--model FILE [flags]")
 	model := fs.String("model", "", "model or snapshot .npz file")
 	data := fs.String("data", "", "data set (default: the one the model was trained on, else bars:4x4)")
-	samples := fs.Int("samples", 0, "also estimate the NLL by importance sampling, with this many samples from q per pattern (1 to 100000)")
+	samples := fs.Int("samples", 0, "also estimate the NLL by importance sampling, with this many samples from q per pattern (1 to 100000; default: none where the net can be enumerated, else 100)")
 	seed := fs.Uint64("seed", 1, "seed of the importance sampling")
 	split := fs.String("split", "", "a data set with splits (file:PATH.npz, mnist...): evaluate on train, valid or test, in bits per example")
 	first := fs.Int("first", 0, "with --split: only the split's first N examples (0: all)")
@@ -64,6 +70,20 @@ func runEval(ctx context.Context, args []string) (err error) {
 	}
 	if *samples < 0 || *samples > 100000 {
 		return fmt.Errorf("--samples must be in 1..100000, got %d", *samples)
+	}
+	// A net beyond enumeration is estimated unless told how: by
+	// importance sampling with defaultSamples samples from q a pattern; on
+	// a data set with splits, of the training examples unless --split
+	// names others, each its own stream on every core (the support's
+	// estimate is one stream on one core, and its KL and entropy are the
+	// training examples' only).
+	if !(s.Config != nil && s.Config.Algo == "rbm") && train.CheckEvaluation(s.Machine.Sizes, components(s), set) != nil {
+		if *samples == 0 && *ais == 0 {
+			*samples = defaultSamples
+		}
+		if _, ok := set.(*dataset.Finite); ok && *split == "" {
+			*split = "train"
+		}
 	}
 	if *split != "" {
 		// The split's examples become the distribution evaluated: its NLL
