@@ -261,6 +261,27 @@ func TestCurvesHeldOut(t *testing.T) {
 	}
 }
 
+// TestHeldOutFrame: an animation frame of a run on a data set with splits
+// draws its costs, not the KL, and says the validation cost in its
+// heading.
+func TestHeldOutFrame(t *testing.T) {
+	m := helmholtz.New([]int{16, 4})
+	m.Init(rand.New(rand.NewPCG(1, 2)), 0.1)
+	h := []train.Point{
+		{Step: 0, Samples: 0, KL: 9, NLL: 12, Gap: math.NaN(), Shift: math.NaN(), Valid: 12.5},
+		{Step: 1000, Samples: 1000, KL: 5, NLL: 8, Gap: math.NaN(), Shift: math.NaN(), Valid: 8.25},
+	}
+	var b bytes.Buffer
+	if err := frame(m, m, 1000, h, 4, 4, 2000, &[2]float64{8, 8.25}, 1).WriteTo(&b, "svg"); err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"validation examples 8.25 bits", "−log p(v) per example (bits)"} {
+		if !strings.Contains(b.String(), want) || strings.Contains(b.String(), "exact KL") {
+			t.Errorf("a held-out frame lacks %q or draws the KL", want)
+		}
+	}
+}
+
 // TestLargestData: the figures of a model of the largest bars a run
 // accepts (20×20: 2,097,151 support patterns) draw from sampled patterns,
 // with no gap figure, so that they take bounded memory and time; below

@@ -34,6 +34,13 @@ func Animation(ctx context.Context, w io.Writer, snaps []train.State, history []
 	for _, p := range history {
 		maxSamples = max(maxSamples, p.Samples)
 	}
+	// A data set with splits: the costs of its training and validation
+	// examples, on axes fitted to the whole run.
+	var costs *[2]float64
+	if heldOut(history) {
+		lo, hi := costRange(history)
+		costs = &[2]float64{lo, hi}
+	}
 	anim := &gif.GIF{}
 	cache := map[color.Color]uint8{}
 	delay := (100 + fps/2) / fps // in hundredths of a second
@@ -47,7 +54,7 @@ func Animation(ctx context.Context, w io.Writer, snaps []train.State, history []
 				upto = append(upto, p)
 			}
 		}
-		img, err := frame(s.Machine, s.Dreamer(), s.Step, upto, height, width, maxSamples, seed).Image(gifDPI)
+		img, err := frame(s.Machine, s.Dreamer(), s.Step, upto, height, width, maxSamples, costs, seed).Image(gifDPI)
 		if err != nil {
 			return err
 		}
@@ -58,20 +65,26 @@ func Animation(ctx context.Context, w io.Writer, snaps []train.State, history []
 	return gif.EncodeAll(w, anim)
 }
 
-// frame is one animation frame.
-func frame(m *helmholtz.Machine, d helmholtz.Dreamer, step int, history []train.Point, height, width, maxSamples int, seed uint64) Figure {
+// frame is one animation frame; costs, if not nil, is the range of the
+// run's costs of training and validation examples, drawn instead of the
+// KL.
+func frame(m *helmholtz.Machine, d helmholtz.Dreamer, step int, history []train.Point, height, width, maxSamples int, costs *[2]float64, seed uint64) Figure {
 	f, _ := fields(m)
 	fieldPanels := make([]panel, len(f))
 	for j := range f {
 		fieldPanels[j] = panel{vals: f[j], cmap: ink}
 	}
 	cols := min(len(f), 12)
-	kl := "–"
-	if len(history) > 0 {
-		kl = fmt.Sprintf("%.3f bits", history[len(history)-1].KL)
+	heading := fmt.Sprintf("step %s   KL –", train.Commas(step))
+	if costs != nil {
+		heading = "step " + train.Commas(step)
 	}
-	g := grid{h: height, w: width, cols: cols, cell: 6, gap: 5, fontSize: 8,
-		heading: fmt.Sprintf("step %s   KL %s", train.Commas(step), kl)}
+	if n := len(history); n > 0 && costs != nil {
+		heading = fmt.Sprintf("step %s   validation examples %.2f bits", train.Commas(step), history[n-1].Valid)
+	} else if n > 0 {
+		heading = fmt.Sprintf("step %s   KL %.3f bits", train.Commas(step), history[n-1].KL)
+	}
+	g := grid{h: height, w: width, cols: cols, cell: 6, gap: 5, fontSize: 8, heading: heading}
 	var fant []panel
 	for _, v := range dream(d, m.Sizes, cols, seed) {
 		fant = append(fant, panel{vals: toFloats(v), cmap: ink})
@@ -80,6 +93,10 @@ func frame(m *helmholtz.Machine, d helmholtz.Dreamer, step int, history []train.
 	left := stack(gridFigure(g, fieldPanels), gridFigure(gf, fant))
 	curve := klPlot(history, maxSamples)
 	curve.Title.Text = "exact KL (bits)"
+	if costs != nil {
+		curve = heldOutPlot(plottable(history), maxSamples, costs[0], costs[1])
+		curve.Title.Text = "−log p(v) per example (bits)"
+	}
 	curve.Y.Label.Text = ""
 	right := Figure{Width: 230, Height: max(left.Height, 150), Draw: func(c vgdraw.Canvas) {
 		c.SetColor(color.White)

@@ -25,7 +25,7 @@ type runRow struct {
 	Samples                      int
 	KL, NLL                      float64
 	Valid                        float64 // the validation split's cost, bits; NaN for data without one
-	Spark                        string // an SVG polyline's points
+	Spark                        string  // an SVG polyline's points
 	Err                          string
 }
 

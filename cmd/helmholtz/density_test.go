@@ -87,6 +87,10 @@ func TestHeldOut(t *testing.T) {
 	if !strings.Contains(out, "initial −log p(v): training examples ") {
 		t.Errorf("train on a data set with splits printed:\n%s", out)
 	}
+	// Its animation is named for what it shows, not the bars.
+	if out = succeeds(t, dir, "gif", "--run", "run"); strings.TrimSpace(out) != filepath.Join("run", "training.gif") {
+		t.Errorf("gif --run run wrote %q", out)
+	}
 	out = succeeds(t, dir, "eval", "--model", "run/model.npz", "--split", "valid")
 	if want := fmt.Sprintf("NLL      %.6f bits", valid); !(valid > 0) || !strings.Contains(out, want) {
 		t.Errorf("history's last validation NLL %v; eval --split valid printed:\n%.300s", valid, out)

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"path/filepath"
+	"strings"
 
 	"helmholtz/figure"
 	"helmholtz/train"
@@ -40,7 +41,7 @@ func runGIF(ctx context.Context, args []string) error {
 	fs := newFlags("gif", "--run DIR [--fps N] [--out FILE]")
 	dir := fs.String("run", "", "run directory with snapshots")
 	fps := fs.Int("fps", 8, "frames per second (1 to 100)")
-	out := fs.String("out", "", "GIF file to write (default: DIR/bars.gif)")
+	out := fs.String("out", "", "GIF file to write (default: DIR/bars.gif for bars, else DIR/training.gif)")
 	if err := parse(fs, args); err != nil {
 		return err
 	}
@@ -50,12 +51,16 @@ func runGIF(ctx context.Context, args []string) error {
 	if *fps < 1 || *fps > 100 {
 		return fmt.Errorf("--fps must be in 1..100, got %d", *fps)
 	}
-	if *out == "" {
-		*out = filepath.Join(*dir, "bars.gif")
-	}
 	run, err := train.Open(*dir)
 	if err != nil {
 		return err
+	}
+	if *out == "" {
+		name := "training.gif"
+		if c := run.Model.Config; c == nil || c.Data == "" || strings.HasPrefix(c.Data, "bars") {
+			name = "bars.gif"
+		}
+		*out = filepath.Join(*dir, name)
 	}
 	if err := figure.WriteGIF(ctx, run, *out, *fps); err != nil {
 		return err
