@@ -121,6 +121,9 @@ func (r Result) Check(h *entropies) error {
 	if (r.Shift == nil) != math.IsNaN(last.Shift) || (r.Shift != nil && *r.Shift != last.Shift) {
 		return fmt.Errorf("recipe %s seed %d: final shift recovery is not its last checkpoint's", r.Recipe, r.Seed)
 	}
+	if (r.Valid == nil) != math.IsNaN(last.Valid) || (r.Valid != nil && *r.Valid != last.Valid) {
+		return fmt.Errorf("recipe %s seed %d: final validation cost is not its last checkpoint's", r.Recipe, r.Seed)
+	}
 	u := r.Units
 	n := u.Bars + u.Duplicates + u.Dead + u.AlwaysOn + u.Mixed
 	if min(u.Bars, u.Duplicates, u.Dead, u.AlwaysOn, u.Mixed) < 0 || n > r.Config.Layers[1] {
@@ -162,16 +165,47 @@ func CheckUnique(results []Result) error {
 	return nil
 }
 
+// heldOutMarkdown is Markdown for runs on a data set with splits: the
+// spread of their final validation costs.
+func heldOutMarkdown(w io.Writer, stats []Stats) error {
+	fmt.Fprintln(w, "Final cost of the validation examples, −log2 p(v) in bits per example, over seeds:")
+	fmt.Fprintln(w)
+	fmt.Fprintln(w, "| recipe | runs | min | q1 | median | q3 | max | flags |")
+	fmt.Fprintln(w, "|---|---|---|---|---|---|---|---|")
+	for _, s := range stats {
+		if _, err := fmt.Fprintf(w, "| %s | %d | %.3f | %.3f | %.3f | %.3f | %.3f | `%s` |\n",
+			s.Recipe, s.N, s.Min, s.Q1, s.Median, s.Q3, s.Max, s.Flags); err != nil {
+			return err
+		}
+	}
+	for _, s := range stats {
+		if s.Estimator != "" && s.Estimator != "exact" {
+			fmt.Fprintf(w, "\n%s: costs estimated by importance sampling (%s: K samples from q per example), not exact\n", s.Recipe, s.Estimator)
+		}
+		if s.Diverged > 0 {
+			fmt.Fprintf(w, "\n%s: %d of %d runs diverged and are left out of its statistics (see results.jsonl)\n", s.Recipe, s.Diverged, s.N)
+		}
+	}
+	return nil
+}
+
 // WriteCSV writes one row per result: recipe, seed, final KL and NLL, the
 // KL at each checkpoint step given, the unit counts and the wall time;
 // where a result is of the shifter, a column of direction recovery.
 func WriteCSV(w io.Writer, results []Result, checkpoints []int) error {
 	shift := slices.ContainsFunc(results, func(r Result) bool { return r.Shift != nil })
+	held := HeldOut(results)
 	head := []string{"recipe", "seed", "kl_bits", "nll_bits", "gap_bits"}
-	for _, s := range checkpoints {
-		head = append(head, "kl_at_"+strconv.Itoa(s))
+	at := "kl_at_"
+	if held {
+		head, at = append(head, "valid_nll_bits"), "valid_at_"
 	}
-	head = append(head, "bars", "duplicates", "dead", "always_on", "mixed", "top_separates")
+	for _, s := range checkpoints {
+		head = append(head, at+strconv.Itoa(s))
+	}
+	if !held {
+		head = append(head, "bars", "duplicates", "dead", "always_on", "mixed", "top_separates")
+	}
 	if shift {
 		head = append(head, "shift_recovery")
 	}
@@ -183,18 +217,25 @@ func WriteCSV(w io.Writer, results []Result, checkpoints []int) error {
 			gap = ftoa(*r.Gap)
 		}
 		row := []string{r.Recipe, strconv.FormatUint(r.Seed, 10), ftoa(r.KL), ftoa(r.NLL), gap}
+		if held {
+			row = append(row, ftoa(*r.Valid))
+		}
 		for _, s := range checkpoints {
 			v := ""
 			for _, p := range r.Checkpoints {
-				if p.Step == s {
+				if p.Step == s && held {
+					v = ftoa(p.Valid)
+				} else if p.Step == s {
 					v = ftoa(p.KL)
 				}
 			}
 			row = append(row, v)
 		}
-		u := r.Units
-		row = append(row, strconv.Itoa(u.Bars), strconv.Itoa(u.Duplicates), strconv.Itoa(u.Dead),
-			strconv.Itoa(u.AlwaysOn), strconv.Itoa(u.Mixed), strconv.FormatBool(u.TopSeparates))
+		if !held {
+			u := r.Units
+			row = append(row, strconv.Itoa(u.Bars), strconv.Itoa(u.Duplicates), strconv.Itoa(u.Dead),
+				strconv.Itoa(u.AlwaysOn), strconv.Itoa(u.Mixed), strconv.FormatBool(u.TopSeparates))
+		}
 		if shift {
 			s := ""
 			if r.Shift != nil {
@@ -214,6 +255,9 @@ func ftoa(x float64) string { return strconv.FormatFloat(x, 'g', 8, 64) }
 
 // Markdown writes the summary table: one row per recipe.
 func Markdown(w io.Writer, stats []Stats) error {
+	if !slices.ContainsFunc(stats, func(s Stats) bool { return !s.HeldOut }) && len(stats) > 0 {
+		return heldOutMarkdown(w, stats)
+	}
 	head := "| recipe | runs | min | q1 | median | q3 | max |"
 	sep := "|---|---|---|---|---|---|---|"
 	for _, t := range Thresholds {

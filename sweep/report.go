@@ -17,7 +17,8 @@ const Target = 0.10
 
 // WriteReport writes into dir: results.jsonl and results.csv (one row per
 // run), summary.md (one row per recipe) and kl.png and kl.svg (the KL
-// distribution of each recipe). flags maps each recipe to its flags.
+// distribution of each recipe; valid.png and valid.svg, of the validation
+// costs, on a data set with splits). flags maps each recipe to its flags.
 func WriteReport(dir string, results []Result, flags map[string]string) ([]Stats, error) {
 	if len(results) == 0 {
 		return nil, errors.New("no results to report")
@@ -43,14 +44,17 @@ func WriteReport(dir string, results []Result, flags map[string]string) ([]Stats
 		var v []float64
 		for _, r := range results {
 			if r.Recipe == s.Recipe {
-				v = append(v, r.KL)
+				v = append(v, r.Measure())
 			}
 		}
 		kls = append(kls, v)
 	}
-	fig := figure.Distribution(names, kls, Target)
+	fig, name := figure.Distribution(names, kls, Target), "kl"
+	if HeldOut(results) {
+		fig, name = figure.CostDistribution("final validation cost over seeds", names, kls), "valid"
+	}
 	for _, ext := range []string{".png", ".svg"} {
-		if err := figure.Save(filepath.Join(dir, "kl"+ext), fig); err != nil {
+		if err := figure.Save(filepath.Join(dir, name+ext), fig); err != nil {
 			return nil, err
 		}
 	}

@@ -36,6 +36,7 @@ type Result struct {
 	NLL         float64       `json:"nll_bits"`
 	Gap         *float64      `json:"gap_bits,omitempty"`       // the final variational gap, where computed
 	Shift       *float64      `json:"shift_recovery,omitempty"` // the shifter's final direction recovery (train.Point.Shift)
+	Valid       *float64      `json:"valid_nll_bits,omitempty"` // a data set with splits: the final cost of its validation examples (train.Point.Valid)
 	Diverged    string        `json:"diverged,omitempty"`       // why the run stopped early; KL and NLL are its last evaluation's
 	Checkpoints []train.Point `json:"checkpoints"`              // every evaluation of the run
 	Units       Units         `json:"units"`
@@ -220,6 +221,9 @@ func result(job Job, r *train.Run, err error, dir string) (Result, error) {
 	if !math.IsNaN(last.Shift) {
 		res.Shift = &last.Shift
 	}
+	if !math.IsNaN(last.Valid) {
+		res.Valid = &last.Valid
+	}
 	if diverged != "" {
 		return res, nil // no model worth keeping, nor a diagnosis
 	}
@@ -247,13 +251,15 @@ func ModelPath(recipe string, seed uint64) string {
 	return filepath.Join("models", recipe, fmt.Sprintf("seed_%d.npz", seed))
 }
 
-// Stats summarises one recipe's final KLs.
+// Stats summarises one recipe's final KLs, or, on a data set with
+// splits, the final costs of its validation examples (HeldOut).
 type Stats struct {
 	Recipe                   string
 	Flags                    string
 	N                        int
+	HeldOut                  bool // the quantiles are of the validation costs, bits per example
 	Min, Q1, Median, Q3, Max float64
-	Below                    map[float64]int // runs with KL ≤ threshold
+	Below                    map[float64]int // runs with KL ≤ threshold (not HeldOut)
 	MeanBars                 float64
 	AllBars                  int // runs with a unit for every bar
 	Separated                int // runs whose top unit separates orientations
@@ -281,15 +287,16 @@ func Summarize(results []Result, flags map[string]string) []Stats {
 	for _, name := range order {
 		rs := by[name]
 		var kl []float64
-		s := Stats{Recipe: name, Flags: flags[name], N: len(rs), Below: map[float64]int{}, Estimator: rs[0].Config.Estimator()}
+		s := Stats{Recipe: name, Flags: flags[name], N: len(rs), Below: map[float64]int{}, Estimator: rs[0].Config.Estimator(),
+			HeldOut: HeldOut(rs)}
 		for _, r := range rs {
 			if r.Diverged != "" {
 				s.Diverged++
 				continue
 			}
-			kl = append(kl, r.KL)
+			kl = append(kl, r.Measure())
 			for _, t := range Thresholds {
-				if r.KL <= t {
+				if r.KL <= t && !s.HeldOut {
 					s.Below[t]++
 				}
 			}
@@ -310,6 +317,27 @@ func Summarize(results []Result, flags map[string]string) []Stats {
 		out = append(out, s)
 	}
 	return out
+}
+
+// HeldOut reports whether results are of a data set with splits: every
+// one has a final validation cost. Their summaries are of those costs,
+// since the KL of such a set is only from its training examples.
+func HeldOut(results []Result) bool {
+	for _, r := range results {
+		if r.Valid == nil {
+			return false
+		}
+	}
+	return len(results) > 0
+}
+
+// Measure returns what a summary of r's recipe ranks it by: its final
+// validation cost where it has one, else its final KL.
+func (r Result) Measure() float64 {
+	if r.Valid != nil {
+		return *r.Valid
+	}
+	return r.KL
 }
 
 // Quantile returns the q-quantile of sorted xs by linear interpolation.

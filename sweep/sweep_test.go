@@ -10,6 +10,7 @@ import (
 	"strings"
 	"testing"
 
+	"helmholtz/internal/arrays"
 	"helmholtz/train"
 )
 
@@ -239,5 +240,72 @@ func TestShifterResults(t *testing.T) {
 	}
 	if _, err := ReadJSONL(bytes.NewReader(buf.Bytes())); err == nil {
 		t.Error("a result whose recovery is not its last checkpoint's was accepted")
+	}
+}
+
+// TestHeldOutResults: on a data set with splits, a run's result carries
+// its final validation cost, and the report ranks by it: summary.md's
+// quantiles, results.csv's columns and valid.png instead of kl.png; the
+// reader refuses a cost that is not the last checkpoint's.
+func TestHeldOutResults(t *testing.T) {
+	dir := t.TempDir()
+	rows := func(n, seed int) [][]uint8 {
+		out := make([][]uint8, n)
+		for i := range out {
+			out[i] = make([]uint8, 12)
+			for k := range out[i] {
+				out[i][k] = uint8((i*7 + k*seed + i*k) % 3 % 2)
+			}
+		}
+		return out
+	}
+	path := filepath.Join(dir, "toy.npz")
+	f, err := os.Create(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := arrays.Write(f, []arrays.Named{{Name: "train", Array: arrays.Uint8s(rows(40, 1))},
+		{Name: "valid", Array: arrays.Uint8s(rows(20, 2))}, {Name: "test", Array: arrays.Uint8s(rows(20, 3))}}); err != nil {
+		t.Fatal(err)
+	}
+	f.Close()
+	js := jobs([]uint64{1, 2, 3}, 2000)
+	for i := range js {
+		js[i].Config.Data, js[i].Config.Layers, js[i].Config.EvalEvery = "file:"+path, []int{12, 4}, 1000
+	}
+	res, err := Run(context.Background(), js, 2, "", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, r := range res {
+		if last := r.Checkpoints[len(r.Checkpoints)-1]; r.Valid == nil || *r.Valid != last.Valid || r.Measure() != last.Valid {
+			t.Fatalf("seed %d: final validation cost %v, last checkpoint's %v", r.Seed, r.Valid, last.Valid)
+		}
+	}
+	stats := Summarize(res, map[string]string{"stub": "--data file:toy.npz"})
+	if s := stats[0]; !s.HeldOut || s.Max != max(*res[0].Valid, *res[1].Valid, *res[2].Valid) || s.Below[0.5] != 0 {
+		t.Errorf("summary %+v of validation costs %v %v %v", s, *res[0].Valid, *res[1].Valid, *res[2].Valid)
+	}
+	out := t.TempDir()
+	if _, err := WriteReport(out, res, map[string]string{"stub": "--data file:toy.npz"}); err != nil {
+		t.Fatal(err)
+	}
+	md, _ := os.ReadFile(filepath.Join(out, "summary.md"))
+	csv, _ := os.ReadFile(filepath.Join(out, "results.csv"))
+	if !strings.Contains(string(md), "Final cost of the validation examples") || strings.Contains(string(md), "bar units") ||
+		!strings.HasPrefix(string(csv), "recipe,seed,kl_bits,nll_bits,gap_bits,valid_nll_bits,valid_at_1000,valid_at_2000,seconds\n") {
+		t.Errorf("summary.md:\n%s\nresults.csv:\n%s", md, csv)
+	}
+	if _, err := os.Stat(filepath.Join(out, "valid.png")); err != nil {
+		t.Error(err)
+	}
+	var buf bytes.Buffer
+	bad := *res[0].Valid + 1
+	res[0].Valid = &bad
+	if err := WriteJSONL(&buf, res); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := ReadJSONL(bytes.NewReader(buf.Bytes())); err == nil {
+		t.Error("a result whose validation cost is not its last checkpoint's was accepted")
 	}
 }

@@ -37,6 +37,7 @@ type resultRow struct {
 	Recipe               string
 	Seed                 uint64
 	KL, NLL, Gap, Shift  float64
+	Valid                float64 // the final validation cost, bits; NaN for data without splits
 	Bars, Dead, Dup      int
 	Separates            bool
 	Seconds              float64
@@ -57,7 +58,7 @@ func (s *Server) sweepPage(w http.ResponseWriter, r *http.Request) {
 	var rows []resultRow
 	var recipes []string
 	for _, x := range res {
-		row := resultRow{Recipe: x.Recipe, Seed: x.Seed, KL: x.KL, NLL: x.NLL, Gap: math.NaN(), Shift: math.NaN(),
+		row := resultRow{Recipe: x.Recipe, Seed: x.Seed, KL: x.KL, NLL: x.NLL, Gap: math.NaN(), Shift: math.NaN(), Valid: math.NaN(),
 			Bars: x.Units.Bars, Dead: x.Units.Dead, Dup: x.Units.Duplicates, Separates: x.Units.TopSeparates,
 			Seconds: x.Seconds, Diverged: x.Diverged}
 		if x.Gap != nil {
@@ -65,6 +66,9 @@ func (s *Server) sweepPage(w http.ResponseWriter, r *http.Request) {
 		}
 		if x.Shift != nil {
 			row.Shift = *x.Shift
+		}
+		if x.Valid != nil {
+			row.Valid = *x.Valid
 		}
 		if x.Model != "" {
 			if fi, err := s.runs.Lstat(path.Join(path.Clean(rel), x.Model)); err == nil && fi.Mode().IsRegular() {
@@ -80,20 +84,26 @@ func (s *Server) sweepPage(w http.ResponseWriter, r *http.Request) {
 	for _, x := range res {
 		flags[x.Recipe] = x.Config.RecipeFlags()
 	}
+	held := sweep.HeldOut(res)
 	s.render(w, "sweep.html", map[string]any{
-		"Path": rel, "Stats": sweep.Summarize(res, flags), "Thresholds": sweep.Thresholds,
-		"Rows": rows, "Recipes": recipes, "Plot": dotPlot(rows, recipes),
+		"Path": rel, "Stats": sweep.Summarize(res, flags), "Thresholds": sweep.Thresholds, "HeldOut": held,
+		"Rows": rows, "Recipes": recipes, "Plot": dotPlot(rows, recipes, held),
 	})
 }
 
 // dotPlot draws the final KL of every run as a dot per recipe column, on a
-// log scale, each dot a link to its model's page.
-func dotPlot(rows []resultRow, recipes []string) template.HTML {
+// log scale, each dot a link to its model's page; for runs on a data set
+// with splits (held), their final validation costs on a linear scale.
+func dotPlot(rows []resultRow, recipes []string, held bool) template.HTML {
 	const colW, h, top, left = 110.0, 300.0, 20.0, 50.0
+	value, what := func(r resultRow) float64 { return r.KL }, "KL"
+	if held {
+		value, what = func(r resultRow) float64 { return r.Valid }, "validation cost"
+	}
 	lo, hi := math.Inf(1), math.Inf(-1)
 	for _, r := range rows {
-		if r.KL > 0 && !math.IsInf(r.KL, 0) {
-			lo, hi = min(lo, r.KL), max(hi, r.KL)
+		if v := value(r); v > 0 && !math.IsInf(v, 0) {
+			lo, hi = min(lo, v), max(hi, v)
 		}
 	}
 	switch {
@@ -102,44 +112,63 @@ func dotPlot(rows []resultRow, recipes []string) template.HTML {
 	case !(hi > lo):
 		lo, hi = lo/2, lo*2+1e-3
 	}
-	lo = max(lo, 1e-12) // at most 15 decades of grid lines
-	ll, lh := math.Floor(math.Log10(lo)), math.Ceil(math.Log10(hi))
-	y := func(kl float64) float64 { return top + (lh-math.Log10(kl))/(lh-ll)*(h-2*top) }
 	var b strings.Builder
 	wd := left + colW*float64(len(recipes)) + 10
-	fmt.Fprintf(&b, `<svg id="klplot" width="%.0f" height="%.0f" viewBox="0 0 %.0f %.0f" role="img" aria-label="final KL per run">`, wd, h+30, wd, h+30)
-	for e := ll; e <= lh; e++ {
-		for _, m := range []float64{1, 2, 5} {
-			v := m * math.Pow(10, e)
-			if v < math.Pow(10, ll) || v > math.Pow(10, lh) {
-				continue
-			}
-			fmt.Fprintf(&b, `<line x1="%.0f" x2="%.0f" y1="%.1f" y2="%.1f" class="grid"/><text x="%.0f" y="%.1f" class="tick">%g</text>`,
-				left, wd-10, y(v), y(v), left-4, y(v)+4, v)
-		}
+	fmt.Fprintf(&b, `<svg id="klplot" width="%.0f" height="%.0f" viewBox="0 0 %.0f %.0f" role="img" aria-label="final %s per run">`, wd, h+30, wd, h+30, what)
+	grid := func(v, yv float64) {
+		fmt.Fprintf(&b, `<line x1="%.0f" x2="%.0f" y1="%.1f" y2="%.1f" class="grid"/><text x="%.0f" y="%.1f" class="tick">%g</text>`,
+			left, wd-10, yv, yv, left-4, yv+4, v)
 	}
-	if 0.1 >= math.Pow(10, ll) && 0.1 <= math.Pow(10, lh) {
-		fmt.Fprintf(&b, `<line x1="%.0f" x2="%.0f" y1="%.1f" y2="%.1f" class="target"/>`, left, wd-10, y(0.1), y(0.1))
+	var y func(float64) float64
+	if held {
+		pad := (hi - lo) / 20
+		lo, hi = lo-pad, hi+pad
+		y = func(v float64) float64 { return top + (hi-v)/(hi-lo)*(h-2*top) }
+		step := math.Pow(10, math.Floor(math.Log10((hi-lo)/4)))
+		for _, k := range []float64{1, 2, 5, 10} {
+			if (hi-lo)/(k*step) <= 6 {
+				step *= k
+				break
+			}
+		}
+		for v := math.Ceil(lo/step) * step; v <= hi; v += step {
+			grid(math.Round(v/step)*step, y(v))
+		}
+	} else {
+		lo = max(lo, 1e-12) // at most 15 decades of grid lines
+		ll, lh := math.Floor(math.Log10(lo)), math.Ceil(math.Log10(hi))
+		y = func(kl float64) float64 { return top + (lh-math.Log10(kl))/(lh-ll)*(h-2*top) }
+		for e := ll; e <= lh; e++ {
+			for _, m := range []float64{1, 2, 5} {
+				if v := m * math.Pow(10, e); v >= math.Pow(10, ll) && v <= math.Pow(10, lh) {
+					grid(v, y(v))
+				}
+			}
+		}
+		if 0.1 >= math.Pow(10, ll) && 0.1 <= math.Pow(10, lh) {
+			fmt.Fprintf(&b, `<line x1="%.0f" x2="%.0f" y1="%.1f" y2="%.1f" class="target"/>`, left, wd-10, y(0.1), y(0.1))
+		}
 	}
 	for i, name := range recipes {
 		x0 := left + colW*float64(i) + colW/2
 		fmt.Fprintf(&b, `<text x="%.0f" y="%.0f" class="col">%s</text>`, x0, h+20, template.HTMLEscapeString(name))
 		k := 0
 		for _, r := range rows {
-			if r.Recipe != name || !(r.KL > 0) || math.IsInf(r.KL, 0) {
+			v := value(r)
+			if r.Recipe != name || !(v > 0) || math.IsInf(v, 0) {
 				continue
 			}
 			x := x0 + (float64((k*37)%41)/41-0.5)*colW*0.6 // a fixed jitter
 			k++
-			title := fmt.Sprintf("%s seed %d: KL %.4f bits", name, r.Seed, r.KL)
-			dot := fmt.Sprintf(`<circle cx="%.1f" cy="%.1f" r="4" class="dot"><title>%s</title></circle>`, x, y(r.KL), template.HTMLEscapeString(title))
+			title := fmt.Sprintf("%s seed %d: %s %.4f bits", name, r.Seed, what, v)
+			dot := fmt.Sprintf(`<circle cx="%.1f" cy="%.1f" r="4" class="dot"><title>%s</title></circle>`, x, y(v), template.HTMLEscapeString(title))
 			if r.Model != "" {
 				dot = fmt.Sprintf(`<a href="/model/%s">%s</a>`, template.HTMLEscapeString(r.Model), dot)
 			}
 			b.WriteString(dot)
 		}
 	}
-	b.WriteString(`<text x="8" y="12" class="label">KL, bits</text></svg>`)
+	fmt.Fprintf(&b, `<text x="8" y="12" class="label">%s, bits</text></svg>`, what)
 	return template.HTML(b.String())
 }
 

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"math"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -628,5 +629,28 @@ func TestNoHintonForLargeNets(t *testing.T) {
 	large.Layers = []int{784, 200, 200}
 	if !slices.Contains(figureNames(small), "weights") || slices.Contains(figureNames(large), "weights") {
 		t.Errorf("figures of 16-8-1: %v; of 784-200-200: %v", figureNames(small), figureNames(large))
+	}
+}
+
+// TestDotPlotHeldOut: a sweep on a data set with splits plots each run's
+// final validation cost on a linear scale, without the KL's target line.
+func TestDotPlotHeldOut(t *testing.T) {
+	var rows []resultRow
+	for i, v := range []float64{70, 72.5, 75} {
+		rows = append(rows, resultRow{Recipe: "r", Seed: uint64(i + 1), KL: 50, Valid: v})
+	}
+	svg := string(dotPlot(rows, []string{"r"}, true))
+	if !strings.Contains(svg, `aria-label="final validation cost per run"`) || strings.Count(svg, "<circle") != 3 ||
+		strings.Contains(svg, `class="target"`) || !strings.Contains(svg, `class="tick">72</text>`) {
+		t.Errorf("held-out dot plot:\n%s", svg)
+	}
+	var ys []float64
+	for _, part := range strings.Split(svg, `cy="`)[1:] {
+		var y float64
+		fmt.Sscanf(part, "%f", &y)
+		ys = append(ys, y)
+	}
+	if len(ys) != 3 || !(ys[0] > ys[1] && ys[1] > ys[2]) || math.Abs((ys[0]-ys[1])-(ys[1]-ys[2])) > 0.2 {
+		t.Errorf("dots at y %v for costs 70, 72.5, 75: want evenly spaced, highest cost on top", ys)
 	}
 }
