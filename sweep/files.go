@@ -178,15 +178,21 @@ func heldOutMarkdown(w io.Writer, stats []Stats) error {
 			return err
 		}
 	}
+	notes(w, stats, "costs")
+	return nil
+}
+
+// notes writes, under a summary of stats, which recipes' measures (what)
+// are estimated and which lost runs to divergence.
+func notes(w io.Writer, stats []Stats, what string) {
 	for _, s := range stats {
 		if s.Estimator != "" && s.Estimator != "exact" {
-			fmt.Fprintf(w, "\n%s: costs estimated by importance sampling (%s: K samples from q per example), not exact\n", s.Recipe, s.Estimator)
+			fmt.Fprintf(w, "\n%s: %s estimated by importance sampling (%s: K samples from q per pattern), not exact\n", s.Recipe, what, s.Estimator)
 		}
 		if s.Diverged > 0 {
 			fmt.Fprintf(w, "\n%s: %d of %d runs diverged and are left out of its statistics (see results.jsonl)\n", s.Recipe, s.Diverged, s.N)
 		}
 	}
-	return nil
 }
 
 // WriteCSV writes one row per result: recipe, seed, final KL and NLL, the
@@ -284,13 +290,6 @@ func Markdown(w io.Writer, stats []Stats) error {
 			return err
 		}
 	}
-	for _, s := range stats {
-		if s.Estimator != "" && s.Estimator != "exact" {
-			fmt.Fprintf(w, "\n%s: KL and NLL estimated by importance sampling (%s: K samples from q per pattern), not exact\n", s.Recipe, s.Estimator)
-		}
-		if s.Diverged > 0 {
-			fmt.Fprintf(w, "\n%s: %d of %d runs diverged and are left out of its statistics (see results.jsonl)\n", s.Recipe, s.Diverged, s.N)
-		}
-	}
+	notes(w, stats, "KL and NLL")
 	return nil
 }

@@ -73,7 +73,15 @@ function drawCurves(svg, tip, hist) {
   line(nlls, "nll");
   line(kls, "kl");
   if (hist.some(p => p.Gap !== undefined)) line(hist.map(p => p.Gap === undefined ? 1e-4 : Math.max(p.Gap, 1e-4)), "gap");
-  const cursor = el("line", {class: "cursor", y1: T, y2: H - B, x1: -10, x2: -10}, svg);
+  hover(svg, tip, hist, X, T, H - B, p => Y(p.KL), p => "KL " + p.KL.toFixed(4) + " bits · NLL " + p.NLL.toFixed(4) +
+    (p.Gap !== undefined ? " · gap " + p.Gap.toFixed(4) : ""));
+}
+
+// hover shows, under the mouse, a cursor from y0 to y1 at the nearest
+// evaluation and a readout beside it at height y(p): its step, samples
+// and text(p).
+function hover(svg, tip, hist, X, y0, y1, y, text) {
+  const cursor = el("line", {class: "cursor", y1: y0, y2: y1, x1: -10, x2: -10}, svg);
   svg.onmousemove = ev => {
     const r = svg.getBoundingClientRect(), mx = ev.clientX - r.left;
     let best = 0;
@@ -81,9 +89,8 @@ function drawCurves(svg, tip, hist) {
     const p = hist[best];
     cursor.setAttribute("x1", X(p.Samples)); cursor.setAttribute("x2", X(p.Samples));
     tip.hidden = false;
-    tip.style.left = (X(p.Samples) + 12) + "px"; tip.style.top = (Y(p.KL) - 10) + "px";
-    tip.textContent = "step " + p.Step.toLocaleString() + " · samples " + p.Samples.toLocaleString() +
-      " · KL " + p.KL.toFixed(4) + " bits · NLL " + p.NLL.toFixed(4) + (p.Gap !== undefined ? " · gap " + p.Gap.toFixed(4) : "");
+    tip.style.left = (X(p.Samples) + 12) + "px"; tip.style.top = (y(p) - 10) + "px";
+    tip.textContent = "step " + p.Step.toLocaleString() + " · samples " + p.Samples.toLocaleString() + " · " + text(p);
   };
   svg.onmouseleave = () => { tip.hidden = true; };
 }
@@ -123,18 +130,7 @@ function drawHeldOut(svg, tip, hist) {
   };
   line(train, "train");
   line(valid, "valid");
-  const cursor = el("line", {class: "cursor", y1: T, y2: H - B, x1: -10, x2: -10}, svg);
-  svg.onmousemove = ev => {
-    const r = svg.getBoundingClientRect(), mx = ev.clientX - r.left;
-    let best = 0;
-    hist.forEach((p, i) => { if (Math.abs(X(p.Samples) - mx) < Math.abs(X(hist[best].Samples) - mx)) best = i; });
-    const p = hist[best];
-    cursor.setAttribute("x1", X(p.Samples)); cursor.setAttribute("x2", X(p.Samples));
-    tip.hidden = false;
-    tip.style.left = (X(p.Samples) + 12) + "px"; tip.style.top = (Y(p.NLL) - 10) + "px";
-    tip.textContent = "step " + p.Step.toLocaleString() + " · samples " + p.Samples.toLocaleString() + " · " + costs(p);
-  };
-  svg.onmouseleave = () => { tip.hidden = true; };
+  hover(svg, tip, hist, X, T, H - B, p => Y(p.NLL), costs);
 }
 
 function runPage(sec) {
