@@ -143,7 +143,7 @@ func runEval(ctx context.Context, args []string) (err error) {
 		fmt.Printf("KL       %.6f bits\n", res.KL)
 		fmt.Printf("NLL      %.6f bits\n", res.NLL)
 		if *split != "" {
-			fmt.Printf("cost     %.6f bits per example: −log2 p(v) on the %s split, exact (KL and H are of its empirical distribution)\n", res.NLL, *split)
+			fmt.Printf("cost     %.6f bits = %.4f nats per example: −log2 p(v) on the %s split, exact (KL and H are of its empirical distribution)\n", res.NLL, res.NLL*math.Ln2, *split)
 		}
 	}
 	fmt.Printf("H(data)  %.6f bits\n", entropy)
