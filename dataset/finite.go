@@ -33,8 +33,9 @@ type Finite struct {
 }
 
 // A Recipe is how a data set's nets train well where the flags do not
-// say: a minibatch, an optimizer, a rate and a length. The defaults
-// (single patterns, plain ascent at 0.1) diverge on MNIST.
+// say: a minibatch, an optimizer, a rate and a length (0: the default
+// length). The defaults (single patterns, plain ascent at 0.1) diverge on
+// MNIST.
 type Recipe struct {
 	Batch     int
 	Optimizer string
@@ -51,7 +52,9 @@ var Splits = []string{"train", "valid", "test"}
 // NewFinite returns the data set of three splits, named name. Every split
 // must hold at least one example, all of one width, of values 0 or 1.
 func NewFinite(name string, train, valid, test [][]uint8) (*Finite, error) {
-	f := &Finite{Name: name, Train: train, Valid: valid, Test: test}
+	// One example at a time at 0.01, the 1995 density-estimation study's
+	// rate: the bars' 0.1 ends 3 bits worse on BN 20-100 (GUIDE.md).
+	f := &Finite{Name: name, Train: train, Valid: valid, Test: test, recipe: Recipe{Batch: 1, Optimizer: "sgd", LR: 0.01}}
 	for i, split := range [][][]uint8{train, valid, test} {
 		if len(split) == 0 {
 			return nil, fmt.Errorf("data set %s: split %s is empty", name, Splits[i])

@@ -78,8 +78,9 @@ func configFlags(fs *flag.FlagSet, cfg *train.Config) func() {
 		if isSet(fs, "data") && !isSet(fs, "layers") && err == nil {
 			cfg.Layers = set.Layers()
 		}
-		// And its own recipe (MNIST's minibatches with Adam), where the
-		// flags do not say, for the learners that train in minibatches.
+		// And its own recipe (MNIST's minibatches with Adam, the 1995
+		// study's rate for other data with splits), where the flags do not
+		// say, for the learners that train in minibatches.
 		batched := cfg.Algo == "" || cfg.Algo == "ws" || cfg.Algo == "rws"
 		if r, ok := set.(interface{ Recipe() (dataset.Recipe, bool) }); ok && batched && isSet(fs, "data") && err == nil {
 			if rc, ok := r.Recipe(); ok {
@@ -92,7 +93,7 @@ func configFlags(fs *flag.FlagSet, cfg *train.Config) func() {
 				if !isSet(fs, "lr") {
 					cfg.LR = rc.LR
 				}
-				if !isSet(fs, "n-steps") {
+				if !isSet(fs, "n-steps") && rc.Steps > 0 {
 					cfg.Steps = rc.Steps
 				}
 			}
