@@ -7,5 +7,8 @@
 // Each figure is a Figure: a size and a function that draws on a canvas.
 // Save writes it as PNG or SVG, atomically. Figures take their layout from
 // the machine's layer sizes and the data set's shape; nothing assumes 8
-// hidden units or 4×4 images.
+// hidden units or 4×4 images. The curves of a run on a data set with
+// splits, and its GIF, draw the costs of its training and validation
+// examples instead of the KL, which such a set has only from its training
+// examples.
 package figure
