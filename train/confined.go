@@ -44,6 +44,13 @@ func (f files) checkData(spec string) error {
 	return nil
 }
 
+// CheckDataIn refuses a data set file (file:PATH) that does not lie under
+// root: a server starts runs only on data its runs directory holds, the
+// data it can show them with.
+func CheckDataIn(root *os.Root, spec string) error {
+	return files{root: root, dir: ".", confine: true}.checkData(spec)
+}
+
 // name returns the path of name (slash-separated) under the root.
 func (f files) name(name string) string { return path.Join(f.dir, name) }
 

@@ -22,6 +22,9 @@ func (s *Server) Start(name string, cfg train.Config) error {
 	if err := train.CheckName("run", name); err != nil {
 		return err
 	}
+	if err := train.CheckDataIn(s.runs, cfg.Data); err != nil {
+		return err
+	}
 	dir := filepath.Join(s.root, name)
 	if _, err := os.Lstat(dir); err == nil {
 		return fmt.Errorf("run name %.64q is taken: choose another", name)

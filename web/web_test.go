@@ -17,6 +17,7 @@ import (
 	"testing"
 	"time"
 
+	"helmholtz/internal/arrays"
 	"helmholtz/sweep"
 	"helmholtz/train"
 )
@@ -292,6 +293,20 @@ func TestStartForm(t *testing.T) {
 		if code, body := post(v); code < 400 || code >= 500 {
 			t.Errorf("form %v: status %d %.200s", v, code, body)
 		}
+	}
+	// A data file outside the runs directory, which the server would not
+	// read to show the run: refused before anything else is checked.
+	outside := filepath.Join(t.TempDir(), "d.npz")
+	f, err := os.Create(outside)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rows := [][]uint8{make([]uint8, 16), {1, 0, 0, 1, 1, 0, 0, 1, 1, 0, 0, 1, 1, 0, 0, 1}} // as wide as the default net
+	arrays.Write(f, []arrays.Named{{Name: "train", Array: arrays.Uint8s(rows)}, {Name: "valid", Array: arrays.Uint8s(rows)}, {Name: "test", Array: arrays.Uint8s(rows)}})
+	f.Close()
+	if code, body := post(url.Values{"name": {"x"}, "data": {"file:" + outside}}); code != http.StatusBadRequest ||
+		!strings.Contains(body, "not a file under the runs directory") {
+		t.Errorf("a form with data outside the runs directory: status %d %.1000s", code, body)
 	}
 	if _, err := os.Stat(filepath.Join(dir, "x")); err == nil {
 		t.Error("a refused form left a run directory")
