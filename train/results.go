@@ -70,7 +70,9 @@ func (r *Run) Results() string {
 	if last.K > 0 {
 		est = fmt.Sprintf(" ± %.3f (importance sampling, %d samples from q per pattern)", last.SE, last.K)
 	}
-	if f, ok := r.Data.(*dataset.Finite); ok && !math.IsNaN(last.Valid) {
+	f, held := r.Data.(*dataset.Finite)
+	held = held && !math.IsNaN(last.Valid) // a data set with splits, scored on them
+	if held {
 		r.heldOutRows(row, f, last)
 	} else {
 		row("Final KL[p_data ‖ p_model]", fmt.Sprintf("%.3f bits%s", last.KL, est))
@@ -84,7 +86,7 @@ func (r *Run) Results() string {
 	if cfg.Restarts > 1 {
 		initial = "KL of the chosen restart candidate"
 	}
-	if _, ok := r.Data.(*dataset.Finite); ok && !math.IsNaN(last.Valid) {
+	if held {
 		initial, value = "Initial −log p(v), training examples (random init)", first.NLL
 		if cfg.Restarts > 1 {
 			initial = "−log p(v) of the training examples, chosen restart candidate"
