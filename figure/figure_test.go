@@ -309,3 +309,37 @@ func TestLargestData(t *testing.T) {
 		t.Error("the codes of bars:8x8 are sampled")
 	}
 }
+
+// TestCodesHeading: the codes of more patterns than are drawn say which
+// are drawn (the most probable, or the first of equally probable ones),
+// and a top layer of several units names the one that sorts them.
+func TestCodesHeading(t *testing.T) {
+	m := helmholtz.New([]int{16, 4, 2})
+	m.Init(rand.New(rand.NewPCG(1, 2)), 0.1)
+	var pats [][]uint8
+	var same, skewed []float64
+	for k := range 100 {
+		v := make([]uint8, 16)
+		for i := range v {
+			v[i] = uint8(k >> (i % 7) & 1)
+		}
+		pats = append(pats, v)
+		same = append(same, 0.01)
+		skewed = append(skewed, float64(k+1)/5050)
+	}
+	for _, c := range []struct {
+		probs []float64
+		want  string
+	}{
+		{same, "on the first 64 of 100 equally probable patterns, sorted by q(top1 = 1 | v)"},
+		{skewed, "on the 64 most probable patterns, sorted by q(top1 = 1 | v)"},
+	} {
+		var b bytes.Buffer
+		if err := Codes(m, pats, c.probs, 4, 4).WriteTo(&b, "svg"); err != nil {
+			t.Fatal(err)
+		}
+		if !strings.Contains(b.String(), c.want) {
+			t.Errorf("codes heading lacks %q", c.want)
+		}
+	}
+}

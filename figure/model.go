@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
+	"slices"
 	"sort"
 
 	"gonum.org/v1/plot/vg"
@@ -128,15 +129,27 @@ func Fields(m *helmholtz.Machine, height, width int) Figure {
 // Of more than maxCodes patterns it draws the maxCodes most probable
 // (probs), of more than maxPanels units the first maxPanels.
 func Codes(m *helmholtz.Machine, patterns [][]uint8, probs []float64, height, width int) Figure {
-	return codes(m, patterns, probs, height, width, "recognition q(h_j = 1 | v) on the data support, sorted by q(top = 1 | v)")
+	return codes(m, patterns, probs, height, width, "on the data support")
 }
 
-func codes(m *helmholtz.Machine, patterns [][]uint8, probs []float64, height, width int, heading string) Figure {
+// codes is Codes with the patterns described by which (as "on the data
+// support").
+func codes(m *helmholtz.Machine, patterns [][]uint8, probs []float64, height, width int, which string) Figure {
 	L := len(m.Sizes)
 	if len(patterns) > maxCodes {
+		which = fmt.Sprintf("on the %d most probable patterns", maxCodes)
+		if slices.Min(probs) == slices.Max(probs) { // a data set's distinct examples, say
+			which = fmt.Sprintf("on the first %d of %d equally probable patterns", maxCodes, len(patterns))
+		}
 		patterns = mostProbable(patterns, probs, maxCodes)
-		heading = fmt.Sprintf("recognition q(h_j = 1 | v) on the %d most probable patterns, sorted by q(top = 1 | v)", maxCodes)
 	}
+	// The top layer's first unit sorts them: the orientation of the bars,
+	// where the top layer is one unit.
+	top := "top"
+	if m.Sizes[L-1] > 1 {
+		top = "top1"
+	}
+	heading := fmt.Sprintf("recognition q(h_j = 1 | v) %s, sorted by q(%s = 1 | v)", which, top)
 	K := len(patterns)
 	means := make([][][]float64, K)
 	for k, v := range patterns {
@@ -176,7 +189,7 @@ func codes(m *helmholtz.Machine, patterns [][]uint8, probs []float64, height, wi
 		for r := range rows {
 			name, l, j := fmt.Sprintf("h%d", r+1), 1, r
 			if r == n1 {
-				name, l, j = "top", L-1, 0
+				name, l, j = top, L-1, 0
 			}
 			c.FillText(lab, vg.Point{X: x0 - 3, Y: y - vg.Length(r+1)*cell + 2}, name)
 			for i, k := range order {

@@ -172,7 +172,7 @@ func StateFigure(st train.State, name string) (Figure, error) {
 	case "codes":
 		pats, probs, sampled := patterns(set, 1)
 		if sampled {
-			return codes(m, pats, probs, h, w, fmt.Sprintf("recognition q(h_j = 1 | v) on %d patterns drawn from the data, sorted by q(top = 1 | v)", len(pats))), nil
+			return codes(m, pats, probs, h, w, fmt.Sprintf("on %d patterns drawn from the data", len(pats))), nil
 		}
 		return Codes(m, pats, probs, h, w), nil
 	case "weights":
