@@ -200,11 +200,17 @@ func notes(w io.Writer, stats []Stats, what string) {
 // where a result is of the shifter, a column of direction recovery.
 func WriteCSV(w io.Writer, results []Result, checkpoints []int) error {
 	shift := slices.ContainsFunc(results, func(r Result) bool { return r.Shift != nil })
-	held := HeldOut(results)
+	// Runs on data sets with splits add their validation cost; where all
+	// are, the checkpoints give it instead of the KL, and the bars' unit
+	// counts are left out.
+	held, valid := HeldOut(results), slices.ContainsFunc(results, func(r Result) bool { return r.Valid != nil })
 	head := []string{"recipe", "seed", "kl_bits", "nll_bits", "gap_bits"}
 	at := "kl_at_"
+	if valid {
+		head = append(head, "valid_nll_bits")
+	}
 	if held {
-		head, at = append(head, "valid_nll_bits"), "valid_at_"
+		at = "valid_at_"
 	}
 	for _, s := range checkpoints {
 		head = append(head, at+strconv.Itoa(s))
@@ -223,8 +229,10 @@ func WriteCSV(w io.Writer, results []Result, checkpoints []int) error {
 			gap = ftoa(*r.Gap)
 		}
 		row := []string{r.Recipe, strconv.FormatUint(r.Seed, 10), ftoa(r.KL), ftoa(r.NLL), gap}
-		if held {
+		if valid && r.Valid != nil {
 			row = append(row, ftoa(*r.Valid))
+		} else if valid {
+			row = append(row, "")
 		}
 		for _, s := range checkpoints {
 			v := ""
@@ -259,11 +267,34 @@ func WriteCSV(w io.Writer, results []Result, checkpoints []int) error {
 
 func ftoa(x float64) string { return strconv.FormatFloat(x, 'g', 8, 64) }
 
-// Markdown writes the summary table: one row per recipe.
+// Markdown writes the summary table: one row per recipe. Recipes on data
+// sets with splits, ranked by their validation costs, get a table of
+// their own, after the others'.
 func Markdown(w io.Writer, stats []Stats) error {
-	if !slices.ContainsFunc(stats, func(s Stats) bool { return !s.HeldOut }) && len(stats) > 0 {
-		return heldOutMarkdown(w, stats)
+	var kl, held []Stats
+	for _, s := range stats {
+		if s.HeldOut {
+			held = append(held, s)
+		} else {
+			kl = append(kl, s)
+		}
 	}
+	if len(kl) > 0 || len(held) == 0 {
+		if err := klMarkdown(w, kl); err != nil {
+			return err
+		}
+	}
+	if len(held) == 0 {
+		return nil
+	}
+	if len(kl) > 0 {
+		fmt.Fprintln(w)
+	}
+	return heldOutMarkdown(w, held)
+}
+
+// klMarkdown writes the summary table of recipes ranked by their KL.
+func klMarkdown(w io.Writer, stats []Stats) error {
 	head := "| recipe | runs | min | q1 | median | q3 | max |"
 	sep := "|---|---|---|---|---|---|---|"
 	for _, t := range Thresholds {

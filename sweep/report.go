@@ -18,7 +18,8 @@ const Target = 0.10
 // WriteReport writes into dir: results.jsonl and results.csv (one row per
 // run), summary.md (one row per recipe) and kl.png and kl.svg (the KL
 // distribution of each recipe; valid.png and valid.svg, of the validation
-// costs, on a data set with splits). flags maps each recipe to its flags.
+// costs of the recipes on data sets with splits). flags maps each recipe
+// to its flags.
 func WriteReport(dir string, results []Result, flags map[string]string) ([]Stats, error) {
 	if len(results) == 0 {
 		return nil, errors.New("no results to report")
@@ -37,25 +38,35 @@ func WriteReport(dir string, results []Result, flags map[string]string) ([]Stats
 			return nil, err
 		}
 	}
-	var names []string
-	var kls [][]float64
-	for _, s := range stats {
-		names = append(names, s.Recipe)
-		var v []float64
-		for _, r := range results {
-			if r.Recipe == s.Recipe {
-				v = append(v, r.Measure())
+	// The recipes ranked by KL in kl.png, those on data sets with splits by
+	// their validation costs in valid.png.
+	for _, held := range []bool{false, true} {
+		var names []string
+		var values [][]float64
+		for _, s := range stats {
+			if s.HeldOut != held {
+				continue
 			}
+			names = append(names, s.Recipe)
+			var v []float64
+			for _, r := range results {
+				if r.Recipe == s.Recipe {
+					v = append(v, r.Measure())
+				}
+			}
+			values = append(values, v)
 		}
-		kls = append(kls, v)
-	}
-	fig, name := figure.Distribution(names, kls, Target), "kl"
-	if HeldOut(results) {
-		fig, name = figure.CostDistribution("final validation cost over seeds", names, kls), "valid"
-	}
-	for _, ext := range []string{".png", ".svg"} {
-		if err := figure.Save(filepath.Join(dir, name+ext), fig); err != nil {
-			return nil, err
+		if len(names) == 0 {
+			continue
+		}
+		fig, name := figure.Distribution(names, values, Target), "kl"
+		if held {
+			fig, name = figure.CostDistribution("final validation cost over seeds", names, values), "valid"
+		}
+		for _, ext := range []string{".png", ".svg"} {
+			if err := figure.Save(filepath.Join(dir, name+ext), fig); err != nil {
+				return nil, err
+			}
 		}
 	}
 	return stats, nil

@@ -7,6 +7,7 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -298,6 +299,27 @@ func TestHeldOutResults(t *testing.T) {
 	}
 	if _, err := os.Stat(filepath.Join(out, "valid.png")); err != nil {
 		t.Error(err)
+	}
+	// Beside a recipe on the bars, each is summarised by its own measure,
+	// in a table and a figure of its own.
+	bars, err := Run(context.Background(), jobs([]uint64{1}, 2000), 1, "", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	bars[0].Recipe = "bars"
+	mixed := t.TempDir()
+	if _, err := WriteReport(mixed, append(slices.Clone(res), bars...), map[string]string{"stub": "--data file:toy.npz"}); err != nil {
+		t.Fatal(err)
+	}
+	md, _ = os.ReadFile(filepath.Join(mixed, "summary.md"))
+	if kl, _, found := strings.Cut(string(md), "Final cost of the validation examples"); !found ||
+		!strings.Contains(kl, "| bars | 1 |") || strings.Contains(kl, "| stub |") || !strings.Contains(string(md), "| stub | 3 |") {
+		t.Errorf("summary.md of a mixed sweep:\n%s", md)
+	}
+	for _, f := range []string{"kl.png", "valid.png"} {
+		if _, err := os.Stat(filepath.Join(mixed, f)); err != nil {
+			t.Error(err)
+		}
 	}
 	var buf bytes.Buffer
 	bad := *res[0].Valid + 1
