@@ -8,6 +8,44 @@ import "golang.org/x/sys/cpu"
 // expAddGo.
 var useAVX2 = cpu.X86.HasAVX2
 
+// useAVX512 selects scanAVX512; tests turn it off.
+var useAVX512 = useAVX2 && cpu.X86.HasAVX512F && cpu.X86.HasAVX512DQ && cpu.X86.HasAVX512VL
+
+// scanArgs are scanAVX512's arguments, in the order it reads them.
+type scanArgs struct {
+	dot, row, mx, floor, ds *float64
+	idx                     *int32
+	n                       int
+	c, sign, ls, slack      float64
+	base                    int32
+}
+
+// scanKernel does addSparse's scan of dot[i:] from i, eight terms at a
+// time, for as long as none needs its sum rescaled (and row, if not nil,
+// is added to dot), writing the kept terms' d and indices to ds[kept:]
+// and idx[kept:]; it returns how many terms it scanned and how many of
+// them it kept.
+func scanKernel(c float64, dot, row, mx, floor []float64, sign, ls float64, ds []float64, idx []int32, i, kept int) (int, int) {
+	n := len(dot) - i
+	if !useAVX512 || n < 8 {
+		return 0, 0
+	}
+	a := scanArgs{dot: &dot[i], mx: &mx[i], floor: &floor[i], ds: &ds[kept], idx: &idx[kept], n: n,
+		c: c, sign: sign, ls: ls, slack: slack, base: int32(i)}
+	_, _, _ = mx[len(dot)-1], floor[len(dot)-1], ds[len(dot)-1]
+	_ = idx[len(dot)-1]
+	if row != nil {
+		_ = row[len(dot)-1]
+		a.row = &row[i]
+	}
+	return scanAVX512(&a)
+}
+
+// scanAVX512 is scanKernel's kernel.
+//
+//go:noescape
+func scanAVX512(a *scanArgs) (done, kept int)
+
 // expAddKernel does expAdd's first len(xs)&^3 terms in AVX2 and returns
 // how many it did.
 func expAddKernel(dst, xs []float64, scale float64) int {

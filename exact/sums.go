@@ -105,22 +105,31 @@ func (s sums) addSparse(c float64, dot, row []float64, sign, scale float64) {
 		row = row[:len(dot)]
 	}
 	n := 0
-	for i, dk := range dot {
-		if row != nil {
-			dk += float64(sign * row[i])
-			dot[i] = dk
-		}
-		x := c + dk
-		d := x - mx[i]
-		if d > slack {
-			sum[i] *= expOne(-d)
-			mx[i] = x
-			floor[i] = math.Inf(-1)
-			d = 0
-		}
-		ds[n], idx[n] = d, int32(i)
-		if !(d+ls < floor[i]) { // kept (so is NaN)
-			n++
+	for i := 0; i < len(dot); {
+		// A kernel scans eight terms at a time while none needs a
+		// rescale; the loop below takes the eight that do, and the last
+		// few.
+		done, kept := scanKernel(c, dot, row, mx, floor, sign, ls, ds, idx, i, n)
+		i, n = i+done, n+kept
+		end := min(i+8, len(dot))
+		for ; i < end; i++ {
+			dk := dot[i]
+			if row != nil {
+				dk += float64(sign * row[i])
+				dot[i] = dk
+			}
+			x := c + dk
+			d := x - mx[i]
+			if d > slack {
+				sum[i] *= expOne(-d)
+				mx[i] = x
+				floor[i] = math.Inf(-1)
+				d = 0
+			}
+			ds[n], idx[n] = d, int32(i)
+			if !(d+ls < floor[i]) { // kept (so is NaN)
+				n++
+			}
 		}
 	}
 	t := s.t[:n]

@@ -1,6 +1,7 @@
 package exact
 
 import (
+	"fmt"
 	"math"
 	"math/rand/v2"
 	"testing"
@@ -24,9 +25,21 @@ func addRef(s sums, v []float64, scale float64) {
 // loop gives it,
 // over terms from far below the floor to past the slack (rescales), with
 // scales from tiny to large and the odd NaN or −∞, while skipping most of
-// the small terms.
+// the small terms; addSparse with its AVX-512 scan and without, and given
+// the terms as c + dot[i] + sign·row[i], a walk's step, as well as whole.
 func TestAddSparse(t *testing.T) {
-	const n = 3000
+	saved := useAVX512
+	defer func() { useAVX512 = saved }()
+	for _, kernel := range []bool{false, saved} {
+		for _, walk := range []bool{false, true} {
+			useAVX512 = kernel
+			t.Run(fmt.Sprintf("avx512=%v,walk=%v", kernel, walk), func(t *testing.T) { testAddSparse(t, walk) })
+		}
+	}
+}
+
+func testAddSparse(t *testing.T, walk bool) {
+	const n = 3003 // not a multiple of 8: the scan's tail
 	rng := rand.New(rand.NewPCG(1, 2))
 	a, b, c := newSums(n, true), newSums(n, true), newSums(n, false)
 	a.start()
@@ -55,9 +68,32 @@ func TestAddSparse(t *testing.T) {
 				va[i], vc[i] = vb[i], vb[i]
 			}
 		}
+		// A walk's step gives its terms as c + (dot[i] + sign·row[i]), and
+		// leaves dot[i] + sign·row[i] in dot.
+		var cw float64
+		var dot, row, moved []float64
+		if walk {
+			cw, dot, row, moved = 0.25*rng.NormFloat64(), make([]float64, n), make([]float64, n), make([]float64, n)
+			for i := range dot {
+				row[i] = rng.NormFloat64()
+				dot[i] = vb[i] - cw + row[i]
+				moved[i] = dot[i] + float64(-1*row[i])
+				va[i] = cw + moved[i]
+				vb[i], vc[i] = va[i], va[i]
+			}
+		}
 		before := append([]float64(nil), b.sum...)
 		a.add(va, scale)
-		b.addSparse(0, vb, nil, 0, scale)
+		if walk {
+			b.addSparse(cw, dot, row, -1, scale)
+			for i := range dot {
+				if math.Float64bits(dot[i]) != math.Float64bits(moved[i]) {
+					t.Fatalf("step %d: dot[%d] = %v after the walk's step, want %v", step, i, dot[i], moved[i])
+				}
+			}
+		} else {
+			b.addSparse(0, vb, nil, 0, scale)
+		}
 		addRef(c, vc, scale)
 		for i := range n {
 			if math.Float64bits(a.sum[i]) != math.Float64bits(c.sum[i]) || math.Float64bits(a.mx[i]) != math.Float64bits(c.mx[i]) {
