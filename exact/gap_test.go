@@ -2,6 +2,7 @@ package exact
 
 import (
 	"math"
+	"runtime"
 	"math/rand/v2"
 	"testing"
 
@@ -198,6 +199,35 @@ func TestGapWalk(t *testing.T) {
 					if math.Abs(c[0]-c[1]) > 1e-10*max(1, math.Abs(c[1])) {
 						t.Fatalf("sizes %v scale %v pattern %d: walk %+v, general %+v", sizes, scale, k, pa, pb)
 					}
+				}
+			}
+		}
+	}
+}
+
+// TestGapWalkParts: the walk shared among cores, a block of the patterns
+// each, gives every pattern's gap the bits of one part.
+func TestGapWalkParts(t *testing.T) {
+	images, probs := dataset.NewBars(4, 4).Support()
+	sizes := []int{16, 6, 3}
+	m := randomMachine(sizes, 1, 7)
+	gaps := func(work, procs int) Gaps {
+		defer func(w, p int) { parallelWork = w; runtime.GOMAXPROCS(p) }(parallelWork, runtime.GOMAXPROCS(procs))
+		parallelWork = work
+		g, err := NewGapEvaluator(sizes, images, probs)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return g.Eval(m, Factorial(m))
+	}
+	want := gaps(1<<62, 1)
+	for _, procs := range []int{2, 4, 8} {
+		got := gaps(0, procs)
+		for k, pw := range want.Patterns {
+			pg := got.Patterns[k]
+			for _, c := range [][2]float64{{pg.LogP, pw.LogP}, {pg.QP, pw.QP}, {pg.PQ, pw.PQ}, {pg.Share, pw.Share}} {
+				if math.Float64bits(c[0]) != math.Float64bits(c[1]) {
+					t.Fatalf("%d parts, pattern %d: %+v, one part %+v", procs, k, pg, pw)
 				}
 			}
 		}

@@ -3,6 +3,8 @@ package exact
 import (
 	"math"
 	"math/bits"
+	"runtime"
+	"sync"
 
 	"helmholtz"
 	"helmholtz/internal/libm"
@@ -76,53 +78,25 @@ func (g *GapEvaluator) walk(m *helmholtz.Machine, q Recognition) Gaps {
 	startSums(w.mx, w.sum)
 	clear(w.wsum)
 	clear(w.qp)
-	a := w.a
-	for i := range 1 << n1 {
-		h := i ^ (i >> 1)
-		if i%resync == 0 {
-			visibleLogits(a, m, h)
-			for k, v := range g.patterns {
-				w.dot[k] = dotOn(v, a)
-				var hr float64
-				for j := range n1 {
-					if h&(1<<j) != 0 {
-						hr += w.rk[k*n1+j]
-					}
-				}
-				w.lq1[k] = hr - w.sk[k]
-			}
-			clear(w.q1)
-			expAdd(w.q1, w.lq1, 1) // q(h | v)
-		} else {
-			j := bits.TrailingZeros(uint(i))
-			sign := -1.0
-			if h&(1<<j) != 0 {
-				sign = 1
-			}
-			addScaled(a, m.W[0][j*nv:(j+1)*nv], sign)
-			// Unit j switching on multiplies q(h | v) by σ(r)/σ(−r) = e^r.
-			f := w.er[j*K : (j+1)*K]
-			if sign < 0 {
-				f = w.eNegR[j*K : (j+1)*K]
-			}
-			for k := range K {
-				w.dot[k] += float64(sign * w.proj[j*K+k])
-				w.lq1[k] += float64(sign * w.rk[k*n1+j])
-				w.q1[k] *= f[k]
-			}
+	// Each part walks every h for a block of the patterns, each pattern's
+	// sums in the same order whatever the parts (as Evaluator.visible).
+	parts := 1
+	if K<<n1 >= parallelWork {
+		for parts*2 <= min(runtime.GOMAXPROCS(0), 8, K) {
+			parts *= 2
 		}
-		sp := softplusSum(a, w.tmp, w.ones)
-		A, logP, B := w.A[h], w.logP[h], w.B[h]
-		for k := range K {
-			lpv := w.dot[k] - sp
-			w.lpv[k] = lpv + logP       // log p(v, h)
-			w.x[k] = lpv - w.lq1[k] + B // E_p(u|h)[log p(v,h,u) − log q(h,u|v)]
-			w.d[k] = lpv - w.lq1[k] - A // −(log q(h|v) − log p(v|h) + A), for qp below
+	}
+	if parts == 1 {
+		g.walkPart(m, w, 0, K, w.a, w.tmp, w.ones)
+	} else {
+		var wg sync.WaitGroup
+		np := parts
+		for p := range np {
+			wg.Go(func() {
+				g.walkPart(m, w, p*K/np, (p+1)*K/np, make([]float64, nv), make([]float64, len(w.tmp)), make([]float64, len(w.ones)))
+			})
 		}
-		for k := range K {
-			w.qp[k] -= float64(w.q1[k] * w.d[k])
-		}
-		accumulateWeighted(w.lpv, w.x, w.mx, w.sum, w.wsum, w.e)
+		wg.Wait()
 	}
 	out := Gaps{Patterns: make([]PatternGap, K)}
 	for k := range K {
@@ -135,6 +109,64 @@ func (g *GapEvaluator) walk(m *helmholtz.Machine, q Recognition) Gaps {
 		g.addPattern(&out, k, pg)
 	}
 	return out
+}
+
+// walkPart is walk's walk over h for the patterns [k0, k1), with a (of
+// len nv), tmp and ones as scratch.
+func (g *GapEvaluator) walkPart(m *helmholtz.Machine, w *walkState, k0, k1 int, a, tmp, ones []float64) {
+	nv, n1 := g.sizes[0], g.sizes[1]
+	K := len(g.patterns)
+	dot, lq1, q1, lpv := w.dot[k0:k1], w.lq1[k0:k1], w.q1[k0:k1], w.lpv[k0:k1]
+	x, d, qp, e := w.x[k0:k1], w.d[k0:k1], w.qp[k0:k1], w.e[k0:k1]
+	for i := range 1 << n1 {
+		h := i ^ (i >> 1)
+		if i%resync == 0 {
+			visibleLogits(a, m, h)
+			for k := k0; k < k1; k++ {
+				v := g.patterns[k]
+				dot[k-k0] = dotOn(v, a)
+				var hr float64
+				for j := range n1 {
+					if h&(1<<j) != 0 {
+						hr += w.rk[k*n1+j]
+					}
+				}
+				lq1[k-k0] = hr - w.sk[k]
+			}
+			clear(q1)
+			expAdd(q1, lq1, 1) // q(h | v)
+		} else {
+			j := bits.TrailingZeros(uint(i))
+			sign := -1.0
+			if h&(1<<j) != 0 {
+				sign = 1
+			}
+			addScaled(a, m.W[0][j*nv:(j+1)*nv], sign)
+			// Unit j switching on multiplies q(h | v) by σ(r)/σ(−r) = e^r.
+			f := w.er[j*K+k0 : j*K+k1]
+			if sign < 0 {
+				f = w.eNegR[j*K+k0 : j*K+k1]
+			}
+			proj := w.proj[j*K+k0 : j*K+k1]
+			for k := range dot {
+				dot[k] += float64(sign * proj[k])
+				lq1[k] += float64(sign * w.rk[(k0+k)*n1+j])
+				q1[k] *= f[k]
+			}
+		}
+		sp := softplusSum(a, tmp, ones)
+		A, logP, B := w.A[h], w.logP[h], w.B[h]
+		for k := range dot {
+			l := dot[k] - sp
+			lpv[k] = l + logP     // log p(v, h)
+			x[k] = l - lq1[k] + B // E_p(u|h)[log p(v,h,u) − log q(h,u|v)]
+			d[k] = l - lq1[k] - A // −(log q(h|v) − log p(v|h) + A), for qp below
+		}
+		for k := range qp {
+			qp[k] -= float64(q1[k] * d[k])
+		}
+		accumulateWeighted(lpv, x, w.mx[k0:k1], w.sum[k0:k1], w.wsum[k0:k1], e)
+	}
 }
 
 // perState fills w.A, w.logP and w.B: for each state h of the first
