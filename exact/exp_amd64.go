@@ -2,7 +2,11 @@
 
 package exact
 
-import "golang.org/x/sys/cpu"
+import (
+	"math"
+
+	"golang.org/x/sys/cpu"
+)
 
 // useAVX2 selects expAddAVX2. Tests turn it off to compare it with
 // expAddGo.
@@ -78,3 +82,25 @@ func addKernel(v, mx, sum []float64, scale float64) int {
 //
 //go:noescape
 func addExpAVX2(v, mx, sum *float64, n int, scale, slack float64, c *[8]float64, tab *[expN]float64) int
+
+// applyKernel does addSparse's last loop for its first len(idx)&^7 kept
+// terms and returns how many it did. The indices are below len(sum) and
+// len(floor), as addSparse's scan writes them: the kernel's gathers and
+// scatters do not check them.
+func applyKernel(sum, floor, t []float64, idx []int32) int {
+	n := len(idx) &^ 7
+	if !useAVX512 || n == 0 {
+		return 0
+	}
+	_ = t[n-1]
+	if len(floor) < len(sum) || len(sum) > math.MaxInt32 {
+		panic("exact: applyKernel's floors do not cover its sums")
+	}
+	applyAVX512(&sum[0], &floor[0], &t[0], &idx[0], n)
+	return n
+}
+
+// applyAVX512 is applyKernel's kernel.
+//
+//go:noescape
+func applyAVX512(sum, floor, t *float64, idx *int32, n int)

@@ -15,3 +15,6 @@ var useAVX512 = false
 func scanKernel(c float64, dot, row, mx, floor []float64, sign, ls float64, ds []float64, idx []int32, i, kept int) (int, int) {
 	return 0, 0
 }
+
+// applyKernel leaves addSparse's last loop to Go.
+func applyKernel(sum, floor, t []float64, idx []int32) int { return 0 }

@@ -2,8 +2,8 @@ package exact
 
 import (
 	"math"
-	"runtime"
 	"math/rand/v2"
+	"runtime"
 	"testing"
 
 	"helmholtz"

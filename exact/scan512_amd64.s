@@ -79,3 +79,55 @@ done:
 	MOVQ       DX, kept+16(FP)
 	VZEROUPPER
 	RET
+
+DATA applyConsts<>+0(SB)/8, $0x7ff              // exponent mask
+DATA applyConsts<>+8(SB)/8, $24                 // floorOf's least exponent
+DATA applyConsts<>+16(SB)/8, $1077              // 1023 + 54
+DATA applyConsts<>+24(SB)/8, $0x3fe62e42fefa39ef // ln 2
+DATA applyConsts<>+32(SB)/8, $0xfff0000000000000 // −∞
+GLOBL applyConsts<>(SB), RODATA|NOPTR, $40
+
+// func applyAVX512(sum, floor, t *float64, idx *int32, n int)
+//
+// addSparse's last loop eight kept terms at a time, n a multiple of 8:
+// sum[idx[j]] += t[j], then floor[idx[j]] = floorOf(sum[idx[j]]): the
+// biased exponent e of the sum, −∞ if e < 24, else float64(e − 1077)·ln 2
+// (exact conversion, one rounded product). The indices of one call are
+// distinct, so the scatters do not collide. The same bits as the Go loop.
+TEXT ·applyAVX512(SB), NOSPLIT, $0-40
+	MOVQ         sum+0(FP), DI
+	MOVQ         floor+8(FP), SI
+	MOVQ         t+16(FP), R8
+	MOVQ         idx+24(FP), R9
+	MOVQ         n+32(FP), CX
+	VPBROADCASTQ applyConsts<>+0(SB), Z20
+	VPBROADCASTQ applyConsts<>+8(SB), Z21
+	VPBROADCASTQ applyConsts<>+16(SB), Z22
+	VBROADCASTSD applyConsts<>+24(SB), Z23
+	VBROADCASTSD applyConsts<>+32(SB), Z24
+	XORQ         BX, BX
+
+aloop:
+	CMPQ        BX, CX
+	JGE         adone
+	VMOVDQU32   (R9)(BX*4), Y1
+	KXNORB      K1, K1, K1
+	VGATHERDPD  (DI)(Y1*8), K1, Z2
+	VADDPD      (R8)(BX*8), Z2, Z2
+	KXNORB      K2, K2, K2
+	VSCATTERDPD Z2, K2, (DI)(Y1*8)
+	VPSRLQ      $52, Z2, Z3
+	VPANDQ      Z20, Z3, Z3
+	VPCMPQ      $1, Z21, Z3, K3   // e < 24
+	VPSUBQ      Z22, Z3, Z4
+	VCVTQQ2PD   Z4, Z4
+	VMULPD      Z23, Z4, Z4
+	VMOVAPD     Z24, K3, Z4
+	KXNORB      K4, K4, K4
+	VSCATTERDPD Z4, K4, (SI)(Y1*8)
+	ADDQ        $8, BX
+	JMP         aloop
+
+adone:
+	VZEROUPPER
+	RET

@@ -135,7 +135,8 @@ func (s sums) addSparse(c float64, dot, row []float64, sign, scale float64) {
 	t := s.t[:n]
 	clear(t)
 	expAdd(t, ds[:n], scale)
-	for j, i := range idx[:n] {
+	for j := applyKernel(sum, floor, t, idx[:n]); j < n; j++ {
+		i := idx[j]
 		sum[i] += t[j] // 0 + scale·e^d is scale·e^d: the bits of adding it in place
 		floor[i] = floorOf(sum[i])
 	}

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
+	"slices"
 	"testing"
 )
 
@@ -128,6 +129,48 @@ func TestFloorOf(t *testing.T) {
 	for _, s := range []float64{0, 5e-324, 0x1p-1010} {
 		if f := floorOf(s); !math.IsInf(f, -1) {
 			t.Errorf("floorOf(%v) = %v, want −∞", s, f)
+		}
+	}
+}
+
+// TestApplyKernel: addSparse's last loop, by its kernel where there is
+// one, leaves every sum and floor with the Go loop's bits, for sums from
+// zero and subnormals past the floor's least exponent (24) to +∞ and NaN.
+func TestApplyKernel(t *testing.T) {
+	rng := rand.New(rand.NewPCG(5, 6))
+	const n = 203
+	special := []float64{0, math.SmallestNonzeroFloat64, 0x1p-1000, 0x1p-999, 0x1p-1000 * 3, math.Ldexp(1, 24-1023), math.Ldexp(1.5, 23-1023), 1, 1e300, math.Inf(1), math.NaN()}
+	for round := range 50 {
+		sum, floor := make([]float64, n), make([]float64, n)
+		for i := range sum {
+			sum[i] = math.Exp(1400 * (rng.Float64() - 0.5))
+			if rng.IntN(4) == 0 {
+				sum[i] = special[rng.IntN(len(special))]
+			}
+			floor[i] = rng.NormFloat64()
+		}
+		idx := make([]int32, 0, n)
+		for _, i := range rng.Perm(n)[:n-round] {
+			idx = append(idx, int32(i))
+		}
+		ts := make([]float64, len(idx))
+		for j := range ts {
+			ts[j] = math.Exp(1400*(rng.Float64()-0.5)) * float64(rng.IntN(2))
+		}
+		wantSum, wantFloor := slices.Clone(sum), slices.Clone(floor)
+		for j, i := range idx {
+			wantSum[i] += ts[j]
+			wantFloor[i] = floorOf(wantSum[i])
+		}
+		for j := applyKernel(sum, floor, ts, idx); j < len(idx); j++ {
+			i := idx[j]
+			sum[i] += ts[j]
+			floor[i] = floorOf(sum[i])
+		}
+		for i := range sum {
+			if math.Float64bits(sum[i]) != math.Float64bits(wantSum[i]) || math.Float64bits(floor[i]) != math.Float64bits(wantFloor[i]) {
+				t.Fatalf("round %d, sum %d: %v with floor %v, want %v with floor %v", round, i, sum[i], floor[i], wantSum[i], wantFloor[i])
+			}
 		}
 	}
 }
