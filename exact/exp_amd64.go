@@ -2,11 +2,7 @@
 
 package exact
 
-import (
-	"math"
-
-	"golang.org/x/sys/cpu"
-)
+import "golang.org/x/sys/cpu"
 
 // useAVX2 selects expAddAVX2. Tests turn it off to compare it with
 // expAddGo.
@@ -92,10 +88,7 @@ func applyKernel(sum, floor, t []float64, idx []int32) int {
 	if !useAVX512 || n == 0 {
 		return 0
 	}
-	_ = t[n-1]
-	if len(floor) < len(sum) || len(sum) > math.MaxInt32 {
-		panic("exact: applyKernel's floors do not cover its sums")
-	}
+	_, _ = t[n-1], floor[len(sum)-1] // the floors cover the sums
 	applyAVX512(&sum[0], &floor[0], &t[0], &idx[0], n)
 	return n
 }

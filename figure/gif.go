@@ -75,14 +75,14 @@ func frame(m *helmholtz.Machine, d helmholtz.Dreamer, step int, history []train.
 		fieldPanels[j] = panel{vals: f[j], cmap: ink}
 	}
 	cols := min(len(f), 12)
-	heading := fmt.Sprintf("step %s   KL –", train.Commas(step))
-	if costs != nil {
-		heading = "step " + train.Commas(step)
-	}
-	if n := len(history); n > 0 && costs != nil {
-		heading = fmt.Sprintf("step %s   validation examples %.2f bits", train.Commas(step), history[n-1].Valid)
-	} else if n > 0 {
-		heading = fmt.Sprintf("step %s   KL %.3f bits", train.Commas(step), history[n-1].KL)
+	heading := "step " + train.Commas(step)
+	switch n := len(history); {
+	case costs != nil && n > 0:
+		heading += fmt.Sprintf("   validation examples %.2f bits", history[n-1].Valid)
+	case costs == nil && n > 0:
+		heading += fmt.Sprintf("   KL %.3f bits", history[n-1].KL)
+	case costs == nil:
+		heading += "   KL –"
 	}
 	g := grid{h: height, w: width, cols: cols, cell: 6, gap: 5, fontSize: 8, heading: heading}
 	var fant []panel

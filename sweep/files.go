@@ -229,18 +229,21 @@ func WriteCSV(w io.Writer, results []Result, checkpoints []int) error {
 			gap = ftoa(*r.Gap)
 		}
 		row := []string{r.Recipe, strconv.FormatUint(r.Seed, 10), ftoa(r.KL), ftoa(r.NLL), gap}
-		if valid && r.Valid != nil {
-			row = append(row, ftoa(*r.Valid))
-		} else if valid {
-			row = append(row, "")
+		if valid {
+			cell := ""
+			if r.Valid != nil {
+				cell = ftoa(*r.Valid)
+			}
+			row = append(row, cell)
 		}
 		for _, s := range checkpoints {
 			v := ""
 			for _, p := range r.Checkpoints {
-				if p.Step == s && held {
-					v = ftoa(p.Valid)
-				} else if p.Step == s {
+				if p.Step == s {
 					v = ftoa(p.KL)
+					if held {
+						v = ftoa(p.Valid)
+					}
 				}
 			}
 			row = append(row, v)
