@@ -13,7 +13,7 @@ import (
 // are compared with enumeration bit for bit across machines.
 type Importance struct {
 	M *Machine
-	p *rwPart // the samples of a chunk, as reweighted wake-sleep draws them
+	p *rwPart[float64] // the samples of a chunk, as reweighted wake-sleep draws them
 }
 
 // importanceChunk is the number of samples whose generative logits are
@@ -22,7 +22,7 @@ const importanceChunk = 32
 
 // NewImportance returns an importance sampler for m.
 func NewImportance(m *Machine) *Importance {
-	return &Importance{M: m, p: newRWPart(m, importanceChunk)}
+	return &Importance{M: m, p: newRWPart[float64](m.Sizes, importanceChunk, nil)}
 }
 
 // LogWeights fills dst with len(dst) log importance weights
@@ -30,17 +30,18 @@ func NewImportance(m *Machine) *Importance {
 // the recognition net given v with rng.
 func (im *Importance) LogWeights(v []uint8, rng *rand.Rand, dst []float64) {
 	p, m := im.p, im.M
-	m.mustBeShaped(p.ws.x)
-	p.ws.observe(pattern(v), rng)
-	p.observe(m, 0)
+	m.mustBeShaped(p.sm.x)
+	p.sm.observe(pattern(v), rng)
+	pm := paramsOf(m)
+	p.observe(pm, 0)
 	for lo := 0; lo < len(dst); lo += importanceChunk {
 		c := min(importanceChunk, len(dst)-lo)
 		for k := range c {
-			p.draw(m, 0, k, rng)
+			p.draw(pm, 0, k, rng)
 		}
-		p.genLogits(m, c)
+		p.genLogits(pm, c)
 		for k := range c {
-			dst[lo+k] = p.logWeight(m, k)
+			dst[lo+k] = p.logWeight(pm, k)
 		}
 	}
 }

@@ -139,7 +139,7 @@ func TestReweightedIsGradient(t *testing.T) {
 				}
 				return s
 			}
-			after, at := params(m, gen), params(before, gen)
+			after, at := netSlices(m, gen), netSlices(before, gen)
 			for l := range at {
 				for i := range at[l] {
 					fd := finiteDiff(f, at[l], i)
@@ -340,7 +340,7 @@ func isGradient(t *testing.T, fast bool) {
 		setLayer(e.ws, 2, i%e.upper)
 		e.ws.learnGen(w, expected.B, expected.W)
 	}
-	got, at := params(expected, true), params(m, true)
+	got, at := netSlices(expected, true), netSlices(m, true)
 	for l := range at {
 		for i := range at[l] {
 			// The fast sigmoid's 1e-8 error and the h = 1e-5 difference.

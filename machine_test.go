@@ -32,8 +32,8 @@ func (ws *WakeSleep) setState(x [][]uint8) {
 	}
 }
 
-// params lists every parameter slice of one net: generative or recognition.
-func params(m *Machine, gen bool) [][]float64 {
+// netSlices lists every parameter slice of one net: generative or recognition.
+func netSlices(m *Machine, gen bool) [][]float64 {
 	if gen {
 		return append(append([][]float64{}, m.B...), m.W...)
 	}
@@ -75,7 +75,7 @@ func TestDeltaRulesAreGradients(t *testing.T) {
 					}
 					return m.LogRecognition(x)
 				}
-				after, before := params(upd, gen), params(m, gen)
+				after, before := netSlices(upd, gen), netSlices(m, gen)
 				for l := range before {
 					for i := range before[l] {
 						const h = 1e-5

@@ -36,11 +36,18 @@ type Reweighted struct {
 	// two parts that run on two cores where there are two: see batch.
 	Batch int
 	Opt   Optimizer
+	// Float32 trains batches in float32, as the reference implementations
+	// do, on a copy of the parameters (and of Adam's moments) that Sync
+	// writes back to M (and Opt) and Load reads from them: see
+	// reweighted32.go.
+	Float32 bool
 	Options
 
-	*rwPart           // the workspace of online steps and of a batch's first part
-	parts   []*rwPart // a batch's parts, the first being rwPart
-	pats    [][]uint8 // a split batch's patterns
+	ws               *WakeSleep         // the workspace of online steps
+	*rwPart[float64]                    // theirs, and a batch's first part
+	parts            []*rwPart[float64] // a batch's parts, the first being rwPart
+	pats             [][]uint8          // a split batch's patterns
+	f32              *mirror32          // the float32 copy
 }
 
 // rwPart is the workspace of a batch's part, or of the whole of it.
@@ -50,30 +57,31 @@ type Reweighted struct {
 // time (sumRowsMany, addRowsMany): the block stays in cache while every
 // sample passes over it, where a sample at a time would bring every row
 // from memory each time.
-type rwPart struct {
-	ws   *WakeSleep // workspace and kernels
-	k    int        // samples per example
-	vx   [][]float64
-	vact [][]int32     // example i's visible layer and its active units
-	rec1 [][]float64   // its layer 1's recognition logits, shared by its K samples
-	x    [][][]float64 // x[s][l]: layer l of sample s (l ≥ 1)
-	act  [][][]int32   // act[s][l]: its active units
-	logw []float64     // log p(v, x_s) − log q(x_s | v), then the weights
+type rwPart[E float] struct {
+	sm   *sampler[E] // workspace
+	kn   *kernels[E]
+	k    int // samples per example
+	vx   [][]E
+	vact [][]int32   // example i's visible layer and its active units
+	rec1 [][]E       // its layer 1's recognition logits, shared by its K samples
+	x    [][][]E     // x[s][l]: layer l of sample s (l ≥ 1)
+	act  [][][]int32 // act[s][l]: its active units
+	logw []float64   // log p(v, x_s) − log q(x_s | v), then the weights
 	// gen[s][l] and rec[s][l]: sample s's generative logits of layer l
 	// and recognition logits of layer l+1 (rec[s][0] holds its deltas
 	// only), which learn turns into deltas.
-	gen, rec   [][][]float64
-	genM, recM [][]float64  // the same, a matrix per layer: row s is sample s's
-	ds         [][]float64  // views of the samples' rows for sumRowsMany
+	gen, rec   [][][]E
+	genM, recM [][]E        // the same, a matrix per layer: row s is sample s's
+	ds         [][]E        // views of the samples' rows for sumRowsMany
 	as         [][]int32    // and their active units
 	lists      rowLists     // addRowsMany's scratch
 	shared     []sharedRows // per layer, the units an example's samples share
 	sharedOK   []bool       // whether shared[l] is of the chunk's samples
-	starts     [][]float64  // sumRowsMany's starts
-	bases      [][]float64  // views of base: sums of the rows shared
-	base       []float64
+	starts     [][]E        // sumRowsMany's starts
+	bases      [][]E        // views of base: sums of the rows shared
+	base       []E
 	vas        [][]int32  // active units of samples and of examples
-	g          *Machine   // summed updates
+	g          *params[E] // summed updates
 	rng        *rand.Rand // a split batch's part's own stream
 	pcg        *rand.PCG
 }
@@ -92,14 +100,21 @@ func NewReweighted(m *Machine, genRate, recRate float64, k int) *Reweighted {
 	if k < 1 {
 		panic(fmt.Sprintf("helmholtz: %d samples per pattern", k))
 	}
+	ws := NewWakeSleep(m, 0, 0, 1)
 	r := &Reweighted{M: m, GenRate: genRate, RecRate: recRate, K: k, WakeQ: true, Sleep: true,
-		rwPart: newRWPart(m, k)}
-	r.parts = []*rwPart{r.rwPart}
+		ws: ws, rwPart: newRWPart(m.Sizes, k, &ws.sampler)}
+	r.parts = []*rwPart[float64]{r.rwPart}
 	return r
 }
 
-func newRWPart(m *Machine, k int) *rwPart {
-	p := &rwPart{ws: NewWakeSleep(m, 0, 0, 1), k: k, g: New(m.Sizes)}
+// newRWPart returns a part for a machine of these sizes, k samples to an
+// example, with workspace sm (nil: its own).
+func newRWPart[E float](sizes []int, k int, sm *sampler[E]) *rwPart[E] {
+	if sm == nil {
+		s := newSampler[E](sizes)
+		sm = &s
+	}
+	p := &rwPart[E]{sm: sm, kn: kernelsOf[E](), k: k, g: newParams[E](sizes)}
 	p.grow(1)
 	p.pcg = rand.NewPCG(0, 0)
 	p.rng = rand.New(p.pcg)
@@ -109,41 +124,41 @@ func newRWPart(m *Machine, k int) *rwPart {
 // grow makes room for n examples and their samples. Each layer's logits
 // of all the samples are one matrix, a sample's a row of it, for
 // addRowsMany.
-func (p *rwPart) grow(n int) {
-	sizes := p.ws.M.Sizes
+func (p *rwPart[E]) grow(n int) {
+	sizes := p.g.Sizes
 	L := len(sizes)
 	for len(p.vx) < n {
-		p.vx = append(p.vx, make([]float64, sizes[0]))
+		p.vx = append(p.vx, make([]E, sizes[0]))
 		p.vact = append(p.vact, make([]int32, 0, sizes[0]))
-		p.rec1 = append(p.rec1, make([]float64, maxSize(sizes)))
+		p.rec1 = append(p.rec1, make([]E, maxSize(sizes)))
 	}
 	ns := n * p.k
 	if len(p.x) >= ns {
 		return
 	}
-	p.x, p.act = make([][][]float64, ns), make([][][]int32, ns)
-	p.gen, p.rec = make([][][]float64, ns), make([][][]float64, ns)
-	p.logw, p.ds, p.as = make([]float64, ns), make([][]float64, ns), make([][]int32, ns)
-	p.starts, p.vas = make([][]float64, ns), make([][]int32, ns+n)
+	p.x, p.act = make([][][]E, ns), make([][][]int32, ns)
+	p.gen, p.rec = make([][][]E, ns), make([][][]E, ns)
+	p.logw, p.ds, p.as = make([]float64, ns), make([][]E, ns), make([][]int32, ns)
+	p.starts, p.vas = make([][]E, ns), make([][]int32, ns+n)
 	p.shared, p.sharedOK = make([]sharedRows, L), make([]bool, L)
 	mx := maxSize(sizes)
-	p.base, p.bases = make([]float64, n*mx), make([][]float64, n)
+	p.base, p.bases = make([]E, n*mx), make([][]E, n)
 	for i := range n {
 		p.bases[i] = p.base[i*mx : (i+1)*mx]
 	}
 	// Each layer's matrix has a row for each sample, then one for each
 	// example (see addShared).
-	genM, recM := make([][]float64, L-1), make([][]float64, L-1)
+	genM, recM := make([][]E, L-1), make([][]E, L-1)
 	for l := range L - 1 {
-		genM[l], recM[l] = make([]float64, (ns+n)*sizes[l]), make([]float64, (ns+n)*sizes[l+1])
+		genM[l], recM[l] = make([]E, (ns+n)*sizes[l]), make([]E, (ns+n)*sizes[l+1])
 	}
 	p.genM, p.recM = genM, recM
 	for s := range ns {
-		x, act := make([][]float64, L), make([][]int32, L)
-		gen, rec := make([][]float64, L-1), make([][]float64, L-1)
+		x, act := make([][]E, L), make([][]int32, L)
+		gen, rec := make([][]E, L-1), make([][]E, L-1)
 		for l, n := range sizes {
 			if l > 0 {
-				x[l], act[l] = make([]float64, n), make([]int32, 0, n)
+				x[l], act[l] = make([]E, n), make([]int32, 0, n)
 			}
 			if l < L-1 {
 				gen[l] = genM[l][s*n : (s+1)*n : (s+1)*n]
@@ -163,9 +178,9 @@ func (r *Reweighted) SetRates(gen, rec float64) { r.GenRate, r.RecRate = gen, re
 // fantasy, all from rng. A net with a wide layer (K > 1) takes the batch
 // path, a batch of one, whose sums of shared rows (see rwPart.logits) the
 // online path does not make: a batch of one is the online step, bit for
-// bit, on every net.
+// bit, on every net. Float32 steps are batches.
 func (r *Reweighted) Step(data Data, rng *rand.Rand) {
-	if r.Batch > 1 || r.Opt != nil || (r.K > 1 && maxSize(r.M.Sizes) >= wideRows) {
+	if r.Batch > 1 || r.Opt != nil || r.Float32 || (r.K > 1 && maxSize(r.M.Sizes) >= wideRows) {
 		r.batch(data, rng)
 		return
 	}
@@ -212,10 +227,14 @@ func (r *Reweighted) Step(data Data, rng *rand.Rand) {
 func (r *Reweighted) batch(data Data, rng *rand.Rand) {
 	m := r.M
 	m.mustBeShaped(r.ws.x)
+	if r.Float32 {
+		r.batch32(data, rng)
+		return
+	}
 	n := max(r.Batch, 1)
 	inv := 1 / float64(n)
 	if n < 2 || m.weights() < partWeights {
-		r.run(r.rwPart, n, func(ws *WakeSleep, _ int) { ws.observe(data, rng) }, rng)
+		runPart(r, r.rwPart, paramsOf(m), n, func(sm *sampler[float64], _ int) { sm.observe(data, rng) }, rng)
 		for _, g := range [][][]float64{r.g.B, r.g.W, r.g.C, r.g.R} {
 			scaleAll(g, inv)
 		}
@@ -234,33 +253,43 @@ func (r *Reweighted) batch(data Data, rng *rand.Rand) {
 // split runs a batch of n patterns in two parts and applies the sum of
 // their updates times inv, left in r.g, with r.Opt.
 func (r *Reweighted) split(data Data, rng *rand.Rand, n int, inv float64) {
-	const parts = 2
-	for len(r.parts) < parts {
-		r.parts = append(r.parts, newRWPart(r.M, r.K))
+	for len(r.parts) < splitParts {
+		r.parts = append(r.parts, newRWPart[float64](r.M.Sizes, r.K, nil))
 	}
+	runParts(r, r.parts, paramsOf(r.M), data, rng, n)
+	r.sumUpdate(inv)
+}
+
+// splitParts is the number of parts a large batch is split in.
+const splitParts = 2
+
+// runParts runs a batch of n patterns in parts, each part summing into its
+// own p.g: the patterns are drawn from rng in order, then each part seeds
+// a stream of its own from rng, and runs on a core of its own where there
+// are enough.
+func runParts[E float](r *Reweighted, parts []*rwPart[E], m *params[E], data Data, rng *rand.Rand, n int) {
 	for len(r.pats) < n {
-		r.pats = append(r.pats, make([]uint8, r.M.Sizes[0]))
+		r.pats = append(r.pats, make([]uint8, m.Sizes[0]))
 	}
 	for _, v := range r.pats[:n] {
 		data.Sample(v, rng)
 	}
-	for _, p := range r.parts {
+	for _, p := range parts {
 		p.pcg.Seed(rng.Uint64(), rng.Uint64())
 	}
 	var wg sync.WaitGroup
-	for i, p := range r.parts {
-		lo, hi := n*i/parts, n*(i+1)/parts
+	for i, p := range parts {
+		lo, hi := n*i/len(parts), n*(i+1)/len(parts)
 		work := func() {
-			r.run(p, hi-lo, func(ws *WakeSleep, j int) { ws.observe(pattern(r.pats[lo+j]), nil) }, p.rng)
+			runPart(r, p, m, hi-lo, func(sm *sampler[E], j int) { sm.observe(pattern(r.pats[lo+j]), nil) }, p.rng)
 		}
-		if i == parts-1 {
+		if i == len(parts)-1 {
 			work()
 		} else {
 			wg.Go(work)
 		}
 	}
 	wg.Wait()
-	r.sumUpdate(inv)
 }
 
 // A group is a slot's parameters, with the gradients of a batch's two
@@ -343,20 +372,24 @@ func addScale(dst, src []float64, inv float64) {
 	}
 }
 
-// run sums into p.g the updates of n patterns, each put in the visible
+// runPart sums into p.g the updates of n patterns, each put in the visible
 // layer by next (given its index), and, with Sleep, of n fantasies, all
 // drawn from rng. The patterns go in chunks of at most chunkSamples
 // samples (see rwPart); every sum is in the order of the patterns and
 // their samples, as one pattern at a time would make it.
-func (r *Reweighted) run(p *rwPart, n int, next func(ws *WakeSleep, i int), rng *rand.Rand) {
-	ws, m := p.ws, r.M
-	zero(p.g.B, p.g.W, p.g.C, p.g.R)
+func runPart[E float](r *Reweighted, p *rwPart[E], m *params[E], n int, next func(sm *sampler[E], i int), rng *rand.Rand) {
+	sm := p.sm
+	for _, g := range p.g.groups() {
+		for _, a := range g {
+			clear(a)
+		}
+	}
 	chunk := max(1, chunkSamples/r.K)
 	p.grow(min(n, chunk))
 	for lo := 0; lo < n; lo += chunk {
 		c := min(chunk, n-lo)
 		for i := range c {
-			next(ws, lo+i)
+			next(sm, lo+i)
 			p.observe(m, i)
 			for k := range r.K {
 				p.draw(m, i, k, rng)
@@ -384,16 +417,16 @@ func (r *Reweighted) run(p *rwPart, n int, next func(ws *WakeSleep, i int), rng 
 // its latent layers the sample slot of its index), so that their logits
 // and updates are summed layer by layer for the chunk at once; each sum
 // in the order of the fantasies.
-func (p *rwPart) sleep(m *Machine, n int, rng *rand.Rand) {
-	ws := p.ws
+func (p *rwPart[E]) sleep(m *params[E], n int, rng *rand.Rand) {
+	sm := p.sm
 	top := len(m.Sizes) - 1
 	chunk := min(len(p.vx), len(p.x))
 	for lo := 0; lo < n; lo += chunk {
 		c := min(chunk, n-lo)
 		for j := range c {
-			ws.dream(rng)
-			copy(p.vx[j], ws.x[0])
-			p.vact[j] = append(p.vact[j][:0], ws.act[0]...)
+			sm.dream(m.B, m.W, rng)
+			copy(p.vx[j], sm.x[0])
+			p.vact[j] = append(p.vact[j][:0], sm.act[0]...)
 			p.save(j)
 		}
 		for l := range top {
@@ -405,43 +438,43 @@ func (p *rwPart) sleep(m *Machine, n int, rng *rand.Rand) {
 					p.as[j] = p.act[j][l]
 				}
 			}
-			sumRowsMany(p.ds[:c], p.same(m.C[l+1], c), m.R[l], p.as[:c])
+			p.kn.sumRowsMany(p.ds[:c], p.same(m.C[l+1], c), m.R[l], p.as[:c])
 			for j := range c {
 				d := p.rec[j][l]
-				deltaLayer(d, d, nil, nil, p.x[j][l+1], 1)
+				p.kn.deltas(d, d, p.x[j][l+1], 1)
 			}
-			addRowsMany(p.g.C[l+1], p.g.R[l], p.recM[l][:c*m.Sizes[l+1]], p.as[:c], c, &p.lists)
+			p.kn.addRowsMany(p.g.C[l+1], p.g.R[l], p.recM[l][:c*m.Sizes[l+1]], p.as[:c], c, &p.lists)
 		}
 	}
 }
 
 // observe keeps the visible layer in the workspace as example i's, with
 // its layer 1's recognition logits.
-func (p *rwPart) observe(m *Machine, i int) {
-	ws := p.ws
-	copy(p.vx[i], ws.x[0])
-	p.vact[i] = append(p.vact[i][:0], ws.act[0]...)
-	sumRows(p.rec1[i][:m.Sizes[1]], m.C[1], m.R[0], ws.act[0])
+func (p *rwPart[E]) observe(m *params[E], i int) {
+	sm := p.sm
+	copy(p.vx[i], sm.x[0])
+	p.vact[i] = append(p.vact[i][:0], sm.act[0]...)
+	p.kn.sumRows(p.rec1[i][:m.Sizes[1]], m.C[1], m.R[0], sm.act[0])
 }
 
 // draw samples example i's sample k, s = i·K + k, from q bottom-up,
 // keeping it and its recognition logits (those of layer 1 are the
 // example's).
-func (p *rwPart) draw(m *Machine, i, k int, rng *rand.Rand) {
-	ws, s := p.ws, i*p.k+k
+func (p *rwPart[E]) draw(m *params[E], i, k int, rng *rand.Rand) {
+	sm, s := p.sm, i*p.k+k
 	top := len(m.Sizes) - 1
-	ws.sample(1, p.rec1[i][:m.Sizes[1]], nil, nil, rng)
+	sm.sample(1, p.rec1[i][:m.Sizes[1]], nil, nil, rng)
 	for l := 1; l < top; l++ {
 		a := p.rec[s][l]
-		sumRows(a, m.C[l+1], m.R[l], ws.act[l])
-		ws.sample(l+1, a, nil, nil, rng)
+		p.kn.sumRows(a, m.C[l+1], m.R[l], sm.act[l])
+		sm.sample(l+1, a, nil, nil, rng)
 	}
 	p.save(s)
 }
 
 // genLogits sums the generative logits of every layer below the top for
 // samples [0, ns), layer by layer for all of them at once.
-func (p *rwPart) genLogits(m *Machine, ns int) {
+func (p *rwPart[E]) genLogits(m *params[E], ns int) {
 	clear(p.sharedOK) // new samples
 	for l := range len(m.Sizes) - 1 {
 		for s := range ns {
@@ -452,7 +485,7 @@ func (p *rwPart) genLogits(m *Machine, ns int) {
 }
 
 // same returns n starts for sumRowsMany, each bias.
-func (p *rwPart) same(bias []float64, n int) [][]float64 {
+func (p *rwPart[E]) same(bias []E, n int) [][]E {
 	st := p.starts[:n]
 	for i := range st {
 		st[i] = bias
@@ -469,10 +502,10 @@ func (p *rwPart) same(bias []float64, n int) [][]float64 {
 // the shared rows in order, then the rest in order. Where the recognition
 // net is sure of a unit, as it soon is of most on MNIST, its row serves K
 // samples for the cost of one.
-func (p *rwPart) logits(d [][]float64, bias, rows []float64, active [][]int32, l, units int) {
+func (p *rwPart[E]) logits(d [][]E, bias, rows []E, active [][]int32, l, units int) {
 	n, ns := len(bias), len(d)
 	if p.k < 2 || n < wideRows {
-		sumRowsMany(d, p.same(bias, ns), rows, active)
+		p.kn.sumRowsMany(d, p.same(bias, ns), rows, active)
 		return
 	}
 	ne := (ns + p.k - 1) / p.k
@@ -481,11 +514,11 @@ func (p *rwPart) logits(d [][]float64, bias, rows []float64, active [][]int32, l
 	for i := range bases {
 		bases[i] = bases[i][:n]
 	}
-	sumRowsMany(bases, p.same(bias, ne), rows, sh.common[:ne])
+	p.kn.sumRowsMany(bases, p.same(bias, ne), rows, sh.common[:ne])
 	for s := range d {
 		p.starts[s] = bases[s/p.k]
 	}
-	sumRowsMany(d, p.starts[:ns], rows, sh.rest[:ns])
+	p.kn.sumRowsMany(d, p.starts[:ns], rows, sh.rest[:ns])
 }
 
 // addShared adds the samples' rows of dm (one of genM, recM: row s, of
@@ -497,10 +530,10 @@ func (p *rwPart) logits(d [][]float64, bias, rows []float64, active [][]int32, l
 // sample's delta goes to its other rows. A row of w receives the samples'
 // deltas in order, then the examples' sums in order; bias the samples'
 // deltas in order.
-func (p *rwPart) addShared(bias, w, dm []float64, active [][]int32, l, units int) {
+func (p *rwPart[E]) addShared(bias, w, dm []E, active [][]int32, l, units int) {
 	n, ns := len(bias), len(active)
 	if p.k < 2 || n < wideRows {
-		addRowsMany(bias, w, dm[:ns*n], active, ns, &p.lists)
+		p.kn.addRowsMany(bias, w, dm[:ns*n], active, ns, &p.lists)
 		return
 	}
 	ne := (ns + p.k - 1) / p.k
@@ -517,12 +550,12 @@ func (p *rwPart) addShared(bias, w, dm []float64, active [][]int32, l, units int
 	vas := p.vas[:ns+ne]
 	copy(vas, sh.rest[:ns])
 	copy(vas[ns:], sh.common[:ne])
-	addRowsMany(bias, w, dm[:(ns+ne)*n], vas, ns, &p.lists)
+	p.kn.addRowsMany(bias, w, dm[:(ns+ne)*n], vas, ns, &p.lists)
 }
 
 // sharedOf returns the split of the samples' layer l, whose lists are
 // active, made once for the chunk's samples.
-func (p *rwPart) sharedOf(l int, active [][]int32, units int) *sharedRows {
+func (p *rwPart[E]) sharedOf(l int, active [][]int32, units int) *sharedRows {
 	sh := &p.shared[l]
 	if !p.sharedOK[l] {
 		sh.split(active, p.k, units)
@@ -588,20 +621,20 @@ func (sh *sharedRows) split(active [][]int32, k, units int) {
 // logWeight returns log p(v, x) − log q(x | v) of sample s from the
 // logits kept, in the order of logJoint and logRecognition (the same
 // bits).
-func (p *rwPart) logWeight(m *Machine, s int) float64 {
+func (p *rwPart[E]) logWeight(m *params[E], s int) float64 {
 	x, v := p.x[s], p.vx[s/p.k]
 	top := len(m.Sizes) - 1
-	lp := layerLogProb(p.ws.buf, m.B[top], nil, nil, x[top])
+	lp := p.kn.stateLogProb(m.B[top], x[top]) // layerLogProb with no rows
 	for l := top - 1; l >= 0; l-- {
 		xl := x[l]
 		if l == 0 {
 			xl = v
 		}
-		lp += stateLogProb(p.gen[s][l], xl)
+		lp += p.kn.stateLogProb(p.gen[s][l], xl)
 	}
-	lq := stateLogProb(p.rec1[s/p.k][:m.Sizes[1]], x[1])
+	lq := p.kn.stateLogProb(p.rec1[s/p.k][:m.Sizes[1]], x[1])
 	for l := 1; l < top; l++ {
-		lq += stateLogProb(p.rec[s][l], x[l+1])
+		lq += p.kn.stateLogProb(p.rec[s][l], x[l+1])
 	}
 	return lp - lq
 }
@@ -610,11 +643,11 @@ func (p *rwPart) logWeight(m *Machine, s int) float64 {
 // generative net's and, with wakeQ, the recognition net's, from the
 // logits kept (which become deltas), layer by layer for all of them at
 // once; each sum in the order of the samples.
-func (p *rwPart) learn(m *Machine, ns int, wakeQ bool) {
+func (p *rwPart[E]) learn(m *params[E], ns int, wakeQ bool) {
 	top := len(m.Sizes) - 1
 	for s, w := range p.logw[:ns] {
 		for j, bj := range m.B[top] {
-			p.g.B[top][j] += float64(w * (p.x[s][top][j] - sigmoid(bj)))
+			p.g.B[top][j] += E(E(w) * (p.x[s][top][j] - p.kn.sigmoid(bj)))
 		}
 	}
 	for l := top - 1; l >= 0; l-- {
@@ -624,7 +657,7 @@ func (p *rwPart) learn(m *Machine, ns int, wakeQ bool) {
 				x = p.vx[s/p.k]
 			}
 			d := p.gen[s][l]
-			deltaLayer(d, d, nil, nil, x, w)
+			p.kn.deltas(d, d, x, E(w))
 			p.as[s] = p.act[s][l+1]
 		}
 		p.addShared(p.g.B[l], p.g.W[l], p.genM[l], p.as[:ns], l+1, m.Sizes[l+1])
@@ -638,7 +671,7 @@ func (p *rwPart) learn(m *Machine, ns int, wakeQ bool) {
 			if l == 0 {
 				a, act = p.rec1[s/p.k][:m.Sizes[1]], p.vact[s/p.k]
 			}
-			deltaLayer(d, a, nil, nil, p.x[s][l+1], w)
+			p.kn.deltas(d, a, p.x[s][l+1], E(w))
 			p.as[s] = act
 		}
 		p.addShared(p.g.C[l+1], p.g.R[l], p.recM[l], p.as[:ns], l, m.Sizes[l])
@@ -676,18 +709,18 @@ func normalise(w []float64) {
 }
 
 // save copies the latent layers of the workspace into sample k.
-func (p *rwPart) save(k int) {
+func (p *rwPart[E]) save(k int) {
 	for l := 1; l < len(p.x[k]); l++ {
-		copy(p.x[k][l], p.ws.x[l])
-		p.act[k][l] = append(p.act[k][l][:0], p.ws.act[l]...)
+		copy(p.x[k][l], p.sm.x[l])
+		p.act[k][l] = append(p.act[k][l][:0], p.sm.act[l]...)
 	}
 }
 
 // load copies sample k back into the workspace.
-func (p *rwPart) load(k int) {
+func (p *rwPart[E]) load(k int) {
 	for l := 1; l < len(p.x[k]); l++ {
-		copy(p.ws.x[l], p.x[k][l])
-		p.ws.act[l] = append(p.ws.act[l][:0], p.act[k][l]...)
+		copy(p.sm.x[l], p.x[k][l])
+		p.sm.act[l] = append(p.sm.act[l][:0], p.act[k][l]...)
 	}
 }
 

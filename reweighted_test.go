@@ -16,7 +16,7 @@ import (
 func TestSharedRows(t *testing.T) {
 	const k, examples, units = 5, 3, 200
 	m := randomMachine([]int{300, units, 10}, 0.5, 4)
-	p := newRWPart(m, k)
+	p := newRWPart[float64](m.Sizes, k, nil)
 	p.grow(examples)
 	ns := examples * k
 	rng := rand.New(rand.NewPCG(5, 6))
@@ -43,13 +43,13 @@ func TestSharedRows(t *testing.T) {
 		}
 		shared += len(common)
 	}
-	checkSharedRows(t, p, as, shared)
-	checkSharedRows(t, p, as[:ns-2], shared)
+	checkSharedRows(t, m, p, as, shared)
+	checkSharedRows(t, m, p, as[:ns-2], shared)
 }
 
-func checkSharedRows(t *testing.T, p *rwPart, as [][]int32, shared int) {
+func checkSharedRows(t *testing.T, m *Machine, p *rwPart[float64], as [][]int32, shared int) {
 	const units = 200
-	m, k, ns := p.ws.M, p.k, len(as)
+	k, ns := p.k, len(as)
 	n := m.Sizes[0]
 	rng := rand.New(rand.NewPCG(7, 8))
 	clear(p.sharedOK) // new samples, as genLogits says

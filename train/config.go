@@ -47,6 +47,7 @@ type Config struct {
 	Components int     `json:"components,omitempty"`    // mixture: recognition nets
 	CDK        int     `json:"cd_k,omitempty"`          // rbm: Gibbs steps of CD-k
 	Momentum   float64 `json:"momentum,omitempty"`      // rbm: momentum of CD's updates
+	Precision  string  `json:"precision,omitempty"`     // rws: "" (float64) or "float32"
 
 	// Estimate > 0 estimates every likelihood of the run by importance
 	// sampling with that many samples per pattern, even where the net

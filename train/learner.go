@@ -89,6 +89,21 @@ func (c Config) validateAlgo() error {
 	case c.Algo == "rbm":
 		return c.validateRBM()
 	}
+	return c.validatePrecision()
+}
+
+// validatePrecision checks --precision: float32 is an option of rws
+// alone, whose float32 batches apply none of the recipe options (they
+// change the float64 machine between steps).
+func (c Config) validatePrecision() error {
+	switch {
+	case c.Precision != "" && c.Precision != "float32":
+		return fmt.Errorf("--precision must be float64 or float32, got %.64q", c.Precision)
+	case c.Precision == "float32" && c.Algo != "rws":
+		return fmt.Errorf("--precision float32 is an option of --algo rws")
+	case c.Precision == "float32" && (c.options() != helmholtz.Options{} || c.Reinit != 0 || c.Restarts > 1):
+		return fmt.Errorf("--precision float32 trains without --decay, --nonneg, --hidden-cap, --reinit and --restarts")
+	}
 	return nil
 }
 
@@ -135,6 +150,7 @@ func (c Config) newLearner(m *helmholtz.Machine) helmholtz.Learner {
 		l := helmholtz.NewReweighted(m, gen, rec, c.Samples)
 		l.WakeQ, l.Sleep, l.Options = !c.NoWakeQ, !c.NoSleep, c.options()
 		l.Batch, l.Opt = c.Batch, c.optimizer(m)
+		l.Float32 = c.Precision == "float32"
 		return l
 	case "mixture":
 		l := helmholtz.NewMixture(m, gen, rec, c.Components)

@@ -140,6 +140,9 @@ func (c Config) RecipeFlags() string {
 	if c.NoSleep {
 		f = append(f, "--rws-sleep=false")
 	}
+	if c.Precision != "" {
+		add("precision", c.Precision)
+	}
 	if c.Components != 0 {
 		add("components", c.Components)
 	}

@@ -360,6 +360,7 @@ func (r *Run) rest(ctx context.Context, progress func(Point)) error {
 		for r.Step < next && ctx.Err() == nil { // an interrupt ends the chunk early
 			r.step()
 		}
+		r.sync()
 		if err := r.chunkEnd(ctx, progress); err != nil {
 			return err
 		}
@@ -588,8 +589,33 @@ func (r *Run) diverged(src rand.PCG, from int) error {
 	return errDiverged(firstDiverged(r.divergedNow, end, func() {
 		r.Machine.CopyFrom(r.saved)
 		copyLearner(r.learner, r.savedL, r.Config.Layers)
+		r.load()
 		*r.src, r.Step = src, from
-	}, func() int { r.step(); return r.Step }))
+	}, func() int { r.step(); r.sync(); return r.Step }))
+}
+
+// A mirrored learner trains a copy of the machine's parameters (and of its
+// optimizer's state) in another precision (helmholtz.Reweighted's
+// Float32): Sync writes the copy into them, Load reads them into it.
+type mirrored interface {
+	Sync()
+	Load()
+}
+
+// sync brings the machine (and the learner's optimizer's state) up to the
+// learner's steps, before they are read: at the end of each chunk.
+func (r *Run) sync() {
+	if m, ok := r.learner.(mirrored); ok {
+		m.Sync()
+	}
+}
+
+// load has the learner take up the machine as it is, after it was set
+// from elsewhere.
+func (r *Run) load() {
+	if m, ok := r.learner.(mirrored); ok {
+		m.Load()
+	}
 }
 
 // firstDiverged replays a chunk that ended at step end with diverged

@@ -56,6 +56,7 @@ func configFlags(fs *flag.FlagSet, cfg *train.Config) func() {
 	fs.IntVar(&cfg.Samples, "samples", cfg.Samples, "rws: samples per pattern (default 5)")
 	wakeQ := fs.Bool("rws-wake-q", !cfg.NoWakeQ, "rws: the recognition net also learns from the weighted samples on real data")
 	sleep := fs.Bool("rws-sleep", !cfg.NoSleep, "rws: the recognition net also learns from fantasies (the sleep update)")
+	fs.StringVar(&cfg.Precision, "precision", or(cfg.Precision, "float64"), "rws: float64, or float32 as PyTorch trains (about 1.6× faster on MNIST with AVX-512)")
 	fs.IntVar(&cfg.Components, "components", cfg.Components, "mixture: recognition components (default 2)")
 	fs.IntVar(&cfg.CDK, "cd-k", cfg.CDK, "rbm: Gibbs steps of contrastive divergence CD-k (default 1)")
 	fs.Float64Var(&cfg.Momentum, "momentum", cfg.Momentum, "rbm: momentum of the updates, in [0, 1)")
@@ -110,6 +111,9 @@ func configFlags(fs *flag.FlagSet, cfg *train.Config) func() {
 		}
 		if cfg.Optimizer == "sgd" {
 			cfg.Optimizer = ""
+		}
+		if cfg.Precision == "float64" {
+			cfg.Precision = ""
 		}
 		if isSet(fs, "algo") { // another learner's settings from the base do not carry over
 			if cfg.Algo != "rws" && !isSet(fs, "samples") {

@@ -1,0 +1,227 @@
+package helmholtz
+
+import "math"
+
+// The kernels of a reweighted wake-sleep batch in float32 (Reweighted's
+// Float32), in portable Go. kernel32_amd64.s does the bulk of each with
+// AVX-512 where there is AVX-512, the same operations in the same order,
+// so a float32 run's numbers are the same bit for bit on every machine
+// (TestKernels32), as a float64 run's are. Each operation is rounded to
+// float32 on its own: the conversions below keep Go from fusing a
+// product and a sum into one FMA instruction.
+
+// sigCoef32 and logSigCoef32 are sigCoef and logSigCoef rounded to
+// float32: the fast σ and log σ in float32 are the same piecewise cubics,
+// evaluated in float32, within 3e-7 of σ and of log σ (TestSigmoid32).
+var sigCoef32, logSigCoef32 = func() (s, l [sigN + 1][4]float32) {
+	for i := range sigN + 1 {
+		for j := range 4 {
+			s[i][j] = float32(sigCoef[i][j])
+			if i < sigN {
+				l[i][j] = float32(logSigCoef[i][j])
+			}
+		}
+	}
+	l[sigN] = l[sigN-1] // unused: logSigmoid32 stops at the last interval
+	return s, l
+}()
+
+// sigmoid32 is the fast sigmoid in float32: the table's cubic on the
+// interval of x, clamped to [−sigLimit, sigLimit] as sigmoid is.
+func sigmoid32(x float32) float32 {
+	u := (x + sigLimit) * sigScale
+	if !(u > 0) {
+		u = 0
+	}
+	if u > float32(sigN) {
+		u = float32(sigN)
+	}
+	i := int(u)
+	s := u - float32(i)
+	c := &sigCoef32[i]
+	return (c[0] + float32(s*c[1])) + float32(float32(s*s)*(c[2]+float32(s*c[3])))
+}
+
+// logSigmoid32 is the fast log σ in float32, as logSigmoid: x below
+// −sigLimit (and NaN), 0 above +sigLimit.
+func logSigmoid32(x float32) float32 {
+	u := (x + sigLimit) * sigScale
+	if !(u > 0) {
+		return x
+	}
+	if u >= float32(sigN) {
+		return 0
+	}
+	u = min(u, float32(sigN-1))
+	i := int(u)
+	s := u - float32(i)
+	c := &logSigCoef32[i]
+	return (c[0] + float32(s*c[1])) + float32(float32(s*s)*(c[2]+float32(s*c[3])))
+}
+
+// sumRows32Go sets d[k] = bias[k] + Σ_{i∈active} rows[i·n+k] for
+// from ≤ k < n = len(bias), adding the rows in order.
+func sumRows32Go(d, bias, rows []float32, active []int32, from int) {
+	n := len(bias)
+	d = d[:n]
+	copy(d[from:], bias[from:])
+	for _, i := range active {
+		r := rows[int(i)*n:][:n:n]
+		for k := from; k < n; k++ {
+			d[k] += r[k]
+		}
+	}
+}
+
+// addRowsEach32 adds each row d[s·n : (s+1)·n], n = len(bias), for s in
+// order, to the rows of w of active[s] and, for s < nb, to bias.
+func addRowsEach32(bias, w, d []float32, active [][]int32, nb int, from int) {
+	n := len(bias)
+	for s, act := range active {
+		ds := d[s*n : (s+1)*n : (s+1)*n]
+		if s < nb {
+			for c := from; c < n; c++ {
+				bias[c] += ds[c]
+			}
+		}
+		for _, i := range act {
+			r := w[int(i)*n:][:n:n]
+			for c := from; c < n; c++ {
+				r[c] += ds[c]
+			}
+		}
+	}
+}
+
+// deltas32Go sets d[k] = eps·(x[k] − σ(a[k])) for from ≤ k < len(d); a
+// may be d.
+func deltas32Go(d, a, x []float32, eps float32, from int) {
+	a, x = a[:len(d)], x[:len(d)]
+	for k := from; k < len(d); k++ {
+		d[k] = eps * (x[k] - sigmoid32(a[k]))
+	}
+}
+
+// sample32Go sets units from ≤ k < len(a) on with probability σ(a[k]),
+// as sampleGo does, but in float32: unit k takes the top 24 bits u of its
+// 32-bit half of r[k/2] (the high half for even k) and is on when
+// u < σ(a[k])·2^24, a comparison of two float32 that both hold exactly.
+// It appends the indices of the units switched on to act[:c] and returns
+// the new count. from must be even.
+func sample32Go(a []float32, r []uint64, x []float32, act []int32, from, c int) int {
+	n := len(a)
+	x, act = x[:n], act[:n]
+	for k := from; k < n; k++ {
+		w := r[k>>1]
+		if k&1 == 0 {
+			w >>= 32
+		}
+		u := float32(uint32(w) >> 8)
+		on := 0
+		if u < sigmoid32(a[k])*0x1p24 {
+			on = 1
+		}
+		x[k] = float32(on)
+		act[c] = int32(k)
+		c += on
+	}
+	return c
+}
+
+// lanes32 is the number of partial sums stateLogProb32Go keeps: the
+// float32 lanes of a 512-bit register.
+const lanes32 = 16
+
+// stateLogProb32Go returns log p(x) of a layer in state x (0/1) whose
+// logits are a: the terms log σ(±a[i]) in float32, term i added in order
+// to partial sum i mod 16, and the partial sums added in float64 in
+// order.
+func stateLogProb32Go(a, x []float32) float64 {
+	x = x[:len(a)]
+	var p [lanes32]float32
+	for i, ai := range a {
+		if x[i] == 0 {
+			ai = -ai
+		}
+		p[i%lanes32] += logSigmoid32(ai)
+	}
+	var s float64
+	for _, v := range p {
+		s += float64(v)
+	}
+	return s
+}
+
+// adamConsts32 are an Adam update's constants (adamConsts) in float32, in
+// the order adam32AVX512 reads them.
+type adamConsts32 struct {
+	b1, nb1, b2, nb2 float32
+	c2, step, eps    float32
+	inv              float32 // the gradients' scale
+}
+
+// sqrt32 is the correctly rounded square root of x: that of float64,
+// rounded (exact for float32 arguments, as VSQRTPS).
+func sqrt32(x float32) float32 { return float32(math.Sqrt(float64(x))) }
+
+func (c *adamConsts) float32s(inv float64) adamConsts32 {
+	return adamConsts32{float32(c.b1), float32(c.nb1), float32(c.b2), float32(c.nb2),
+		float32(c.c2), float32(c.step), float32(c.eps), float32(inv)}
+}
+
+// adam32Go makes the Adam update of p[from:] with gradient (g + h)·inv
+// (h may be nil: g·inv), moments m and v, all in float32.
+func adam32Go(p, g, h, m, v []float32, c *adamConsts32, from int) {
+	g, m, v = g[:len(p)], m[:len(p)], v[:len(p)]
+	for i := from; i < len(p); i++ {
+		x := g[i]
+		if h != nil {
+			x += h[i]
+		}
+		x *= c.inv
+		m[i] = float32(c.b1*m[i]) + float32(c.nb1*x)
+		v[i] = float32(c.b2*v[i]) + float32(float32(c.nb2*x)*x)
+		p[i] += float32(c.step*m[i]) / (sqrt32(v[i]/c.c2) + c.eps)
+	}
+}
+
+// ascend32Go makes the plain ascent p += rate·(g + h)·inv of p[from:] (h
+// may be nil).
+func ascend32Go(p, g, h []float32, rate, inv float32, from int) {
+	g = g[:len(p)]
+	for i := from; i < len(p); i++ {
+		x := g[i]
+		if h != nil {
+			x += h[i]
+		}
+		x *= inv
+		p[i] += float32(rate * x)
+	}
+}
+
+// The float32 kernels (see kernels): the portable loops.
+
+func sumRows32(d, bias, rows []float32, active []int32) { sumRows32Go(d, bias, rows, active, 0) }
+
+func sumRowsMany32(d, start [][]float32, rows []float32, active [][]int32) {
+	for s := range d {
+		sumRows32Go(d[s], start[s], rows, active[s], 0)
+	}
+}
+
+func addRowsMany32(bias, w, d []float32, active [][]int32, nb int, _ *rowLists) {
+	addRowsEach32(bias, w, d, active, nb, 0)
+}
+
+func deltas32(d, a, x []float32, eps float32) { deltas32Go(d, a, x, eps, 0) }
+
+func sampleLayer32(d, bias, rows []float32, active []int32, r []uint64, x []float32, act []int32) int {
+	sumRows32Go(d, bias, rows, active, 0)
+	return sample32Go(d, r, x, act, 0, 0)
+}
+
+func stateLogProb32(a, x []float32) float64 { return stateLogProb32Go(a, x) }
+
+func adam32(p, g, h, m, v []float32, c *adamConsts32) { adam32Go(p, g, h, m, v, c, 0) }
+
+func ascend32(p, g, h []float32, rate, inv float32) { ascend32Go(p, g, h, rate, inv, 0) }
