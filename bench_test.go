@@ -79,7 +79,7 @@ func (sparseBits) Sample(dst []uint8, rng *rand.Rand) {
 // the literature's SBN: reweighted wake-sleep with K = 5, and wake-sleep.
 // An epoch of 50,000 images is 2,000 steps.
 func BenchmarkMNISTStep(b *testing.B) {
-	for _, name := range []string{"rws5", "ws"} {
+	for _, name := range []string{"rws5", "rws5-float32", "ws"} {
 		b.Run(name, func(b *testing.B) {
 			rng := rand.New(rand.NewPCG(1, 1))
 			m := New([]int{784, 200, 200, 200})
@@ -91,7 +91,7 @@ func BenchmarkMNISTStep(b *testing.B) {
 				l = ws
 			} else {
 				r := NewReweighted(m, 1e-3, 1e-3, 5)
-				r.Batch, r.Opt = 25, NewAdam()
+				r.Batch, r.Opt, r.Float32 = 25, NewAdam(), name == "rws5-float32"
 				l = r
 			}
 			for b.Loop() {
