@@ -10,53 +10,73 @@ import "math"
 // float32 on its own: the conversions below keep Go from fusing a
 // product and a sum into one FMA instruction.
 
-// sigCoef32 and logSigCoef32 are sigCoef and logSigCoef rounded to
-// float32: the fast σ and log σ in float32 are the same piecewise cubics,
-// evaluated in float32, within 3e-7 of σ and of log σ (TestSigmoid32).
-var sigCoef32, logSigCoef32 = func() (s, l [sigN + 1][4]float32) {
-	for i := range sigN + 1 {
-		for j := range 4 {
-			s[i][j] = float32(sigCoef[i][j])
-			if i < sigN {
-				l[i][j] = float32(logSigCoef[i][j])
-			}
-		}
+// exp32 returns e^t in float32 for t clamped to [−87, 88] (NaN taken as
+// −87), within 1e-7 of e^t relatively: Cody & Waite's reduction
+// t = n·ln 2 + r, ln 2 in two parts, and Cephes's polynomial for e^r
+// (Moshier's expf), scaled by 2^n in the exponent's bits. Its operations,
+// each rounded to float32, are those of EXP32 in kernel32_amd64.s: σ and
+// log σ in float32 need no table, whose lookups (gathers) held back the
+// vector kernels.
+func exp32(t float32) float32 {
+	if !(t >= -87) {
+		t = -87
 	}
-	l[sigN] = l[sigN-1] // unused: logSigmoid32 stops at the last interval
-	return s, l
-}()
-
-// sigmoid32 is the fast sigmoid in float32: the table's cubic on the
-// interval of x, clamped to [−sigLimit, sigLimit] as sigmoid is.
-func sigmoid32(x float32) float32 {
-	u := (x + sigLimit) * sigScale
-	if !(u > 0) {
-		u = 0
+	if t > 88 {
+		t = 88
 	}
-	if u > float32(sigN) {
-		u = float32(sigN)
-	}
-	i := int(u)
-	s := u - float32(i)
-	c := &sigCoef32[i]
-	return (c[0] + float32(s*c[1])) + float32(float32(s*s)*(c[2]+float32(s*c[3])))
+	n := float32(math.RoundToEven(float64(t * 1.44269504088896341)))
+	r := t - float32(n*0.693359375)
+	r = r - float32(n*-2.12194440e-4)
+	p := float32(1.9875691500e-4)
+	p = float32(p*r) + 1.3981999507e-3
+	p = float32(p*r) + 8.3334519073e-3
+	p = float32(p*r) + 4.1665795894e-2
+	p = float32(p*r) + 1.6666665459e-1
+	p = float32(p*r) + 5.0000001201e-1
+	e := float32(float32(p*float32(r*r))+r) + 1
+	return math.Float32frombits(math.Float32bits(e) + uint32(int32(n))<<23)
 }
 
-// logSigmoid32 is the fast log σ in float32, as logSigmoid: x below
-// −sigLimit (and NaN), 0 above +sigLimit.
+// log1p32 returns log(1 + e) for e in (0, 1]: log of y = 1 + e by Cephes's
+// logf polynomial (y halved above √2), times e/(y − 1), which undoes the
+// rounding of y (Kahan); e itself where y rounds to 1.
+func log1p32(e float32) float32 {
+	y := 1 + e
+	if y == 1 {
+		return e
+	}
+	m, k := y, float32(0)
+	if y > 1.41421356 {
+		m, k = y*0.5, 1
+	}
+	f := m - 1
+	z := f * f
+	p := float32(7.0376836292e-2)
+	p = float32(p*f) - 1.1514610310e-1
+	p = float32(p*f) + 1.1676998740e-1
+	p = float32(p*f) - 1.2420140846e-1
+	p = float32(p*f) + 1.4249322787e-1
+	p = float32(p*f) - 1.6668057665e-1
+	p = float32(p*f) + 2.0000714765e-1
+	p = float32(p*f) - 2.4999993993e-1
+	p = float32(p*f) + 3.3333331174e-1
+	l := float32(float32(f*z) * p)
+	l = l + float32(k*-2.12194440e-4)
+	l = l + float32(-0.5*z)
+	l = f + l
+	l = l + float32(k*0.693359375)
+	return float32(l*e) / (y - 1)
+}
+
+// sigmoid32 is σ(x) = 1/(1 + e^−x) in float32, within 1e-7 of σ: 0 (a
+// subnormal) below −88 and at −∞, 1 above 17 and at NaN.
+func sigmoid32(x float32) float32 { return 1 / (1 + exp32(-x)) }
+
+// logSigmoid32 is log σ(x) = min(x, 0) − log(1 + e^−|x|) in float32,
+// within 1.1e-7·max(1, |log σ|) of log σ; NaN at NaN.
 func logSigmoid32(x float32) float32 {
-	u := (x + sigLimit) * sigScale
-	if !(u > 0) {
-		return x
-	}
-	if u >= float32(sigN) {
-		return 0
-	}
-	u = min(u, float32(sigN-1))
-	i := int(u)
-	s := u - float32(i)
-	c := &logSigCoef32[i]
-	return (c[0] + float32(s*c[1])) + float32(float32(s*s)*(c[2]+float32(s*c[3])))
+	e := exp32(math.Float32frombits(math.Float32bits(x) | 1<<31)) // e^−|x|
+	return min(x, 0) - log1p32(e)
 }
 
 // sumRows32Go sets d[k] = bias[k] + Σ_{i∈active} rows[i·n+k] for
@@ -170,13 +190,16 @@ func (c *adamConsts) float32s(inv float64) adamConsts32 {
 }
 
 // adam32Go makes the Adam update of p[from:] with gradient (g + h)·inv
-// (h may be nil: g·inv), moments m and v, all in float32.
+// (h may be nil: g·inv), moments m and v, all in float32, and clears g
+// and h for the next batch's sums (while they are in the cache).
 func adam32Go(p, g, h, m, v []float32, c *adamConsts32, from int) {
 	g, m, v = g[:len(p)], m[:len(p)], v[:len(p)]
 	for i := from; i < len(p); i++ {
 		x := g[i]
+		g[i] = 0
 		if h != nil {
 			x += h[i]
+			h[i] = 0
 		}
 		x *= c.inv
 		m[i] = float32(c.b1*m[i]) + float32(c.nb1*x)
@@ -186,13 +209,15 @@ func adam32Go(p, g, h, m, v []float32, c *adamConsts32, from int) {
 }
 
 // ascend32Go makes the plain ascent p += rate·(g + h)·inv of p[from:] (h
-// may be nil).
+// may be nil), and clears g and h.
 func ascend32Go(p, g, h []float32, rate, inv float32, from int) {
 	g = g[:len(p)]
 	for i := from; i < len(p); i++ {
 		x := g[i]
+		g[i] = 0
 		if h != nil {
 			x += h[i]
+			h[i] = 0
 		}
 		x *= inv
 		p[i] += float32(rate * x)

@@ -20,13 +20,13 @@ func addRows32x128AVX512(d, rows *float32, idx *int32, n, stride int)
 func addRows32x64AVX512(d, rows *float32, idx *int32, n, stride int, mask uint64)
 
 //go:noescape
-func sample32AVX512(a *float32, r *uint64, x *float32, act *int32, n, c int, coef *[sigN + 1][4]float32) int
+func sample32AVX512(a *float32, r *uint64, x *float32, act *int32, n, c int) int
 
 //go:noescape
-func deltas32AVX512(d, a, x *float32, n int, eps float32, coef *[sigN + 1][4]float32)
+func deltas32AVX512(d, a, x *float32, n int, eps float32)
 
 //go:noescape
-func logProb32AVX512(a, x *float32, n int, p *[lanes32]float32, coef *[sigN + 1][4]float32)
+func logProb32AVX512(a, x *float32, n int, p *[lanes32]float32)
 
 //go:noescape
 func adam32AVX512(p, grad, h, m, v *float32, n int, c *adamConsts32)
@@ -150,27 +150,26 @@ func addRowsMany32(bias, w, d []float32, active [][]int32, nb int, t *rowLists) 
 
 // deltas32 sets d = eps·(x − σ(a)), sixteen units at a time.
 func deltas32(d, a, x []float32, eps float32) {
-	n, k := len(d), 0
-	if useAVX512 && n >= 16 {
-		k = n &^ 15
-		_, _ = a[n-1], x[n-1]
-		deltas32AVX512(&d[0], &a[0], &x[0], k, eps, &sigCoef32)
+	n := len(d)
+	if !useAVX512 || n == 0 {
+		deltas32Go(d, a, x, eps, 0)
+		return
 	}
-	deltas32Go(d, a, x, eps, k)
+	_, _ = a[n-1], x[n-1]
+	deltas32AVX512(&d[0], &a[0], &x[0], n, eps)
 }
 
 // sampleLayer32 samples a layer whose logits are bias + Σ_{i∈active} rows[i,:]
 // as sample32Go does, using d for the logits. It returns the number of
 // units switched on, whose indices are in act.
 func sampleLayer32(d, bias, rows []float32, active []int32, r []uint64, x []float32, act []int32) int {
-	n, k, c := len(bias), 0, 0
+	n := len(bias)
 	sumRows32(d, bias, rows, active)
-	if useAVX512 && n >= 16 {
-		k = n &^ 15
-		_, _, _ = r[(n+1)/2-1], x[n-1], act[n-1]
-		c = sample32AVX512(&d[0], &r[0], &x[0], &act[0], k, 0, &sigCoef32)
+	if !useAVX512 || n == 0 {
+		return sample32Go(d[:n], r, x, act, 0, 0)
 	}
-	return sample32Go(d[:n], r, x, act, k, c)
+	_, _, _, _ = d[n-1], r[(n+1)/2-1], x[n-1], act[n-1]
+	return sample32AVX512(&d[0], &r[0], &x[0], &act[0], n, 0)
 }
 
 // stateLogProb32 is stateLogProb32Go, its partial sums made sixteen
@@ -181,7 +180,7 @@ func stateLogProb32(a, x []float32) float64 {
 	}
 	_ = x[len(a)-1]
 	var p [lanes32]float32
-	logProb32AVX512(&a[0], &x[0], len(a), &p, &logSigCoef32)
+	logProb32AVX512(&a[0], &x[0], len(a), &p)
 	var s float64
 	for _, v := range p {
 		s += float64(v)

@@ -8,15 +8,34 @@
 // bits. A block of fewer than sixteen columns is masked: masked-off lanes
 // are neither read (AVX-512 suppresses their faults) nor written.
 
-DATA c32<>+0(SB)/4, $0x41f00000  // 30 = sigLimit
-DATA c32<>+4(SB)/4, $0x41800000  // 16 = sigScale
-DATA c32<>+8(SB)/4, $0x44700000  // 960 = sigN
-DATA c32<>+12(SB)/4, $0x446fc000 // 959 = sigN − 1
-DATA c32<>+16(SB)/4, $0x4b800000 // 2^24
-DATA c32<>+20(SB)/4, $0x3f800000 // 1
-DATA c32<>+24(SB)/4, $0x80000000 // the sign bit
-DATA c32<>+28(SB)/4, $16         // 16, as an integer
-GLOBL c32<>(SB), RODATA|NOPTR, $32
+DATA e32<>+0(SB)/4, $0xc2ae0000   // −87
+DATA e32<>+4(SB)/4, $0x42b00000   // 88
+DATA e32<>+8(SB)/4, $0x3fb8aa3b   // log2 e
+DATA e32<>+12(SB)/4, $0x3f318000  // 0.693359375, ln 2's first part
+DATA e32<>+16(SB)/4, $0xb95e8083  // −2.12194440e-4, its second
+DATA e32<>+20(SB)/4, $0x39506967  // e^r's coefficients, r^5 first
+DATA e32<>+24(SB)/4, $0x3ab743ce
+DATA e32<>+28(SB)/4, $0x3c088908
+DATA e32<>+32(SB)/4, $0x3d2aa9c1
+DATA e32<>+36(SB)/4, $0x3e2aaaaa
+DATA e32<>+40(SB)/4, $0x3f000000
+DATA e32<>+44(SB)/4, $0x3f800000  // 1
+DATA e32<>+48(SB)/4, $0x3fb504f3  // 1.41421356
+DATA e32<>+52(SB)/4, $0x3f000000  // 0.5
+DATA e32<>+56(SB)/4, $0xbf000000  // −0.5
+DATA e32<>+60(SB)/4, $0x3d9021bb  // log's coefficients, f^8 first
+DATA e32<>+64(SB)/4, $0xbdebd1b8
+DATA e32<>+68(SB)/4, $0x3def251a
+DATA e32<>+72(SB)/4, $0xbdfe5d4f
+DATA e32<>+76(SB)/4, $0x3e11e9bf
+DATA e32<>+80(SB)/4, $0xbe2aae50
+DATA e32<>+84(SB)/4, $0x3e4cceac
+DATA e32<>+88(SB)/4, $0xbe7ffffc
+DATA e32<>+92(SB)/4, $0x3eaaaaaa
+DATA e32<>+96(SB)/4, $0x4b800000  // 2^24
+DATA e32<>+100(SB)/4, $0x80000000 // the sign bit
+DATA e32<>+104(SB)/4, $16         // 16, as an integer
+GLOBL e32<>(SB), RODATA|NOPTR, $108
 
 DATA iota32<>+0(SB)/4, $0
 DATA iota32<>+4(SB)/4, $1
@@ -36,83 +55,119 @@ DATA iota32<>+56(SB)/4, $14
 DATA iota32<>+60(SB)/4, $15
 GLOBL iota32<>(SB), RODATA|NOPTR, $64
 
-// SIGCONSTS loads the constants of CUBIC32: Z26 = 30, Z27 = 16,
-// Z28 = 0, Z29 = 960.
-#define SIGCONSTS \
-	VBROADCASTSS c32<>+0(SB), Z26; \
-	VBROADCASTSS c32<>+4(SB), Z27; \
-	VPXORD       Z28, Z28, Z28; \
-	VBROADCASTSS c32<>+8(SB), Z29
+// EXP32 is exp32 of ZT (clobbered) into ZR. Clobbers Z20, Z21.
+#define EXP32(ZT, ZR) \
+	VMAXPS.BCST  e32<>+0(SB), ZT, ZT; \
+	VMINPS.BCST  e32<>+4(SB), ZT, ZT; \
+	VMULPS.BCST  e32<>+8(SB), ZT, Z20; \
+	VRNDSCALEPS  $0, Z20, Z20; \
+	VMULPS.BCST  e32<>+12(SB), Z20, Z21; \
+	VSUBPS       Z21, ZT, ZR; \
+	VMULPS.BCST  e32<>+16(SB), Z20, Z21; \
+	VSUBPS       Z21, ZR, ZR; \
+	VBROADCASTSS e32<>+20(SB), Z21; \
+	VMULPS       ZR, Z21, Z21; \
+	VADDPS.BCST  e32<>+24(SB), Z21, Z21; \
+	VMULPS       ZR, Z21, Z21; \
+	VADDPS.BCST  e32<>+28(SB), Z21, Z21; \
+	VMULPS       ZR, Z21, Z21; \
+	VADDPS.BCST  e32<>+32(SB), Z21, Z21; \
+	VMULPS       ZR, Z21, Z21; \
+	VADDPS.BCST  e32<>+36(SB), Z21, Z21; \
+	VMULPS       ZR, Z21, Z21; \
+	VADDPS.BCST  e32<>+40(SB), Z21, Z21; \
+	VMULPS       ZR, ZR, ZT; \
+	VMULPS       ZT, Z21, Z21; \
+	VADDPS       ZR, Z21, Z21; \
+	VADDPS.BCST  e32<>+44(SB), Z21, Z21; \
+	VCVTTPS2DQ   Z20, Z20; \
+	VPSLLD       $23, Z20, Z20; \
+	VPADDD       Z20, Z21, ZR
 
-// CUBIC32 evaluates the table's cubic (coefficients at TB, [4]float32 an
-// interval) at u = (ZX + 30)·16, with u clamped to [0, top] (ZTOP) and
-// NaN taken as 0, as sigmoid32 and logSigmoid32 clamp it, into ZR; ZU is
-// left holding the unclamped u. Clobbers Z20–Z25 and K7.
-#define CUBIC32(ZX, TB, ZTOP, ZU, ZR) \
-	VADDPS     Z26, ZX, ZU; \
-	VMULPS     Z27, ZU, ZU; \
-	VMAXPS     Z28, ZU, Z20; \
-	VMINPS     ZTOP, Z20, Z20; \
-	VCVTTPS2DQ Z20, Z21; \
-	VCVTDQ2PS  Z21, Z22; \
-	VSUBPS     Z22, Z20, Z20; \
-	VPSLLD     $2, Z21, Z21; \
-	KXNORW     K7, K7, K7; \
-	VGATHERDPS 0(TB)(Z21*4), K7, Z22; \
-	KXNORW     K7, K7, K7; \
-	VGATHERDPS 4(TB)(Z21*4), K7, Z23; \
-	KXNORW     K7, K7, K7; \
-	VGATHERDPS 8(TB)(Z21*4), K7, Z24; \
-	KXNORW     K7, K7, K7; \
-	VGATHERDPS 12(TB)(Z21*4), K7, Z25; \
-	VMULPS     Z23, Z20, Z23; \
-	VADDPS     Z23, Z22, Z22; \
-	VMULPS     Z25, Z20, Z25; \
-	VADDPS     Z25, Z24, Z24; \
-	VMULPS     Z20, Z20, Z20; \
-	VMULPS     Z24, Z20, Z24; \
-	VADDPS     Z24, Z22, ZR
+// SIG32 is sigmoid32 of ZX into ZR: 1/(1 + e^−x). Clobbers Z20–Z23.
+#define SIG32(ZX, ZR) \
+	VXORPS.BCST  e32<>+100(SB), ZX, Z22; \
+	EXP32(Z22, Z23); \
+	VADDPS.BCST  e32<>+44(SB), Z23, Z23; \
+	VBROADCASTSS e32<>+44(SB), ZR; \
+	VDIVPS       Z23, ZR, ZR
 
-// SIG32 is sigmoid32 of ZX into ZR (coefficients sigCoef32 at TB).
-#define SIG32(ZX, TB, ZR) \
-	CUBIC32(ZX, TB, Z29, Z19, ZR)
+// LOGSIG32 is logSigmoid32 of ZX into ZR: min(x, 0) − log1p32(e^−|x|).
+// Clobbers Z20–Z27, K5 and K6.
+#define LOGSIG32(ZX, ZR) \
+	VORPS.BCST   e32<>+100(SB), ZX, Z22; \
+	EXP32(Z22, Z23); \
+	VADDPS.BCST  e32<>+44(SB), Z23, Z24; \
+	VCMPPS.BCST  $0x00, e32<>+44(SB), Z24, K5; \
+	VCMPPS.BCST  $0x1E, e32<>+48(SB), Z24, K6; \
+	VMOVAPS      Z24, Z25; \
+	VMULPS.BCST  e32<>+52(SB), Z24, K6, Z25; \
+	VPXORD       Z26, Z26, Z26; \
+	VADDPS.BCST  e32<>+44(SB), Z26, K6, Z26; \
+	VSUBPS.BCST  e32<>+44(SB), Z25, Z25; \
+	VMULPS       Z25, Z25, Z27; \
+	VBROADCASTSS e32<>+60(SB), Z21; \
+	VMULPS       Z25, Z21, Z21; \
+	VADDPS.BCST  e32<>+64(SB), Z21, Z21; \
+	VMULPS       Z25, Z21, Z21; \
+	VADDPS.BCST  e32<>+68(SB), Z21, Z21; \
+	VMULPS       Z25, Z21, Z21; \
+	VADDPS.BCST  e32<>+72(SB), Z21, Z21; \
+	VMULPS       Z25, Z21, Z21; \
+	VADDPS.BCST  e32<>+76(SB), Z21, Z21; \
+	VMULPS       Z25, Z21, Z21; \
+	VADDPS.BCST  e32<>+80(SB), Z21, Z21; \
+	VMULPS       Z25, Z21, Z21; \
+	VADDPS.BCST  e32<>+84(SB), Z21, Z21; \
+	VMULPS       Z25, Z21, Z21; \
+	VADDPS.BCST  e32<>+88(SB), Z21, Z21; \
+	VMULPS       Z25, Z21, Z21; \
+	VADDPS.BCST  e32<>+92(SB), Z21, Z21; \
+	VMULPS       Z27, Z25, Z20; \
+	VMULPS       Z21, Z20, Z20; \
+	VMULPS.BCST  e32<>+16(SB), Z26, Z21; \
+	VADDPS       Z21, Z20, Z20; \
+	VMULPS.BCST  e32<>+56(SB), Z27, Z21; \
+	VADDPS       Z21, Z20, Z20; \
+	VADDPS       Z20, Z25, Z20; \
+	VMULPS.BCST  e32<>+12(SB), Z26, Z21; \
+	VADDPS       Z21, Z20, Z20; \
+	VMULPS       Z23, Z20, Z20; \
+	VSUBPS.BCST  e32<>+44(SB), Z24, Z24; \
+	VDIVPS       Z24, Z20, Z20; \
+	VMOVAPS      Z23, K5, Z20; \
+	VPXORD       Z21, Z21, Z21; \
+	VMINPS       ZX, Z21, Z21; \
+	VSUBPS       Z20, Z21, ZR
 
-// LOGSIG32 is logSigmoid32 of ZX into ZR (coefficients logSigCoef32 at
-// TB; Z18 = 959): ZX itself where !(u > 0) (NaN too), 0 where u ≥ 960,
-// else the cubic at min(u, 959). Clobbers Z19–Z25, K5–K7.
-#define LOGSIG32(ZX, TB, ZR) \
-	CUBIC32(ZX, TB, Z18, Z19, ZR); \
-	VCMPPS  $0x1A, Z28, Z19, K5; \
-	VCMPPS  $0x1D, Z29, Z19, K6; \
-	VMOVAPS Z28, K6, ZR; \
-	VMOVAPS ZX, K5, ZR
-
-// func sample32AVX512(a *float32, r *uint64, x *float32, act *int32, n, c int, coef *[sigN + 1][4]float32) int
+// func sample32AVX512(a *float32, r *uint64, x *float32, act *int32, n, c int) int
 //
-// sample32Go for units [0, n), n a multiple of 16: unit k is on when the
-// top 24 bits of its half of r[k/2] (high for even k), as a float32, are
-// less than σ(a[k])·2^24; x[k] becomes 1 or 0 and the units switched on
-// are appended to act[:c] (VPCOMPRESSD). It returns the new count.
-TEXT ·sample32AVX512(SB), NOSPLIT, $0-64
+// sample32Go for units [0, n): unit k is on when the top 24 bits of its
+// half of r[k/2] (high for even k), as a float32, are less than
+// σ(a[k])·2^24; x[k] becomes 1 or 0 and the units switched on are
+// appended to act[:c] (VPCOMPRESSD). It returns the new count. The last
+// block of fewer than 16 units is masked.
+TEXT ·sample32AVX512(SB), NOSPLIT, $0-56
 	MOVQ         a+0(FP), SI
 	MOVQ         r+8(FP), DX
 	MOVQ         x+16(FP), DI
 	MOVQ         act+24(FP), R8
 	MOVQ         n+32(FP), CX
 	MOVQ         c+40(FP), R9
-	MOVQ         coef+48(FP), R10
-	SIGCONSTS
-	VBROADCASTSS c32<>+16(SB), Z30 // 2^24
-	VBROADCASTSS c32<>+20(SB), Z31 // 1
-	VMOVDQU32    iota32<>(SB), Z17 // the block's unit indices
-	VPBROADCASTD c32<>+28(SB), Z16 // 16
+	VBROADCASTSS e32<>+96(SB), Z30  // 2^24
+	VBROADCASTSS e32<>+44(SB), Z31  // 1
+	VMOVDQU32    iota32<>(SB), Z17  // the block's unit indices
+	VPBROADCASTD e32<>+104(SB), Z16 // 16
 	XORQ         BX, BX
 
 s32loop:
-	CMPQ        BX, CX
-	JGE         s32done
+	MOVQ        CX, AX
+	SUBQ        BX, AX
+	JLE         s32done
+	CMPQ        AX, $16
+	JLT         s32tail
 	VMOVUPS     (SI)(BX*4), Z0
-	SIG32(Z0, R10, Z1)
+	SIG32(Z0, Z1)
 	VMULPS      Z30, Z1, Z1
 	VMOVDQU32   (DX)(BX*4), Z2
 	VPSHUFD     $0xB1, Z2, Z2
@@ -129,29 +184,58 @@ s32loop:
 	ADDQ        $16, BX
 	JMP         s32loop
 
+s32tail: // AX < 16 units: K3 masks them, K4 the words they draw from
+	MOVQ        AX, CX
+	MOVL        $1, R11
+	SHLL        CX, R11
+	DECL        R11
+	KMOVW       R11, K3
+	INCQ        CX
+	ANDQ        $-2, CX
+	MOVL        $1, R11
+	SHLL        CX, R11
+	DECL        R11
+	KMOVW       R11, K4
+	VMOVUPS.Z   (SI)(BX*4), K3, Z0
+	SIG32(Z0, Z1)
+	VMULPS      Z30, Z1, Z1
+	VMOVDQU32.Z (DX)(BX*4), K4, Z2
+	VPSHUFD     $0xB1, Z2, Z2
+	VPSRLD      $8, Z2, Z2
+	VCVTDQ2PS   Z2, Z2
+	VCMPPS      $0x11, Z1, Z2, K3, K1
+	VMOVAPS.Z   Z31, K1, Z3
+	VMOVUPS     Z3, K3, (DI)(BX*4)
+	VPCOMPRESSD Z17, K1, (R8)(R9*4)
+	KMOVW       K1, AX
+	POPCNTL     AX, AX
+	ADDQ        AX, R9
+
 s32done:
-	MOVQ R9, ret+56(FP)
+	MOVQ R9, ret+48(FP)
 	VZEROUPPER
 	RET
 
-// func deltas32AVX512(d, a, x *float32, n int, eps float32, coef *[sigN + 1][4]float32)
+// func deltas32AVX512(d, a, x *float32, n int, eps float32)
 //
-// deltas32Go for units [0, n), n a multiple of 16: d = eps·(x − σ(a)).
-TEXT ·deltas32AVX512(SB), NOSPLIT, $0-48
+// deltas32Go for units [0, n): d = eps·(x − σ(a)); the last block of
+// fewer than 16 units masked.
+TEXT ·deltas32AVX512(SB), NOSPLIT, $0-36
 	MOVQ         d+0(FP), DI
 	MOVQ         a+8(FP), SI
 	MOVQ         x+16(FP), DX
 	MOVQ         n+24(FP), CX
 	VBROADCASTSS eps+32(FP), Z30
-	MOVQ         coef+40(FP), R10
-	SIGCONSTS
 	XORQ         BX, BX
 
 d32loop:
-	CMPQ    BX, CX
-	JGE     d32done
+	MOVQ    CX, AX
+	SUBQ    BX, AX
+	JLE     d32done
+	CMPQ    AX, $16
+	JLT     d32tail
 	VMOVUPS (SI)(BX*4), Z0
-	SIG32(Z0, R10, Z1)
+	SIG32(Z0, Z1)
 	VMOVUPS (DX)(BX*4), Z2
 	VSUBPS  Z1, Z2, Z2
 	VMULPS  Z30, Z2, Z2
@@ -159,24 +243,35 @@ d32loop:
 	ADDQ    $16, BX
 	JMP     d32loop
 
+d32tail:
+	MOVQ      AX, CX
+	MOVL      $1, R11
+	SHLL      CX, R11
+	DECL      R11
+	KMOVW     R11, K3
+	VMOVUPS.Z (SI)(BX*4), K3, Z0
+	SIG32(Z0, Z1)
+	VMOVUPS.Z (DX)(BX*4), K3, Z2
+	VSUBPS    Z1, Z2, Z2
+	VMULPS    Z30, Z2, Z2
+	VMOVUPS   Z2, K3, (DI)(BX*4)
+
 d32done:
 	VZEROUPPER
 	RET
 
-// func logProb32AVX512(a, x *float32, n int, p *[16]float32, coef *[sigN + 1][4]float32)
+// func logProb32AVX512(a, x *float32, n int, p *[16]float32)
 //
 // The sixteen partial sums of stateLogProb32Go into p: term i, log σ of
 // a[i] or, where x[i] = 0, of −a[i], added to lane i mod 16; the last
 // block's lanes beyond n masked.
-TEXT ·logProb32AVX512(SB), NOSPLIT, $0-40
+TEXT ·logProb32AVX512(SB), NOSPLIT, $0-32
 	MOVQ         a+0(FP), SI
 	MOVQ         x+8(FP), DX
 	MOVQ         n+16(FP), R11
-	MOVQ         coef+32(FP), R10
-	SIGCONSTS
-	VBROADCASTSS c32<>+12(SB), Z18 // 959
-	VBROADCASTSS c32<>+24(SB), Z30 // the sign bit
-	VPXORD       Z31, Z31, Z31     // the partial sums
+	VPXORD       Z28, Z28, Z28      // 0
+	VBROADCASTSS e32<>+100(SB), Z30 // the sign bit
+	VPXORD       Z31, Z31, Z31      // the partial sums
 	XORQ         BX, BX
 
 lp32loop:
@@ -196,7 +291,7 @@ lp32full:
 	VMOVUPS.Z (DX)(BX*4), K1, Z2
 	VCMPPS    $0x00, Z28, Z2, K2 // x = 0
 	VXORPS    Z30, Z0, K2, Z0    // −a there
-	LOGSIG32(Z0, R10, Z1)
+	LOGSIG32(Z0, Z1)
 	VADDPS    Z1, Z31, K1, Z31
 	ADDQ      $16, BX
 	JMP       lp32loop
@@ -209,7 +304,8 @@ lp32done:
 
 // func adam32AVX512(p, grad, h, m, v *float32, n int, c *adamConsts32)
 //
-// adam32Go for elements [0, n), n a multiple of 16; h may be nil.
+// adam32Go for elements [0, n), n a multiple of 16; h may be nil. It
+// clears g and h.
 TEXT ·adam32AVX512(SB), NOSPLIT, $0-56
 	MOVQ         p+0(FP), DI
 	MOVQ         grad+8(FP), SI
@@ -226,15 +322,18 @@ TEXT ·adam32AVX512(SB), NOSPLIT, $0-56
 	VBROADCASTSS 20(AX), Z29 // rate/(1 − β1^t)
 	VBROADCASTSS 24(AX), Z30 // ε
 	VBROADCASTSS 28(AX), Z31 // the gradients' scale
+	VPXORD       Z23, Z23, Z23 // 0, to clear g and h
 	XORQ         BX, BX
 
 a32loop:
 	CMPQ    BX, CX
 	JGE     a32done
 	VMOVUPS (SI)(BX*4), Z0 // x = g (+ h), times the scale
+	VMOVUPS Z23, (SI)(BX*4)
 	TESTQ   DX, DX
 	JEQ     a32noh
 	VADDPS  (DX)(BX*4), Z0, Z0
+	VMOVUPS Z23, (DX)(BX*4)
 
 a32noh:
 	VMULPS  Z31, Z0, Z0

@@ -14,10 +14,12 @@ func same32(a, b []float32) bool {
 }
 
 // logits32 returns n logits: normal ones of every scale, and the values
-// at which the tables' clamps and intervals change, NaN and infinities.
+// at which σ's and log σ's clamps and branches change, NaN and
+// infinities.
 func logits32(rng *rand.Rand, n int) []float32 {
 	special := []float32{0, float32(math.Copysign(0, -1)), 30, -30, 29.999998, -29.999998, 30.000002, -30.000002,
-		29.9375, -29.9375, 29.96875, 29.99, 1.0 / 16, -1.0 / 16, 1e30, -1e30, float32(math.Inf(1)), float32(math.Inf(-1)), float32(math.NaN())}
+		29.9375, -29.9375, 29.96875, 29.99, 1.0 / 16, -1.0 / 16, 87, -87, 86.99, -86.99, 88, -88, 88.5, -88.5,
+		17, -17, 1e-8, -1e-8, 1e30, -1e30, float32(math.Inf(1)), float32(math.Inf(-1)), float32(math.NaN())}
 	a := make([]float32, n)
 	for i := range a {
 		switch rng.IntN(4) {
@@ -86,9 +88,9 @@ func TestKernels32(t *testing.T) {
 
 			type out struct {
 				sums, many, bias, w, delta, xs, p, m, v, p2 []float32
-				act                                        []int32
-				c                                          int
-				lp                                         float64
+				act                                         []int32
+				c                                           int
+				lp                                          float64
 			}
 			run := func() (o out) {
 				o.sums = make([]float32, n)
@@ -103,17 +105,33 @@ func TestKernels32(t *testing.T) {
 				}
 				o.bias, o.w = slices.Clone(start[0]), slices.Clone(rows)
 				addRowsMany32(o.bias, o.w, d, active, nb, new(rowLists))
-				o.delta = make([]float32, n)
-				deltas32(o.delta, a, x, 0.3)
-				o.xs, o.act = make([]float32, n), make([]int32, n)
+				// Outputs with 16 sentinels past their ends, which the
+				// masked last blocks must not write.
+				guarded := func() []float32 {
+					b := make([]float32, n+16)
+					for i := range b {
+						b[i] = 7
+					}
+					return b
+				}
+				dg, xg := guarded(), guarded()
+				deltas32(dg[:n], a, x, 0.3)
+				o.xs, o.act = xg[:n], make([]int32, n)
 				o.c = sampleLayer32(make([]float32, n), a, nil, nil, r, o.xs, o.act)
+				o.delta = dg[:n]
+				for i := n; i < n+16; i++ {
+					if dg[i] != 7 || xg[i] != 7 {
+						t.Fatalf("n %d: deltas32 or sampleLayer32 wrote past the end", n)
+					}
+				}
 				o.lp = stateLogProb32(finite, x)
 				o.p, o.m, o.v = slices.Clone(rows[:n]), slices.Clone(hg), slices.Clone(x)
-				adam32(o.p, d[:n], hg, o.m, o.v, &consts)
+				g, h := slices.Clone(d[:n]), slices.Clone(hg)
+				adam32(o.p, g, h, o.m, o.v, &consts)
 				o.p2 = slices.Clone(rows[:n])
-				m2, v2 := slices.Clone(hg), slices.Clone(x)
-				adam32(o.p2, d[:n], nil, m2, v2, &consts)
-				o.p2 = append(append(o.p2, m2...), v2...)
+				m2, v2, g2 := slices.Clone(hg), slices.Clone(x), slices.Clone(d[:n])
+				adam32(o.p2, g2, nil, m2, v2, &consts)
+				o.p2 = append(append(append(append(append(o.p2, m2...), v2...), g...), h...), g2...)
 				return o
 			}
 			var want out
@@ -131,7 +149,7 @@ func TestKernels32(t *testing.T) {
 					{"addRowsMany32's bias", got.bias, want.bias}, {"addRowsMany32's rows", got.w, want.w},
 					{"deltas32", got.delta, want.delta}, {"sampleLayer32's states", got.xs, want.xs},
 					{"adam32's parameters", got.p, want.p}, {"adam32's first moments", got.m, want.m},
-					{"adam32's second moments", got.v, want.v}, {"adam32 without h", got.p2, want.p2},
+					{"adam32's second moments", got.v, want.v}, {"adam32 without h, and the sums it clears", got.p2, want.p2},
 				} {
 					if !same32(c.got, c.want) {
 						t.Fatalf("n %d trial %d: %s differ", n, trial, c.name)

@@ -81,7 +81,9 @@ type rwPart[E float] struct {
 	bases      [][]E        // views of base: sums of the rows shared
 	base       []E
 	vas        [][]int32  // active units of samples and of examples
+	sig        []E        // σ of the top layer's biases
 	g          *params[E] // summed updates
+	cleared    bool       // whether g is zero: a float32 update clears it
 	rng        *rand.Rand // a split batch's part's own stream
 	pcg        *rand.PCG
 }
@@ -114,7 +116,7 @@ func newRWPart[E float](sizes []int, k int, sm *sampler[E]) *rwPart[E] {
 		s := newSampler[E](sizes)
 		sm = &s
 	}
-	p := &rwPart[E]{sm: sm, kn: kernelsOf[E](), k: k, g: newParams[E](sizes)}
+	p := &rwPart[E]{sm: sm, kn: kernelsOf[E](), k: k, g: newParams[E](sizes), sig: make([]E, sizes[len(sizes)-1])}
 	p.grow(1)
 	p.pcg = rand.NewPCG(0, 0)
 	p.rng = rand.New(p.pcg)
@@ -379,11 +381,14 @@ func addScale(dst, src []float64, inv float64) {
 // their samples, as one pattern at a time would make it.
 func runPart[E float](r *Reweighted, p *rwPart[E], m *params[E], n int, next func(sm *sampler[E], i int), rng *rand.Rand) {
 	sm := p.sm
-	for _, g := range p.g.groups() {
-		for _, a := range g {
-			clear(a)
+	if !p.cleared {
+		for _, g := range p.g.groups() {
+			for _, a := range g {
+				clear(a)
+			}
 		}
 	}
+	p.cleared = false
 	chunk := max(1, chunkSamples/r.K)
 	p.grow(min(n, chunk))
 	for lo := 0; lo < n; lo += chunk {
@@ -645,9 +650,13 @@ func (p *rwPart[E]) logWeight(m *params[E], s int) float64 {
 // once; each sum in the order of the samples.
 func (p *rwPart[E]) learn(m *params[E], ns int, wakeQ bool) {
 	top := len(m.Sizes) - 1
+	sig := p.sig[:len(m.B[top])] // the top layer's probabilities, the same for every sample
+	for j, bj := range m.B[top] {
+		sig[j] = p.kn.sigmoid(bj)
+	}
 	for s, w := range p.logw[:ns] {
-		for j, bj := range m.B[top] {
-			p.g.B[top][j] += E(E(w) * (p.x[s][top][j] - p.kn.sigmoid(bj)))
+		for j, x := range p.x[s][top][:len(sig)] {
+			p.g.B[top][j] += E(E(w) * (x - sig[j]))
 		}
 	}
 	for l := top - 1; l >= 0; l-- {

@@ -171,4 +171,9 @@ func (r *Reweighted) update32(parts []*rwPart[float32], inv float64) {
 			}
 		}
 	})
+	// The kernels cleared the sums they read (the recognition net's, if
+	// not updated, were never added to).
+	for _, p := range parts {
+		p.cleared = true
+	}
 }

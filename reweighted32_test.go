@@ -6,29 +6,39 @@ import (
 	"testing"
 )
 
-// TestSigmoid32: the float32 σ and log σ are within 3e-7 of σ and within
-// 7e-7·max(1, |log σ|) of log σ (the float32 rounding of the table's
-// coefficients and of the cubic's arithmetic) from −40 to 40, where the
-// float64 ones are within 1e-8.
+// TestSigmoid32: the float32 σ and log σ are within 1.5e-7 of σ and
+// within 2e-7·max(1, |log σ|) of log σ from −100 to 100 (1e-7 seen), where
+// the float64 ones are within 1e-8; and exp32 within 1.5e-7 of e^t
+// relatively where it does not clamp.
 func TestSigmoid32(t *testing.T) {
-	for x := -40.0; x <= 40; x += 0.000731 {
+	for x := -100.0; x <= 100; x += 0.000917 {
 		f := float32(x)
 		xd := float64(f)
-		if e := math.Abs(float64(sigmoid32(f)) - Sigmoid(xd)); !(e <= 3e-7) {
+		if e := math.Abs(float64(sigmoid32(f)) - Sigmoid(xd)); !(e <= 1.5e-7) {
 			t.Fatalf("sigmoid32(%v) = %v, σ = %v", f, sigmoid32(f), Sigmoid(xd))
 		}
 		l := LogSigmoid(xd)
-		if e := math.Abs(float64(logSigmoid32(f)) - l); !(e <= 7e-7*max(1, math.Abs(l))) {
+		if e := math.Abs(float64(logSigmoid32(f)) - l); !(e <= 2e-7*max(1, math.Abs(l))) {
 			t.Fatalf("logSigmoid32(%v) = %v, log σ = %v", f, logSigmoid32(f), l)
 		}
-	}
-	for _, x := range []float32{float32(math.NaN()), float32(math.Inf(-1))} {
-		if s := sigmoid32(x); s != sigCoef32[0][0] {
-			t.Errorf("sigmoid32(%v) = %v, want σ(−sigLimit)", x, s)
+		if xd > -87 && xd < 88 {
+			if e := math.Abs(float64(exp32(f))/math.Exp(xd) - 1); !(e <= 1.5e-7) {
+				t.Fatalf("exp32(%v) = %v, e^x = %v", f, exp32(f), math.Exp(xd))
+			}
 		}
 	}
-	if s := sigmoid32(float32(math.Inf(1))); s != sigCoef32[sigN][0] {
-		t.Errorf("sigmoid32(+Inf) = %v, want σ(sigLimit)", s)
+	nan, inf := float32(math.NaN()), float32(math.Inf(1))
+	if s := sigmoid32(-inf); !(s >= 0 && s < 1e-38) {
+		t.Errorf("sigmoid32(−Inf) = %v", s)
+	}
+	if s, n := sigmoid32(inf), sigmoid32(nan); s != 1 || n != 1 {
+		t.Errorf("sigmoid32(+Inf) = %v, sigmoid32(NaN) = %v, want 1", s, n)
+	}
+	if l := logSigmoid32(nan); l == l {
+		t.Errorf("logSigmoid32(NaN) = %v", l)
+	}
+	if l, m := logSigmoid32(-inf), logSigmoid32(inf); !math.IsInf(float64(l), -1) || !(m <= 0 && m > -1e-37) {
+		t.Errorf("logSigmoid32(∓Inf) = %v, %v", l, m)
 	}
 }
 

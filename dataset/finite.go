@@ -1,7 +1,9 @@
 package dataset
 
 import (
+	"bytes"
 	"fmt"
+	"hash/maphash"
 	"math"
 	"math/rand/v2"
 	"slices"
@@ -79,16 +81,22 @@ func NewFinite(name string, train, valid, test [][]uint8) (*Finite, error) {
 
 // Distribution returns the distinct examples of a split and the fraction
 // of the split each makes up, in the order of their first appearance.
+// Examples are found again by a hash of their bytes (MNIST's 50,000 as
+// strings took a fifth of a second), then compared.
 func Distribution(examples [][]uint8) (patterns [][]uint8, probs []float64) {
-	index := map[string]int{}
+	seed := maphash.MakeSeed()
+	index := make(map[uint64][]int, len(examples)) // hash → patterns with it
 	var counts []int
 	for _, x := range examples {
-		k, ok := index[string(x)]
-		if !ok {
+		h := maphash.Bytes(seed, x)
+		k := slices.IndexFunc(index[h], func(k int) bool { return bytes.Equal(patterns[k], x) })
+		if k < 0 {
+			index[h] = append(index[h], len(patterns))
 			k = len(patterns)
-			index[string(x)] = k
 			patterns = append(patterns, x)
 			counts = append(counts, 0)
+		} else {
+			k = index[h][k]
 		}
 		counts[k]++
 	}
