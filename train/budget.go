@@ -24,19 +24,21 @@ const (
 	// about two weeks on one core.
 	MaxWork = 1 << 50
 	// MaxStepWork bounds the work of one step, Batch patterns through
-	// every weight twice: 2^28. The kernels take 0.2-0.3 ns an operation
-	// so counted (a 100-50-20 net's online step: 24,000 operations in 5
-	// µs; a 784-200-200 net's by RWS with K = 5 and batches of 25: 1.2e8
-	// in 30 ms), so a step takes at most about 80 ms, and since training
+	// every weight twice: 2^28. The kernels take 0.2 ns an operation so
+	// counted on a small net (a 100-50-20 net's online step: 24,000
+	// operations in 5 µs) and far less on a large sparse one (a
+	// 784-200-200-200 net's by RWS with K = 5 and batches of 25: 1.4e8 in
+	// 2.5-4 ms), so a step takes at most about 50 ms, and since training
 	// checks for an interrupt after every step, Ctrl-C acts within 100 ms
 	// whatever the batch size.
 	MaxStepWork = 1 << 28
 	// MaxChunkWork bounds the work between two checks for divergence:
-	// 2^31 operations, about half a second. A check reads every weight
-	// and keeps a copy of the machine and the learner's state to replay
-	// the chunk from, as much as an MNIST step's work: checking every
-	// step cost a quarter of an MNIST run.
-	MaxChunkWork = 1 << 31
+	// 2^35 operations, about half a second of MNIST training. A check
+	// reads every weight and keeps a copy of the machine and the
+	// learner's state to replay the chunk from, about an MNIST step's
+	// work: checking every step cost a quarter of an MNIST run, and every
+	// fifteen steps (2^31 operations) a tenth of a float32 one.
+	MaxChunkWork = 1 << 35
 	// MaxSnapshots bounds the snapshots a run writes.
 	MaxSnapshots = 10000
 	// MaxLogit bounds every logit a machine can produce in training (see
