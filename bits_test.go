@@ -50,6 +50,11 @@ func TestLearnerBits(t *testing.T) {
 		{"wakesleep", []int{100, 50, 20}, func(m *Machine) Learner { return NewWakeSleep(m, 0.05, 0.05, 1) }, 0xc9b5f913e11e1249},
 		{"reweighted", []int{100, 50, 20}, func(m *Machine) Learner { return NewReweighted(m, 0.05, 0.05, 5) }, 0x6d5e9bc730e0d51},
 		{"reweighted", []int{784, 200, 200}, func(m *Machine) Learner { return NewReweighted(m, 0.05, 0.05, 5) }, 0x47a1f87e6cecec86},
+		{"reweighted float32", []int{784, 200, 200}, func(m *Machine) Learner {
+			r := NewReweighted(m, 0.05, 0.05, 5)
+			r.Batch, r.Float32 = 4, true
+			return r
+		}, 0x143f9974fc9eb4e4},
 		{"gibbs", []int{100, 50, 20}, func(m *Machine) Learner { return NewGibbs(m, 0.05) }, 0x15c0eb57fa0e540f},
 		{"gibbs", []int{30, 9, 5}, func(m *Machine) Learner { return NewGibbs(m, 0.05) }, 0xf086a763b9439248},
 		{"meanfield", []int{100, 50, 20}, func(m *Machine) Learner { return NewMeanField(m, 0.05) }, 0xe3f6a6321ff33321},
@@ -61,6 +66,9 @@ func TestLearnerBits(t *testing.T) {
 		l := c.make(m)
 		for range 400 {
 			l.Step(skewedBits{}, rng)
+		}
+		if r, ok := l.(*Reweighted); ok {
+			r.Sync()
 		}
 		if got := weightsHash(m); got != c.want {
 			t.Errorf("%s %v: weights hash %#x, want %#x", c.name, c.sizes, got, c.want)
