@@ -2,9 +2,11 @@
 # Times one epoch of reweighted wake-sleep on MNIST (784-200-200-200,
 # K = 5, minibatches of 25, Adam at 0.001: 2,000 steps of 50,000
 # dynamically binarized images) as whole processes: helmholtz train
-# (both cores; its two evaluations estimated with K = 10) against the same
-# computation in PyTorch (docs/speed/rws_torch.py) in float64, as
-# helmholtz computes, and in float32, each on two threads and on one. Twice each, alternately; prints every time and the best.
+# (both cores; its two evaluations estimated with K = 10) in float64 and
+# in float32 (--precision float32) against the same computation in
+# PyTorch (docs/speed/rws_torch.py) in float64 and in float32, each on two
+# threads and on one. Twice each, alternately; prints every time and the
+# best.
 #
 #   docs/speed/mnist-side-by-side.sh
 #
@@ -32,16 +34,20 @@ time_of() { # label command...: runs it, appends its seconds to $tmp/times/label
 	printf '%-22s %7.1f s   %s\n' "$label" "$(tail -1 "$tmp/times/$label")" "$(tail -1 "$tmp/times/$label.out" | cut -c1-90)"
 }
 for round in 1 2; do
-	time_of helmholtz "$tmp/bin/helmholtz" train --data mnist --layers 784,200,200,200 --algo rws --samples 5 \
-		--batch-size 25 --optimizer adam --lr 0.001 --n-steps 2000 --eval-every 2000 --estimate 10 \
-		--snapshot-every 0 --out "$tmp/run" --force --quiet
+	for precision in float64 float32; do
+		time_of "helmholtz-$precision" "$tmp/bin/helmholtz" train --data mnist --layers 784,200,200,200 --algo rws --samples 5 \
+			--batch-size 25 --optimizer adam --lr 0.001 --n-steps 2000 --eval-every 2000 --estimate 10 \
+			--snapshot-every 0 --out "$tmp/run" --force --quiet --precision "$precision"
+	done
 	time_of torch-float64-2threads "$py" docs/speed/rws_torch.py "$dir" --threads 2
 	time_of torch-float64-1thread "$py" docs/speed/rws_torch.py "$dir" --threads 1
 	time_of torch-float32-2threads "$py" docs/speed/rws_torch.py "$dir" --dtype float32 --threads 2
 	time_of torch-float32-1thread "$py" docs/speed/rws_torch.py "$dir" --dtype float32 --threads 1
 done
-g=$(sort -g "$tmp/times/helmholtz" | head -1)
-for label in torch-float64-2threads torch-float64-1thread torch-float32-2threads torch-float32-1thread; do
-	t=$(sort -g "$tmp/times/$label" | head -1)
-	printf 'best of two: %-22s %6.1f s, helmholtz %5.1f s: %.1fx\n' "$label" "$t" "$g" "$(awk "BEGIN { print $t / $g }")"
+for precision in float64 float32; do
+	g=$(sort -g "$tmp/times/helmholtz-$precision" | head -1)
+	for label in torch-float64-2threads torch-float64-1thread torch-float32-2threads torch-float32-1thread; do
+		t=$(sort -g "$tmp/times/$label" | head -1)
+		printf 'best of two: %-22s %6.1f s, helmholtz %s %5.1f s: %.1fx\n' "$label" "$t" "$precision" "$g" "$(awk "BEGIN { print $t / $g }")"
+	done
 done
