@@ -55,6 +55,9 @@ func runSweep(ctx context.Context, args []string) error {
 	}
 	for _, rc := range plan.Recipes { // the seed does not change what is valid
 		if err := rc.Config.Validate(); err != nil {
+			if *recipes == "" { // the flags' one recipe: its flags are the command's
+				return err
+			}
 			return fmt.Errorf("recipe %s: %w", rc.Name, err)
 		}
 	}
