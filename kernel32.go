@@ -195,13 +195,7 @@ func (c *adamConsts) float32s(inv float64) adamConsts32 {
 func adam32Go(p, g, h, m, v []float32, c *adamConsts32, from int) {
 	g, m, v = g[:len(p)], m[:len(p)], v[:len(p)]
 	for i := from; i < len(p); i++ {
-		x := g[i]
-		g[i] = 0
-		if h != nil {
-			x += h[i]
-			h[i] = 0
-		}
-		x *= c.inv
+		x := takeSum(g, h, i) * c.inv
 		m[i] = float32(c.b1*m[i]) + float32(c.nb1*x)
 		v[i] = float32(c.b2*v[i]) + float32(float32(c.nb2*x)*x)
 		p[i] += float32(c.step*m[i]) / (sqrt32(v[i]/c.c2) + c.eps)
@@ -213,15 +207,21 @@ func adam32Go(p, g, h, m, v []float32, c *adamConsts32, from int) {
 func ascend32Go(p, g, h []float32, rate, inv float32, from int) {
 	g = g[:len(p)]
 	for i := from; i < len(p); i++ {
-		x := g[i]
-		g[i] = 0
-		if h != nil {
-			x += h[i]
-			h[i] = 0
-		}
-		x *= inv
+		x := takeSum(g, h, i) * inv
 		p[i] += float32(rate * x)
 	}
+}
+
+// takeSum returns g[i] + h[i] (g[i] if h is nil), the two parts' sums
+// of an update, and clears them for the next batch.
+func takeSum(g, h []float32, i int) float32 {
+	x := g[i]
+	g[i] = 0
+	if h != nil {
+		x += h[i]
+		h[i] = 0
+	}
+	return x
 }
 
 // ascend32 is ascend32Go: plain ascent is not MNIST's recipe, and its
