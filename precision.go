@@ -30,7 +30,7 @@ func newParams[E float](sizes []int) *params[E] {
 func (p *params[E]) groups() [NumSlots][][]E { return [NumSlots][][]E{p.B, p.W, p.C, p.R} }
 
 // like returns zero arrays of E shaped as a.
-func like[E float](a [][]float64) [][]E {
+func like[E, F float](a [][]F) [][]E {
 	z := make([][]E, len(a))
 	for l := range a {
 		z[l] = make([]E, len(a[l]))

@@ -37,20 +37,12 @@ func (r *Reweighted) mirror() *mirror32 {
 		}
 		if _, ok := r.Opt.(*Adam); ok {
 			for slot, g := range f.p.groups() {
-				f.m[slot], f.v[slot] = zeros32(g), zeros32(g)
+				f.m[slot], f.v[slot] = like[float32](g), like[float32](g)
 			}
 		}
 		r.f32 = f
 	}
 	return r.f32
-}
-
-func zeros32(a [][]float32) [][]float32 {
-	z := make([][]float32, len(a))
-	for l := range a {
-		z[l] = make([]float32, len(a[l]))
-	}
-	return z
 }
 
 // Load reads the machine's parameters, and Adam's moments, into the
@@ -59,14 +51,14 @@ func (r *Reweighted) Load() {
 	if !r.Float32 {
 		return
 	}
-	f := r.mirror()
+	f, mp := r.mirror(), paramsOf(r.M).groups()
 	for slot, g := range f.p.groups() {
-		convert(g, paramsOf(r.M).groups()[slot])
+		convert(g, mp[slot])
 	}
 	if a, ok := r.Opt.(*Adam); ok {
 		for slot := range NumSlots {
 			if a.M[slot] == nil {
-				a.M[slot], a.V[slot] = zeros(paramsOf(r.M).groups()[slot]), zeros(paramsOf(r.M).groups()[slot])
+				a.M[slot], a.V[slot] = zeros(mp[slot]), zeros(mp[slot])
 			}
 			convert(f.m[slot], a.M[slot])
 			convert(f.v[slot], a.V[slot])
@@ -81,14 +73,14 @@ func (r *Reweighted) Sync() {
 	if !r.Float32 || r.f32 == nil || !r.f32.loaded {
 		return
 	}
-	f := r.f32
-	for slot, g := range paramsOf(r.M).groups() {
-		convert(g, f.p.groups()[slot])
+	f, mp := r.f32, paramsOf(r.M).groups()
+	for slot, g := range f.p.groups() {
+		convert(mp[slot], g)
 	}
 	if a, ok := r.Opt.(*Adam); ok {
 		for slot := range NumSlots {
 			if a.M[slot] == nil {
-				a.M[slot], a.V[slot] = zeros(paramsOf(r.M).groups()[slot]), zeros(paramsOf(r.M).groups()[slot])
+				a.M[slot], a.V[slot] = zeros(mp[slot]), zeros(mp[slot])
 			}
 			convert(a.M[slot], f.m[slot])
 			convert(a.V[slot], f.v[slot])
@@ -133,14 +125,13 @@ func (r *Reweighted) update32(parts []*rwPart[float32], inv float64) {
 	}
 	rates := [NumSlots]float64{r.GenRate, r.GenRate, r.RecRate, r.RecRate}
 	var cs [NumSlots]adamConsts32
-	total := 0
+	total, mp := 0, paramsOf(r.M).groups()
 	for slot := range slots {
-		mp := paramsOf(r.M).groups()[slot]
-		if isAdam {
-			c := adam.begin(slot, mp, mp, rates[slot])
+		if isAdam { // the machine's arrays give begin the shapes; its moments are Sync's
+			c := adam.begin(slot, mp[slot], mp[slot], rates[slot])
 			cs[slot] = c.float32s(inv)
 		}
-		for _, p := range mp {
+		for _, p := range mp[slot] {
 			total += len(p)
 		}
 	}
