@@ -36,7 +36,8 @@ func logits32(rng *rand.Rand, n int) []float32 {
 
 // TestKernels32: each float32 kernel gives the portable loops' bits with
 // AVX-512, for layer sizes with and without a tail of the block, every
-// density of active units, and logits that hit the tables' edges.
+// density of active units, and logits at σ's and log σ's clamps and
+// branches, NaN and infinities.
 func TestKernels32(t *testing.T) {
 	if !useAVX512 {
 		t.Skip("no AVX-512 on this machine: the portable loops do all the work")

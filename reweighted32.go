@@ -10,9 +10,9 @@ import (
 // on a float32 copy of the parameters, with the float32 kernels
 // (kernel32.go). A float32 step moves half the bytes of a float64 one and
 // fits twice the numbers in a vector register. Its numbers are not
-// float64's: each operation is rounded to 24 bits, σ and log σ are the
-// float32 cubics (within 3e-7), and a unit's uniform has 24 bits. They are
-// the same on every machine.
+// float64's: each operation is rounded to 24 bits, σ and log σ are
+// polynomials in float32 (within 1.5e-7 and 2e-7: exp32, log1p32), and a
+// unit's uniform has 24 bits. They are the same on every machine.
 //
 // The machine M and Opt's state stay the record of the run, in float64:
 // Sync writes the copy into them (exactly: every float32 is a float64),
