@@ -119,9 +119,7 @@ func zeros(p [][]float64) [][]float64 {
 func update(opt Optimizer, slot int, p, g [][]float64, rate float64) {
 	if opt == nil {
 		for l := range p {
-			for i, x := range g[l] {
-				p[l][i] += float64(rate * x)
-			}
+			axpy(p[l], g[l], rate)
 		}
 		return
 	}

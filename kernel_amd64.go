@@ -474,6 +474,22 @@ func scaleNonNegativeAVX2(w *float64, n int, s float64)
 //go:noescape
 func nonNegativeAVX2(w *float64, n int)
 
+// axpyAVX2 is axpyGo for the first n elements, n a multiple of 4.
+//
+//go:noescape
+func axpyAVX2(p, grad *float64, n int, s float64)
+
+// axpy adds s·g to p.
+func axpy(p, g []float64, s float64) {
+	k := 0
+	if useAVX2 && len(g) >= 4 {
+		k = len(g) &^ 3
+		_ = p[len(g)-1]
+		axpyAVX2(&p[0], &g[0], k, s)
+	}
+	axpyGo(p, g, s, k)
+}
+
 // scale multiplies w by s.
 func scale(w []float64, s float64) {
 	k := 0

@@ -1771,3 +1771,38 @@ modone:
 	MOVQ DX, ret+32(FP)
 	VZEROUPPER
 	RET
+
+// func axpyAVX2(p, grad *float64, n int, s float64)
+//
+// axpyGo for the first n elements, n a multiple of 4: p += s·g, the
+// product rounded before the sum (no FMA), as the Go loop computes it.
+TEXT ·axpyAVX2(SB), NOSPLIT, $0-32
+	MOVQ         p+0(FP), DI
+	MOVQ         grad+8(FP), SI
+	MOVQ         n+16(FP), CX
+	VBROADCASTSD s+24(FP), Y1
+
+axpyloop:
+	CMPQ    CX, $8
+	JLT     axpylast
+	VMULPD  (SI), Y1, Y0
+	VMULPD  32(SI), Y1, Y2
+	VADDPD  (DI), Y0, Y0
+	VADDPD  32(DI), Y2, Y2
+	VMOVUPD Y0, (DI)
+	VMOVUPD Y2, 32(DI)
+	ADDQ    $64, DI
+	ADDQ    $64, SI
+	SUBQ    $8, CX
+	JMP     axpyloop
+
+axpylast:
+	TESTQ   CX, CX
+	JZ      axpydone
+	VMULPD  (SI), Y1, Y0
+	VADDPD  (DI), Y0, Y0
+	VMOVUPD Y0, (DI)
+
+axpydone:
+	VZEROUPPER
+	RET

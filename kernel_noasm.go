@@ -110,6 +110,8 @@ func mfMoveRow(z, pbc, w, ea, eb []float64, p, q float64) { mfMoveRowGo(z, pbc, 
 
 func expRow(dst, x []float64) { expRowGo(dst, x, 0) }
 
+func axpy(p, g []float64, s float64) { axpyGo(p, g, s, 0) }
+
 func mfFactorsRow(ea, eb, w, ew, xi []float64) { mfFactorsRowGo(ea, eb, w, ew, xi, 0) }
 
 func mfLogsRow(la, lb, pa, pb []float64) { mfLogsRowGo(la, lb, pa, pb, 0) }

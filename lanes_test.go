@@ -264,7 +264,7 @@ func benchmarkLanes(b *testing.B, side int, sizes []int, opts Options, hiddenBia
 }
 
 // TestOptionKernels: the kernels of the options (decay's scaling, the
-// non-negative clamp) equal the portable loops bit for bit, on special
+// non-negative clamp) and of a plain update (axpy) equal the portable loops bit for bit, on special
 // values too: ±0, NaN, ±Inf, subnormals.
 func TestOptionKernels(t *testing.T) {
 	rng := rand.New(rand.NewPCG(7, 7))
@@ -294,6 +294,19 @@ func TestOptionKernels(t *testing.T) {
 		nonNegativeGo(b, 0)
 		if !sameBits(c, b) {
 			t.Fatalf("scaleNonNegative of %d values: %v, want %v", n, c, b)
+		}
+		// axpy: p += s·g with g the values and p fresh ones, unfused.
+		p := make([]float64, n)
+		for i := range p {
+			p[i] = rng.NormFloat64()
+		}
+		q := append([]float64(nil), p...)
+		for i := range q { // each element p + s·g, the product rounded first
+			q[i] += float64(0.01 * w[i])
+		}
+		axpy(p, w, 0.01)
+		if !sameBits(p, q) {
+			t.Fatalf("axpy of %d values: %v, want %v", n, p, q)
 		}
 	}
 }

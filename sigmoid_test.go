@@ -5,7 +5,11 @@ import (
 	"encoding/binary"
 	"fmt"
 	"math"
+	"math/rand/v2"
+	"slices"
 	"testing"
+
+	"helmholtz/internal/libm"
 )
 
 // TestSigmoidTableDigest pins the sigmoid table's bits. The table is built
@@ -53,6 +57,52 @@ func TestFastLogSigmoid(t *testing.T) {
 		}
 		if got := logSigmoid(x); math.Abs(got-want) > 1e-8 {
 			t.Fatalf("logSigmoid(%v) = %v, want %v (error %g)", x, got, want, got-want)
+		}
+	}
+}
+
+// TestExpsSigmoids: the row functions give libm.Exp's and Sigmoid's bits
+// for every element, in place or not, at lengths around the kernels'
+// blocks, for arguments across exp's whole range and its special cases.
+func TestExpsSigmoids(t *testing.T) {
+	rng := rand.New(rand.NewPCG(3, 4))
+	special := []float64{0, math.Copysign(0, -1), 1e-300, -1e-300, 709.78, 709.79, -745.1, -745.2, -708.4, 1000, -1000,
+		math.Inf(1), math.Inf(-1), math.NaN(), 36.7, -36.7}
+	for _, n := range []int{0, 1, 3, 4, 5, 63, 64, 65, 130} {
+		x := make([]float64, n)
+		for i := range x {
+			switch i % 3 {
+			case 0:
+				x[i] = special[rng.IntN(len(special))]
+			case 1:
+				x[i] = 1500*rng.Float64() - 750
+			default:
+				x[i] = 8 * rng.NormFloat64()
+			}
+		}
+		for _, inPlace := range []bool{false, true} {
+			for _, c := range []struct {
+				name string
+				row  func(dst, x []float64)
+				one  func(float64) float64
+			}{{"Exps", Exps, libm.Exp}, {"Sigmoids", Sigmoids, Sigmoid}} {
+				dst := make([]float64, n)
+				if inPlace {
+					dst = slices.Clone(x)
+					c.row(dst, dst)
+				} else {
+					c.row(dst, x)
+				}
+				for i, a := range x {
+					want := c.one(a)
+					if math.IsNaN(want) && math.IsNaN(dst[i]) {
+						continue // a NaN's sign and payload are not kept
+					}
+					if math.Float64bits(dst[i]) != math.Float64bits(want) {
+						t.Fatalf("%s (n %d, in place %v): element %d of %v is %v, want %v", c.name, n, inPlace, i, a, dst[i], want)
+					}
+				}
+			}
 		}
 	}
 }

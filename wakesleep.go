@@ -209,13 +209,18 @@ func zero(groups ...[][]float64) {
 // own (see sigmoid).
 func scaleAdd(b, w, gb, gw [][]float64, s float64) {
 	for l := range b {
-		for i, g := range gb[l] {
-			b[l][i] += float64(s * g)
-		}
+		axpy(b[l], gb[l], s)
 	}
 	for l := range w {
-		for i, g := range gw[l] {
-			w[l][i] += float64(s * g)
-		}
+		axpy(w[l], gw[l], s)
+	}
+}
+
+// axpyGo adds s·g[i] to p[i] for i ≥ from, each product rounded on its
+// own.
+func axpyGo(p, g []float64, s float64, from int) {
+	p = p[:len(g)]
+	for i := from; i < len(g); i++ {
+		p[i] += float64(s * g[i])
 	}
 }

@@ -41,6 +41,8 @@ type Softmax struct {
 	Epochs     int
 	n          int
 	logp, logq []float64 // scratch
+	pv         []float64
+	on         []int32
 	// log σ(B_i + W_ci) and log σ(−(B_i + W_ci)), at [c*n+i], and the log
 	// normaliser of A, for the parameters as tables last found them.
 	lon, loff []float64
@@ -112,7 +114,7 @@ func (s *Softmax) fit(c int, train, valid [][]uint8, rng *rand.Rand) *Softmax {
 func (s *Softmax) clone() *Softmax {
 	c := *s
 	c.A, c.D, c.B, c.W, c.R = slices.Clone(s.A), slices.Clone(s.D), slices.Clone(s.B), slices.Clone(s.W), slices.Clone(s.R)
-	c.logp, c.logq, c.lon, c.loff = nil, nil, nil, nil
+	c.logp, c.logq, c.pv, c.on, c.lon, c.loff = nil, nil, nil, nil, nil, nil
 	return &c
 }
 
@@ -126,9 +128,9 @@ func (s *Softmax) wake(v []uint8, rng *rand.Rand) {
 	for k := range s.A {
 		s.A[k] += float64(eps * (indicator(k == c) - pi[k])) // unfused: the same bits on every build
 	}
-	w := s.W[c*s.n : (c+1)*s.n]
+	w, p := s.W[c*s.n:(c+1)*s.n], s.visible(c)
 	for i, x := range v {
-		d := float64(eps * (float64(x) - helmholtz.Sigmoid(s.B[i]+w[i])))
+		d := float64(eps * (float64(x) - p[i]))
 		s.B[i] += d
 		w[i] += d
 	}
@@ -138,24 +140,31 @@ func (s *Softmax) wake(v []uint8, rng *rand.Rand) {
 // recognition model towards it.
 func (s *Softmax) sleep(v []uint8, rng *rand.Rand) {
 	c := draw(s.prior(), rng.Float64())
-	w := s.W[c*s.n : (c+1)*s.n]
+	p := s.visible(c)
 	for i := range v {
 		v[i] = 0
-		if rng.Float64() < helmholtz.Sigmoid(s.B[i]+w[i]) {
+		if rng.Float64() < p[i] {
 			v[i] = 1
 		}
 	}
 	q := s.recognize(v)
 	eps := s.Rate
-	for k := range s.D {
-		d := float64(eps * (indicator(k == c) - q[k]))
-		s.D[k] += d
-		for i, x := range v {
-			if x != 0 {
-				s.R[i*s.C+k] += d
-			}
-		}
+	for k := range q { // q becomes the moves
+		q[k] = float64(eps * (indicator(k == c) - q[k]))
 	}
+	helmholtz.AddRows(s.D, s.R, q, s.on)
+}
+
+// visible returns p(v_i = 1 | c) = σ(B_i + W_ci) for each i, in scratch.
+func (s *Softmax) visible(c int) []float64 {
+	w := s.W[c*s.n : (c+1)*s.n]
+	p := slices.Grow(s.pv[:0], len(w))[:len(w)]
+	for i, b := range s.B[:len(w)] {
+		p[i] = b + w[i]
+	}
+	helmholtz.Sigmoids(p, p)
+	s.pv = p
+	return p
 }
 
 // prior returns softmax(A) in scratch.
@@ -164,16 +173,17 @@ func (s *Softmax) prior() []float64 {
 	return s.logp
 }
 
-// recognize returns q(· | v) in scratch.
+// recognize returns q(· | v) in scratch, and leaves v's units on in s.on.
 func (s *Softmax) recognize(v []uint8) []float64 {
-	s.logq = append(s.logq[:0], s.D...)
+	s.on = s.on[:0]
 	for i, x := range v {
 		if x != 0 {
-			for k := range s.logq {
-				s.logq[k] += s.R[i*s.C+k]
-			}
+			s.on = append(s.on, int32(i))
 		}
 	}
+	q := slices.Grow(s.logq[:0], s.C)[:s.C]
+	helmholtz.SumRows(q, s.D, s.R, s.on)
+	s.logq = q
 	s.logq = softmaxInto(s.logq, s.logq)
 	return s.logq
 }
@@ -246,10 +256,13 @@ func (s *Softmax) NLL(xs [][]uint8) float64 {
 func softmaxInto(dst, x []float64) []float64 {
 	mx := slices.Max(x)
 	dst = append(dst[:0], x...)
-	var z float64
 	for k, a := range dst {
-		dst[k] = libm.Exp(a - mx)
-		z += dst[k]
+		dst[k] = a - mx
+	}
+	helmholtz.Exps(dst, dst)
+	var z float64
+	for _, e := range dst {
+		z += e
 	}
 	for k := range dst {
 		dst[k] /= z
