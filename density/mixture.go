@@ -75,19 +75,26 @@ func fitEM(train, valid [][]uint8, C int, rng *rand.Rand) ([]float64, [][]float6
 }
 
 // mStep sets the smoothed MAP proportions and rates from responsibilities.
+// Each rate's counts are added example by example in order.
 func mStep(train [][]uint8, r [][]float64, pi []float64, p [][]float64) {
 	C := len(pi)
 	nj := make([]float64, C)
 	for j := range p {
 		clear(p[j])
 	}
+	on := make([]int, 0, len(train[0]))
 	for n, x := range train {
+		on = on[:0]
+		for k, v := range x {
+			if v != 0 {
+				on = append(on, k)
+			}
+		}
 		for j, rj := range r[n] {
 			nj[j] += rj
-			for k, v := range x {
-				if v != 0 {
-					p[j][k] += rj
-				}
+			pj := p[j]
+			for _, k := range on {
+				pj[k] += rj
 			}
 		}
 	}
@@ -101,9 +108,9 @@ func mStep(train [][]uint8, r [][]float64, pi []float64, p [][]float64) {
 
 // eStep sets the responsibilities of the components for each example.
 func eStep(train [][]uint8, pi []float64, p [][]float64, r [][]float64) {
-	lon, loff := logRates(p)
+	t := logRates(pi, p)
 	for n, x := range train {
-		logJoint(x, pi, lon, loff, r[n])
+		t.joint(x, r[n])
 		mx := slices.Max(r[n])
 		var s float64
 		for j := range r[n] {
@@ -116,28 +123,56 @@ func eStep(train [][]uint8, pi []float64, p [][]float64, r [][]float64) {
 	}
 }
 
-// logRates returns log p and log(1 − p) of every rate.
-func logRates(p [][]float64) (on, off [][]float64) {
-	on, off = make([][]float64, len(p)), make([][]float64, len(p))
-	for j, row := range p {
-		on[j], off[j] = make([]float64, len(row)), make([]float64, len(row))
-		for k, q := range row {
-			on[j][k], off[j][k] = libm.Log(q), libm.Log1p(-q)
-		}
-	}
-	return on, off
+// logTable holds a mixture's log proportions and the logs of its rates
+// as joint reads them: rates[j][2k+b] is log P(unit k = b) in component j.
+type logTable struct {
+	pi    []float64
+	rates [][]float64
 }
 
-// logJoint sets dst[j] = log π_j + log p(x | component j).
-func logJoint(x []uint8, pi []float64, on, off [][]float64, dst []float64) {
-	for j := range pi {
-		s := libm.Log(pi[j])
+// logRates returns the logs of the proportions and rates.
+func logRates(pi []float64, p [][]float64) logTable {
+	t := logTable{pi: make([]float64, len(pi)), rates: make([][]float64, len(p))}
+	for j, row := range p {
+		t.pi[j] = libm.Log(pi[j])
+		t.rates[j] = make([]float64, 2*len(row))
+		for k, q := range row {
+			t.rates[j][2*k], t.rates[j][2*k+1] = libm.Log1p(-q), libm.Log(q)
+		}
+	}
+	return t
+}
+
+// joint sets dst[j] = log π_j + log p(x | component j), the unit's terms
+// added in order; four components' sums go side by side, and each term is
+// looked up, not branched to.
+func (t logTable) joint(x []uint8, dst []float64) {
+	C, n := len(t.pi), 2*len(x)
+	dst = dst[:C]
+	j := 0
+	for ; j+4 <= C; j += 4 {
+		r0, r1, r2, r3 := t.rates[j][:n], t.rates[j+1][:n], t.rates[j+2][:n], t.rates[j+3][:n]
+		s0, s1, s2, s3 := t.pi[j], t.pi[j+1], t.pi[j+2], t.pi[j+3]
 		for k, v := range x {
+			i := 2 * k
 			if v != 0 {
-				s += on[j][k]
-			} else {
-				s += off[j][k]
+				i++
 			}
+			s0 += r0[i]
+			s1 += r1[i]
+			s2 += r2[i]
+			s3 += r3[i]
+		}
+		dst[j], dst[j+1], dst[j+2], dst[j+3] = s0, s1, s2, s3
+	}
+	for ; j < C; j++ {
+		r, s := t.rates[j][:n], t.pi[j]
+		for k, v := range x {
+			i := 2 * k
+			if v != 0 {
+				i++
+			}
+			s += r[i]
 		}
 		dst[j] = s
 	}
@@ -145,11 +180,11 @@ func logJoint(x []uint8, pi []float64, on, off [][]float64, dst []float64) {
 
 // mixtureCost returns the mean −log2 p(x) of examples.
 func mixtureCost(pi []float64, p [][]float64, examples [][]uint8) float64 {
-	on, off := logRates(p)
+	lt := logRates(pi, p)
 	t := make([]float64, len(pi))
 	var s float64
 	for _, x := range examples {
-		logJoint(x, pi, on, off, t)
+		lt.joint(x, t)
 		s -= logSumExp(t)
 	}
 	return s / float64(len(examples)) / math.Ln2
