@@ -89,7 +89,8 @@ func (g *Gibbs) logLikelihood() float64 {
 // aisSweep resamples every hidden unit in turn, bottom layer first, from
 // its conditional under p(h) p(v|h)^beta: its logit plus its children's
 // change in log-likelihood when it turns on, that change scaled by beta
-// where the children are the visible units.
+// where the children are the visible units. It follows logLikelihood,
+// whose terms of the visible units, left in g.ls, it starts from.
 func (g *Gibbs) aisSweep(beta float64, rng *rand.Rand) {
 	m, x := g.M, g.ws.x
 	for l := 1; l < len(m.Sizes); l++ {
@@ -100,7 +101,9 @@ func (g *Gibbs) aisSweep(beta float64, rng *rand.Rand) {
 		n := m.Sizes[l-1]
 		child, xc := g.a[l-1], x[l-1]
 		ls, other := g.ls[:n], g.other[:n]
-		logSigRow(ls, child, xc)
+		if l > 1 { // the visible units' terms are logLikelihood's, in g.ls
+			logSigRow(ls, child, xc)
+		}
 		for j := range m.Sizes[l] {
 			w := m.W[l-1][j*n : (j+1)*n]
 			on := x[l][j] != 0
