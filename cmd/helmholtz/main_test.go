@@ -9,6 +9,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -234,6 +235,11 @@ func TestBadInput(t *testing.T) {
 			}
 			if fs := files(out); len(fs) > 0 {
 				t.Fatalf("failed run left files: %v", fs)
+			}
+			if args[0] == "serve" && !slices.Contains(args, "--name") {
+				if _, err := os.Stat(filepath.Join(dir, "servedir")); err == nil {
+					t.Fatal("a refused serve made its --runs directory")
+				}
 			}
 		})
 	}

@@ -43,6 +43,21 @@ func runServe(ctx context.Context, args []string) error {
 	if *maxRuns < 1 || *maxRuns > 16 {
 		return fmt.Errorf("--max-runs must be in 1..16, got %d", *maxRuns)
 	}
+	var cfg *train.Config
+	if *trainFlags != "" {
+		c, err := parseTrainFlags(*trainFlags)
+		if err != nil {
+			return fmt.Errorf("--train: %w", err)
+		}
+		cfg = &c
+	}
+	// Listen before making anything: a bad or busy address leaves no
+	// directory behind.
+	ln, err := net.Listen("tcp", *addr)
+	if err != nil {
+		return fmt.Errorf("--addr: %w", err)
+	}
+	defer ln.Close()
 	if err := os.MkdirAll(*runs, 0o755); err != nil {
 		return fmt.Errorf("--runs: %w", err)
 	}
@@ -55,18 +70,10 @@ func runServe(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
-	if *trainFlags != "" {
-		cfg, err := parseTrainFlags(*trainFlags)
-		if err != nil {
+	if cfg != nil {
+		if err := srv.Start(*name, *cfg); err != nil {
 			return fmt.Errorf("--train: %w", err)
 		}
-		if err := srv.Start(*name, cfg); err != nil {
-			return fmt.Errorf("--train: %w", err)
-		}
-	}
-	ln, err := net.Listen("tcp", *addr)
-	if err != nil {
-		return fmt.Errorf("--addr: %w", err)
 	}
 	hs := &http.Server{Handler: srv.Handler(), ReadHeaderTimeout: 10 * time.Second, ReadTimeout: 30 * time.Second,
 		MaxHeaderBytes: 64 << 10, BaseContext: func(net.Listener) context.Context { return ctx }}
