@@ -50,6 +50,7 @@ func (a *AIS) LogProb(v []uint8, K int, rng *rand.Rand) float64 {
 		a.logw = make([]float64, K)
 	}
 	logw := a.logw[:K]
+	g.exps()
 	for k := range logw {
 		g.fantasy(one(v), rng)
 		var lw, prev float64
@@ -89,31 +90,13 @@ func (g *Gibbs) logLikelihood() float64 {
 // aisSweep resamples every hidden unit in turn, bottom layer first, from
 // its conditional under p(h) p(v|h)^beta: its logit plus its children's
 // change in log-likelihood when it turns on, that change scaled by beta
-// where the children are the visible units. It follows logLikelihood,
-// whose terms of the visible units, left in g.ls, it starts from.
+// where the children are the visible units.
 func (g *Gibbs) aisSweep(beta float64, rng *rand.Rand) {
-	m, x := g.M, g.ws.x
-	for l := 1; l < len(m.Sizes); l++ {
+	for l := 1; l < len(g.M.Sizes); l++ {
 		scale := 1.0
 		if l == 1 {
 			scale = beta
 		}
-		n := m.Sizes[l-1]
-		child, xc := g.a[l-1], x[l-1]
-		ls, other := g.ls[:n], g.other[:n]
-		if l > 1 { // the visible units' terms are logLikelihood's, in g.ls
-			logSigRow(ls, child, xc)
-		}
-		for j := range m.Sizes[l] {
-			w := m.W[l-1][j*n : (j+1)*n]
-			on := x[l][j] != 0
-			d := g.a[l][j] + float64(scale*gibbsOdds(0, child, w, xc, ls, other, on))
-			now := rng.Float64() < sigmoid(d)
-			if now == on {
-				continue
-			}
-			g.set(l, j, now, w, child)
-			ls, other = other, ls
-		}
+		g.resample(l, 1, scale, rng)
 	}
 }

@@ -2,6 +2,9 @@ package helmholtz
 
 import (
 	"math/rand/v2"
+	"slices"
+
+	"helmholtz/internal/libm"
 )
 
 // Gibbs is the Gibbs machine (Neal, "Connectionist learning of belief
@@ -24,9 +27,13 @@ type Gibbs struct {
 	ws *WakeSleep  // workspace: states, and the delta rule
 	a  [][]float64 // a[l]: generative logits of layer l < top given layer l+1; a[top] = B[top]
 
-	// During a sweep, per child: log σ(±c) of its logit c now (ls) and
-	// of its logit if the unit being resampled flips (other).
-	ls, other []float64
+	// e^W and e^−W, made at each Sample; and, during a sweep, per child,
+	// e^c and e^−c of its logit c now (e, en) and if the unit being
+	// resampled flips (e1, en1).
+	ew, enw        [][]float64
+	e, en, e1, en1 []float64
+	zero, one      []float64 // 0s and 1s, for gibbsStart
+	ls             []float64 // AIS's log σ(±a) of the visible units
 }
 
 // The annealing schedule of Frey, Hinton & Dayan (1995): from temperature
@@ -42,10 +49,13 @@ const (
 func NewGibbs(m *Machine, eps float64) *Gibbs {
 	g := &Gibbs{M: m, Rate: eps, Sweeps: GibbsSweeps, T0: GibbsT0, Cool: GibbsCool,
 		ws: NewWakeSleep(m, eps, 0, 1), a: make([][]float64, len(m.Sizes)),
-		ls: make([]float64, maxSize(m.Sizes)), other: make([]float64, maxSize(m.Sizes))}
+		ew: like[float64](m.W), enw: like[float64](m.W), ls: make([]float64, m.Sizes[0])}
 	for l, n := range m.Sizes {
 		g.a[l] = make([]float64, n)
 	}
+	n := maxSize(m.Sizes)
+	g.e, g.en, g.e1, g.en1 = make([]float64, n), make([]float64, n), make([]float64, n), make([]float64, n)
+	g.zero, g.one = make([]float64, n), slices.Repeat([]float64{1}, n)
 	return g
 }
 
@@ -66,6 +76,7 @@ func (g *Gibbs) Step(data Data, rng *rand.Rand) {
 // annealed Gibbs sampling reaches from a fantasy of the hidden layers.
 func (g *Gibbs) Sample(data Data, rng *rand.Rand) {
 	ws, m := g.ws, g.M
+	g.exps()
 	g.fantasy(data, rng)
 	top := len(m.Sizes) - 1
 	t := g.T0
@@ -111,63 +122,167 @@ func (g *Gibbs) set(l, j int, now bool, w, child []float64) {
 		s = -1
 	}
 	g.ws.x[l][j] = float64(bit(now))
-	for i, wi := range w {
-		child[i] += float64(s * wi)
+	axpy(child, w, s) // c ± w: s·w is exact
+}
+
+// exps makes e^W and e^−W of the weights as they are.
+func (g *Gibbs) exps() {
+	for l, w := range g.M.W {
+		ew, enw := g.ew[l], g.enw[l]
+		for i, x := range w {
+			enw[i] = -x
+		}
+		expRow(ew, w)
+		expRow(enw, enw)
 	}
 }
 
 // sweep resamples each unit of layer l ≥ 1 in turn from its conditional
 // at inverse temperature beta: its log odds are its own logit plus the
-// change in its children's log-likelihood when it turns on. The
-// children's log-likelihood terms now are kept from unit to unit: the
-// terms a unit would give them if it flipped become theirs when it does
-// (c ± w is the logit the children's sums then hold, to the bit).
+// change in its children's log-likelihood when it turns on.
 func (g *Gibbs) sweep(l int, beta float64, rng *rand.Rand) {
+	g.resample(l, beta, 1, rng)
+}
+
+// resample resamples each unit of layer l ≥ 1 in turn from its
+// conditional: σ of beta times its own logit plus scale times the change
+// of its children's log-likelihood Σ log σ(±c) when it turns on (the
+// sign − where a child is off).
+//
+// Each term is log σ(y) = min(y, 0) − log(1 + e^−|y|), and the change is
+// summed as Σ (min(y1, 0) − min(y0, 0)) + log(Π(1 + e^−|y0|) / Π(1 +
+// e^−|y1|)), y1 and y0 the child's signed logit with the unit on and off:
+// a product of factors in (1, 2], one log a unit, where a sum of logs
+// took one a child. e^−|c| is the smaller of e^c and e^−c, which a
+// flip multiplies by e^±w: the exponentials are made once a sweep, from
+// the logits, and once a Sample, of the weights. The sums and products go
+// in eight lanes, child i in lane i mod 8; the flip's lanes become the
+// state's when the unit flips.
+func (g *Gibbs) resample(l int, beta, scale float64, rng *rand.Rand) {
 	m, x := g.M, g.ws.x
 	n := m.Sizes[l-1]
-	child, xc := g.a[l-1], x[l-1]
-	ls, other := g.ls[:n], g.other[:n]
-	logSigRow(ls, child, xc)
+	child, xc := g.a[l-1][:n], x[l-1][:n]
+	e, en, e1, en1 := g.e[:n], g.en[:n], g.e1[:n], g.en1[:n]
+	var sm0, pr0 [gibbsLanes]float64
+	gibbsStart(&sm0, &pr0, child, xc, e, en, e1, en1, g.zero, g.one)
+	s0, p0 := reduceLanes(&sm0, &pr0)
 	for j := range m.Sizes[l] {
-		w := m.W[l-1][j*n : (j+1)*n]
+		k := j * n
+		w, f, h := m.W[l-1][k:k+n], g.ew[l-1][k:k+n], g.enw[l-1][k:k+n]
 		on := x[l][j] != 0
-		d := gibbsOdds(g.a[l][j], child, w, xc, ls, other, on)
+		if on {
+			f, h = h, f
+		}
+		sm1, pr1 := [gibbsLanes]float64{}, gibbsOnes
+		gibbsFlip(&sm1, &pr1, child, w, xc, e, en, f, h, e1, en1, on)
+		d, s1, p1 := gibbsChange(s0, p0, &pr0, &sm1, &pr1, n)
+		if on {
+			d = -d
+		}
+		d = g.a[l][j] + float64(scale*d)
 		now := rng.Float64() < sigmoid(float64(beta*d)) // unfused: sigmoid adds to it
 		if now == on {
 			continue
 		}
 		g.set(l, j, now, w, child)
-		ls, other = other, ls
+		e, e1, en, en1 = e1, e, en1, en
+		pr0, s0, p0 = pr1, s1, p1
 	}
 }
 
-// gibbsOddsGo returns d plus, for each child i ≥ from of a unit whose
-// weights to them are w, in order, the change of the child's log-likelihood
-// when the unit turns on: log σ(±c1) − log σ(±c0), c1 and c0 the child's
-// logit with the unit on and off, the sign − where the child is off. ls
-// holds the term of the child's logit c now (c1 if the unit is on, c0 if
-// not); the other term, of c − w if the unit is on and c + w if not, is
-// computed and left in other.
-func gibbsOddsGo(d float64, child, w, xc, ls, other []float64, on bool, from int) float64 {
+// gibbsLanes is the number of partial sums and products of a sweep's
+// kernels: the float64 lanes of a 512-bit register.
+const gibbsLanes = 8
+
+var gibbsOnes = [gibbsLanes]float64{1, 1, 1, 1, 1, 1, 1, 1}
+
+// minpd is the smaller of a and b as MINPD computes it: b unless a < b
+// (so b where either is NaN).
+func minpd(a, b float64) float64 {
+	if a < b {
+		return a
+	}
+	return b
+}
+
+// gibbsStart sets e = e^c and en = e^−c of the children's logits c, and
+// the lanes of their state: those gibbsFlip makes for a unit whose
+// weights (zero) are 0 and factors (one) 1 (sm[i mod 8] adds min(y, 0),
+// y the child's logit negated where it is off, and pr[i mod 8] multiplies
+// by 1 + min(e, en); c + 0 and e·1 are c and e, but for −0, which min
+// makes +0 either way), e1 and en1 its scratch.
+func gibbsStart(sm, pr *[gibbsLanes]float64, c, xc, e, en, e1, en1, zero, one []float64) {
+	n := len(c)
+	en = en[:n]
+	for i, y := range c {
+		en[i] = -y
+	}
+	expRow(e, c)
+	expRow(en, en)
+	*sm, *pr = [gibbsLanes]float64{}, gibbsOnes
+	gibbsFlip(sm, pr, c, zero[:n], xc, e, en, one[:n], one[:n], e1, en1, false)
+}
+
+// gibbsFlipGo computes, for each child i ≥ from, the lanes of the state in
+// which the unit whose weights to the children are w flips: its logit c1
+// = c − w if the unit is on (on), c + w if not, and e1 = e·f, en1 = en·h
+// (f and h: e^−w and e^w if it is on, e^w and e^−w if not), stored; sm[i
+// mod 8] adds min(y1, 0), y1 = c1 negated where the child is off, and
+// pr[i mod 8] multiplies by 1 + min(e1, en1), in order.
+func gibbsFlipGo(sm, pr *[gibbsLanes]float64, c, w, xc, e, en, f, h, e1, en1 []float64, on bool, from int) {
 	n := len(w)
-	child, xc, ls, other = child[:n], xc[:n], ls[:n], other[:n]
+	c, xc, e, en, f, h, e1, en1 = c[:n], xc[:n], e[:n], en[:n], f[:n], h[:n], e1[:n], en1[:n]
 	for i := from; i < n; i++ {
-		c := child[i] + w[i]
+		y := c[i] + w[i]
 		if on {
-			c = child[i] - w[i]
+			y = c[i] - w[i]
 		}
 		if xc[i] == 0 {
-			c = -c
+			y = -y
 		}
-		o := logSigmoid(c)
-		other[i] = o
-		if on {
-			d += ls[i] - o
-		} else {
-			d += o - ls[i]
-		}
+		a, b := e[i]*f[i], en[i]*h[i]
+		e1[i], en1[i] = a, b
+		sm[i%gibbsLanes] += minpd(y, 0)
+		pr[i%gibbsLanes] *= 1 + minpd(a, b)
 	}
-	return d
+}
+
+// reduceLanes returns the sum of the lanes sm and the product of the
+// lanes pr, in lane order: Σ min(y, 0) and Π (1 + e^−|y|) of a state.
+func reduceLanes(sm, pr *[gibbsLanes]float64) (s, p float64) {
+	p = 1
+	for k := range gibbsLanes {
+		s += sm[k]
+		p *= pr[k]
+	}
+	return s, p
+}
+
+// gibbsChange returns the change of n children's log-likelihood when the
+// unit turns on, d, from the lanes of the state with it as it is (its sum
+// s0, product p0 and lanes pr0) and flipped (sm1, pr1), the sign then the
+// caller's: (Σ sm1 − s0) + log(p0 / Π pr1); and the flipped state's sum
+// and product.
+func gibbsChange(s0, p0 float64, pr0, sm1, pr1 *[gibbsLanes]float64, n int) (d, s1, p1 float64) {
+	s1, p1 = reduceLanes(sm1, pr1)
+	if n <= gibbsOneLog {
+		return (s1 - s0) + libm.Log(p0/p1), s1, p1
+	}
+	return (s1 - s0) + logRatios(pr0, pr1), s1, p1
+}
+
+// gibbsOneLog is the most children whose products of factors in (1, 2]
+// resample divides before one log: 2^1000 is finite. Above it, logRatios
+// takes the log of each lane's ratio.
+const gibbsOneLog = 1000
+
+// logRatios returns Σ log(pr0[k] / pr1[k]) in lane order.
+func logRatios(pr0, pr1 *[gibbsLanes]float64) float64 {
+	var l float64
+	for k := range gibbsLanes {
+		l += libm.Log(pr0[k] / pr1[k])
+	}
+	return l
 }
 
 // logSigRowGo sets ls[i] = log σ(±c[i]) for i ≥ from, the sign − where

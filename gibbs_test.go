@@ -3,7 +3,10 @@ package helmholtz
 import (
 	"math"
 	"math/rand/v2"
+	"slices"
 	"testing"
+
+	"helmholtz/internal/libm"
 )
 
 // posterior returns p(h | v) over the 2^(hidden units) states of a small
@@ -158,60 +161,78 @@ func meanLogProb(m *Machine, n int) float64 {
 	return s / float64(n)
 }
 
-// TestGibbsOddsKeptTerms: the odds from the kept terms (ls, and other
-// left for a flip) equal the sum of log σ(±c1) − log σ(±c0) computed
-// afresh, bit for bit, through a sequence of flips as sweep makes them.
+// TestGibbsOddsKeptTerms: the change of the children's log-likelihood a
+// sweep computes from the kept lanes and exponentials (those of a flip
+// taken over when the unit flips) is Σ log σ(±c1) − log σ(±c0) computed
+// afresh from the logits, within 1e-10 relatively, through a sequence of
+// flips as resample makes them, on 23 and on 1003 children (the lanes'
+// logs).
 func TestGibbsOddsKeptTerms(t *testing.T) {
-	rng := rand.New(rand.NewPCG(6, 6))
-	const n, units = 23, 9
-	child, xc := make([]float64, n), make([]float64, n)
-	for i := range child {
-		child[i], xc[i] = rng.NormFloat64()*10, float64(rng.IntN(2))
-	}
-	w := make([][]float64, units)
-	state := make([]bool, units)
-	for j := range w {
-		w[j] = make([]float64, n)
-		for i := range w[j] {
-			w[j][i] = rng.NormFloat64() * 6
+	for _, n := range []int{23, 1003} {
+		rng := rand.New(rand.NewPCG(6, uint64(n)))
+		const units = 9
+		child, xc := make([]float64, n), make([]float64, n)
+		for i := range child {
+			child[i], xc[i] = rng.NormFloat64()*10, float64(rng.IntN(2))
 		}
-		state[j] = rng.IntN(2) == 1
-	}
-	ls, other := make([]float64, n), make([]float64, n)
-	logSigRow(ls, child, xc)
-	flips := 0
-	for step := range 200 {
-		j := step % units
-		on := state[j]
-		d0 := rng.NormFloat64()
-		want := d0
-		for i := range n {
-			c1, c0 := child[i]+w[j][i], child[i]
+		w, ew, enw := make([][]float64, units), make([][]float64, units), make([][]float64, units)
+		state := make([]bool, units)
+		for j := range w {
+			w[j], ew[j], enw[j] = make([]float64, n), make([]float64, n), make([]float64, n)
+			for i := range w[j] {
+				w[j][i] = rng.NormFloat64() * 6
+				ew[j][i], enw[j][i] = libm.Exp(w[j][i]), libm.Exp(-w[j][i])
+			}
+			state[j] = rng.IntN(2) == 1
+		}
+		e, en, e1, en1 := make([]float64, n), make([]float64, n), make([]float64, n), make([]float64, n)
+		var sm0, pr0 [gibbsLanes]float64
+		gibbsStart(&sm0, &pr0, child, xc, e, en, e1, en1, make([]float64, n), slices.Repeat([]float64{1}, n))
+		s0, p0 := reduceLanes(&sm0, &pr0)
+		flips := 0
+		for step := range 200 {
+			j := step % units
+			on := state[j]
+			var want float64
+			for i := range n {
+				c1, c0 := child[i]+w[j][i], child[i]
+				if on {
+					c1, c0 = child[i], child[i]-w[j][i]
+				}
+				if xc[i] == 0 {
+					c1, c0 = -c1, -c0
+				}
+				want += LogSigmoid(c1) - LogSigmoid(c0)
+			}
+			f, h := ew[j], enw[j]
 			if on {
-				c1, c0 = child[i], child[i]-w[j][i]
+				f, h = h, f
 			}
-			if xc[i] == 0 {
-				c1, c0 = -c1, -c0
-			}
-			want += logSigmoid(c1) - logSigmoid(c0)
-		}
-		if got := gibbsOdds(d0, child, w[j], xc, ls, other, on); math.Float64bits(got) != math.Float64bits(want) {
-			t.Fatalf("step %d: odds %v from kept terms, %v afresh", step, got, want)
-		}
-		if rng.IntN(3) == 0 { // flip, as sweep does
-			s := 1.0
+			sm1, pr1 := [gibbsLanes]float64{}, gibbsOnes
+			gibbsFlip(&sm1, &pr1, child, w[j], xc, e, en, f, h, e1, en1, on)
+			got, s1, p1 := gibbsChange(s0, p0, &pr0, &sm1, &pr1, n)
 			if on {
-				s = -1
+				got = -got
 			}
-			for i, wi := range w[j] {
-				child[i] += s * wi
+			if math.Abs(got-want) > 1e-10*(1+math.Abs(want)) {
+				t.Fatalf("n %d, step %d: change %v from kept terms, %v afresh", n, step, got, want)
 			}
-			state[j] = !on
-			ls, other = other, ls
-			flips++
+			if rng.IntN(3) == 0 { // flip, as set does
+				for i, wi := range w[j] {
+					if on {
+						child[i] -= wi
+					} else {
+						child[i] += wi
+					}
+				}
+				state[j] = !on
+				e, e1, en, en1 = e1, e, en1, en
+				pr0, s0, p0 = pr1, s1, p1
+				flips++
+			}
 		}
-	}
-	if flips < 40 {
-		t.Fatalf("only %d flips", flips)
+		if flips < 40 {
+			t.Fatalf("only %d flips", flips)
+		}
 	}
 }

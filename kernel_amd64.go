@@ -621,31 +621,10 @@ func adamStep(p, g, m, v []float64, c *adamConsts) {
 //go:noescape
 func logProbAVX2(a, x *float64, n int, coef *[sigN][4]float64) float64
 
-// gibbsOddsAVX2 is gibbsOddsGo for the first n children (see
-// kernel_amd64.s).
-//
-//go:noescape
-func gibbsOddsAVX2(child, w, xc, ls, other *float64, n int, on uint64, d float64, coef *[sigN][4]float64) float64
-
 // logSigRowAVX2 is logSigRowGo for the first n children.
 //
 //go:noescape
 func logSigRowAVX2(ls, c, xc *float64, n int, coef *[sigN][4]float64)
-
-// gibbsOdds is gibbsOddsGo, the bulk in AVX2.
-func gibbsOdds(d float64, child, w, xc, ls, other []float64, on bool) float64 {
-	k := 0
-	if n := len(w); useAVX2 && n >= 4 {
-		k = n &^ 3
-		_, _, _, _ = child[n-1], xc[n-1], ls[n-1], other[n-1]
-		var mask uint64
-		if on {
-			mask = ^uint64(0)
-		}
-		d = gibbsOddsAVX2(&child[0], &w[0], &xc[0], &ls[0], &other[0], k, mask, d, &logSigCoef)
-	}
-	return gibbsOddsGo(d, child, w, xc, ls, other, on, k)
-}
 
 // logSigRow is logSigRowGo, the bulk in AVX2.
 func logSigRow(ls, c, xc []float64) {
@@ -855,4 +834,21 @@ func mfOddsRow(pb, la, lb []float64) {
 		}
 	}
 	mfOddsRowGo(pb, la, lb, k)
+}
+
+// gibbsFlipAVX512 is gibbsFlipGo for the first n children, eight at a
+// time (gibbs512_amd64.s).
+//
+//go:noescape
+func gibbsFlipAVX512(sm, pr *[gibbsLanes]float64, c, w, xc, e, en, f, h, e1, en1 *float64, n int, on bool)
+
+// gibbsFlip is gibbsFlipGo, with AVX-512 where there is AVX-512.
+func gibbsFlip(sm, pr *[gibbsLanes]float64, c, w, xc, e, en, f, h, e1, en1 []float64, on bool) {
+	n := len(w)
+	if !useAVX512 || n == 0 {
+		gibbsFlipGo(sm, pr, c, w, xc, e, en, f, h, e1, en1, on, 0)
+		return
+	}
+	_, _, _, _, _, _, _, _ = c[n-1], xc[n-1], e[n-1], en[n-1], f[n-1], h[n-1], e1[n-1], en1[n-1]
+	gibbsFlipAVX512(sm, pr, &c[0], &w[0], &xc[0], &e[0], &en[0], &f[0], &h[0], &e1[0], &en1[0], n, on)
 }

@@ -1235,53 +1235,6 @@ lpdone:
 	VZEROUPPER
 	RET
 
-// func gibbsOddsAVX2(child, w, xc, ls, other *float64, n int, on uint64, d float64, coef *[sigN][4]float64) float64
-//
-// gibbsOddsGo for the first n children, n a multiple of 4: for each, the
-// child's logit if the unit flips (c − w if on, c + w if not), negated
-// where the child is off, its logSigmoid four at a time, stored in other,
-// and its difference from ls (ls − other if on, other − ls if not), added
-// to d one by one in order: the same bits. on is all ones or zero.
-TEXT ·gibbsOddsAVX2(SB), NOSPLIT, $0-80
-	MOVQ         child+0(FP), SI
-	MOVQ         w+8(FP), DI
-	MOVQ         xc+16(FP), R8
-	MOVQ         ls+24(FP), R9
-	MOVQ         other+32(FP), R10
-	MOVQ         n+40(FP), CX
-	VBROADCASTSD on+48(FP), Y15
-	VMOVSD       d+56(FP), X14
-	MOVQ         coef+64(FP), R11
-	VXORPD       Y2, Y2, Y2
-	XORQ         DX, DX
-
-goloop:
-	CMPQ      DX, CX
-	JGE       godone
-	VMOVUPD   (SI)(DX*8), Y0     // c
-	VMOVUPD   (DI)(DX*8), Y1     // w
-	VADDPD    Y1, Y0, Y4         // c + w
-	VSUBPD    Y1, Y0, Y5         // c − w
-	VBLENDVPD Y15, Y5, Y4, Y13   // on ? c − w : c + w
-	VMOVUPD   (R8)(DX*8), Y7
-	VCMPPD    $0, Y2, Y7, Y7     // the child off
-	VANDPD    sign64<>(SB), Y7, Y7
-	VXORPD    Y7, Y13, Y13       // negated where off
-	LOGSIG4
-	VMOVUPD   Y4, (R10)(DX*8)    // other
-	VMOVUPD   (R9)(DX*8), Y0     // ls
-	VSUBPD    Y4, Y0, Y1         // ls − other
-	VSUBPD    Y0, Y4, Y3         // other − ls
-	VBLENDVPD Y15, Y1, Y3, Y4
-	ADDLANES4
-	ADDQ      $4, DX
-	JMP       goloop
-
-godone:
-	VMOVSD     X14, ret+72(FP)
-	VZEROUPPER
-	RET
-
 // func logSigRowAVX2(ls, c, xc *float64, n int, coef *[sigN][4]float64)
 //
 // ls[i] = logSigmoid(xc[i] ≠ 0 ? c[i] : −c[i]) for i < n, n a multiple

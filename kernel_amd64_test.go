@@ -243,46 +243,56 @@ func TestLogProbKernel(t *testing.T) {
 	}
 }
 
-// TestGibbsOddsKernel: the Gibbs sweep's log odds by AVX2 and by the
-// portable loop, bit for bit, with the unit on and off, children on and
-// off, and logits and weights near and beyond the table's ends.
-func TestGibbsOddsKernel(t *testing.T) {
-	if !useAVX2 {
-		t.Skip("no AVX2 on this machine")
+// TestGibbsFlipKernel: the Gibbs sweep's flip lanes by AVX-512 and by the
+// portable loop, bit for bit (a NaN for a NaN), with the unit on and off,
+// children on and off, at lengths around the register's eight, from lanes
+// already holding sums and products, on logits, weights and exponentials
+// at ±0, ±Inf, NaN, huge and tiny.
+func TestGibbsFlipKernel(t *testing.T) {
+	if !useAVX512 {
+		t.Skip("no AVX-512 on this machine")
 	}
-	rng := rand.New(rand.NewPCG(8, 8))
-	special := []float64{0, math.Copysign(0, -1), 30, -30, 29.9375, -29.9375, 31, -31, 1e300, -1e300, 0.0625}
-	for _, n := range []int{1, 4, 7, 64, 203} {
+	rng := rand.New(rand.NewPCG(8, 9))
+	special := []float64{0, math.Copysign(0, -1), math.Inf(1), math.Inf(-1), math.NaN(), 1e300, -1e300, 1e-300, 709, -745}
+	pick := func(x float64) float64 {
+		if rng.IntN(6) == 0 {
+			return special[rng.IntN(len(special))]
+		}
+		return x
+	}
+	same := func(a, b float64) bool {
+		return math.Float64bits(a) == math.Float64bits(b) || (math.IsNaN(a) && math.IsNaN(b))
+	}
+	for _, n := range []int{1, 7, 8, 9, 16, 63, 100, 203} {
 		for trial := range 40 {
-			child, w, xc := make([]float64, n), make([]float64, n), make([]float64, n)
-			for i := range child {
-				child[i], w[i] = rng.NormFloat64()*12, rng.NormFloat64()*8
-				if rng.IntN(4) == 0 {
-					child[i] = special[rng.IntN(len(special))]
-				}
-				if rng.IntN(8) == 0 {
-					w[i] = special[rng.IntN(len(special))]
-				}
+			arrays := make([][]float64, 7)
+			for k := range arrays {
+				arrays[k] = make([]float64, n)
+			}
+			c, w, xc, e, en, f, h := arrays[0], arrays[1], arrays[2], arrays[3], arrays[4], arrays[5], arrays[6]
+			for i := range n {
+				c[i], w[i] = pick(rng.NormFloat64()*12), pick(rng.NormFloat64()*6)
 				xc[i] = float64(rng.IntN(2))
+				e[i], en[i] = pick(libm.Exp(c[i])), pick(libm.Exp(-c[i]))
+				f[i], h[i] = pick(libm.Exp(w[i])), pick(libm.Exp(-w[i]))
 			}
-			d := rng.NormFloat64()
-			on := trial%2 == 0
-			ls, ls2 := make([]float64, n), make([]float64, n)
-			logSigRow(ls, child, xc)
-			logSigRowGo(ls2, child, xc, 0)
-			for i := range ls {
-				if math.Float64bits(ls[i]) != math.Float64bits(ls2[i]) {
-					t.Fatalf("n = %d, trial %d: logSigRow[%d] AVX2 %v, portable %v", n, trial, i, ls[i], ls2[i])
+			on := trial%2 == 1
+			var sm, pr, sm2, pr2 [gibbsLanes]float64
+			for k := range gibbsLanes {
+				sm[k], pr[k] = rng.NormFloat64(), 1+rng.Float64()
+			}
+			sm2, pr2 = sm, pr
+			e1, en1, e12, en12 := make([]float64, n), make([]float64, n), make([]float64, n), make([]float64, n)
+			gibbsFlip(&sm, &pr, c, w, xc, e, en, f, h, e1, en1, on)
+			gibbsFlipGo(&sm2, &pr2, c, w, xc, e, en, f, h, e12, en12, on, 0)
+			for k := range gibbsLanes {
+				if !same(sm[k], sm2[k]) || !same(pr[k], pr2[k]) {
+					t.Fatalf("n %d, trial %d: lane %d: sum %v product %v, portable %v %v", n, trial, k, sm[k], pr[k], sm2[k], pr2[k])
 				}
 			}
-			other, other2 := make([]float64, n), make([]float64, n)
-			got, want := gibbsOdds(d, child, w, xc, ls, other, on), gibbsOddsGo(d, child, w, xc, ls, other2, on, 0)
-			if math.Float64bits(got) != math.Float64bits(want) {
-				t.Fatalf("n = %d, trial %d: AVX2 %v, portable %v", n, trial, got, want)
-			}
-			for i := range other {
-				if math.Float64bits(other[i]) != math.Float64bits(other2[i]) {
-					t.Fatalf("n = %d, trial %d: other[%d] AVX2 %v, portable %v", n, trial, i, other[i], other2[i])
+			for i := range n {
+				if !same(e1[i], e12[i]) || !same(en1[i], en12[i]) {
+					t.Fatalf("n %d, trial %d: child %d: %v %v, portable %v %v", n, trial, i, e1[i], en1[i], e12[i], en12[i])
 				}
 			}
 		}

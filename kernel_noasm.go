@@ -86,11 +86,6 @@ func addRowsMany(bias, w, d []float64, active [][]int32, nb int, _ *rowLists) {
 // logits are a.
 func stateLogProb(a, x []float64) float64 { return stateLogProbGo(a, x, 0, 0) }
 
-// gibbsOdds is gibbsOddsGo.
-func gibbsOdds(d float64, child, w, xc, ls, other []float64, on bool) float64 {
-	return gibbsOddsGo(d, child, w, xc, ls, other, on, 0)
-}
-
 // logSigRow is logSigRowGo.
 func logSigRow(ls, c, xc []float64) { logSigRowGo(ls, c, xc, 0) }
 
@@ -117,3 +112,7 @@ func mfFactorsRow(ea, eb, w, ew, xi []float64) { mfFactorsRowGo(ea, eb, w, ew, x
 func mfLogsRow(la, lb, pa, pb []float64) { mfLogsRowGo(la, lb, pa, pb, 0) }
 
 func mfOddsRow(pb, la, lb []float64) { mfOddsRowGo(pb, la, lb, 0) }
+
+func gibbsFlip(sm, pr *[gibbsLanes]float64, c, w, xc, e, en, f, h, e1, en1 []float64, on bool) {
+	gibbsFlipGo(sm, pr, c, w, xc, e, en, f, h, e1, en1, on, 0)
+}
