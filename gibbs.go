@@ -198,21 +198,12 @@ const gibbsLanes = 8
 
 var gibbsOnes = [gibbsLanes]float64{1, 1, 1, 1, 1, 1, 1, 1}
 
-// minpd is the smaller of a and b as MINPD computes it: b unless a < b
-// (so b where either is NaN).
-func minpd(a, b float64) float64 {
-	if a < b {
-		return a
-	}
-	return b
-}
-
 // gibbsStart sets e = e^c and en = e^−c of the children's logits c, and
 // the lanes of their state: those gibbsFlip makes for a unit whose
 // weights (zero) are 0 and factors (one) 1 (sm[i mod 8] adds min(y, 0),
 // y the child's logit negated where it is off, and pr[i mod 8] multiplies
-// by 1 + min(e, en); c + 0 and e·1 are c and e, but for −0, which min
-// makes +0 either way), e1 and en1 its scratch.
+// by 1 + min(e, en); c + 0 and e·1 are c and e, but for −0, which a lane
+// sum adds as +0), e1 and en1 its scratch.
 func gibbsStart(sm, pr *[gibbsLanes]float64, c, xc, e, en, e1, en1, zero, one []float64) {
 	n := len(c)
 	en = en[:n]
@@ -230,22 +221,22 @@ func gibbsStart(sm, pr *[gibbsLanes]float64, c, xc, e, en, e1, en1, zero, one []
 // = c − w if the unit is on (on), c + w if not, and e1 = e·f, en1 = en·h
 // (f and h: e^−w and e^w if it is on, e^w and e^−w if not), stored; sm[i
 // mod 8] adds min(y1, 0), y1 = c1 negated where the child is off, and
-// pr[i mod 8] multiplies by 1 + min(e1, en1), in order.
+// pr[i mod 8] multiplies by 1 + min(e1, en1), in order. min is Go's (a
+// NaN if either is, −0 below +0); without a branch, as the signs are
+// multiplications by ±1, which are exact.
 func gibbsFlipGo(sm, pr *[gibbsLanes]float64, c, w, xc, e, en, f, h, e1, en1 []float64, on bool, from int) {
 	n := len(w)
 	c, xc, e, en, f, h, e1, en1 = c[:n], xc[:n], e[:n], en[:n], f[:n], h[:n], e1[:n], en1[:n]
+	s := 1.0
+	if on {
+		s = -1
+	}
 	for i := from; i < n; i++ {
-		y := c[i] + w[i]
-		if on {
-			y = c[i] - w[i]
-		}
-		if xc[i] == 0 {
-			y = -y
-		}
+		y := (c[i] + s*w[i]) * (2*xc[i] - 1)
 		a, b := e[i]*f[i], en[i]*h[i]
 		e1[i], en1[i] = a, b
-		sm[i%gibbsLanes] += minpd(y, 0)
-		pr[i%gibbsLanes] *= 1 + minpd(a, b)
+		sm[i%gibbsLanes] += min(y, 0)
+		pr[i%gibbsLanes] *= 1 + min(a, b)
 	}
 }
 

@@ -17,7 +17,10 @@ GLOBL gibbs64<>(SB), RODATA|NOPTR, $16
 // For child i < n, in lane i mod 8: y = c + w, or c + (−w) = c − w where
 // the unit is on, negated where the child is off (xc = 0); sm adds
 // min(y, 0); e1 = e·f and en1 = en·h are stored; pr multiplies by
-// 1 + min(e1, en1). MINPD's min(a, b) is a where a < b, else b, as minpd.
+// 1 + min(e1, en1). min is Go's: MINPD gives b unless a < b, so
+// min(y, 0) takes y as b (y where it is NaN or ±0), and min(e1, en1),
+// where a NaN must win, puts e1 + en1 where either is NaN (±0 there
+// matter not: 1 + ±0 is 1).
 TEXT ·gibbsFlipAVX512(SB), NOSPLIT, $0-97
 	MOVQ         c+16(FP), SI
 	MOVQ         w+24(FP), DI
@@ -67,7 +70,7 @@ gfbody:
 	VMOVUPD.Z (DX)(BX*8), K1, Z2
 	VCMPPD    $0x00, Z28, Z2, K2 // the child off
 	VXORPD    Z30, Z0, K2, Z0    // negated there
-	VMINPD    Z28, Z0, Z0        // min(y, 0)
+	VMINPD    Z0, Z28, Z0        // min(y, 0): 0 < y ? 0 : y
 	VADDPD    Z0, Z31, K1, Z31
 	VMOVUPD.Z (R8)(BX*8), K1, Z3
 	VMULPD    (R10)(BX*8), Z3, K1, Z3 // e·f
@@ -76,6 +79,8 @@ gfbody:
 	VMOVUPD   Z3, K1, (R12)(BX*8)
 	VMOVUPD   Z4, K1, (R13)(BX*8)
 	VMINPD    Z4, Z3, Z5              // min(e1, en1)
+	VCMPPD    $0x03, Z4, Z3, K3       // either NaN
+	VADDPD    Z4, Z3, K3, Z5          // a NaN there
 	VADDPD    Z27, Z5, Z5             // 1 + it
 	VMULPD    Z5, Z26, K1, Z26
 	ADDQ      $8, BX

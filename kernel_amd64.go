@@ -842,13 +842,23 @@ func mfOddsRow(pb, la, lb []float64) {
 //go:noescape
 func gibbsFlipAVX512(sm, pr *[gibbsLanes]float64, c, w, xc, e, en, f, h, e1, en1 *float64, n int, on bool)
 
-// gibbsFlip is gibbsFlipGo, with AVX-512 where there is AVX-512.
+// gibbsFlipAVX2 is gibbsFlipGo for the first n children, n a multiple of
+// 8, four lanes a register (kernel_amd64.s).
+//
+//go:noescape
+func gibbsFlipAVX2(sm, pr *[gibbsLanes]float64, c, w, xc, e, en, f, h, e1, en1 *float64, n int, on bool)
+
+// gibbsFlip is gibbsFlipGo, with AVX-512 or AVX2 where there is either.
 func gibbsFlip(sm, pr *[gibbsLanes]float64, c, w, xc, e, en, f, h, e1, en1 []float64, on bool) {
-	n := len(w)
-	if !useAVX512 || n == 0 {
-		gibbsFlipGo(sm, pr, c, w, xc, e, en, f, h, e1, en1, on, 0)
-		return
+	n, k := len(w), 0
+	if useAVX2 && n >= 8 || useAVX512 && n > 0 {
+		_, _, _, _, _, _, _, _ = c[n-1], xc[n-1], e[n-1], en[n-1], f[n-1], h[n-1], e1[n-1], en1[n-1]
+		if useAVX512 {
+			gibbsFlipAVX512(sm, pr, &c[0], &w[0], &xc[0], &e[0], &en[0], &f[0], &h[0], &e1[0], &en1[0], n, on)
+			return
+		}
+		k = n &^ 7
+		gibbsFlipAVX2(sm, pr, &c[0], &w[0], &xc[0], &e[0], &en[0], &f[0], &h[0], &e1[0], &en1[0], k, on)
 	}
-	_, _, _, _, _, _, _, _ = c[n-1], xc[n-1], e[n-1], en[n-1], f[n-1], h[n-1], e1[n-1], en1[n-1]
-	gibbsFlipAVX512(sm, pr, &c[0], &w[0], &xc[0], &e[0], &en[0], &f[0], &h[0], &e1[0], &en1[0], n, on)
+	gibbsFlipGo(sm, pr, c, w, xc, e, en, f, h, e1, en1, on, k)
 }

@@ -1759,3 +1759,79 @@ axpylast:
 axpydone:
 	VZEROUPPER
 	RET
+
+// func gibbsFlipAVX2(sm, pr *[8]float64, c, w, xc, e, en, f, h, e1, en1 *float64, n int, on bool)
+//
+// gibbsFlipAVX512 (gibbs512_amd64.s) for n a multiple of 8, four lanes a
+// register: lanes 0-3 in Y10 and Y8, lanes 4-7 in Y11 and Y9.
+#define GFHALF(off, SM, PR) \
+	VMOVUPD   off(SI)(BX*8), Y0; \
+	VXORPD    off(DI)(BX*8), Y12, Y1; \
+	VADDPD    Y1, Y0, Y0; \
+	VMOVUPD   off(DX)(BX*8), Y2; \
+	VCMPPD    $0x00, Y15, Y2, Y2; \
+	VANDPD    Y14, Y2, Y2; \
+	VXORPD    Y2, Y0, Y0; \
+	VMINPD    Y0, Y15, Y0; \
+	VADDPD    Y0, SM, SM; \
+	VMOVUPD   off(R8)(BX*8), Y3; \
+	VMULPD    off(R10)(BX*8), Y3, Y3; \
+	VMOVUPD   off(R9)(BX*8), Y4; \
+	VMULPD    off(R11)(BX*8), Y4, Y4; \
+	VMOVUPD   Y3, off(R12)(BX*8); \
+	VMOVUPD   Y4, off(R13)(BX*8); \
+	VMINPD    Y4, Y3, Y5; \
+	VCMPPD    $0x03, Y4, Y3, Y6; \
+	VADDPD    Y4, Y3, Y7; \
+	VBLENDVPD Y6, Y7, Y5, Y5; \
+	VADDPD    Y13, Y5, Y5; \
+	VMULPD    Y5, PR, PR
+
+TEXT ·gibbsFlipAVX2(SB), NOSPLIT, $0-97
+	MOVQ         c+16(FP), SI
+	MOVQ         w+24(FP), DI
+	MOVQ         xc+32(FP), DX
+	MOVQ         e+40(FP), R8
+	MOVQ         en+48(FP), R9
+	MOVQ         f+56(FP), R10
+	MOVQ         h+64(FP), R11
+	MOVQ         e1+72(FP), R12
+	MOVQ         en1+80(FP), R13
+	MOVQ         n+88(FP), CX
+	VXORPD       Y15, Y15, Y15 // 0
+	VBROADCASTSD sign64<>(SB), Y14
+	MOVQ         $0x3ff0000000000000, AX
+	MOVQ         AX, X13
+	VBROADCASTSD X13, Y13 // 1
+	VXORPD       Y12, Y12, Y12 // what flips w's sign: the sign bit if on
+	MOVBQZX      on+96(FP), AX
+	TESTQ        AX, AX
+	JZ           gf2start
+	VMOVAPD      Y14, Y12
+
+gf2start:
+	MOVQ    sm+0(FP), AX
+	VMOVUPD (AX), Y10
+	VMOVUPD 32(AX), Y11
+	MOVQ    pr+8(FP), AX
+	VMOVUPD (AX), Y8
+	VMOVUPD 32(AX), Y9
+	XORQ    BX, BX
+
+gf2loop:
+	CMPQ BX, CX
+	JGE  gf2done
+	GFHALF(0, Y10, Y8)
+	GFHALF(32, Y11, Y9)
+	ADDQ $8, BX
+	JMP  gf2loop
+
+gf2done:
+	MOVQ    sm+0(FP), AX
+	VMOVUPD Y10, (AX)
+	VMOVUPD Y11, 32(AX)
+	MOVQ    pr+8(FP), AX
+	VMOVUPD Y8, (AX)
+	VMOVUPD Y9, 32(AX)
+	VZEROUPPER
+	RET

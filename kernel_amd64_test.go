@@ -243,15 +243,19 @@ func TestLogProbKernel(t *testing.T) {
 	}
 }
 
-// TestGibbsFlipKernel: the Gibbs sweep's flip lanes by AVX-512 and by the
-// portable loop, bit for bit (a NaN for a NaN), with the unit on and off,
+// TestGibbsFlipKernel: the Gibbs sweep's flip lanes by AVX2, by AVX-512
+// and by the portable loop, bit for bit (a NaN for a NaN), with the unit on and off,
 // children on and off, at lengths around the register's eight, from lanes
 // already holding sums and products, on logits, weights and exponentials
 // at ±0, ±Inf, NaN, huge and tiny.
 func TestGibbsFlipKernel(t *testing.T) {
-	if !useAVX512 {
-		t.Skip("no AVX-512 on this machine")
+	if !useAVX2 {
+		t.Skip("no AVX2 on this machine")
 	}
+	eachWidth(func(bool) { gibbsFlipKernel(t) })
+}
+
+func gibbsFlipKernel(t *testing.T) {
 	rng := rand.New(rand.NewPCG(8, 9))
 	special := []float64{0, math.Copysign(0, -1), math.Inf(1), math.Inf(-1), math.NaN(), 1e300, -1e300, 1e-300, 709, -745}
 	pick := func(x float64) float64 {
