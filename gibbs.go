@@ -128,13 +128,18 @@ func (g *Gibbs) set(l, j int, now bool, w, child []float64) {
 // exps makes e^W and e^−W of the weights as they are.
 func (g *Gibbs) exps() {
 	for l, w := range g.M.W {
-		ew, enw := g.ew[l], g.enw[l]
-		for i, x := range w {
-			enw[i] = -x
-		}
-		expRow(ew, w)
-		expRow(enw, enw)
+		expPair(g.ew[l], g.enw[l], w)
 	}
+}
+
+// expPair sets e = e^x and en = e^−x.
+func expPair(e, en, x []float64) {
+	en = en[:len(x)]
+	for i, y := range x {
+		en[i] = -y
+	}
+	expRow(e, x)
+	expRow(en, en)
 }
 
 // sweep resamples each unit of layer l ≥ 1 in turn from its conditional
@@ -206,12 +211,7 @@ var gibbsOnes = [gibbsLanes]float64{1, 1, 1, 1, 1, 1, 1, 1}
 // sum adds as +0), e1 and en1 its scratch.
 func gibbsStart(sm, pr *[gibbsLanes]float64, c, xc, e, en, e1, en1, zero, one []float64) {
 	n := len(c)
-	en = en[:n]
-	for i, y := range c {
-		en[i] = -y
-	}
-	expRow(e, c)
-	expRow(en, en)
+	expPair(e, en, c)
 	*sm, *pr = [gibbsLanes]float64{}, gibbsOnes
 	gibbsFlip(sm, pr, c, zero[:n], xc, e, en, one[:n], one[:n], e1, en1, false)
 }
