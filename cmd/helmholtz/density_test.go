@@ -164,6 +164,8 @@ func TestHeldOut(t *testing.T) {
 		{"train", "--data", "file:mix.npz", "--layers", "64,6"},
 		{"eval", "--model", "run/model.npz", "--split", "test", "--first", "-1"},
 		{"eval", "--model", "run/model.npz", "--ais", "10"},
+		{"eval", "--model", "run/model.npz", "--first", "10"},
+		{"eval", "--model", "big/model.npz", "--first", "10"},
 		{"eval", "--model", "run/model.npz", "--split", "test", "--ais", "-1"},
 		{"eval", "--model", "run/model.npz", "--split", "test", "--ais", "10", "--ais-chains", "0"},
 		{"eval", "--model", "run/model.npz", "--split", "test", "--ais", "100001"},

@@ -32,7 +32,7 @@ func runEval(ctx context.Context, args []string) (err error) {
 	data := fs.String("data", "", "data set (default: the one the model was trained on, else bars:4x4)")
 	samples := fs.Int("samples", 0, "also estimate the NLL by importance sampling, with this many samples from q per pattern (1 to 100000; default: none where the net can be enumerated, else 100)")
 	seed := fs.Uint64("seed", 1, "seed of the importance sampling")
-	split := fs.String("split", "", "a data set with splits (file:PATH.npz, mnist...): evaluate on train, valid or test, in bits per example")
+	split := fs.String("split", "", "train, valid or test: evaluate on that split of a data set with splits (file:PATH.npz, mnist), in bits per example")
 	first := fs.Int("first", 0, "with --split: only the split's first N examples (0: all)")
 	ais := fs.Int("ais", 0, "with --split: also estimate −log2 p(v) by annealed importance sampling, this many steps a chain (1 to 100000): for nets whose recognition net is a poor proposal, such as --algo gibbs runs")
 	aisChains := fs.Int("ais-chains", 10, "chains per example of --ais (1 to 10000)")
@@ -46,6 +46,10 @@ func runEval(ctx context.Context, args []string) (err error) {
 		return fmt.Errorf("--ais-chains must be in 1..10000, got %d", *aisChains)
 	case *ais > 0 && *split == "":
 		return fmt.Errorf("--ais estimates held-out examples: it needs --split")
+	case *first < 0:
+		return fmt.Errorf("--first must be ≥ 0, got %d", *first)
+	case *first > 0 && *split == "":
+		return fmt.Errorf("--first takes a split's first examples: it needs --split")
 	}
 	if *model == "" {
 		return fmt.Errorf("--model is required")
@@ -95,9 +99,6 @@ func runEval(ctx context.Context, args []string) (err error) {
 		ex, err := f.Split(*split)
 		if err != nil {
 			return err
-		}
-		if *first < 0 {
-			return fmt.Errorf("--first must be ≥ 0, got %d", *first)
 		}
 		if *first > 0 {
 			ex = ex[:min(*first, len(ex))]
