@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"math"
 	"slices"
+	"strings"
 	"testing"
 )
 
@@ -85,6 +86,27 @@ func TestWriteRoundTrip(t *testing.T) {
 		}
 		if h := npyHeader(a.Array); len(h)%64 != 0 {
 			t.Errorf("%s: header of %d bytes, not a multiple of 64", a.Name, len(h))
+		}
+	}
+}
+
+// TestImplausibleShapes: a header may declare any shape; one whose
+// dimension or product is past what a member can hold, negative, or not
+// backed by the data is refused before anything of its size is allocated.
+func TestImplausibleShapes(t *testing.T) {
+	for _, c := range []struct {
+		shape []int
+		want  string
+	}{
+		{[]int{1_000_000_000_000, 100}, "bad dimension"},
+		{[]int{1 << 62, 1 << 62}, "bad dimension"},
+		{[]int{10_000_000, 10_000_000}, "implausibly large"},
+		{[]int{-1, 100}, "bad dimension"},
+		{[]int{5, 100}, ""}, // 500 bytes declared, 400 held
+	} {
+		_, err := parseNpy(npyBytes("|u1", false, c.shape, make([]byte, 400)))
+		if err == nil || !strings.Contains(err.Error(), c.want) || strings.Contains(err.Error(), "\n") {
+			t.Errorf("shape %v: %v, want an error with %q", c.shape, err, c.want)
 		}
 	}
 }
