@@ -665,6 +665,9 @@ func mfGradRowAVX2(d float64, muc, xic, pbc, w, ea, eb *float64, n int, p float6
 //go:noescape
 func mfMoveRowAVX2(z, pbc, w, ea, eb *float64, n int, p, q float64)
 
+//go:noescape
+func mfLearnRowAVX2(w, ea, eb, d, ca, cb *float64, n int, p, eps float64)
+
 func mfSumsRow(z, pa, pb, w, ea, eb []float64, p float64) {
 	k := 0
 	if n := len(z); useAVX2 && n >= 4 {
@@ -726,6 +729,23 @@ func mfMoveRow(z, pbc, w, ea, eb []float64, p, q float64) {
 	mfMoveRowGo(z, pbc, w, ea, eb, p, q, k)
 }
 
+func mfLearnRow(w, ea, eb, d, ca, cb []float64, p, eps float64) {
+	k := 0
+	if n := len(w); useAVX2 && n >= 4 {
+		k = n &^ 3
+		_, _, _, _, _ = ea[n-1], eb[n-1], d[n-1], ca[n-1], cb[n-1]
+		j := 0
+		if useAVX512 && n >= 8 {
+			j = n &^ 7
+			mfLearnRowAVX512(&w[0], &ea[0], &eb[0], &d[0], &ca[0], &cb[0], j, p, eps)
+		}
+		if j < k {
+			mfLearnRowAVX2(&w[j], &ea[j], &eb[j], &d[j], &ca[j], &cb[j], k-j, p, eps)
+		}
+	}
+	mfLearnRowGo(w, ea, eb, d, ca, cb, p, eps, k)
+}
+
 // The mean field's exponentials and logarithms, four at a time: the
 // kernels compute e^x and log x as math/exp_amd64.s (with FMA) and
 // math/log_amd64.s do, so as internal/libm, and stop at a group of four
@@ -748,7 +768,7 @@ func mfLogsRowAVX2(la, lb, pa, pb *float64, n int) int
 func mfOddsRowAVX2(pb, la, lb *float64, n int) int
 
 // mfFactorsRowAVX512, mfLogsRowAVX512, mfSumsRowAVX512,
-// mfNewtonRowAVX512 and mfMoveRowAVX512 are their AVX2 twins eight lanes
+// mfNewtonRowAVX512, mfMoveRowAVX512 and mfLearnRowAVX512 are their AVX2 twins eight lanes
 // at a time (mf512_amd64.s), n a multiple of 8.
 //
 //go:noescape
@@ -765,6 +785,9 @@ func mfNewtonRowAVX512(ma, mb, va, vb, w, ea, eb *float64, n int, p float64)
 
 //go:noescape
 func mfMoveRowAVX512(z, pbc, w, ea, eb *float64, n int, p, q float64)
+
+//go:noescape
+func mfLearnRowAVX512(w, ea, eb, d, ca, cb *float64, n int, p, eps float64)
 
 func expRow(dst, x []float64) {
 	n := len(x)

@@ -1354,6 +1354,50 @@ mndone:
 	VZEROUPPER
 	RET
 
+// MFTILTED sets u to the tilted mean p·e/(1 + p(e − 1)) of the factors e
+// at (e)(DX*8), p in Y15 and 1 in Y14 (Y4 is scratch).
+#define MFTILTED(e, u) \
+	VMOVUPD (e)(DX*8), u; \
+	VSUBPD  Y14, u, Y4; \
+	VMULPD  Y4, Y15, Y4; \
+	VADDPD  Y14, Y4, Y4; \
+	VMULPD  u, Y15, u; \
+	VDIVPD  Y4, u, u
+
+// func mfLearnRowAVX2(w, ea, eb, d, ca, cb *float64, n int, p, eps float64)
+TEXT ·mfLearnRowAVX2(SB), NOSPLIT, $0-72
+	MOVQ         w+0(FP), DI
+	MOVQ         ea+8(FP), SI
+	MOVQ         eb+16(FP), R8
+	MOVQ         d+24(FP), R9
+	MOVQ         ca+32(FP), R10
+	MOVQ         cb+40(FP), R11
+	MOVQ         n+48(FP), CX
+	VBROADCASTSD p+56(FP), Y15
+	VBROADCASTSD eps+64(FP), Y13
+	VMOVUPD      one4<>(SB), Y14
+	XORQ         DX, DX
+
+mlloop:
+	CMPQ    DX, CX
+	JGE     mldone
+	MFTILTED(SI, Y3)
+	MFTILTED(R8, Y6)
+	VMULPD  (R9)(DX*8), Y15, Y0  // d·p
+	VMULPD  (R10)(DX*8), Y3, Y3  // ca·ua
+	VADDPD  Y3, Y0, Y0
+	VMULPD  (R11)(DX*8), Y6, Y6  // cb·ub
+	VSUBPD  Y6, Y0, Y0           // the gradient
+	VMULPD  Y0, Y13, Y0
+	VADDPD  (DI)(DX*8), Y0, Y0   // w + eps·gradient
+	VMOVUPD Y0, (DI)(DX*8)
+	ADDQ    $4, DX
+	JMP     mlloop
+
+mldone:
+	VZEROUPPER
+	RET
+
 // func mfGradRowAVX2(d float64, muc, xic, pbc, w, ea, eb *float64, n int, p float64) float64
 TEXT ·mfGradRowAVX2(SB), NOSPLIT, $0-80
 	VMOVSD       d+0(FP), X14

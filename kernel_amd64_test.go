@@ -372,6 +372,14 @@ func meanFieldKernels(t *testing.T) {
 			if !same(z, z2) || !same(pbc, pbc2) {
 				t.Fatalf("n = %d, trial %d: mfMoveRow differs from its loop", n, trial)
 			}
+			d, ca, cb := vec(n, rng.NormFloat64), vec(n, rng.Float64), vec(n, rng.Float64)
+			w2 := slices.Clone(w)
+			eps := 0.01 * rng.Float64()
+			mfLearnRow(w, ea, eb, d, ca, cb, p, eps)
+			mfLearnRowGo(w2, ea, eb, d, ca, cb, p, eps, 0)
+			if !same(w, w2) {
+				t.Fatalf("n = %d, trial %d: mfLearnRow differs from its loop", n, trial)
+			}
 		}
 	}
 }

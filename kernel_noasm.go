@@ -103,6 +103,10 @@ func mfGradRow(g float64, muc, xic, pbc, w, ea, eb []float64, p float64) float64
 
 func mfMoveRow(z, pbc, w, ea, eb []float64, p, q float64) { mfMoveRowGo(z, pbc, w, ea, eb, p, q, 0) }
 
+func mfLearnRow(w, ea, eb, d, ca, cb []float64, p, eps float64) {
+	mfLearnRowGo(w, ea, eb, d, ca, cb, p, eps, 0)
+}
+
 func expRow(dst, x []float64) { expRowGo(dst, x, 0) }
 
 func axpy(p, g []float64, s float64) { axpyGo(p, g, s, 0) }

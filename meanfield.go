@@ -251,7 +251,11 @@ func (f *MeanField) bound() float64 {
 	return s
 }
 
-// learn adds Rate times the bound's gradient to B and W.
+// learn adds Rate times the bound's gradient to B and W. Each weight's
+// gradient is (μ_i − ξ_i)·p + ξ_i(1 − pb_i)·ua − (1 − ξ_i)pb_i·ub, ua and
+// ub the parent's tilted means (as in newtonXi); the three per-child
+// factors are computed once, and the weights moved a parent's row at a
+// time.
 func (f *MeanField) learn() {
 	m := f.M
 	top := len(m.Sizes) - 1
@@ -262,19 +266,14 @@ func (f *MeanField) learn() {
 	for l := range top {
 		n := m.Sizes[l]
 		w, mu := m.W[l], f.mu[l+1]
+		d, ca, cb := f.acc[0][:n], f.acc[1][:n], f.acc[2][:n]
 		for i := range n {
-			xi := f.xi[l][i]
-			pb := f.pb[l][i]
-			pa := 1 - pb
-			mi := f.mu[l][i]
-			for j, p := range mu {
-				k := j*n + i
-				ua := float64(p*f.ea[l][k]) / (1 + float64(p*(f.ea[l][k]-1)))
-				ub := float64(p*f.eb[l][k]) / (1 + float64(p*(f.eb[l][k]-1)))
-				g := float64((mi-xi)*p) + float64(float64(xi*pa)*ua) - float64(float64((1-xi)*pb)*ub)
-				w[k] += float64(eps * g)
-			}
+			xi, pb, mi := f.xi[l][i], f.pb[l][i], f.mu[l][i]
+			d[i], ca[i], cb[i] = mi-xi, float64(xi*(1-pb)), float64((1-xi)*pb)
 			m.B[l][i] += float64(eps * (mi - pb))
+		}
+		for j, p := range mu {
+			mfLearnRow(w[j*n:][:n:n], f.ea[l][j*n:][:n:n], f.eb[l][j*n:][:n:n], d, ca, cb, p, eps)
 		}
 	}
 }
@@ -374,6 +373,21 @@ func mfMoveRowGo(z, pbc, w, ea, eb []float64, p, q float64, from int) {
 		if math.IsNaN(pbc[i]) {
 			pbc[i] = pb
 		}
+	}
+}
+
+// mfLearnRowGo moves one parent's weights to the children i ≥ from up the
+// bound's gradient, w += eps·((d·p + ca·ua) − cb·ub), ua and ub the
+// parent's tilted means as in mfNewtonRowGo and d, ca, cb the children's
+// factors (see learn).
+func mfLearnRowGo(w, ea, eb, d, ca, cb []float64, p, eps float64, from int) {
+	n := len(w)
+	ea, eb, d, ca, cb = ea[:n], eb[:n], d[:n], ca[:n], cb[:n]
+	for i := from; i < n; i++ {
+		ua := float64(p*ea[i]) / (1 + float64(p*(ea[i]-1)))
+		ub := float64(p*eb[i]) / (1 + float64(p*(eb[i]-1)))
+		g := float64(d[i]*p) + float64(ca[i]*ua) - float64(cb[i]*ub)
+		w[i] += float64(eps * g)
 	}
 }
 

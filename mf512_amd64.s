@@ -383,3 +383,47 @@ zmmloop:
 zmmdone:
 	VZEROUPPER
 	RET
+
+// MFTILTED8 sets u to the tilted mean p·e/(1 + p(e − 1)) of the factors
+// e at (e)(DX*8), p in Z15 and 1 in Z14 (Z4 is scratch).
+#define MFTILTED8(e, u) \
+	VMOVUPD (e)(DX*8), u; \
+	VSUBPD  Z14, u, Z4; \
+	VMULPD  Z4, Z15, Z4; \
+	VADDPD  Z14, Z4, Z4; \
+	VMULPD  u, Z15, u; \
+	VDIVPD  Z4, u, u
+
+// func mfLearnRowAVX512(w, ea, eb, d, ca, cb *float64, n int, p, eps float64)
+TEXT ·mfLearnRowAVX512(SB), NOSPLIT, $0-72
+	MOVQ         w+0(FP), DI
+	MOVQ         ea+8(FP), SI
+	MOVQ         eb+16(FP), R8
+	MOVQ         d+24(FP), R9
+	MOVQ         ca+32(FP), R10
+	MOVQ         cb+40(FP), R11
+	MOVQ         n+48(FP), CX
+	VBROADCASTSD p+56(FP), Z15
+	VBROADCASTSD eps+64(FP), Z13
+	VBROADCASTSD mf512<>+88(SB), Z14
+	XORQ         DX, DX
+
+zmlloop:
+	CMPQ    DX, CX
+	JGE     zmldone
+	MFTILTED8(SI, Z3)
+	MFTILTED8(R8, Z6)
+	VMULPD  (R9)(DX*8), Z15, Z0  // d·p
+	VMULPD  (R10)(DX*8), Z3, Z3  // ca·ua
+	VADDPD  Z3, Z0, Z0
+	VMULPD  (R11)(DX*8), Z6, Z6  // cb·ub
+	VSUBPD  Z6, Z0, Z0           // the gradient
+	VMULPD  Z0, Z13, Z0
+	VADDPD  (DI)(DX*8), Z0, Z0   // w + eps·gradient
+	VMOVUPD Z0, (DI)(DX*8)
+	ADDQ    $8, DX
+	JMP     zmlloop
+
+zmldone:
+	VZEROUPPER
+	RET
