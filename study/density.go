@@ -648,9 +648,8 @@ func (d Density) write(results []DensityResult) error {
 		recorded += r.TraceSec + r.GapSec
 	}
 	p("on a 2-core AMD EPYC VM (%s, %s): its data making and fits recorded %.0f minutes, two task-seeds at a time on\n", runtime.Version(), time.Now().UTC().Format("2006-01-02"), recorded/60)
-	p("the two cores, so about %.1f hours of the machine (fits kept from before a learner was sped up keep their longer\n", recorded/2/3600)
-	p("times; see Time), the HM's likelihood checks\n")
-	p("besides (the paper: hundreds of hours on 1995 machines), from the data and results\n")
+	p("the two cores, so about %.1f hours of the machine (each fit's seconds as it recorded them, by the code of its day;\n", recorded/2/3600)
+	p("see Time; the paper: hundreds of hours on 1995 machines), from the data and results\n")
 	p("in [density/results.jsonl](density/results.jsonl). Each task was drawn for %d seeds (`helmholtz data make TASK --seed N`:\n", len(d.Seeds))
 	p("%d training, %d validation and %d test examples of 100 units; the tasks are described in `go doc helmholtz/synth`);\n", d.Sizes.Train, d.Sizes.Valid, d.Sizes.Test)
 	p("every estimator was fitted on the training\n")
@@ -1057,8 +1056,8 @@ func (d Density) write(results []DensityResult) error {
 	}
 	m, _ := meanSD(dataSec)
 	p("\nMaking a data set and its exact entropy took %.0f s on average (BN 5-10-15-20-100's enumeration the longest).\n", m)
-	p("Each fit's seconds are as the fit recorded them: fits kept from before a learner was sped up (SPEED.md) keep\n")
-	p("their longer times.\n\n")
+	p("Each fit's seconds are as the fit recorded them, by the code of its day (a study continued later keeps the\n")
+	p("fits it has); docs/SPEED.md times the whole study made from nothing, and says what each learner's step costs.\n\n")
 
 	p("## Costs relative to the HM\n\n![costs relative to the HM](density/relative.png)\n\n")
 	p("As the paper's Figure 1: each estimator's test cost minus the HM's, per task (ours: on the same data sets, averaged);\n")
