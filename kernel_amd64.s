@@ -1307,16 +1307,21 @@ msdone:
 	VZEROUPPER
 	RET
 
+// MFTILTED sets u to the tilted mean p·e/(1 + p(e − 1)) of the factors e
+// at (e)(DX*8), p in Y15 and 1 in Y14 (Y4 is scratch).
+#define MFTILTED(e, u) \
+	VMOVUPD (e)(DX*8), u; \
+	VSUBPD  Y14, u, Y4; \
+	VMULPD  Y4, Y15, Y4; \
+	VADDPD  Y14, Y4, Y4; \
+	VMULPD  u, Y15, u; \
+	VDIVPD  Y4, u, u
+
 // MFTILT sets out to u = p·e/(1 + p·(e − 1)) for the factors at (e)(DX*8),
 // then adds u·w to (m)(DX*8) and u·(1 − u)·w² to (v)(DX*8), w in Y0 and w²
 // in Y1.
 #define MFTILT(e, m, v) \
-	VMOVUPD (e)(DX*8), Y2; \
-	VMULPD  Y2, Y15, Y3; \
-	VSUBPD  Y14, Y2, Y4; \
-	VMULPD  Y4, Y15, Y4; \
-	VADDPD  Y14, Y4, Y4; \
-	VDIVPD  Y4, Y3, Y3; \
+	MFTILTED(e, Y3); \
 	VMULPD  Y0, Y3, Y5; \
 	VADDPD  (m)(DX*8), Y5, Y5; \
 	VMOVUPD Y5, (m)(DX*8); \
@@ -1354,15 +1359,6 @@ mndone:
 	VZEROUPPER
 	RET
 
-// MFTILTED sets u to the tilted mean p·e/(1 + p(e − 1)) of the factors e
-// at (e)(DX*8), p in Y15 and 1 in Y14 (Y4 is scratch).
-#define MFTILTED(e, u) \
-	VMOVUPD (e)(DX*8), u; \
-	VSUBPD  Y14, u, Y4; \
-	VMULPD  Y4, Y15, Y4; \
-	VADDPD  Y14, Y4, Y4; \
-	VMULPD  u, Y15, u; \
-	VDIVPD  Y4, u, u
 
 // func mfLearnRowAVX2(w, ea, eb, d, ca, cb *float64, n int, p, eps float64)
 TEXT ·mfLearnRowAVX2(SB), NOSPLIT, $0-72

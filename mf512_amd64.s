@@ -288,14 +288,19 @@ zmsdone:
 	VZEROUPPER
 	RET
 
-// MFTILT8 is MFTILT eight lanes at a time: w in Z0, w² in Z1.
-#define MFTILT8(e, m, v) \
-	VMOVUPD (e)(DX*8), Z2; \
-	VMULPD  Z2, Z15, Z3; \
-	VSUBPD  Z14, Z2, Z4; \
+// MFTILTED8 sets u to the tilted mean p·e/(1 + p(e − 1)) of the factors
+// e at (e)(DX*8), p in Z15 and 1 in Z14 (Z4 is scratch).
+#define MFTILTED8(e, u) \
+	VMOVUPD (e)(DX*8), u; \
+	VSUBPD  Z14, u, Z4; \
 	VMULPD  Z4, Z15, Z4; \
 	VADDPD  Z14, Z4, Z4; \
-	VDIVPD  Z4, Z3, Z3; \
+	VMULPD  u, Z15, u; \
+	VDIVPD  Z4, u, u
+
+// MFTILT8 is MFTILT eight lanes at a time: w in Z0, w² in Z1.
+#define MFTILT8(e, m, v) \
+	MFTILTED8(e, Z3); \
 	VMULPD  Z0, Z3, Z5; \
 	VADDPD  (m)(DX*8), Z5, Z5; \
 	VMOVUPD Z5, (m)(DX*8); \
@@ -384,15 +389,6 @@ zmmdone:
 	VZEROUPPER
 	RET
 
-// MFTILTED8 sets u to the tilted mean p·e/(1 + p(e − 1)) of the factors
-// e at (e)(DX*8), p in Z15 and 1 in Z14 (Z4 is scratch).
-#define MFTILTED8(e, u) \
-	VMOVUPD (e)(DX*8), u; \
-	VSUBPD  Z14, u, Z4; \
-	VMULPD  Z4, Z15, Z4; \
-	VADDPD  Z14, Z4, Z4; \
-	VMULPD  u, Z15, u; \
-	VDIVPD  Z4, u, u
 
 // func mfLearnRowAVX512(w, ea, eb, d, ca, cb *float64, n int, p, eps float64)
 TEXT ·mfLearnRowAVX512(SB), NOSPLIT, $0-72
