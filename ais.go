@@ -77,14 +77,7 @@ func (a *AIS) LogProb(v []uint8, K int, rng *rand.Rand) float64 {
 // logLikelihood returns log p(v|h1) of the workspace's state: the sum, in
 // order, of log σ(±a) over the visible units.
 func (g *Gibbs) logLikelihood() float64 {
-	n := g.M.Sizes[0]
-	ls := g.ls[:n]
-	logSigRow(ls, g.a[0], g.ws.x[0])
-	var s float64
-	for _, x := range ls {
-		s += x
-	}
-	return s
+	return stateLogProb(g.a[0], g.ws.x[0])
 }
 
 // aisSweep resamples every hidden unit in turn, bottom layer first, from

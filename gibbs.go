@@ -33,7 +33,6 @@ type Gibbs struct {
 	ew, enw        [][]float64
 	e, en, e1, en1 []float64
 	zero, one      []float64 // 0s and 1s, for gibbsStart
-	ls             []float64 // AIS's log σ(±a) of the visible units
 }
 
 // The annealing schedule of Frey, Hinton & Dayan (1995): from temperature
@@ -49,7 +48,7 @@ const (
 func NewGibbs(m *Machine, eps float64) *Gibbs {
 	g := &Gibbs{M: m, Rate: eps, Sweeps: GibbsSweeps, T0: GibbsT0, Cool: GibbsCool,
 		ws: NewWakeSleep(m, eps, 0, 1), a: make([][]float64, len(m.Sizes)),
-		ew: like[float64](m.W), enw: like[float64](m.W), ls: make([]float64, m.Sizes[0])}
+		ew: like[float64](m.W), enw: like[float64](m.W)}
 	for l, n := range m.Sizes {
 		g.a[l] = make([]float64, n)
 	}
@@ -276,18 +275,4 @@ func logRatios(pr0, pr1 *[gibbsLanes]float64) float64 {
 		l += libm.Log(pr0[k] / pr1[k])
 	}
 	return l
-}
-
-// logSigRowGo sets ls[i] = log σ(±c[i]) for i ≥ from, the sign − where
-// xc[i] is 0.
-func logSigRowGo(ls, c, xc []float64, from int) {
-	n := len(c)
-	ls, xc = ls[:n], xc[:n]
-	for i := from; i < n; i++ {
-		y := c[i]
-		if xc[i] == 0 {
-			y = -y
-		}
-		ls[i] = logSigmoid(y)
-	}
 }

@@ -621,22 +621,6 @@ func adamStep(p, g, m, v []float64, c *adamConsts) {
 //go:noescape
 func logProbAVX2(a, x *float64, n int, coef *[sigN][4]float64) float64
 
-// logSigRowAVX2 is logSigRowGo for the first n children.
-//
-//go:noescape
-func logSigRowAVX2(ls, c, xc *float64, n int, coef *[sigN][4]float64)
-
-// logSigRow is logSigRowGo, the bulk in AVX2.
-func logSigRow(ls, c, xc []float64) {
-	k := 0
-	if n := len(c); useAVX2 && n >= 4 {
-		k = n &^ 3
-		_, _ = ls[n-1], xc[n-1]
-		logSigRowAVX2(&ls[0], &c[0], &xc[0], k, &logSigCoef)
-	}
-	logSigRowGo(ls, c, xc, k)
-}
-
 // stateLogProb returns log p(x) for a layer in state x (0/1 values) whose
 // logits are a: Σ_i log σ(±a_i) by the fast log σ, summed in order (the
 // terms four at a time on AVX2, the same bits).

@@ -1235,36 +1235,6 @@ lpdone:
 	VZEROUPPER
 	RET
 
-// func logSigRowAVX2(ls, c, xc *float64, n int, coef *[sigN][4]float64)
-//
-// ls[i] = logSigmoid(xc[i] ≠ 0 ? c[i] : −c[i]) for i < n, n a multiple
-// of 4, four at a time as logSigmoid computes each.
-TEXT ·logSigRowAVX2(SB), NOSPLIT, $0-40
-	MOVQ   ls+0(FP), R8
-	MOVQ   c+8(FP), SI
-	MOVQ   xc+16(FP), DI
-	MOVQ   n+24(FP), CX
-	MOVQ   coef+32(FP), R11
-	VXORPD Y2, Y2, Y2
-	XORQ   DX, DX
-
-lsloop:
-	CMPQ    DX, CX
-	JGE     lsdone
-	VMOVUPD (SI)(DX*8), Y0
-	VMOVUPD (DI)(DX*8), Y1
-	VCMPPD  $0, Y2, Y1, Y3 // xc == 0
-	VANDPD  sign64<>(SB), Y3, Y3
-	VXORPD  Y3, Y0, Y13
-	LOGSIG4
-	VMOVUPD Y4, (R8)(DX*8)
-	ADDQ    $4, DX
-	JMP     lsloop
-
-lsdone:
-	VZEROUPPER
-	RET
-
 // The mean-field rows (meanfield.go): the portable loops' operations,
 // four children at a time, in the same order, so the same bits. Y14
 // holds 1 and Y15 the parent's mean p.

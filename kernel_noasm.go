@@ -86,9 +86,6 @@ func addRowsMany(bias, w, d []float64, active [][]int32, nb int, _ *rowLists) {
 // logits are a.
 func stateLogProb(a, x []float64) float64 { return stateLogProbGo(a, x, 0, 0) }
 
-// logSigRow is logSigRowGo.
-func logSigRow(ls, c, xc []float64) { logSigRowGo(ls, c, xc, 0) }
-
 // The mean-field rows in portable Go.
 
 func mfSumsRow(z, pa, pb, w, ea, eb []float64, p float64) { mfSumsRowGo(z, pa, pb, w, ea, eb, p, 0) }
